@@ -1,0 +1,2 @@
+/** @wire/infra — local real services (Kafka, S3, Redis, Apertium). */
+export {};

@@ -1,0 +1,7 @@
+import type { CommandIO } from '../io';
+
+/** `wire start` — not built yet; its issue fills this in. */
+export async function run(_argv: string[], io: CommandIO): Promise<number> {
+  io.stderr.write('wire start: not built yet\n');
+  return 1;
+}

@@ -1,0 +1,141 @@
+/**
+ * @wire/config — zod helpers for reading environment variables once, at a service's edge.
+ *
+ * Packages never read `process.env`; each service's `main.ts` calls `loadConfig(Schema, process.env)`
+ * and passes the typed result down.
+ */
+import { z } from 'zod';
+
+const TRUE = new Set(['1', 'true', 'yes', 'on']);
+const FALSE = new Set(['0', 'false', 'no', 'off', '']);
+
+/**
+ * A boolean read the way people write it in an environment: `true/1/yes/on` and `false/0/no/off`.
+ * `z.coerce.boolean()` would read `"false"` as true; anything else here is rejected with its value.
+ */
+export function envBoolean(defaultValue: boolean) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return defaultValue;
+      const v = raw.trim().toLowerCase();
+      if (TRUE.has(v)) return true;
+      if (FALSE.has(v)) return false;
+      ctx.addIssue({ code: 'custom', message: `expected true/false/1/0/yes/no/on/off, got "${raw}"` });
+      return z.NEVER;
+    });
+}
+
+/** A whole number in [min, max], given as a string in the environment. */
+export function envInt(defaultValue: number, min = 0, max = Number.MAX_SAFE_INTEGER) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return defaultValue;
+      const n = Number(raw.trim());
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}, got "${raw}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+/** A comma-separated list; blanks dropped. */
+export function envList(defaultValue: string[] = []) {
+  return z
+    .string()
+    .optional()
+    .transform((raw) =>
+      raw === undefined ? defaultValue : raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    );
+}
+
+/** An absolute http(s) or redis URL. */
+export function envUrl(defaultValue: string, protocols: string[] = ['http:', 'https:']) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = raw === undefined || raw.trim() === '' ? defaultValue : raw.trim();
+      try {
+        const u = new URL(value);
+        if (!protocols.includes(u.protocol)) throw new Error('protocol');
+        return value;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `expected a URL (${protocols.join(' or ')}), got "${value}"` });
+        return z.NEVER;
+      }
+    });
+}
+
+/** A string with a default; empty counts as unset. */
+export function envString(defaultValue: string) {
+  return z
+    .string()
+    .optional()
+    .transform((raw) => (raw === undefined || raw === '' ? defaultValue : raw));
+}
+
+/** A string that must be set (non-empty). */
+export function envRequired() {
+  return z.string({ error: 'required but not set' }).min(1, 'required but empty');
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The variables every service shares (CONTRACTS.md, "Environment"). Defaults match `wire infra up`. */
+export const CommonEnv = {
+  KAFKA_BROKERS: envList(['127.0.0.1:9092']),
+  REDIS_URL: envUrl('redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+  S3_ENDPOINT: envUrl('http://127.0.0.1:9000'),
+  S3_BUCKET: envString('wire'),
+  S3_REGION: envString('us-east-1'),
+  S3_ACCESS_KEY_ID: envString('wire-local'),
+  S3_SECRET_ACCESS_KEY: envString('wire-local-secret'),
+  S3_PUBLIC_BASE_URL: z.string().url().optional(),
+  APERTIUM_URL: envUrl('http://127.0.0.1:2737'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  WIRE_ALLOW_PRIVATE_HOSTS: envList([]),
+} as const;
+
+export const CommonConfigSchema = z.object(CommonEnv);
+export type CommonConfig = z.infer<typeof CommonConfigSchema>;
+
+/** Raised by `loadConfig`; `lines` holds one line per bad variable. */
+export class ConfigError extends Error {
+  readonly code = 'WIRE_ERR_CONFIG';
+  constructor(readonly lines: string[]) {
+    super(`invalid configuration:\n${lines.map((l) => `  ${l}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parse `env` with `schema`. On failure throws a `ConfigError` whose `lines` name each bad
+ * variable and why, one per line, e.g. `PORT: expected a whole number from 1 to 65535, got "http"`.
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = issue.path.map(String).join('.') || '(environment)';
+    return `${name}: ${issue.message}`;
+  });
+  throw new ConfigError(lines);
+}
+
+/** Load config in a `main.ts`: on failure print every bad variable to stderr and exit 1. */
+export function loadConfigOrExit<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  try {
+    return loadConfig(schema, env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const line of err.lines) process.stderr.write(`config error: ${line}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

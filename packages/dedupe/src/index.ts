@@ -1,0 +1,2 @@
+/** @wire/dedupe — filled in by its issue. */
+export {};

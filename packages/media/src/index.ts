@@ -1,0 +1,2 @@
+/** @wire/media — filled in by its issue. */
+export {};

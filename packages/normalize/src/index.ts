@@ -1,0 +1,2 @@
+/** @wire/normalize — filled in by its issue. */
+export {};

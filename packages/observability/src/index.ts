@@ -1,0 +1,5 @@
+/** @wire/observability — pino logger factory, prom-client registry, shutdown manager, health server. */
+export { createLogger, type Logger } from './logger';
+export { createMetricsRegistry, Counter, Gauge, Histogram, Registry, Summary } from './metrics';
+export { ShutdownManager } from './shutdown';
+export { createHealthServer, listen, closeServer, type ReadinessCheck } from './health-server';

@@ -1,0 +1,141 @@
+/**
+ * @wire/queues — the one place producers and consumers share: Kafka topic names, BullMQ queue
+ * names, message and job payload schemas, deterministic job ids.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { CanonicalStory, Decision, PubStatus } from '@wire/schema';
+
+/** Kafka topics. `stories.canonical` is compacted (key = story uri). */
+export const Topics = {
+  raw: 'wire.raw',
+  dlq: 'wire.dlq',
+  canonical: 'stories.canonical',
+  events: 'stories.events',
+} as const;
+export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+/** Topic settings `wire infra up` and the services create them with. */
+export const TopicConfigs: Record<TopicName, Record<string, string>> = {
+  'wire.raw': {},
+  'wire.dlq': {},
+  'stories.canonical': { 'cleanup.policy': 'compact' },
+  'stories.events': {},
+};
+
+/** BullMQ queue names (no ':' allowed by BullMQ). */
+export const Queues = {
+  deliver: 'deliver',
+  translate: 'translate',
+  mediaRetry: 'media-retry',
+} as const;
+export type QueueName = (typeof Queues)[keyof typeof Queues];
+
+/** The envelope every agency message travels in on `wire.raw` (key = `source:guid`). */
+export const RawWireMessage = z.object({
+  source: z.string().min(1),
+  receivedAt: z.string().datetime({ offset: true }),
+  guid: z.string().min(1).optional(),
+  version: z.number().int().positive().optional(),
+  pubStatus: PubStatus.optional(),
+  contentType: z.string().optional(),
+  filename: z.string().optional(),
+  /** The document itself, as text (`utf8`) or raw bytes (`base64`). */
+  payload: z.string(),
+  payloadEncoding: z.enum(['utf8', 'base64']).default('utf8'),
+  headers: z.record(z.string(), z.string()).default({}),
+});
+export type RawWireMessage = z.infer<typeof RawWireMessage>;
+export type RawWireMessageInput = z.input<typeof RawWireMessage>;
+
+/** The bytes of the document an envelope carries. */
+export function payloadBytes(msg: RawWireMessage): Buffer {
+  return msg.payloadEncoding === 'base64' ? Buffer.from(msg.payload, 'base64') : Buffer.from(msg.payload, 'utf8');
+}
+
+/** A message that can never succeed, kept on `wire.dlq` with its original bytes and reason. */
+export const DeadLetter = z.object({
+  id: z.string(),
+  code: z.string(),
+  reason: z.string(),
+  at: z.string(),
+  origin: z.object({ topic: z.string(), partition: z.number().int(), offset: z.string(), key: z.string().nullable() }),
+  /** Original message value, base64. */
+  value: z.string(),
+});
+export type DeadLetter = z.infer<typeof DeadLetter>;
+
+/** Webhook event types (CONTRACTS.md, "Webhooks to partners"). */
+export const WebhookEventType = z.enum(['story.published', 'story.updated', 'story.corrected', 'story.killed']);
+export type WebhookEventType = z.infer<typeof WebhookEventType>;
+
+/** Events on `stories.events`, one per decision (key = story uri). */
+export const StoryEvent = z.object({
+  type: z.enum(['story.new', 'story.updated', 'story.corrected', 'story.killed', 'story.duplicate', 'story.stale']),
+  uri: z.string(),
+  version: z.number().int(),
+  source: z.string(),
+  headline: z.string(),
+  language: z.string().optional(),
+  decision: Decision,
+  /** S3 key of this version's canonical JSON. */
+  canonicalKey: z.string().optional(),
+  receivedAt: z.string().optional(),
+  at: z.string(),
+});
+export type StoryEvent = z.infer<typeof StoryEvent>;
+
+/** A job on the `deliver` queue: one story version to one partner. */
+export const DeliverJob = z.object({
+  partnerId: z.string(),
+  eventType: WebhookEventType,
+  storyUri: z.string(),
+  version: z.number().int(),
+  /** The story as it should reach the partner (translated variant where the partner asked). */
+  story: CanonicalStory,
+  /** When the wire message was received, for end-to-end latency. */
+  receivedAt: z.string().optional(),
+});
+export type DeliverJob = z.infer<typeof DeliverJob>;
+
+/** A job on the `translate` queue: one story version into one language. */
+export const TranslateJob = z.object({
+  storyUri: z.string(),
+  version: z.number().int(),
+  targetLanguage: z.string(),
+  eventType: WebhookEventType,
+  story: CanonicalStory,
+  /** Partners waiting for this language variant. */
+  partnerIds: z.array(z.string()).default([]),
+  receivedAt: z.string().optional(),
+});
+export type TranslateJob = z.infer<typeof TranslateJob>;
+
+/** A job on the `media-retry` queue: fetch an image that failed at ingest, then re-publish. */
+export const MediaRetryJob = z.object({
+  storyUri: z.string(),
+  version: z.number().int(),
+  imageIndex: z.number().int().nonnegative(),
+  sourceUrl: z.string(),
+});
+export type MediaRetryJob = z.infer<typeof MediaRetryJob>;
+
+/** Short stable hash for ids that must not carry ':' (BullMQ) or be unbounded in length. */
+export function shortHash(value: string): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, 20);
+}
+
+/** Deterministic id of a deliver job: one per (partner, story, version, event type). */
+export function deliverJobId(partnerId: string, storyUri: string, version: number, eventType: WebhookEventType): string {
+  return `deliver_${partnerId}_${shortHash(storyUri)}_v${version}_${eventType}`;
+}
+
+/** Deterministic id of a translate job: one per (story version, target language). */
+export function translateJobId(storyUri: string, version: number, targetLanguage: string, eventType: WebhookEventType): string {
+  return `translate_${shortHash(storyUri)}_v${version}_${targetLanguage}_${eventType}`;
+}
+
+/** Deterministic id of a media retry job. */
+export function mediaRetryJobId(storyUri: string, version: number, imageIndex: number): string {
+  return `media_${shortHash(storyUri)}_v${version}_i${imageIndex}`;
+}

@@ -1,0 +1,2 @@
+/** @wire/routing — filled in by its issue. */
+export {};

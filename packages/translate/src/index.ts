@@ -1,0 +1,2 @@
+/** @wire/translate — filled in by its issue. */
+export {};

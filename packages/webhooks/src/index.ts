@@ -1,0 +1,2 @@
+/** @wire/webhooks — filled in by its issue. */
+export {};

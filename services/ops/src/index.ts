@@ -1,0 +1,2 @@
+/** services/ops — importable parts of the service; main.ts is the only file with side effects. */
+export {};

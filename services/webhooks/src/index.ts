@@ -1,0 +1,2 @@
+/** services/webhooks — importable parts of the service; main.ts is the only file with side effects. */
+export {};
