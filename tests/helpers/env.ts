@@ -1,0 +1,34 @@
+import { inject } from 'vitest';
+import { CommonConfigSchema, loadConfig, type CommonConfig } from '@wire/config';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Environment of the real services the global setup found or started. */
+    wireEnv: Record<string, string>;
+  }
+}
+
+/**
+ * The addresses of the real Kafka, Redis, S3 and Apertium for integration tests, as the global
+ * setup provided them (falling back to the `wire infra up` defaults).
+ */
+export function testEnv(): Record<string, string> {
+  let provided: Record<string, string> = {};
+  try {
+    provided = inject('wireEnv') ?? {};
+  } catch {
+    // Not inside a vitest worker with a global setup (e.g. a script): defaults apply.
+    provided = {};
+  }
+  return { WIRE_ALLOW_PRIVATE_HOSTS: '127.0.0.1,localhost,::1', LOG_LEVEL: 'silent', ...provided };
+}
+
+/** `testEnv()` parsed with the shared schema. */
+export function testConfig(): CommonConfig {
+  return loadConfig(CommonConfigSchema, testEnv());
+}
+
+/** A name unique to this test run, for topics, queues, bucket prefixes and Redis key prefixes. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
