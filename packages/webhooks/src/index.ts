@@ -1,2 +1,8 @@
-/** @wire/webhooks — filled in by its issue. */
-export {};
+/**
+ * @wire/webhooks — Standard Webhooks signing (pure), the SSRF guard and the delivery client
+ * (undici Pool per partner origin).
+ */
+export * from './errors';
+export * from './signing';
+export * from './ssrf';
+export * from './client';

@@ -1,0 +1,211 @@
+/**
+ * The HTTP side of delivery: one undici Pool per partner origin (keep-alive), the SSRF guard
+ * applied at send time (and again at connect time, so DNS rebinding cannot slip past it),
+ * redirects never followed, a hard deadline per attempt and a capped response excerpt.
+ */
+import { lookup as dnsLookupCb, type LookupAddress, type LookupOptions } from 'node:dns';
+import { Pool } from 'undici';
+import { WebhookError, WebhookErrorCodes } from './errors';
+import { SsrfGuard } from './ssrf';
+
+export interface SendRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string | Buffer;
+  /** Overrides the client's timeout for this attempt, ms. */
+  timeoutMs?: number;
+}
+
+/** A partner answered (any status). */
+export interface SendResponse {
+  ok: true;
+  status: number;
+  /** `retry-after` header as sent, when present. */
+  retryAfter?: string;
+  /** The start of the response body, at most `excerptBytes`, utf-8. */
+  excerpt: string;
+  latencyMs: number;
+}
+
+/** No answer: timeout, connection failure, refused by the SSRF guard, bad URL. */
+export interface SendFailure {
+  ok: false;
+  error: WebhookError;
+  latencyMs: number;
+}
+
+export type SendOutcome = SendResponse | SendFailure;
+
+export interface DeliveryClientOptions {
+  guard?: SsrfGuard;
+  /** Per-attempt deadline covering connect, headers and the excerpt, ms (default 15 000). */
+  timeoutMs?: number;
+  /** Connections per partner origin (default 16). */
+  connectionsPerOrigin?: number;
+  /** Bytes of the response body kept for the delivery log (default 1024). */
+  excerptBytes?: number;
+  /** Idle keep-alive sockets are closed after this, ms (default 30 000). */
+  keepAliveMs?: number;
+  userAgent?: string;
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * Sends signed webhook requests.
+ *
+ * @example
+ * const client = new DeliveryClient({ guard: new SsrfGuard({ allow: ['127.0.0.1'] }) });
+ * const out = await client.send({ url, headers, body });
+ * if (out.ok && out.status >= 200 && out.status < 300) { … }
+ * await client.close();
+ */
+export class DeliveryClient {
+  private readonly pools = new Map<string, Pool>();
+  private readonly guard: SsrfGuard;
+  private readonly timeoutMs: number;
+  private readonly connections: number;
+  private readonly excerptBytes: number;
+  private readonly keepAliveMs: number;
+  private readonly userAgent: string;
+  private closed = false;
+
+  constructor(options: DeliveryClientOptions = {}) {
+    this.guard = options.guard ?? new SsrfGuard();
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.connections = options.connectionsPerOrigin ?? 16;
+    this.excerptBytes = options.excerptBytes ?? 1024;
+    this.keepAliveMs = options.keepAliveMs ?? 30_000;
+    this.userAgent = options.userAgent ?? 'wire-webhooks/1';
+  }
+
+  /** POST once. Never throws for partner behaviour; the outcome says what happened. */
+  async send(req: SendRequest): Promise<SendOutcome> {
+    const started = performance.now();
+    const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
+    const fail = (error: WebhookError): SendFailure => ({ ok: false, error, latencyMs: elapsed() });
+    let url: URL;
+    try {
+      url = new URL(req.url);
+    } catch (cause) {
+      return fail(new WebhookError(WebhookErrorCodes.URL, `partner url "${req.url}": not a URL`, { url: req.url }, { cause }));
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      return fail(new WebhookError(WebhookErrorCodes.URL, `partner url "${req.url}": protocol ${url.protocol} is not http(s)`));
+    }
+    const allowed = await this.guard.check(url.hostname);
+    if (!allowed.ok) return fail(allowed.error);
+
+    const timeoutMs = req.timeoutMs ?? this.timeoutMs;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
+    try {
+      const res = await this.pool(url.origin).request({
+        method: 'POST',
+        path: `${url.pathname}${url.search}`,
+        headers: { 'user-agent': this.userAgent, ...req.headers },
+        body: req.body,
+        signal: abort.signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const retryAfter = res.headers['retry-after'];
+      // Read at most excerptBytes; a partner dripping a huge or endless body is cut off at the cap
+      // or the deadline, whichever comes first — the status is what decides the outcome.
+      const chunks: Buffer[] = [];
+      let size = 0;
+      try {
+        for await (const chunk of res.body) {
+          const buf = chunk as Buffer;
+          chunks.push(buf);
+          size += buf.length;
+          if (size >= this.excerptBytes) break;
+        }
+      } catch {
+        // The body was cut by the deadline or the partner closed mid-body: the status stands.
+        res.body.destroy();
+      }
+      if (size >= this.excerptBytes) res.body.destroy();
+      return {
+        ok: true,
+        status: res.statusCode,
+        retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+        excerpt: Buffer.concat(chunks).subarray(0, this.excerptBytes).toString('utf8'),
+        latencyMs: elapsed(),
+      };
+    } catch (cause) {
+      const e = cause as { code?: string; name?: string; message?: string };
+      const timedOut =
+        abort.signal.aborted || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' || e.name === 'AbortError';
+      if (timedOut) {
+        return fail(
+          new WebhookError(WebhookErrorCodes.TIMEOUT, `partner ${url.origin}: no response within ${timeoutMs} ms`, { origin: url.origin, timeoutMs }, { cause }),
+        );
+      }
+      if (e.code === WebhookErrorCodes.SSRF_BLOCKED) {
+        return fail(cause as WebhookError);
+      }
+      return fail(
+        new WebhookError(
+          WebhookErrorCodes.NETWORK,
+          `partner ${url.origin}: ${e.code ?? 'connection failed'} (${e.message ?? 'no message'})`,
+          { origin: url.origin, errorCode: e.code },
+          { cause },
+        ),
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Close every pool; in-flight requests finish first. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.allSettled(pools.map((p) => p.close()));
+  }
+
+  /** Drop pools at once, aborting in-flight requests (forced shutdown). */
+  async destroy(): Promise<void> {
+    this.closed = true;
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.allSettled(pools.map((p) => p.destroy()));
+  }
+
+  private pool(origin: string): Pool {
+    let pool = this.pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, {
+        connections: this.connections,
+        pipelining: 1,
+        keepAliveTimeout: this.keepAliveMs,
+        keepAliveMaxTimeout: this.keepAliveMs,
+        connect: { lookup: this.guardedLookup },
+      });
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  /** dns.lookup that refuses addresses the guard refuses, applied when a socket connects. */
+  private readonly guardedLookup = (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
+    dnsLookupCb(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, []);
+      const list = addresses as LookupAddress[];
+      const good = list.filter((a) => this.guard.addressAllowed(a.address) || this.guard.hostAllowed(hostname));
+      if (good.length === 0) {
+        const refused = new WebhookError(
+          WebhookErrorCodes.SSRF_BLOCKED,
+          `partner host ${hostname}: resolves to ${list.map((a) => a.address).join(', ')}, refused at connect`,
+          { host: hostname },
+        );
+        return callback(refused as unknown as NodeJS.ErrnoException, []);
+      }
+      if (options.all) return callback(null, good);
+      return callback(null, good[0]!.address, good[0]!.family);
+    });
+  };
+}

@@ -1,0 +1,41 @@
+import { WireError } from '@wire/schema';
+
+/**
+ * The catalogue of @wire/webhooks errors. Every code is stable; branch on `code`, never on text.
+ */
+export const WebhookErrorCodes = {
+  /** A signing secret that is not `whsec_<base64>` of 24–64 bytes. */
+  SECRET_FORMAT: 'WIRE_ERR_WEBHOOK_SECRET_FORMAT',
+  /** A message id or timestamp that could forge another signed message (contains `.`). */
+  SIGN_INPUT: 'WIRE_ERR_WEBHOOK_SIGN_INPUT',
+  /** The partner URL is not an absolute http(s) URL. */
+  URL: 'WIRE_ERR_WEBHOOK_URL',
+  /** The partner host resolves to a private, loopback, link-local or metadata address. */
+  SSRF_BLOCKED: 'WIRE_ERR_WEBHOOK_SSRF_BLOCKED',
+  /** The partner host did not resolve. */
+  DNS: 'WIRE_ERR_WEBHOOK_DNS',
+  /** No complete response within the delivery timeout. */
+  TIMEOUT: 'WIRE_ERR_WEBHOOK_TIMEOUT',
+  /** Connection refused, reset or closed before a response. */
+  NETWORK: 'WIRE_ERR_WEBHOOK_NETWORK',
+} as const;
+export type WebhookErrorCode = (typeof WebhookErrorCodes)[keyof typeof WebhookErrorCodes];
+
+/** What each code means, for docs and the catalogue test. */
+export const WebhookErrorDocs: Record<WebhookErrorCode, string> = {
+  WIRE_ERR_WEBHOOK_SECRET_FORMAT: 'signing secret must be whsec_ followed by base64 of 24 to 64 random bytes',
+  WIRE_ERR_WEBHOOK_SIGN_INPUT: 'webhook id and timestamp must not contain "." (it delimits the signed content)',
+  WIRE_ERR_WEBHOOK_URL: 'partner URL must be an absolute http: or https: URL',
+  WIRE_ERR_WEBHOOK_SSRF_BLOCKED: 'partner host resolves to a private/loopback/link-local/metadata address not in WIRE_ALLOW_PRIVATE_HOSTS',
+  WIRE_ERR_WEBHOOK_DNS: 'partner host name did not resolve',
+  WIRE_ERR_WEBHOOK_TIMEOUT: 'partner sent no complete response within the delivery timeout',
+  WIRE_ERR_WEBHOOK_NETWORK: 'connection to the partner failed before a response',
+};
+
+/** A typed @wire/webhooks error. */
+export class WebhookError extends WireError {
+  constructor(code: WebhookErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(code, message, details, options);
+    this.name = 'WebhookError';
+  }
+}
