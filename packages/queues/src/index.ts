@@ -95,6 +95,8 @@ export const DeliverJob = z.object({
   story: CanonicalStory,
   /** When the wire message was received, for end-to-end latency. */
   receivedAt: z.string().optional(),
+  /** Set when `story` is a translated variant: its language. `storyUri` stays the original's. */
+  variant: z.string().optional(),
 });
 export type DeliverJob = z.infer<typeof DeliverJob>;
 
@@ -125,9 +127,13 @@ export function shortHash(value: string): string {
   return createHash('sha256').update(value).digest('hex').slice(0, 20);
 }
 
-/** Deterministic id of a deliver job: one per (partner, story, version, event type). */
-export function deliverJobId(partnerId: string, storyUri: string, version: number, eventType: WebhookEventType): string {
-  return `deliver_${partnerId}_${shortHash(storyUri)}_v${version}_${eventType}`;
+/**
+ * Deterministic id of a deliver job: one per (partner, story, version, event type), plus the
+ * language when the partner gets a translated variant (so original and variant do not collide).
+ */
+export function deliverJobId(partnerId: string, storyUri: string, version: number, eventType: WebhookEventType, variant?: string): string {
+  const base = `deliver_${partnerId}_${shortHash(storyUri)}_v${version}_${eventType}`;
+  return variant ? `${base}_${variant}` : base;
 }
 
 /** Deterministic id of a translate job: one per (story version, target language). */
