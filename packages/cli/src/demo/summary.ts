@@ -1,0 +1,92 @@
+import type { StoryEvent } from '@wire/queues';
+import type { FeedItem } from './feed';
+import type { Receipt, SamplePartner } from './sample-partner';
+
+/** What happened to one published sample item. */
+export interface ItemOutcome {
+  item: FeedItem;
+  published: boolean;
+  guid?: string;
+  receivedAt?: string;
+  /** Events seen on stories.events for it (normally one). */
+  events: StoryEvent[];
+}
+
+export interface SummaryRow {
+  label: string;
+  uri: string | undefined;
+  decision: string;
+  delivered: string[];
+  translations: string[];
+  problems: string[];
+}
+
+export interface Summary {
+  rows: SummaryRow[];
+  /** Every item met its expectation. */
+  ok: boolean;
+  /** Nothing more to wait for (every expectation met). */
+  done: boolean;
+}
+
+/** Does receipt `r` carry story `uri` (or a language variant of it) at `version`? */
+function matches(r: Receipt, uri: string, version: number): boolean {
+  const sameStory = r.uri === uri || r.uri.startsWith(`${uri}:`) || r.uri.startsWith(`${uri}/`) || r.uri.startsWith(`${uri}#`);
+  return sameStory && r.version === version;
+}
+
+/** Compare what happened with what each sample item expects. */
+export function summarize(outcomes: ItemOutcome[], partners: SamplePartner[]): Summary {
+  const rows = outcomes.map((o): SummaryRow => {
+    const ev = o.events[0];
+    const problems: string[] = [];
+    const exp = o.item.expect;
+    if (!o.published) problems.push('not published');
+    else if (!ev) problems.push('no event on stories.events');
+    else if (!exp.decisions.includes(ev.decision.kind)) problems.push(`decision ${ev.decision.kind}, expected ${exp.decisions.join(' or ')}`);
+    const delivered: string[] = [];
+    const translations: string[] = [];
+    if (ev) {
+      for (const p of partners) {
+        const got = p.receipts.filter((r) => matches(r, ev.uri, ev.version));
+        if (got.length > 0) delivered.push(`${p.id}${got.some((r) => r.language) ? ` (${[...new Set(got.map((r) => r.language ?? '?'))].join(',')})` : ''}`);
+        for (const r of got) if (r.language && r.language !== ev.language) translations.push(`${r.language} → ${p.id}`);
+      }
+    }
+    // Without an event there is nothing to look for at the partners: report the first gap only.
+    for (const want of ev ? exp.deliveredTo : []) {
+      if (!delivered.some((d) => d === want || d.startsWith(`${want} `))) problems.push(`not delivered to ${want}`);
+    }
+    for (const t of ev ? (exp.translatedFor ?? []) : []) {
+      if (!translations.includes(`${t.language} → ${t.partner}`)) problems.push(`no ${t.language} translation delivered to ${t.partner}`);
+    }
+    return {
+      label: o.item.label,
+      uri: ev?.uri,
+      decision: ev ? `${ev.decision.kind}${ev.decision.of && ev.decision.kind !== 'new' ? ' (of earlier)' : ''}` : '—',
+      delivered,
+      translations,
+      problems,
+    };
+  });
+  const ok = rows.every((r) => r.problems.length === 0);
+  return { rows, ok, done: ok };
+}
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** The summary as a plain-text table: story → decision → partners delivered, translations. */
+export function renderSummary(s: Summary): string {
+  const rows = s.rows.map((r) => [
+    r.label,
+    r.decision,
+    r.delivered.join(', ') || '—',
+    r.translations.join(', ') || '—',
+    r.problems.length === 0 ? 'ok' : `MISSING: ${r.problems.join('; ')}`,
+  ]);
+  return table(['story', 'decision', 'delivered to', 'translations', 'check'], rows);
+}

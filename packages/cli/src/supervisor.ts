@@ -1,0 +1,158 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The services `wire demo` and `wire start` run, in start order (consumers of queues before producers). */
+export const SERVICE_NAMES = ['ops', 'webhooks', 'translator', 'ingest'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** The repository root (this file is packages/cli/src/supervisor.ts). */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Path of a service's entry point, or undefined while that service is not built yet. */
+export function serviceEntry(name: ServiceName, root = REPO_ROOT): string | undefined {
+  const file = join(root, 'services', name, 'src', 'main.ts');
+  return existsSync(file) ? file : undefined;
+}
+
+export interface SupervisorOptions {
+  /** Environment every child gets (already validated by the caller). */
+  env: Record<string, string | undefined>;
+  /** Where progress lines go (`[supervisor] ...`). */
+  report: (line: string) => void;
+  /** When set, each child's stdout/stderr is appended to `<logDir>/<name>.log` instead of `onOutput`. */
+  logDir?: string;
+  /** Called with each output line of a child when no logDir is set. */
+  onOutput?: (name: string, line: string) => void;
+  /** Restart a child that exits unexpectedly (with backoff, at most `maxRestarts` times). */
+  restart?: boolean;
+  maxRestarts?: number;
+  /** How long a child gets after SIGTERM before SIGKILL. */
+  stopTimeoutMs?: number;
+}
+
+interface Child {
+  name: string;
+  entry: string;
+  proc: ChildProcess;
+  exited: Promise<number | null>;
+  restarts: number;
+  log?: WriteStream;
+}
+
+/**
+ * Runs services as child processes (`node --import tsx services/<name>/src/main.ts`, one PID
+ * each, so stopping means signalling exactly the processes we started). Unexpected exits are
+ * reported and, with `restart`, retried with backoff; `stopAll()` sends SIGTERM to each child by
+ * PID, waits, and SIGKILLs what is still alive after the timeout.
+ */
+export class Supervisor {
+  private readonly children = new Map<string, Child>();
+  private stopping = false;
+  private stopped: Promise<void> | undefined;
+  private readonly failures: Array<{ name: string; code: number | null }> = [];
+  private onGiveUp: ((name: string, code: number | null) => void) | undefined;
+
+  constructor(private readonly opts: SupervisorOptions) {
+    if (opts.logDir) mkdirSync(opts.logDir, { recursive: true });
+  }
+
+  /** Register a callback for a child that exited and will not be restarted. */
+  onChildGone(cb: (name: string, code: number | null) => void): void {
+    this.onGiveUp = cb;
+  }
+
+  /** Children that exited unexpectedly and stayed down. */
+  get gone(): ReadonlyArray<{ name: string; code: number | null }> {
+    return this.failures;
+  }
+
+  /** PIDs of the running children, by name. */
+  pids(): Record<string, number | undefined> {
+    return Object.fromEntries([...this.children.values()].map((c) => [c.name, c.proc.pid]));
+  }
+
+  /** Start `name` from `entry`; returns its PID. */
+  start(name: string, entry: string, restarts = 0): number | undefined {
+    const proc = spawn(process.execPath, ['--import', 'tsx', entry], {
+      cwd: REPO_ROOT,
+      env: this.opts.env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const log = this.opts.logDir ? createWriteStream(join(this.opts.logDir, `${name}.log`), { flags: 'a' }) : undefined;
+    const forward = (stream: NodeJS.ReadableStream | null) => {
+      if (!stream) return;
+      if (log) {
+        stream.pipe(log, { end: false });
+        return;
+      }
+      let buf = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        buf += chunk;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          this.opts.onOutput?.(name, buf.slice(0, nl));
+          buf = buf.slice(nl + 1);
+        }
+      });
+    };
+    forward(proc.stdout);
+    forward(proc.stderr);
+    const exited = new Promise<number | null>((resolve) => {
+      proc.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null)));
+      proc.once('error', (err) => {
+        this.opts.report(`[supervisor] ${name} failed to start: ${err.message}`);
+        resolve(null);
+      });
+    });
+    const child: Child = { name, entry, proc, exited, restarts, log };
+    this.children.set(name, child);
+    void exited.then((code) => this.handleExit(child, code));
+    this.opts.report(`[supervisor] started ${name} (pid ${proc.pid})`);
+    return proc.pid;
+  }
+
+  private handleExit(child: Child, code: number | null): void {
+    child.log?.end();
+    if (this.stopping) return;
+    const max = this.opts.maxRestarts ?? 5;
+    if (this.opts.restart && child.restarts < max) {
+      const delay = Math.min(30_000, 500 * 2 ** child.restarts);
+      this.opts.report(`[supervisor] ${child.name} exited (code ${code}); restarting in ${delay} ms`);
+      setTimeout(() => {
+        if (!this.stopping) this.start(child.name, child.entry, child.restarts + 1);
+      }, delay).unref();
+      return;
+    }
+    this.opts.report(`[supervisor] ${child.name} exited (code ${code}) and stays down`);
+    this.failures.push({ name: child.name, code });
+    this.onGiveUp?.(child.name, code);
+  }
+
+  /** SIGTERM every child by PID (reverse start order), SIGKILL after the timeout. Idempotent. */
+  stopAll(): Promise<void> {
+    this.stopping = true;
+    this.stopped ??= (async () => {
+      const timeout = this.opts.stopTimeoutMs ?? 20_000;
+      const kids = [...this.children.values()].reverse();
+      await Promise.all(
+        kids.map(async (c) => {
+          if (c.proc.exitCode !== null || c.proc.signalCode !== null) return;
+          c.proc.kill('SIGTERM');
+          const timer = setTimeout(() => {
+            if (c.proc.exitCode === null && c.proc.signalCode === null) {
+              this.opts.report(`[supervisor] ${c.name} (pid ${c.proc.pid}) did not stop in ${timeout} ms; SIGKILL`);
+              c.proc.kill('SIGKILL');
+            }
+          }, timeout);
+          const code = await c.exited;
+          clearTimeout(timer);
+          this.opts.report(`[supervisor] stopped ${c.name} (code ${code})`);
+        }),
+      );
+    })();
+    return this.stopped;
+  }
+}
