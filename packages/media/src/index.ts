@@ -1,2 +1,14 @@
-/** @wire/media — filled in by its issue. */
-export {};
+/**
+ * @wire/media — images for the pipeline: guarded downloads (no private/loopback/metadata hosts
+ * unless allowed), embedded images, content-addressed storage with renditions, a `MediaStore`
+ * interface with its S3 implementation.
+ */
+export { MediaError, MediaErrorCodes, type MediaErrorCode } from './errors';
+export { checkHostAllowed, resolveAndCheck, createGuardedLookup, parseAllowList, isPrivateAddress, type AllowList, type HostCheck } from './host-guard';
+export { sniffImageType, type SniffedType } from './sniff';
+export { createImageFetcher, DEFAULT_FETCH_LIMITS, type FetchLimits, type FetchedImage, type ImageFetcher } from './fetch-image';
+export { decodeEmbeddedImage } from './embedded';
+export { renderImage, DEFAULT_RENDITIONS, DEFAULT_MAX_INPUT_PIXELS, type RenditionSpec, type RenderedImage } from './renditions';
+export { type MediaStore, type StoredObjectInfo, type S3Settings, createS3Client, S3MediaStore, MemoryMediaStore } from './media-store';
+export { storeImage, mediaKey, type StoredImage, type StoreImageOptions } from './store-image';
+export { createMediaProcessor, applyStored, type MediaProcessor, type MediaProcessorDeps, type StoryMediaResult, type ImageFailure } from './story-media';

@@ -1,0 +1,114 @@
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+
+/** What HEAD tells about a stored object. */
+export interface StoredObjectInfo {
+  size: number;
+  contentType?: string;
+  /** User metadata, keys lower-case. */
+  metadata: Record<string, string>;
+}
+
+/**
+ * Where images, renditions (and, in ingest, raw archives and canonical JSON) are kept. Keys are
+ * content-addressed, so `put` of an existing key is harmless; `head` lets callers skip work.
+ */
+export interface MediaStore {
+  head(key: string): Promise<StoredObjectInfo | null>;
+  put(key: string, body: Buffer | string, opts: { contentType: string; metadata?: Record<string, string> }): Promise<void>;
+  get(key: string): Promise<Buffer | null>;
+  /** Where partners can fetch `key`: the public base URL, or a presigned URL; undefined if neither. */
+  urlFor?(key: string): Promise<string | undefined>;
+}
+
+/** Settings to reach S3 (or S3Proxy/MinIO: path-style addressing). */
+export interface S3Settings {
+  endpoint: string;
+  region: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Where partners fetch objects; when unset `urlFor` presigns. */
+  publicBaseUrl?: string;
+  /** Lifetime of presigned URLs (max 7 days). */
+  presignSeconds?: number;
+}
+
+/** An S3 client for an S3-compatible endpoint (path-style, retries by the SDK). */
+export function createS3Client(settings: S3Settings, extra: Partial<S3ClientConfig> = {}): S3Client {
+  return new S3Client({
+    endpoint: settings.endpoint,
+    region: settings.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
+    maxAttempts: 3,
+    ...extra,
+  });
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
+}
+
+/** `MediaStore` on an S3 bucket. Infrastructure failures are thrown as they come from the SDK. */
+export class S3MediaStore implements MediaStore {
+  constructor(
+    private readonly client: S3Client,
+    private readonly settings: Pick<S3Settings, 'bucket' | 'publicBaseUrl' | 'presignSeconds'>,
+  ) {}
+
+  async head(key: string): Promise<StoredObjectInfo | null> {
+    try {
+      const res = await this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: key }));
+      return { size: res.ContentLength ?? 0, contentType: res.ContentType, metadata: res.Metadata ?? {} };
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async put(key: string, body: Buffer | string, opts: { contentType: string; metadata?: Record<string, string> }): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.settings.bucket, Key: key, Body: body, ContentType: opts.contentType, Metadata: opts.metadata }),
+    );
+  }
+
+  async get(key: string): Promise<Buffer | null> {
+    try {
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: key }));
+      if (!res.Body) return Buffer.alloc(0);
+      return Buffer.from(await res.Body.transformToByteArray());
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async urlFor(key: string): Promise<string | undefined> {
+    if (this.settings.publicBaseUrl) return `${this.settings.publicBaseUrl.replace(/\/+$/, '')}/${key.split('/').map(encodeURIComponent).join('/')}`;
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.settings.bucket, Key: key }), {
+      expiresIn: this.settings.presignSeconds ?? 7 * 24 * 3600,
+    });
+  }
+}
+
+/** An in-process `MediaStore` for unit tests and dry runs (never a stand-in for S3 in integration tests). */
+export class MemoryMediaStore implements MediaStore {
+  readonly objects = new Map<string, { body: Buffer; contentType: string; metadata: Record<string, string> }>();
+  puts = 0;
+
+  async head(key: string): Promise<StoredObjectInfo | null> {
+    const o = this.objects.get(key);
+    return o ? { size: o.body.length, contentType: o.contentType, metadata: o.metadata } : null;
+  }
+
+  async put(key: string, body: Buffer | string, opts: { contentType: string; metadata?: Record<string, string> }): Promise<void> {
+    this.puts++;
+    this.objects.set(key, { body: Buffer.from(body), contentType: opts.contentType, metadata: { ...opts.metadata } });
+  }
+
+  async get(key: string): Promise<Buffer | null> {
+    return this.objects.get(key)?.body ?? null;
+  }
+}
