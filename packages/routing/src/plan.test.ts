@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { deliverJobId } from '@wire/queues';
+import { CanonicalStory, Decision } from '@wire/schema';
+import { Partner } from './partner';
+import { planRoutes, routeVariant } from './plan';
+
+const at = '2026-01-01T00:00:00.000Z';
+const partner = (id: string, extra: Partial<Partner> = {}): Partner =>
+  Partner.parse({ id, name: id, url: `https://${id}.example/hook`, secrets: [{ secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', createdAt: at }], createdAt: at, updatedAt: at, ...extra });
+const story = (extra: Partial<CanonicalStory> = {}): CanonicalStory =>
+  CanonicalStory.parse({ uri: 'urn:wire:yonhap:1', source: 'yonhap', guid: '1', version: 1, language: 'en', headline: 'Seoul stocks rise', contentHash: 'h', wordCount: 3, urgency: 3, ...extra });
+const decision = (kind: Decision['kind']) => Decision.parse({ kind });
+
+describe('planRoutes', () => {
+  it('sends a new story to every matching enabled partner, one job each with a deterministic id', () => {
+    const partners = [
+      partner('all'),
+      partner('yonhap-only', { filters: { sources: ['YONHAP'] } }),
+      partner('ap-only', { filters: { sources: ['ap'] } }),
+      partner('flash', { filters: { urgency: 2 } }),
+      partner('off', { disabled: true }),
+      partner('stocks', { filters: { keywords: ['stocks'] } }),
+    ];
+    const plan = planRoutes(story(), decision('new'), partners, { now: 0 });
+    expect(plan.deliver.map((d) => d.data.partnerId)).toEqual(['all', 'yonhap-only', 'stocks']);
+    expect(plan.deliver[0]!.jobId).toBe(deliverJobId('all', 'urn:wire:yonhap:1', 1, 'story.published'));
+    expect(plan.deliver[0]!.opts.jobId).toBe(plan.deliver[0]!.jobId);
+    expect(plan.skipped.map((s) => s.partnerId).sort()).toEqual(['ap-only', 'flash', 'off']);
+  });
+
+  it('sends a kill to every earlier recipient even when its filters no longer match, and to nobody else', () => {
+    const partners = [partner('was', { filters: { sources: ['ap'] } }), partner('never')];
+    const plan = planRoutes(story({ version: 2, pubStatus: 'canceled' }), decision('kill'), partners, { recipients: ['was'] });
+    expect(plan.deliver.map((d) => [d.data.partnerId, d.data.eventType])).toEqual([['was', 'story.killed']]);
+  });
+
+  it('sends corrections to matching partners and earlier recipients', () => {
+    const partners = [partner('was', { filters: { sources: ['ap'] } }), partner('match'), partner('no', { filters: { sources: ['ap'] } })];
+    const plan = planRoutes(story({ version: 2, correction: true }), decision('correction'), partners, { recipients: ['was'] });
+    expect(plan.deliver.map((d) => d.data.partnerId)).toEqual(['was', 'match']);
+    expect(plan.deliver.every((d) => d.data.eventType === 'story.corrected')).toBe(true);
+  });
+
+  it('sends duplicates only to partners that want every copy', () => {
+    const plan = planRoutes(story(), decision('duplicate'), [partner('one'), partner('every', { allCopies: true })]);
+    expect(plan.deliver.map((d) => d.data.partnerId)).toEqual(['every']);
+  });
+
+  it('holds embargoed copy until the embargo lifts unless the partner is trusted', () => {
+    const now = Date.parse(at);
+    const s = story({ embargoedUntil: new Date(now + 60_000).toISOString() });
+    const plan = planRoutes(s, decision('new'), [partner('held'), partner('early', { embargoEarly: true })], { now });
+    expect(plan.deliver.map((d) => [d.data.partnerId, d.opts.delay])).toEqual([['held', 60_000], ['early', undefined]]);
+  });
+
+  it('asks for one translation per language and routes the variant to the partners that want it', () => {
+    const partners = [
+      partner('es', { translateTo: ['es'] }),
+      partner('es2', { translateTo: ['es-MX'], filters: { languages: ['es'] } }),
+      partner('en-and-fr', { translateTo: ['fr'], filters: { languages: ['en'] } }),
+      partner('plain'),
+    ];
+    const plan = planRoutes(story(), decision('new'), partners);
+    expect(plan.deliver.map((d) => d.data.partnerId)).toEqual(['en-and-fr', 'plain']);
+    expect(plan.translate.map((t) => [t.data.targetLanguage, t.data.partnerIds])).toEqual([
+      ['es', ['es', 'es2']],
+      ['fr', ['en-and-fr']],
+    ]);
+    const es = plan.translate[0]!.data;
+    const jobs = routeVariant(story({ uri: 'urn:wire:yonhap:1:es', language: 'es', headline: 'Suben' }), es, partners);
+    expect(jobs.map((j) => [j.data.partnerId, j.data.storyUri, j.data.variant])).toEqual([
+      ['es', 'urn:wire:yonhap:1', 'es'],
+      ['es2', 'urn:wire:yonhap:1', 'es'],
+    ]);
+    expect(new Set(jobs.map((j) => j.jobId)).size).toBe(2);
+  });
+
+  it('sends nothing for stale versions', () => {
+    const plan = planRoutes(story(), decision('stale'), [partner('a')]);
+    expect(plan.deliver).toEqual([]);
+  });
+});

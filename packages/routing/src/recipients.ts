@@ -1,0 +1,37 @@
+import type { Redis } from 'ioredis';
+import { shortHash } from '@wire/queues';
+
+/**
+ * Which partners a story has been routed to or delivered to (any version, any language), so
+ * kills and corrections reach every earlier recipient even if its filters changed since.
+ * One Redis set per story, expiring `ttlDays` after its last write.
+ */
+export class RecipientsRegister {
+  private readonly prefix: string;
+  private readonly ttlSec: number;
+
+  constructor(
+    private readonly redis: Redis,
+    options: { prefix?: string; ttlDays?: number } = {},
+  ) {
+    this.prefix = `${options.prefix ?? 'wire:'}recipients:`;
+    this.ttlSec = Math.round((options.ttlDays ?? 30) * 86_400);
+  }
+
+  private key(storyUri: string): string {
+    return this.prefix + shortHash(storyUri);
+  }
+
+  /** Record partners as recipients of the story. */
+  async add(storyUri: string, partnerIds: Iterable<string>): Promise<void> {
+    const ids = [...new Set(partnerIds)];
+    if (ids.length === 0) return;
+    const key = this.key(storyUri);
+    await this.redis.multi().sadd(key, ...ids).expire(key, this.ttlSec).exec();
+  }
+
+  /** The partner ids that received (or were routed) any version of the story. */
+  async list(storyUri: string): Promise<string[]> {
+    return (await this.redis.smembers(this.key(storyUri))).sort();
+  }
+}

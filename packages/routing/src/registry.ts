@@ -1,0 +1,162 @@
+import type { Redis } from 'ioredis';
+import { generateSecret } from '@wire/webhooks';
+import { RoutingError, RoutingErrorCodes } from './errors';
+import { describeIssues, Partner, PartnerInput, PartnerPatch, type PartnerSecret } from './partner';
+
+export interface PartnerRegistryOptions {
+  /** Redis key prefix, e.g. `wire:` (tests use a unique one). */
+  prefix?: string;
+  /** Reuse a partner read for this long in this process, ms (0 = always read Redis). */
+  cacheMs?: number;
+  /** Default grace period of the previous secret after a rotation, ms (24 h). */
+  rotationGraceMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Partners live in one Redis hash (`{prefix}partners`, id → JSON), so every worker and the ops
+ * API see the same registry. Workers may cache reads briefly (`cacheMs`); writes go straight
+ * through and clear this process's cache.
+ *
+ * @example
+ * const registry = new PartnerRegistry(redis, { prefix: 'wire:' });
+ * const p = await registry.create({ id: 'daily', name: 'The Daily', url: 'https://daily.example/hooks' });
+ * currentSecret(p); // whsec_…
+ */
+export class PartnerRegistry {
+  readonly key: string;
+  private readonly cacheMs: number;
+  private readonly graceMs: number;
+  private readonly now: () => number;
+  private readonly cache = new Map<string, { at: number; partner: Partner | undefined }>();
+
+  constructor(
+    private readonly redis: Redis,
+    options: PartnerRegistryOptions = {},
+  ) {
+    this.key = `${options.prefix ?? 'wire:'}partners`;
+    this.cacheMs = options.cacheMs ?? 0;
+    this.graceMs = options.rotationGraceMs ?? 24 * 3600_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Add a partner; generates its first `whsec_` secret unless one is given. Throws PARTNER_EXISTS / PARTNER_INVALID. */
+  async create(input: PartnerInput): Promise<Partner> {
+    const parsed = PartnerInput.safeParse(input);
+    if (!parsed.success) {
+      throw new RoutingError(RoutingErrorCodes.PARTNER_INVALID, `partner: ${describeIssues(parsed.error)}`);
+    }
+    const { secret, ...rest } = parsed.data;
+    const at = new Date(this.now()).toISOString();
+    const partner = Partner.parse({ ...rest, secrets: [{ secret: secret ?? generateSecret(), createdAt: at }], createdAt: at, updatedAt: at });
+    const added = await this.redis.hsetnx(this.key, partner.id, JSON.stringify(partner));
+    if (added === 0) {
+      throw new RoutingError(RoutingErrorCodes.PARTNER_EXISTS, `partner ${partner.id}: already exists`, { id: partner.id });
+    }
+    this.cache.delete(partner.id);
+    return partner;
+  }
+
+  /** The partner, or undefined. */
+  async get(id: string): Promise<Partner | undefined> {
+    if (this.cacheMs > 0) {
+      const hit = this.cache.get(id);
+      if (hit && this.now() - hit.at < this.cacheMs) return hit.partner;
+    }
+    const raw = await this.redis.hget(this.key, id);
+    const partner = raw ? Partner.parse(JSON.parse(raw)) : undefined;
+    if (this.cacheMs > 0) this.cache.set(id, { at: this.now(), partner });
+    return partner;
+  }
+
+  /** Every partner, sorted by id. */
+  async list(): Promise<Partner[]> {
+    const all = await this.redis.hvals(this.key);
+    return all.map((raw) => Partner.parse(JSON.parse(raw))).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Change fields of a partner; undefined when it does not exist. Throws PARTNER_INVALID. */
+  async update(id: string, patch: PartnerPatch): Promise<Partner | undefined> {
+    const parsed = PartnerPatch.safeParse(patch);
+    if (!parsed.success) {
+      throw new RoutingError(RoutingErrorCodes.PARTNER_INVALID, `partner ${id}: ${describeIssues(parsed.error)}`, { id });
+    }
+    return this.mutate(id, (p) => ({ ...p, ...parsed.data }));
+  }
+
+  /** Remove a partner; true when it existed. */
+  async delete(id: string): Promise<boolean> {
+    this.cache.delete(id);
+    return (await this.redis.hdel(this.key, id)) > 0;
+  }
+
+  /**
+   * A new current secret; the old one keeps signing (both signatures are sent) until the grace
+   * period ends. Returns the partner and the new secret, or undefined for an unknown id.
+   */
+  async rotateSecret(id: string, options: { graceMs?: number; secret?: string } = {}): Promise<{ partner: Partner; secret: string } | undefined> {
+    const secret = options.secret ?? generateSecret();
+    const now = this.now();
+    const expiresAt = new Date(now + (options.graceMs ?? this.graceMs)).toISOString();
+    const partner = await this.mutate(id, (p) => {
+      const previous: PartnerSecret[] = p.secrets
+        .map((s, i) => (i === 0 ? { ...s, expiresAt } : s))
+        .filter((s) => s.expiresAt !== undefined && Date.parse(s.expiresAt) > now);
+      return { ...p, secrets: [{ secret, createdAt: new Date(now).toISOString() }, ...previous] };
+    });
+    return partner ? { partner, secret } : undefined;
+  }
+
+  /** Stop deliveries to a partner (jobs for it dead-letter until it is enabled and they are replayed). */
+  async disable(id: string, reason: string): Promise<Partner | undefined> {
+    return this.mutate(id, (p) => ({ ...p, disabled: true, disabledReason: reason, disabledAt: new Date(this.now()).toISOString() }));
+  }
+
+  /** Resume deliveries to a partner. */
+  async enable(id: string): Promise<Partner | undefined> {
+    return this.mutate(id, (p) => {
+      const { disabledReason: _r, disabledAt: _a, ...rest } = p;
+      return { ...rest, disabled: false };
+    });
+  }
+
+  /**
+   * Create or replace partners from declarative definitions (the partners file). A partner that
+   * exists keeps its secrets unless the definition gives one; returns the ids written.
+   */
+  async upsertMany(inputs: PartnerInput[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const input of inputs) {
+      const parsed = PartnerInput.safeParse(input);
+      if (!parsed.success) {
+        throw new RoutingError(RoutingErrorCodes.PARTNER_INVALID, `partner ${String((input as { id?: unknown }).id)}: ${describeIssues(parsed.error)}`);
+      }
+      const { secret, ...fields } = parsed.data;
+      const existing = await this.get(fields.id);
+      if (!existing) {
+        await this.create(input);
+      } else {
+        await this.mutate(fields.id, (p) => {
+          const secrets = secret && secret !== p.secrets[0]!.secret ? [{ secret, createdAt: new Date(this.now()).toISOString() }] : p.secrets;
+          return { ...p, ...fields, secrets };
+        });
+      }
+      ids.push(fields.id);
+    }
+    return ids;
+  }
+
+  /**
+   * Read-modify-write. Last writer wins: partner edits are rare (ops API, auto-disable) and a
+   * WATCH/MULTI would be unsafe on a connection the workers share with other commands.
+   */
+  private async mutate(id: string, change: (p: Partner) => Partner): Promise<Partner | undefined> {
+    this.cache.delete(id);
+    const raw = await this.redis.hget(this.key, id);
+    if (!raw) return undefined;
+    const next = Partner.parse({ ...change(Partner.parse(JSON.parse(raw))), updatedAt: new Date(this.now()).toISOString() });
+    await this.redis.hset(this.key, id, JSON.stringify(next));
+    this.cache.delete(id);
+    return next;
+  }
+}
