@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { htmlToText, splitBlocks } from './html';
+
+describe('splitBlocks', () => {
+  it('keeps each top-level element whole, nested markup included', () => {
+    expect(splitBlocks('<p>a <b>b</b></p>\n<ul><li>x</li><li>y</li></ul>loose <br/> text<p>c</p>')).toEqual([
+      '<p>a <b>b</b></p>',
+      '<ul><li>x</li><li>y</li></ul>',
+      'loose',
+      '<br/>',
+      'text',
+      '<p>c</p>',
+    ]);
+  });
+});
+
+describe('htmlToText', () => {
+  it('drops tags and decodes entities', () => {
+    expect(htmlToText('<p>Tom &amp; Jerry&#39;s <i>dog</i>&nbsp;&#x263A;</p>')).toBe("Tom & Jerry's dog ☺");
+  });
+});

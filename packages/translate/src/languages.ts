@@ -1,0 +1,52 @@
+/**
+ * Language codes. The pipeline speaks BCP 47 (`en`, `es`, `pt-BR`); Apertium speaks ISO 639-3
+ * (`eng`, `spa`, `por`), with regional variants after an underscore (`eng_US`).
+ */
+
+const ISO639_1_TO_3: Record<string, string> = {
+  af: 'afr', an: 'arg', ar: 'ara', ast: 'ast', be: 'bel', bg: 'bul', br: 'bre', ca: 'cat', cs: 'ces', cy: 'cym',
+  da: 'dan', de: 'deu', el: 'ell', en: 'eng', eo: 'epo', es: 'spa', et: 'est', eu: 'eus', fa: 'fas', fi: 'fin',
+  fr: 'fra', ga: 'gle', gl: 'glg', he: 'heb', hi: 'hin', hr: 'hrv', hu: 'hun', id: 'ind', is: 'isl', it: 'ita',
+  ja: 'jpn', kk: 'kaz', ko: 'kor', lt: 'lit', lv: 'lav', mk: 'mkd', ms: 'msa', mt: 'mlt', nb: 'nob', nl: 'nld',
+  nn: 'nno', no: 'nor', oc: 'oci', pl: 'pol', pt: 'por', ro: 'ron', ru: 'rus', sc: 'srd', se: 'sme', sk: 'slk',
+  sl: 'slv', sq: 'sqi', sr: 'srp', sv: 'swe', tr: 'tur', uk: 'ukr', ur: 'urd', vi: 'vie', zh: 'zho',
+};
+const ISO639_3_TO_1: Record<string, string> = Object.fromEntries(Object.entries(ISO639_1_TO_3).map(([a, b]) => [b, a]));
+
+/**
+ * The canonical form of a BCP 47 tag: lower-case language, upper-case region, `_` read as `-`.
+ * @example normalizeLanguage('EN_us') // 'en-US'
+ */
+export function normalizeLanguage(tag: string): string {
+  const parts = tag.trim().replace(/_/g, '-').split('-').filter(Boolean);
+  const [lang = '', ...rest] = parts;
+  const out = [lang.toLowerCase()];
+  for (const p of rest) out.push(p.length === 2 ? p.toUpperCase() : p.length === 4 ? p[0]!.toUpperCase() + p.slice(1).toLowerCase() : p.toLowerCase());
+  return out.join('-');
+}
+
+/** The primary language subtag: `pt-BR` → `pt`. */
+export function primaryLanguage(tag: string): string {
+  return normalizeLanguage(tag).split('-')[0] ?? '';
+}
+
+/**
+ * BCP 47 → Apertium code: `en` → `eng`, `en-US` → `eng_US`; an unknown language is passed through.
+ */
+export function toApertiumCode(tag: string): string {
+  const [lang = '', region] = normalizeLanguage(tag).split('-');
+  const three = ISO639_1_TO_3[lang] ?? lang;
+  return region && region.length === 2 ? `${three}_${region}` : three;
+}
+
+/** Apertium code → BCP 47: `spa` → `es`, `eng_US` → `en-US`. */
+export function fromApertiumCode(code: string): string {
+  const [lang = '', region] = code.split('_');
+  const two = ISO639_3_TO_1[lang] ?? lang;
+  return region ? `${two}-${region.toUpperCase()}` : two;
+}
+
+/** `en>es`, the key of a language pair in routes, caches and metrics. */
+export function pairKey(from: string, to: string): string {
+  return `${primaryLanguage(from)}>${primaryLanguage(to)}`;
+}

@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+import type { CanonicalStory } from '@wire/schema';
+import { translationCacheKey, type TranslationCache } from './cache';
+import { escapeHtml, htmlToText, splitBlocks } from './html';
+import { normalizeLanguage, primaryLanguage } from './languages';
+import { Protector, buildProtectedTerms, findNames, type GlossaryEntry } from './protect';
+import type { Attempt, TranslationRouter } from './router';
+import type { Segment } from './translator';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/**
+ * The uri of a story's variant in `language`: the source uri plus the language.
+ * @example variantUri('urn:wire:yonhap:AEN2023', 'es') // 'urn:wire:yonhap:AEN2023:lang:es'
+ */
+export function variantUri(sourceUri: string, language: string): string {
+  return `${sourceUri}:lang:${normalizeLanguage(language)}`;
+}
+
+/** sha256 of the normalized text (headline + body paragraphs), as the canonical story defines it. */
+export function storyContentHash(headline: string, body: readonly string[]): string {
+  const norm = (s: string) => s.normalize('NFC').replace(/\s+/g, ' ').trim();
+  return sha256([norm(headline), ...body.map(norm)].join('\n'));
+}
+
+const countWords = (texts: readonly string[]) => texts.reduce((n, t) => n + (t.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu)?.length ?? 0), 0);
+
+/** The fields every variant shares: identity, link to its source, language. */
+function variantBase(story: CanonicalStory, to: string): CanonicalStory {
+  const lang = normalizeLanguage(to);
+  return {
+    ...story,
+    uri: variantUri(story.uri, lang),
+    guid: `${story.guid}:lang:${lang}`,
+    language: lang,
+    translationOf: { uri: story.uri, version: story.version, language: story.language },
+    altIds: [...story.altIds.filter((a) => a.type !== 'translationOf'), { type: 'translationOf', value: story.uri }],
+  };
+}
+
+/**
+ * The variant of a killed story: same identity as the translated variants, `pubStatus: canceled`,
+ * no text of the withdrawn story. Needs no provider.
+ */
+export function canceledVariant(story: CanonicalStory, to: string): CanonicalStory {
+  const base = variantBase(story, to);
+  return {
+    ...base,
+    pubStatus: 'canceled',
+    body: [],
+    bodyHtml: '',
+    images: [],
+    contentHash: storyContentHash(story.headline, []),
+    wordCount: 0,
+  };
+}
+
+export interface StoryTranslation {
+  variant: CanonicalStory;
+  provider: string;
+  cached: boolean;
+  /** Words of the source sent to (or, on a cache hit, saved from) the provider. */
+  words: number;
+  attempts: Attempt[];
+  /** Protected names/terms the provider did not give back (also in `variant.warnings`). */
+  missingTerms: string[];
+}
+
+export interface StoryTranslatorOptions {
+  router: TranslationRouter;
+  cache?: TranslationCache;
+  /** Key prefix of cache entries, e.g. `wire:translate`. */
+  cachePrefix?: string;
+  glossary?: readonly GlossaryEntry[];
+  /** Language of stories that do not say (default `en`). */
+  defaultSourceLanguage?: string;
+}
+
+/** Where each segment of a story goes back to. */
+type Slot = { kind: 'headline' } | { kind: 'subheadline' } | { kind: 'block'; index: number } | { kind: 'paragraph'; index: number } | { kind: 'caption'; index: number };
+
+function storySegments(story: CanonicalStory): { segments: Segment[]; slots: Slot[] } {
+  const segments: Segment[] = [];
+  const slots: Slot[] = [];
+  const add = (seg: Segment, slot: Slot) => {
+    segments.push(seg);
+    slots.push(slot);
+  };
+  add({ text: story.headline, format: 'text' }, { kind: 'headline' });
+  if (story.subheadline) add({ text: story.subheadline, format: 'text' }, { kind: 'subheadline' });
+  // Prefer the HTML body: one segment per paragraph keeps the structure and inline markup.
+  if (story.bodyHtml.trim()) splitBlocks(story.bodyHtml).forEach((b, index) => add({ text: b, format: 'html' }, { kind: 'block', index }));
+  else story.body.forEach((p, index) => add({ text: p, format: 'text' }, { kind: 'paragraph', index }));
+  story.images.forEach((img, index) => {
+    if (img.caption) add({ text: img.caption, format: 'text' }, { kind: 'caption', index });
+  });
+  return { segments, slots };
+}
+
+function assemble(story: CanonicalStory, to: string, slots: Slot[], texts: string[], provider: string, missingTerms: string[]): CanonicalStory {
+  const base = variantBase(story, to);
+  let headline = story.headline;
+  let subheadline = story.subheadline;
+  const blocks: string[] = [];
+  const paragraphs: string[] = [];
+  const images = story.images.map((i) => ({ ...i }));
+  slots.forEach((slot, i) => {
+    const t = texts[i] ?? '';
+    if (slot.kind === 'headline') headline = t;
+    else if (slot.kind === 'subheadline') subheadline = t;
+    else if (slot.kind === 'block') blocks.push(t);
+    else if (slot.kind === 'paragraph') paragraphs.push(t);
+    else images[slot.index]!.caption = t;
+  });
+  const bodyHtml = blocks.length > 0 ? blocks.join('\n') : paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');
+  const body = blocks.length > 0 ? blocks.map(htmlToText).filter((p) => p.length > 0) : paragraphs;
+  const warnings = [
+    ...story.warnings,
+    `translated ${story.language ?? '?'}>${base.language} by ${provider}`,
+    ...missingTerms.map((t) => `translate: protected term "${t}" did not come back from ${provider}`),
+  ];
+  return {
+    ...base,
+    headline,
+    subheadline,
+    body,
+    bodyHtml,
+    images,
+    contentHash: storyContentHash(headline, body),
+    wordCount: countWords(body),
+    warnings,
+  };
+}
+
+/**
+ * Translates whole stories: headline, subheadline, body paragraphs (HTML, markup kept) and
+ * captions, with names and glossary terms protected, through the router's providers, cached by
+ * (source content hash, language, provider).
+ *
+ * @example
+ * const st = createStoryTranslator({ router, cache });
+ * const { variant, cached } = await st.translate(story, 'es');
+ */
+export function createStoryTranslator(opts: StoryTranslatorOptions) {
+  const prefix = opts.cachePrefix ?? 'wire:translate';
+
+  return {
+    async translate(story: CanonicalStory, to: string, o: { signal?: AbortSignal } = {}): Promise<StoryTranslation> {
+      const from = story.language ?? opts.defaultSourceLanguage ?? 'en';
+      const target = normalizeLanguage(to);
+      const { segments, slots } = storySegments(story);
+      const sourceWords = countWords(segments.map((s) => (s.format === 'html' ? htmlToText(s.text) : s.text)));
+
+      if (primaryLanguage(from) === primaryLanguage(target)) {
+        const variant = assemble({ ...story, language: from }, target, slots, segments.map((s) => s.text), 'none', []);
+        return { variant, provider: 'none', cached: false, words: 0, attempts: [], missingTerms: [] };
+      }
+
+      const names = [
+        ...story.bylines.map((b) => b.name),
+        ...story.infoSources.map((s) => s.name),
+        ...findNames(segments.map((s) => (s.format === 'html' ? htmlToText(s.text) : s.text))),
+      ];
+      const terms = buildProtectedTerms({ glossary: opts.glossary, names, targetLanguage: target });
+      const segmentsHash = sha256(JSON.stringify({ from, target, segments, terms }));
+
+      const providers = opts.router.providersFor(from, target);
+      const keys = providers.map((p) => translationCacheKey(prefix, story.contentHash, target, p));
+      if (opts.cache && keys.length > 0) {
+        const hits = await opts.cache.getMany(keys);
+        const hit = hits.find((h) => h && h.segmentsHash === segmentsHash && h.texts.length === segments.length);
+        if (hit) {
+          return {
+            variant: assemble({ ...story, language: from }, target, slots, hit.texts, hit.provider, hit.missingTerms),
+            provider: hit.provider,
+            cached: true,
+            words: sourceWords,
+            attempts: [],
+            missingTerms: hit.missingTerms,
+          };
+        }
+      }
+
+      const protector = new Protector(terms, segments.map((s) => s.text).join('\n'));
+      const protectedSegments = segments.map((s) => ({ ...s, text: protector.protect(s.text, s.format) }));
+      const expected = protectedSegments.map((s) => protector.placeholdersIn(s.text));
+      const routed = await opts.router.translate(protectedSegments, from, target, { signal: o.signal });
+      const missing = new Set<string>();
+      const texts = routed.texts.map((t, i) => {
+        const r = protector.restore(t, expected[i] ?? []);
+        r.missing.forEach((m) => missing.add(m));
+        return r.text.trim();
+      });
+      const missingTerms = [...missing];
+      if (opts.cache) {
+        await opts.cache.set(translationCacheKey(prefix, story.contentHash, target, routed.provider), {
+          provider: routed.provider,
+          segmentsHash,
+          texts,
+          missingTerms,
+          at: new Date().toISOString(),
+        });
+      }
+      return {
+        variant: assemble({ ...story, language: from }, target, slots, texts, routed.provider, missingTerms),
+        provider: routed.provider,
+        cached: false,
+        words: sourceWords,
+        attempts: routed.attempts,
+        missingTerms,
+      };
+    },
+  };
+}
+export type StoryTranslator = ReturnType<typeof createStoryTranslator>;
