@@ -18,6 +18,8 @@ export interface DraftImage {
 export interface DraftStory {
   /** Format id, e.g. `ninjs-3`, `newsml-g2`, `nitf`, `newsml-1.2`, `iptc7901`, `anpa1312`, `rss`, `atom`, `email`, `ap-media-api`, `html`, `text`. */
   format: string;
+  /** Provider id the document names (e.g. a NewsML-G2 `provider` qcode, an AP `signals` source); the envelope's `source` wins. */
+  source?: string;
   guid?: string;
   version?: number;
   type?: 'text' | 'picture' | 'video' | 'audio' | 'composite';

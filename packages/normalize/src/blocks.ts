@@ -1,0 +1,155 @@
+import sanitize from 'sanitize-html';
+import { Parser } from 'htmlparser2';
+import { cleanText, escapeHtml } from './clean';
+
+/** One paragraph-level unit of a body: its clean text and its sanitized inline HTML. */
+export interface Block {
+  tag: 'p' | 'h' | 'li' | 'quote' | 'pre';
+  /** `ul`/`ol` for list items. */
+  list?: 'ul' | 'ol';
+  text: string;
+  html: string;
+}
+
+const BLOCK_TAGS = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'blockquote', 'pre', 'tr', 'td', 'th', 'dd', 'dt', 'br', 'hr']);
+const INLINE_TAGS = new Set(['a', 'b', 'strong', 'i', 'em', 'u', 'sub', 'sup', 'q', 'cite', 'abbr', 'code', 'small', 's']);
+
+const SANITIZE: sanitize.IOptions = {
+  allowedTags: [...BLOCK_TAGS, ...INLINE_TAGS, 'ul', 'ol', 'table', 'thead', 'tbody', 'dl'],
+  allowedAttributes: { a: ['href'] },
+  allowedSchemes: ['http', 'https'],
+  allowedSchemesAppliedToAttributes: ['href'],
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'discard',
+  // Their text is code or chrome, never copy.
+  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'template', 'iframe', 'svg', 'object', 'embed', 'head', 'title', 'button', 'select', 'nav', 'figure', 'figcaption', 'math'],
+  parser: { decodeEntities: true },
+};
+
+/**
+ * Sanitizes untrusted HTML: only paragraph-level structure, lists, emphasis and links survive; no
+ * script, style, event attributes, images or frames; links keep `http(s)` hrefs only.
+ */
+export function sanitizeHtml(html: string): string {
+  return sanitize(html, SANITIZE);
+}
+
+/**
+ * Sanitized HTML → blocks, one per paragraph. Every block-level boundary (and every `<br>`)
+ * ends a paragraph; text outside any `<p>` becomes its own paragraph.
+ */
+export function htmlToBlocks(html: string): Block[] {
+  const clean = sanitizeHtml(html);
+  const blocks: Block[] = [];
+  let text = '';
+  let inner = '';
+  let tag: Block['tag'] = 'p';
+  const listStack: Array<'ul' | 'ol'> = [];
+  const open: string[] = [];
+  const flush = (): void => {
+    const t = cleanText(text);
+    if (t) {
+      const b: Block = { tag, text: t, html: tidyInline(inner, open) };
+      if (tag === 'li') b.list = listStack[listStack.length - 1] ?? 'ul';
+      blocks.push(b);
+    }
+    text = '';
+    inner = '';
+    // Inline elements do not span paragraphs: tidyInline closed them.
+    open.length = 0;
+  };
+  const parser = new Parser(
+    {
+      onopentag(name, attrs) {
+        if (name === 'ul' || name === 'ol') {
+          flush();
+          listStack.push(name);
+        } else if (BLOCK_TAGS.has(name)) {
+          flush();
+          tag = name === 'li' ? 'li' : name === 'blockquote' ? 'quote' : name === 'pre' ? 'pre' : /^h\d$/.test(name) ? 'h' : tag === 'li' || tag === 'quote' ? tag : 'p';
+        } else if (INLINE_TAGS.has(name)) {
+          if (name === 'a') {
+            const href = attrs.href;
+            if (!href) return;
+            inner += `<a href="${escapeHtml(href)}">`;
+          } else inner += `<${name}>`;
+          open.push(name);
+        }
+      },
+      ontext(data) {
+        text += data;
+        inner += escapeHtml(data);
+      },
+      onclosetag(name) {
+        if (name === 'ul' || name === 'ol') {
+          flush();
+          listStack.pop();
+          tag = 'p';
+        } else if (BLOCK_TAGS.has(name)) {
+          flush();
+          if (name === 'li' || name === 'blockquote' || name === 'pre' || /^h\d$/.test(name)) tag = listStack.length > 0 && name !== 'li' ? 'li' : 'p';
+        } else if (INLINE_TAGS.has(name)) {
+          const i = open.lastIndexOf(name);
+          if (i >= 0) {
+            open.splice(i, 1);
+            inner += `</${name}>`;
+          }
+        }
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.write(clean);
+  parser.end();
+  flush();
+  return blocks;
+}
+
+/** Collapses whitespace in inline HTML and closes tags left open at a paragraph break. */
+function tidyInline(html: string, open: string[]): string {
+  let s = html;
+  for (let i = open.length - 1; i >= 0; i--) s += `</${open[i]}>`;
+  s = cleanInline(s);
+  // Drop empty inline elements (e.g. an <a> that only wrapped an image).
+  return s.replace(/<(a|b|strong|i|em|u|sub|sup|q|cite|abbr|code|small|s)(?: [^>]*)?>\s*<\/\1>/g, '').trim();
+}
+
+function cleanInline(s: string): string {
+  // Same hygiene as cleanText, but entities are already escaped and must stay so.
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u200B-\u200D\u2060\uFEFF]/g, '').replace(/[\s\u00A0\u2000-\u200A\u202F\u205F\u3000]+/g, ' ').normalize('NFC');
+}
+
+/** Plain-text paragraphs → blocks. */
+export function textToBlocks(paragraphs: string[]): Block[] {
+  const out: Block[] = [];
+  for (const p of paragraphs) {
+    const t = cleanText(p);
+    if (t) out.push({ tag: 'p', text: t, html: escapeHtml(t) });
+  }
+  return out;
+}
+
+/** Blocks → body HTML: one `<p>` per paragraph, list items inside their list. */
+export function renderBlocks(blocks: Block[]): string {
+  let out = '';
+  let list: 'ul' | 'ol' | undefined;
+  for (const b of blocks) {
+    if (b.tag === 'li') {
+      if (list !== b.list) {
+        if (list) out += `</${list}>`;
+        list = b.list ?? 'ul';
+        out += `<${list}>`;
+      }
+      out += `<li>${b.html}</li>`;
+      continue;
+    }
+    if (list) {
+      out += `</${list}>`;
+      list = undefined;
+    }
+    out += b.tag === 'h' ? `<h2>${b.html}</h2>` : b.tag === 'quote' ? `<blockquote><p>${b.html}</p></blockquote>` : b.tag === 'pre' ? `<pre>${b.html}</pre>` : `<p>${b.html}</p>`;
+  }
+  if (list) out += `</${list}>`;
+  return out;
+}

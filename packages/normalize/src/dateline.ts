@@ -1,0 +1,56 @@
+import { agencyName } from './outlets';
+
+export interface Dateline {
+  /** As printed, e.g. `SEOUL, Sept. 13 (Yonhap) --`. */
+  text: string;
+  city?: string;
+  country?: string;
+  /** Agency named in parentheses, e.g. `Yonhap`. */
+  agency?: string;
+  /** The paragraph with the dateline taken off. */
+  rest: string;
+}
+
+const MONTH = String.raw`(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?`;
+const CITY_WORD = String.raw`[\p{Lu}][\p{Lu}\p{M}.'’-]*`;
+const CITY = String.raw`${CITY_WORD}(?:\s(?:de|da|do|del|la|le|el|al|of|upon|on)?\s?${CITY_WORD}){0,3}`;
+const PLACE_WORD = String.raw`[\p{Lu}][\p{L}\p{M}.'’-]*`;
+// CITY[, Region][, Month D] [(Agency)] -- rest
+const DATELINE = new RegExp(
+  String.raw`^(?<city>${CITY}|${PLACE_WORD}(?:\s${PLACE_WORD}){0,3})` +
+    String.raw`(?:,\s*(?<country>(?!${MONTH}\s\d)${PLACE_WORD}(?:\s${PLACE_WORD}){0,2}))?` +
+    String.raw`(?:,?\s*(?<date>${MONTH}\s\d{1,2}))?` +
+    String.raw`(?:\s*\((?<agency>[^()]{2,40})\))?` +
+    String.raw`\s*(?<sep>--|—|–|-|:)\s+(?<rest>\S[\s\S]*)$`,
+  'u',
+);
+
+/**
+ * Finds a dateline at the start of the first paragraph: `SEOUL, Sept. 13 (Yonhap) -- …`,
+ * `WASHINGTON (AP) — …`, `LONDON, March 3 (Reuters) - …`. An all-caps city alone counts; a
+ * mixed-case place needs a date or an agency, so ordinary sentences are never taken for one.
+ */
+export function extractDateline(paragraph: string): Dateline | undefined {
+  if (paragraph.length < 12) return undefined;
+  const m = DATELINE.exec(paragraph);
+  const g = m?.groups;
+  if (!m || !g || !g.city || !g.rest) return undefined;
+  const capsCity = !/\p{Ll}/u.test(g.city) && /\p{Lu}{2}/u.test(g.city);
+  if (!capsCity && !g.date && !g.agency) return undefined;
+  // "U.S. - China talks …" is a sentence: without a date or agency only dash datelines count.
+  if (!g.date && !g.agency && !(g.sep === '--' || g.sep === '—' || g.sep === '–')) return undefined;
+  const text = paragraph.slice(0, paragraph.length - g.rest.length).trim();
+  if (text.length > 90) return undefined;
+  return {
+    text,
+    city: titleCase(g.city),
+    ...(g.country ? { country: g.country } : {}),
+    ...(g.agency ? { agency: agencyName(g.agency) } : {}),
+    rest: g.rest,
+  };
+}
+
+function titleCase(s: string): string {
+  if (/\p{Ll}/u.test(s)) return s;
+  return s.toLowerCase().replace(/(^|[\s-])(\p{Ll})/gu, (_, a: string, b: string) => a + b.toUpperCase());
+}

@@ -1,0 +1,216 @@
+import { createHash } from 'node:crypto';
+import { err, ok, storyUri, type Byline, type CanonicalStory, type InfoSource, type PubStatus, type Result, type StoryImage } from '@wire/schema';
+import type { DraftImage, DraftStory } from './draft';
+import { htmlToBlocks, renderBlocks, textToBlocks, type Block } from './blocks';
+import { cleanText, countWords, escapeHtml } from './clean';
+import { isBylineParagraph, nameCase, parseByline } from './byline';
+import { foldImages, splitCredit } from './credit';
+import { extractDateline } from './dateline';
+import { normalizeDate } from './dates';
+import { normalizeError, type NormalizeError } from './errors';
+import { detectLanguage, normalizeLanguage } from './language';
+import { outletForEmail } from './outlets';
+import { applyPageRules, sameText } from './page-rules';
+
+/** What the envelope says; it wins over what the document says. */
+export interface Envelope {
+  source?: string;
+  guid?: string;
+  version?: number;
+  pubStatus?: PubStatus;
+  receivedAt?: string;
+}
+
+/** Formats that are pages a site printed rather than agency copy: the page rules apply. */
+const SCRAPED = new Set(['html', 'text']);
+
+/**
+ * DraftStory → CanonicalStory: text hygiene, sanitized HTML (one `<p>` per paragraph), page rules
+ * for scraped pages, byline and dateline extraction, caption/credit folding, outlet inference from
+ * reporters' e-mail domains, language detection, stable uri and content hash.
+ */
+export function finalize(draft: DraftStory, env: Envelope = {}): Result<CanonicalStory, NormalizeError> {
+  const warnings = [...(draft.warnings ?? [])];
+  const scraped = SCRAPED.has(draft.format);
+  let headline = cleanText(draft.headline ?? '');
+
+  let blocks: Block[] = draft.bodyHtml ? htmlToBlocks(draft.bodyHtml) : textToBlocks(draft.bodyText ?? []);
+  let images: DraftImage[] = [...(draft.images ?? [])];
+  if (scraped) {
+    const r = applyPageRules(blocks, headline || undefined);
+    blocks = r.blocks;
+    images = [...images, ...r.images];
+  } else if (headline && blocks[0] && sameText(blocks[0].text, headline)) {
+    blocks = blocks.slice(1);
+  }
+
+  // Bylines: the document's own, then byline paragraphs at the top or the bottom of the body.
+  const bylines: Byline[] = [];
+  for (const b of draft.bylines ?? []) {
+    if (typeof b === 'string') {
+      const people = parseByline(b);
+      if (people) bylines.push(...people);
+      else if (cleanText(b)) bylines.push({ name: cleanText(b).replace(/^by\s+/i, '') });
+    } else if (cleanText(b.name)) {
+      bylines.push({ name: nameCase(cleanText(b.name), b.email), ...(b.role ? { role: b.role } : {}), ...(b.email ? { email: b.email.toLowerCase() } : {}) });
+    }
+  }
+  const edge = (i: number): boolean => i < 2 || i >= blocks.length - 3;
+  blocks = blocks.filter((b, i) => {
+    if (!edge(i) || !isBylineParagraph(b.text)) return true;
+    for (const p of parseByline(b.text, { requireBy: true }) ?? []) {
+      const same = bylines.find((x) => x.name.toLowerCase() === p.name.toLowerCase());
+      if (same) same.email ??= p.email;
+      else bylines.push(p);
+    }
+    return false;
+  });
+
+  // Dateline at the head of the first paragraph.
+  let dateline = draft.dateline ? cleanText(draft.dateline) : undefined;
+  let located = draft.located ? { ...draft.located } : undefined;
+  const infoSources: InfoSource[] = (draft.infoSources ?? [])
+    .map((s) => ({ name: cleanText(s.name), role: s.role ?? 'source', ...(s.uri ? { uri: s.uri } : {}) }))
+    .filter((s) => s.name.length > 0);
+  const first = blocks[0];
+  if (first && first.tag === 'p') {
+    const d = extractDateline(first.text);
+    if (d) {
+      dateline ??= d.text;
+      located ??= { ...(d.city ? { city: d.city } : {}), ...(d.country ? { country: d.country } : {}), text: d.text };
+      if (d.agency && !infoSources.some((s) => s.name.toLowerCase() === d.agency!.toLowerCase())) infoSources.push({ name: d.agency, role: 'originator' });
+      const prefix = escapeHtml(d.text);
+      const html = first.html.startsWith(prefix) ? first.html.slice(prefix.length).trim() : escapeHtml(d.rest);
+      blocks[0] = { ...first, text: d.rest, html };
+    }
+  }
+  if (dateline && located && !located.text) located.text = dateline;
+
+  // The outlet behind the reporter's address, when nothing else names the originator.
+  if (!infoSources.some((s) => s.role === 'originator' || s.role === 'source')) {
+    for (const b of bylines) {
+      const outlet = b.email ? outletForEmail(b.email) : undefined;
+      if (outlet) {
+        infoSources.push({ name: outlet, role: 'originator' });
+        break;
+      }
+    }
+  }
+
+  const folded = foldImages(images);
+  const storyImages: StoryImage[] = folded.map((img) => ({
+    ...(img.caption ? { caption: img.caption } : {}),
+    ...(img.credit ? { credit: img.credit } : {}),
+    ...(img.alt ? { alt: img.alt } : {}),
+    ...(img.sourceUrl ? { sourceUrl: img.sourceUrl } : {}),
+    ...(img.embedded ? { embedded: img.embedded } : {}),
+    ...(positiveInt(img.width) ? { width: img.width } : {}),
+    ...(positiveInt(img.height) ? { height: img.height } : {}),
+    renditions: [],
+  }));
+
+  const body = blocks.map((b) => b.text);
+  const type = draft.type ?? 'text';
+  if (!headline) {
+    const fallback = cleanText(draft.slugline ?? '') || splitCredit(storyImages[0]?.caption ?? '').caption || body[0] || '';
+    headline = fallback.length > 160 ? `${fallback.slice(0, fallback.lastIndexOf(' ', 157) > 40 ? fallback.lastIndexOf(' ', 157) : 157)}…` : fallback;
+    if (!headline) return err(normalizeError('WIRE_ERR_NO_HEADLINE', { reason: `headline: empty after cleaning (${draft.format})`, format: draft.format }));
+    warnings.push('headline: missing; taken from the slugline, caption or first paragraph');
+  }
+  if (body.length === 0) {
+    if (scraped) return err(normalizeError('WIRE_ERR_NO_BODY', { reason: `body: no paragraphs left after removing page chrome (${draft.format})`, format: draft.format }));
+    if (type === 'text' && (draft.pubStatus ?? 'usable') === 'usable') warnings.push('body: empty');
+  }
+
+  const hashText = `${headline}\n${body.join('\n')}`;
+  const contentHash = createHash('sha256').update(hashText).digest('hex');
+  const source = cleanText(env.source ?? draft.source ?? '') || slug(infoSources[0]?.name) || 'unknown';
+  const guid = cleanText(env.guid ?? draft.guid ?? '') || `sha256:${contentHash.slice(0, 32)}`;
+  if (!env.guid && !draft.guid) warnings.push('guid: none in the document; derived from the content');
+  const version = positiveInt(env.version) ? env.version : positiveInt(draft.version) ? draft.version : 1;
+
+  let language = normalizeLanguage(draft.language);
+  if (!language) {
+    language = detectLanguage(`${headline}\n${body.slice(0, 6).join('\n')}`);
+    if (language) warnings.push(`language: not declared; detected ${language}`);
+  }
+
+  const dates = {
+    versionCreated: date(draft.versionCreated, 'versionCreated', warnings) ?? normalizeDate(env.receivedAt),
+    firstCreated: date(draft.firstCreated, 'firstCreated', warnings),
+    embargoedUntil: date(draft.embargoedUntil, 'embargoedUntil', warnings),
+  };
+
+  const story: CanonicalStory = {
+    uri: storyUri(source, guid),
+    source,
+    guid,
+    version,
+    type,
+    ...(dates.versionCreated ? { versionCreated: dates.versionCreated } : {}),
+    ...(dates.firstCreated ? { firstCreated: dates.firstCreated } : {}),
+    pubStatus: env.pubStatus ?? draft.pubStatus ?? 'usable',
+    ...(dates.embargoedUntil ? { embargoedUntil: dates.embargoedUntil } : {}),
+    ...(draft.urgency && Number.isInteger(draft.urgency) && draft.urgency >= 1 && draft.urgency <= 9 ? { urgency: draft.urgency } : {}),
+    correction: draft.correction ?? false,
+    ...(language ? { language } : {}),
+    headline,
+    ...(cleanText(draft.subheadline ?? '') ? { subheadline: cleanText(draft.subheadline ?? '') } : {}),
+    ...(cleanText(draft.slugline ?? '') ? { slugline: cleanText(draft.slugline ?? '') } : {}),
+    bylines: dedupeBylines(bylines),
+    ...(dateline ? { dateline } : {}),
+    ...(located ? { located } : {}),
+    body,
+    bodyHtml: renderBlocks(blocks),
+    images: storyImages,
+    subjects: (draft.subjects ?? []).map((s) => ({ ...s, name: cleanText(s.name) })).filter((s) => s.name.length > 0),
+    keywords: [...new Set((draft.keywords ?? []).map(cleanText).filter(Boolean))],
+    infoSources: dedupeBy(infoSources, (s) => `${s.name.toLowerCase()}|${s.role}`),
+    altIds: dedupeBy(
+      (draft.altIds ?? []).filter((a) => a.type && a.value),
+      (a) => `${a.type}|${a.value}`,
+    ),
+    contentHash,
+    wordCount: body.reduce((n, p) => n + countWords(p), 0),
+    format: draft.format,
+    warnings,
+  };
+  return ok(story);
+}
+
+function date(v: string | undefined, field: string, warnings: string[]): string | undefined {
+  if (!v) return undefined;
+  const d = normalizeDate(v);
+  if (!d) warnings.push(`${field}: "${v.slice(0, 40)}" is not a date; dropped`);
+  return d;
+}
+
+const positiveInt = (n: number | undefined): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0;
+
+function slug(s: string | undefined): string {
+  return (s ?? '')
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+function dedupeBy<T>(items: T[], key: (t: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((i) => {
+    const k = key(i);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function dedupeBylines(bylines: Byline[]): Byline[] {
+  const out: Byline[] = [];
+  for (const b of bylines) {
+    const same = out.find((o) => o.name.toLowerCase() === b.name.toLowerCase());
+    if (same) same.email ??= b.email;
+    else out.push({ ...b });
+  }
+  return out;
+}

@@ -1,0 +1,299 @@
+import { parseHTML } from 'linkedom';
+import { Readability } from '@mozilla/readability';
+import { err, ok, type Result } from '@wire/schema';
+import type { DraftImage, DraftStory, ParseInput } from '../draft';
+import { cleanText } from '../clean';
+import { normalizeError, type NormalizeError } from '../errors';
+
+export interface HtmlPageOptions {
+  /** Known headline (from a JSONL line or an envelope); the page's own is used otherwise. */
+  headline?: string;
+  /** Force Mozilla Readability even when the page marks its article body (benchmarks, tests). */
+  forceReadability?: boolean;
+}
+
+/** Which extractor found the copy (for benchmarks and warnings). */
+export type ExtractPath = 'article-body' | 'readability' | 'body';
+
+// Elements whose content is never copy. Removed as text before parsing: cheaper than removing
+// nodes, and script/style text can never leak into the body.
+const DROP_ELEMENTS = ['script', 'style', 'noscript', 'template', 'svg', 'iframe', 'object', 'embed', 'canvas', 'video', 'audio', 'map', 'select', 'textarea', 'button'];
+const CHROME_SELECTOR =
+  'nav, aside, footer, form, dialog, [role="navigation"], [role="banner"], [role="contentinfo"], [role="complementary"], [role="search"], [aria-hidden="true"], [hidden]';
+// class/id words of page furniture (whole words between separators, so "header-text" is not "head").
+const CHROME_CLASS =
+  /(?:^|[\s_-])(?:ads?|advert\w*|adslot|dfp|gpt|sponsor\w*|promo\w*|share|sharing|social|related|most-?(?:read|popular|viewed)|popular|trending|newsletter|subscri\w*|comments?|weather|breadcrumbs?|sidebar|widget|cookie\w*|outbrain|taboola|recommend\w*|navbar|nav|menu|masthead|paywall|modal|popup|footer|toolbar|tags|byline-share|author-bio|more-stories|read-more|skip-link)(?:$|[\s_-])/i;
+const TRACKER_IMG = /(?:pixel|spacer|blank\.gif|logo|icon|avatar|badge|sprite|1x1|tracking|beacon)/i;
+
+/** `parse` for the dispatcher: an HTML page → one draft story. */
+export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
+  const { draft } = parseHtmlPage(input.text);
+  if (!draft.headline) return err(normalizeError('WIRE_ERR_NO_HEADLINE', { reason: 'headline: no <h1>, og:title or <title> in the HTML page (html)' }));
+  return ok([draft]);
+}
+
+/**
+ * A scraped HTML page → a draft story. Our rules first (drop scripts and page furniture, lift
+ * figures with their captions and source URLs, read the page metadata and JSON-LD), then the
+ * article body: the element the page marks as such (`itemprop=articleBody`, a single `<article>`
+ * with real paragraphs) or, failing that, Mozilla Readability on the cleaned document. The page
+ * rules in `finalize` then remove chrome lines, doubled captions and the byline from the copy.
+ */
+export function parseHtmlPage(html: string, opts: HtmlPageOptions = {}): { draft: DraftStory; path: ExtractPath } {
+  const jsonLd = readJsonLd(html);
+  const { document } = parseHTML(stripElements(html, DROP_ELEMENTS));
+  const meta = readMeta(document);
+  const base = meta.url ?? jsonLd.url;
+  const warnings: string[] = [];
+
+  for (const el of [...document.querySelectorAll(CHROME_SELECTOR)]) el.remove();
+  for (const el of [...document.querySelectorAll('header')]) if (!el.closest('article')) el.remove();
+  for (const el of [...document.querySelectorAll('[class], [id]')]) {
+    const tag = el.tagName.toLowerCase();
+    if (tag === 'html' || tag === 'body' || tag === 'main' || tag === 'article') continue;
+    const names = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`;
+    // A wrapper that happens to carry a furniture class but holds the copy stays.
+    if (CHROME_CLASS.test(names) && !el.querySelector('h1, article, [itemprop="articleBody"]') && el.querySelectorAll('p').length < 4) el.remove();
+  }
+
+  const h1 = document.querySelector('article h1') ?? document.querySelector('h1');
+  const headline = opts.headline ?? (cleanText(h1?.textContent ?? '') || jsonLd.headline || meta.title || undefined);
+  if (h1) h1.remove();
+
+  const images = liftImages(document, base);
+
+  let path: ExtractPath = 'body';
+  let root: { innerHTML: string } | null | undefined = opts.forceReadability ? undefined : articleBody(document);
+  if (root) path = 'article-body';
+  let readabilityByline: string | undefined;
+  if (!root) {
+    const article = new Readability<unknown>(document as never, { charThreshold: 200, serializer: (n) => n, disableJSONLD: true }).parse();
+    if (article?.content) {
+      root = article.content as { innerHTML: string };
+      path = 'readability';
+      readabilityByline = article.byline ?? undefined;
+    } else {
+      root = document.body as { innerHTML: string } | null;
+      warnings.push('html: no article found; the whole page body was used');
+    }
+  }
+
+  const byline = jsonLd.author ?? meta.author ?? readabilityByline;
+  const published = jsonLd.published ?? meta.published;
+  const modified = jsonLd.modified ?? meta.modified;
+  const site = meta.siteName ?? jsonLd.publisher;
+  const draft: DraftStory = {
+    format: 'html',
+    ...(headline ? { headline: cleanText(headline) } : {}),
+    bodyHtml: root?.innerHTML ?? '',
+    images,
+    ...(byline && !/^https?:/i.test(byline) ? { bylines: [byline] } : {}),
+    ...(meta.lang ? { language: meta.lang } : {}),
+    ...(modified || published ? { versionCreated: modified ?? published } : {}),
+    ...(published ? { firstCreated: published } : {}),
+    ...(site ? { infoSources: [{ name: site, role: 'publisher' as const, ...(base && /^https?:\/\//.test(base) ? { uri: originOf(base) } : {}) }] } : {}),
+    ...(base ? { altIds: [{ type: 'url', value: base }] } : {}),
+    warnings,
+  };
+  return { draft, path };
+}
+
+type El = ReturnType<ReturnType<typeof parseHTML>['document']['querySelector']> & object;
+
+function articleBody(document: ReturnType<typeof parseHTML>['document']): El | undefined {
+  const marked = document.querySelector('[itemprop="articleBody"]');
+  if (marked && substantial(marked)) return marked;
+  const articles = [...document.querySelectorAll('article')];
+  if (articles.length === 1 && substantial(articles[0]!)) return articles[0];
+  return undefined;
+}
+
+function substantial(el: El): boolean {
+  let n = 0;
+  for (const p of el.querySelectorAll('p')) if ((p.textContent ?? '').trim().length >= 80) n++;
+  return n >= 3;
+}
+
+/** Figures (and captioned images) → images with caption, alt, source URL and size; removed from the page. */
+function liftImages(document: ReturnType<typeof parseHTML>['document'], base: string | undefined): DraftImage[] {
+  const out: DraftImage[] = [];
+  const root = document.body ?? document;
+  for (const fig of [...root.querySelectorAll('figure')]) {
+    const img = fig.querySelector('img');
+    const caption = cleanText(fig.querySelector('figcaption')?.textContent ?? '');
+    const image = img ? imageOf(img, base) : undefined;
+    if (image || caption) out.push({ ...(image ?? {}), ...(caption ? { caption } : {}) });
+    fig.remove();
+  }
+  for (const img of [...root.querySelectorAll('img')]) {
+    const image = imageOf(img, base);
+    if (image && (image.alt?.length ?? 0) >= 30) out.push(image);
+    img.remove();
+  }
+  return out;
+}
+
+function imageOf(img: El, base: string | undefined): DraftImage | undefined {
+  const raw = img.getAttribute('src') || img.getAttribute('data-src') || img.getAttribute('data-lazy-src') || (img.getAttribute('srcset') ?? '').split(/\s+/)[0] || '';
+  const width = toInt(img.getAttribute('width'));
+  const height = toInt(img.getAttribute('height'));
+  if (TRACKER_IMG.test(raw) || (width !== undefined && width <= 50) || (height !== undefined && height <= 50)) return undefined;
+  const alt = cleanText(img.getAttribute('alt') ?? '');
+  const image: DraftImage = {};
+  const data = /^data:(image\/[\w.+-]+);base64,([A-Za-z0-9+/=\s]+)$/.exec(raw);
+  if (data) image.embedded = { contentType: data[1]!, base64: data[2]!.replace(/\s+/g, '') };
+  else {
+    const url = resolveUrl(raw, base);
+    if (url) image.sourceUrl = url;
+  }
+  if (alt) image.alt = alt;
+  if (width) image.width = width;
+  if (height) image.height = height;
+  return image.sourceUrl || image.embedded || image.alt ? image : undefined;
+}
+
+function resolveUrl(raw: string, base: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  try {
+    const u = base ? new URL(raw, base) : new URL(raw);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined;
+  } catch {
+    // A relative URL on a page that does not say where it lives cannot be fetched: no source URL.
+    return undefined;
+  }
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+const toInt = (v: string | null): number | undefined => {
+  const n = v ? Number.parseInt(v, 10) : NaN;
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+};
+
+interface PageMeta {
+  title?: string;
+  url?: string;
+  author?: string;
+  siteName?: string;
+  lang?: string;
+  published?: string;
+  modified?: string;
+  description?: string;
+}
+
+function readMeta(document: ReturnType<typeof parseHTML>['document']): PageMeta {
+  const m: PageMeta = {};
+  for (const el of document.querySelectorAll('meta')) {
+    const key = (el.getAttribute('property') ?? el.getAttribute('name') ?? el.getAttribute('itemprop') ?? '').toLowerCase();
+    const content = cleanText(el.getAttribute('content') ?? '');
+    if (!key || !content) continue;
+    if (key === 'og:title' || key === 'twitter:title') m.title ??= content;
+    else if (key === 'og:url') m.url ??= content;
+    else if (key === 'author' || key === 'article:author' || key === 'byl' || key === 'sailthru.author') m.author ??= content;
+    else if (key === 'og:site_name' || key === 'application-name') m.siteName ??= content;
+    else if (key === 'article:published_time' || key === 'datepublished' || key === 'pubdate' || key === 'date') m.published ??= content;
+    else if (key === 'article:modified_time' || key === 'datemodified' || key === 'last-modified') m.modified ??= content;
+    else if (key === 'description' || key === 'og:description') m.description ??= content;
+  }
+  const canonical = document.querySelector('link[rel="canonical"]')?.getAttribute('href');
+  if (canonical && /^https?:\/\//i.test(canonical)) m.url = canonical;
+  const lang = document.documentElement?.getAttribute('lang');
+  if (lang) m.lang = lang;
+  if (!m.title) {
+    const t = cleanText(document.querySelector('title')?.textContent ?? '');
+    // "Headline | Site" / "Headline - Site": keep the longest part.
+    if (t) m.title = t.split(/\s+[|–—-]\s+/).sort((a, b) => b.length - a.length)[0];
+  }
+  if (!m.published) {
+    const time = document.querySelector('time[datetime]')?.getAttribute('datetime');
+    if (time) m.published = time;
+  }
+  return m;
+}
+
+interface JsonLdMeta {
+  headline?: string;
+  author?: string;
+  published?: string;
+  modified?: string;
+  publisher?: string;
+  url?: string;
+}
+
+/** schema.org NewsArticle/Article metadata from `<script type="application/ld+json">` blocks. */
+function readJsonLd(html: string): JsonLdMeta {
+  const out: JsonLdMeta = {};
+  const re = /<script[^>]+type\s*=\s*["']?application\/ld\+json["']?[^>]*>/gi;
+  let guard = 0;
+  while (re.exec(html) !== null && guard++ < 20) {
+    const end = html.indexOf('</script', re.lastIndex);
+    if (end < 0) break;
+    let data: unknown;
+    try {
+      data = JSON.parse(html.slice(re.lastIndex, end));
+    } catch {
+      // Broken JSON-LD is common on real pages; the page still has its HTML metadata.
+      continue;
+    }
+    const nodes: unknown[] = Array.isArray(data) ? data : [data];
+    for (const n of nodes.flatMap((x) => (isObj(x) && Array.isArray(x['@graph']) ? (x['@graph'] as unknown[]) : [x]))) {
+      if (!isObj(n)) continue;
+      const type = Array.isArray(n['@type']) ? n['@type'].join(' ') : String(n['@type'] ?? '');
+      if (!/Article|NewsArticle|Report|BlogPosting/.test(type)) continue;
+      if (typeof n.headline === 'string') out.headline ??= cleanText(n.headline);
+      const authors = (Array.isArray(n.author) ? n.author : [n.author]).map((a) => (typeof a === 'string' ? a : isObj(a) && typeof a.name === 'string' ? a.name : '')).filter(Boolean);
+      if (authors.length) out.author ??= authors.join(' and ');
+      if (typeof n.datePublished === 'string') out.published ??= n.datePublished;
+      if (typeof n.dateModified === 'string') out.modified ??= n.dateModified;
+      if (isObj(n.publisher) && typeof n.publisher.name === 'string') out.publisher ??= n.publisher.name;
+      if (typeof n.url === 'string') out.url ??= n.url;
+    }
+  }
+  return out;
+}
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/**
+ * Removes elements (with their content) by tag name in one linear pass; an element left open
+ * runs to the end of the input, as a browser would treat it.
+ */
+export function stripElements(html: string, names: string[]): string {
+  const open = new RegExp(`<(${names.join('|')})(?=[\\s>/])`, 'gi');
+  let out = '';
+  let pos = 0;
+  let m: RegExpExecArray | null;
+  while ((m = open.exec(html))) {
+    out += html.slice(pos, m.index);
+    const close = new RegExp(`</${m[1]}\\s*>`, 'gi');
+    close.lastIndex = open.lastIndex;
+    const c = close.exec(html);
+    if (!c) return out;
+    pos = close.lastIndex;
+    open.lastIndex = pos;
+  }
+  out += html.slice(pos);
+  return stripComments(out);
+}
+
+/** Removes `<!-- … -->` comments (conditional comments carry scripts) in one linear pass. */
+function stripComments(html: string): string {
+  let i = html.indexOf('<!--');
+  if (i < 0) return html;
+  let out = '';
+  let pos = 0;
+  while (i >= 0) {
+    out += html.slice(pos, i);
+    const end = html.indexOf('-->', i + 4);
+    if (end < 0) return out;
+    pos = end + 3;
+    i = html.indexOf('<!--', pos);
+  }
+  return out + html.slice(pos);
+}

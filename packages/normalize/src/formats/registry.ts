@@ -1,0 +1,17 @@
+import type { Result } from '@wire/schema';
+import type { DraftStory, ParseInput } from '../draft';
+import type { NormalizeError } from '../errors';
+import type { FormatId } from '../detect';
+import * as html from './html';
+import * as text from './text';
+
+export type FormatParser = (input: ParseInput) => Result<DraftStory[], NormalizeError>;
+
+/**
+ * The parser module for each detected format. A format missing here is detected but not yet
+ * supported: `normalize` answers `WIRE_ERR_UNSUPPORTED_FORMAT` for it.
+ */
+export const PARSERS: Partial<Record<FormatId, FormatParser>> = {
+  html: html.parse,
+  text: text.parse,
+};
