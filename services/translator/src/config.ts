@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { CommonEnv, envInt, envString, envUrl, loadConfig } from '@wire/config';
+
+/**
+ * The translator service's environment. Providers other than Apertium are configured only when
+ * their URL (or AWS region) is set; `TRANSLATE_ROUTES` picks them per language pair.
+ */
+export const ConfigSchema = z.object({
+  ...CommonEnv,
+  /** Redis key prefix shared with routing (`wire:`). */
+  WIRE_REDIS_PREFIX: envString('wire:'),
+  /** BullMQ key prefix (`bull`). */
+  WIRE_QUEUE_PREFIX: envString('bull'),
+  /** Queue names (tests use unique ones). */
+  TRANSLATE_QUEUE: envString('translate'),
+  DELIVER_QUEUE: envString('deliver'),
+  /** Jobs translated at once by this process. */
+  TRANSLATOR_CONCURRENCY: envInt(4, 1, 256),
+  /** Port of /healthz, /readyz and /metrics (0 = any free port). */
+  TRANSLATOR_PORT: envInt(9103, 0, 65535),
+  /** Providers per pair, fallback order left to right: `en>es=apertium|deepl;*=apertium`. */
+  TRANSLATE_ROUTES: envString('*=apertium'),
+  /** Language of stories that do not say. */
+  TRANSLATE_DEFAULT_SOURCE_LANGUAGE: envString('en'),
+  /** Requests in flight to APY (match APY's `--max-pipes-per-pair`). */
+  APERTIUM_CONCURRENCY: envInt(4, 1, 64),
+  TRANSLATE_TIMEOUT_MS: envInt(30_000, 100, 600_000),
+  TRANSLATE_CACHE_TTL_SECONDS: envInt(7 * 86_400, 0, 365 * 86_400),
+  /** JSON file: `[{"term": "Yonhap", "translations": {"es": "Yonhap"}}, …]`. */
+  TRANSLATE_GLOSSARY_FILE: z.string().optional(),
+  LIBRETRANSLATE_URL: z.string().url().optional(),
+  LIBRETRANSLATE_API_KEY: z.string().optional(),
+  DEEPL_URL: envUrl('https://api-free.deepl.com'),
+  DEEPL_AUTH_KEY: z.string().optional(),
+  /** Amazon Translate is configured when a region is set; the endpoint is optional. */
+  AWS_TRANSLATE_REGION: z.string().optional(),
+  AWS_TRANSLATE_ENDPOINT: z.string().url().optional(),
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Parse the environment; throws `ConfigError` listing every bad variable. */
+export function loadTranslatorConfig(env: Record<string, string | undefined>): Config {
+  return loadConfig(ConfigSchema, env);
+}
+
+/** Read the glossary file named by the config (none when unset). */
+export function readGlossary(path: string | undefined): Array<{ term: string; translations?: Record<string, string> }> {
+  if (!path) return [];
+  const parsed = z
+    .array(z.object({ term: z.string().min(1), translations: z.record(z.string(), z.string()).optional() }))
+    .parse(JSON.parse(readFileSync(path, 'utf8')));
+  return parsed;
+}
