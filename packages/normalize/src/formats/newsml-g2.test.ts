@@ -115,7 +115,7 @@ describe('NewsML-G2', () => {
       fc.property(fc.string({ maxLength: 300 }), (s) => {
         for (const t of [s, `<newsItem guid="${s}"><contentMeta><headline>${s}</headline></contentMeta>${s}</newsItem>`]) {
           const r = parse(input(t));
-          if (!r.ok) expect(r.error.code).toMatch(/^WIRE_ERR_/);
+          if (!r.ok) expect(r.error.code).toMatch(/^WIRE_ERR_(?!INTERNAL)/);
         }
       }),
       { numRuns: 300 },

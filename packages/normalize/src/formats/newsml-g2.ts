@@ -2,9 +2,10 @@ import { ok, type Result } from '@wire/schema';
 import type { DraftImage, DraftStory, ParseInput } from '../draft';
 import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
-import { attr, child, childText, elements, find, findAll, text, toHtml, type XmlElement } from '../xml-dom';
+import { attr, child, childText, elements, find, findAll, text, type XmlElement } from '../xml-dom';
 import { absUrl, checkItems, compact, fail, guarded, isoDate, nonNegInt, paragraphs, posInt, pubStatus, urgency } from './common';
-import { nitfHtmlMapper, nitfImages, nitfToDraft } from './nitf';
+import { nitfImages, nitfToDraft } from './nitf';
+import { mergeImages, xhtmlNodesToBody } from '../xml-html';
 
 /**
  * IPTC NewsML-G2 (https://iptc.org/std/NewsML-G2/): a single `newsItem` or `packageItem`, or a
@@ -60,7 +61,7 @@ function inlineBody(inline: XmlElement, draft: DraftStory): void {
   if (nitf) {
     const inner = nitfToDraft(nitf, draft.format);
     if (inner.bodyHtml) draft.bodyHtml = inner.bodyHtml;
-    if (inner.images?.length) draft.images = [...(draft.images ?? []), ...inner.images];
+    if (inner.images?.length) draft.images = mergeImages(draft.images ?? [], inner.images);
     // The wrapper's metadata wins; the NITF fills what it lacks.
     draft.headline ??= inner.headline;
     draft.subheadline ??= inner.subheadline;
@@ -69,41 +70,10 @@ function inlineBody(inline: XmlElement, draft: DraftStory): void {
     draft.language ??= inner.language;
     return;
   }
-  const body = find(inline, 'body') ?? inline;
-  const headline = draft.headline;
-  const html = toHtml(body.children, (el) => xhtmlMapper(el, headline)).trim();
+  const { html, images } = xhtmlNodesToBody(inline.children, draft.headline);
   if (html) draft.bodyHtml = html;
-  const images = [...xhtmlFigures(body), ...nitfImages(body)];
-  if (images.length) draft.images = [...(draft.images ?? []), ...images];
-}
-
-/**
- * Inline XHTML bodies: pictures leave the text (they become images), and so does the agency's own
- * repeat of the headline and its TT-style vignette/source line (`div.dat`).
- */
-function xhtmlMapper(el: XmlElement, headline: string | undefined): ReturnType<typeof nitfHtmlMapper> {
-  const l = el.local;
-  if (l === 'figure' || l === 'head' || l === 'script' || l === 'style' || l === 'media') return 'drop';
-  if (l === 'h1' && headline !== undefined && text(el) === headline) return 'drop';
-  if (l === 'div' && /(^|\s)dat(\s|$)/.test(attr(el, 'class') ?? '')) return 'drop';
-  if (l === 'div' || l === 'section' || l === 'article' || l === 'body' || l === 'html') return 'unwrap';
-  return nitfHtmlMapper(el);
-}
-
-/** `<figure><img src alt/><figcaption/></figure>` → images (a `.byline` inside is the credit). */
-function xhtmlFigures(body: XmlElement): DraftImage[] {
-  return findAll(body, 'figure').map((fig) => {
-    const img = find(fig, 'img');
-    const creditEl = findAll(fig, 'div', 'span', 'small', 'cite').find((e) => /byline|credit|photographer/i.test(attr(e, 'class') ?? '') || e.local === 'cite');
-    return compact({
-      caption: text(find(fig, 'figcaption')) || undefined,
-      credit: creditEl ? text(creditEl) || undefined : undefined,
-      alt: attr(img, 'alt') || undefined,
-      sourceUrl: absUrl(attr(img, 'src')),
-      width: posInt(attr(img, 'width')),
-      height: posInt(attr(img, 'height')),
-    });
-  });
+  const media = nitfImages(inline);
+  if (images.length || media.length) draft.images = mergeImages(draft.images ?? [], [...images, ...media]);
 }
 
 /** One newsItem (or packageItem) → a draft, plus the guid it is known by. */
@@ -306,10 +276,9 @@ export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
         if (m === main || m.type !== 'picture') continue;
         const img = m.images?.[0];
         if (!img) continue;
-        // The text may already show this picture inline (<figure>/<media>): fill that one in.
-        const same = main.images?.find((i) => i.caption === img.caption || (i.sourceUrl && i.sourceUrl === img.sourceUrl));
-        if (same) Object.assign(same, compact({ ...img, credit: same.credit ?? img.credit, alt: same.alt ?? img.alt }));
-        else main.images = [...(main.images ?? []), img];
+        // The text may already show this picture inline (<figure>/<media>): the item's picture
+        // (hi-res rendition, its own caption) wins, the inline copy fills the gaps (e.g. credit).
+        main.images = mergeImages(main.images ?? [], [img], true);
         folded.add(m);
       }
     }

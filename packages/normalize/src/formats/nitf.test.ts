@@ -75,7 +75,7 @@ describe('NITF 3.x', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), (s) => {
         const r = parse(input(`<nitf>${s}</nitf>`));
-        if (!r.ok) expect(r.error.code).toMatch(/^WIRE_ERR_/);
+        if (!r.ok) expect(r.error.code).toMatch(/^WIRE_ERR_(?!INTERNAL)/);
         const r2 = parse(input(s));
         expect(typeof r2.ok).toBe('boolean');
       }),

@@ -2,31 +2,14 @@ import { ok, type Result } from '@wire/schema';
 import type { DraftImage, DraftStory, ParseInput } from '../draft';
 import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
-import { attr, child, childText, elements, find, findAll, findIn, text, toHtml, type HtmlMapper, type XmlElement } from '../xml-dom';
+import { attr, child, childText, elements, find, findAll, findIn, text, toHtml, type XmlElement } from '../xml-dom';
+import { bodyHtmlMapper } from '../xml-html';
 import { absUrl, compact, fail, guarded, isoDate, posInt, pubStatus, urgency } from './common';
 
 /**
  * NITF 3.x (News Industry Text Format): a standalone document, or the body that NewsML-G2
  * `inlineXML` and NewsML 1.2 `DataContent` carry. Spec: https://iptc.org/std/NITF/.
  */
-
-/** NITF body markup → HTML. Inline enrichment tags (person, org, chron…) keep only their text. */
-const NITF_INLINE = new Set([
-  'person', 'org', 'location', 'chron', 'money', 'num', 'classifier', 'event', 'function', 'object.title',
-  'virtloc', 'copyrite', 'pronounce', 'alt-code', 'lang', 'postaddr', 'addressee', 'care.of', 'delivery.point',
-  'delivery.office', 'region', 'country', 'postcode', 'city', 'frac', 'frac-num', 'frac-den', 'sub-point', 'nitf-col',
-  'nitf-colgroup', 'nitf-table', 'nitf-table-metadata', 'nitf-table-summary', 'block', 'body.content', 'span', 'div',
-  'section', 'article', 'html', 'body',
-]);
-const NITF_DROP = new Set(['media', 'fn', 'note', 'ed-msg', 'tagline', 'head', 'title', 'script', 'style', 'bibliography', 'byline', 'dateline', 'distributor', 'series', 'ednote']);
-const NITF_RENAME: Record<string, string> = { hl1: 'h1', hl2: 'h2', bq: 'blockquote', 'credit': 'cite', 'q': 'q', 'ol': 'ol', 'ul': 'ul', 'dl': 'dl' };
-
-export const nitfHtmlMapper: HtmlMapper = (el) => {
-  const l = el.local;
-  if (NITF_DROP.has(l)) return 'drop';
-  if (NITF_INLINE.has(l)) return 'unwrap';
-  return NITF_RENAME[l];
-};
 
 /** Images of NITF `<media media-type="image">` elements (reference, caption, producer credit). */
 export function nitfImages(scope: XmlElement): DraftImage[] {
@@ -141,7 +124,7 @@ export function nitfToDraft(nitf: XmlElement, format: string): DraftStory {
   if (subjects.length > 0) draft.subjects = subjects;
 
   if (content) {
-    const html = toHtml(content.children, nitfHtmlMapper).trim();
+    const html = toHtml(content.children, bodyHtmlMapper).trim();
     if (html) draft.bodyHtml = html;
     const images = nitfImages(content);
     if (images.length > 0) draft.images = images;

@@ -1,0 +1,260 @@
+import { ok, type Result } from '@wire/schema';
+import type { DraftImage, DraftStory, ParseInput } from '../draft';
+import type { NormalizeError } from '../errors';
+import { parseXml } from '../xml';
+import { findIn } from '../xml-dom';
+import { absUrl, checkItems, compact, fail, guarded, isRecord, isoDate, nonNegInt, paragraphs, parseJson, posInt, pubStatus, str, urgency } from './common';
+import { nitfToDraft } from './nitf';
+import { cleanHtmlBody, mergeImages } from '../xml-html';
+
+/**
+ * IPTC ninjs 1.x, 2.x and 3.x (https://iptc.org/std/ninjs/). 1.x/2.x spell names in lower case
+ * (`versioncreated`, `body_html`, `headline`), 3.x in camelCase (`versionCreated`, `bodies[]`,
+ * `headlines[]`); real feeds mix them, so every lookup accepts both. A top-level array (a
+ * collection) yields one story per object.
+ */
+
+type Obj = Record<string, unknown>;
+
+/** `get(o, 'versionCreated')` also finds `versioncreated` (and `version_created`). */
+function get(o: Obj, name: string): unknown {
+  if (name in o) return o[name];
+  const lower = name.toLowerCase();
+  if (lower in o) return o[lower];
+  const snake = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  if (snake in o) return o[snake];
+  return undefined;
+}
+
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
+/** ninjs 1.x keeps associations/renditions as a name → object map; 2.x+ as an array. */
+const values = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isRecord) : isRecord(v) ? Object.entries(v).map(([k, x]) => (isRecord(x) ? { name: k, ...x } : {})) : []);
+
+/** The value of the entry whose role is one of `roles` (first match by order of `roles`), else the first. */
+function byRole(entries: Obj[], roles: string[], fallbackFirst = true): Obj | undefined {
+  for (const r of roles) {
+    const hit = entries.find((e) => str(e.role)?.toLowerCase() === r);
+    if (hit) return hit;
+  }
+  return fallbackFirst ? entries[0] : undefined;
+}
+
+/** The largest rendition (by width, then size) of an association or picture item. */
+function bestRendition(o: Obj): Obj | undefined {
+  const rs = values(get(o, 'renditions')).filter((r) => absUrl(r.href));
+  const images = rs.filter((r) => /^image\//i.test(str(get(r, 'contentType')) ?? str(get(r, 'mimetype')) ?? 'image/'));
+  const pool = images.length > 0 ? images : rs;
+  const main = pool.find((r) => /^(main|original|highres|hires|baseImage)$/i.test(str(r.name) ?? ''));
+  if (main) return main;
+  let best: Obj | undefined;
+  for (const r of pool) if (!best || (posInt(r.width) ?? 0) > (posInt(best.width) ?? 0)) best = r;
+  return best;
+}
+
+/** The caption/credit of a picture: ninjs 2+ `descriptions[]`, 1.x `description_text`, `by`/`byline`, `copyrightHolder`. */
+function pictureOf(o: Obj): DraftImage {
+  const descriptions = values(get(o, 'descriptions'));
+  const captionEntry = byRole(descriptions, ['caption', 'text', 'summary', 'description'], false) ?? descriptions.find((d) => !d.role);
+  const creditEntry = byRole(descriptions, ['creditline', 'credit'], false);
+  const best = bestRendition(o);
+  return compact({
+    caption: str(captionEntry?.value) ?? str(get(o, 'descriptionText')) ?? str(get(o, 'description')) ?? str(get(o, 'headline')),
+    credit: str(creditEntry?.value) ?? str(get(o, 'by')) ?? str(get(o, 'byline')) ?? str(get(o, 'copyrightHolder')),
+    alt: str(get(o, 'altText')),
+    sourceUrl: best ? absUrl(best.href) : undefined,
+    width: best ? posInt(best.width) : undefined,
+    height: best ? posInt(best.height) : undefined,
+  });
+}
+
+/** A ninjs `name`/`literal`/`uri` concept → subject. */
+function subjectOf(s: Obj): { code?: string; name: string; scheme?: string } | undefined {
+  const name = str(s.name) ?? str(s.literal) ?? str(s.code);
+  if (!name) return undefined;
+  return compact({ code: str(s.literal) ?? str(s.code), name, scheme: str(s.scheme) });
+}
+
+/** Body as HTML, or plain text, from whichever body fields this ninjs version carries. */
+function bodyOf(o: Obj, draft: DraftStory, input: ParseInput): void {
+  const bodies = values(get(o, 'bodies'));
+  const type = (b: Obj): string => (str(get(b, 'contentType')) ?? str(b.contenttype) ?? '').toLowerCase();
+  const html = bodies.find((b) => /html/.test(type(b)) && str(b.value)) ?? bodies.find((b) => /^html/i.test(str(b.role) ?? '') && str(b.value));
+  const htmlValue = str(html?.value) ?? str(get(o, 'bodyHtml')) ?? str(get(o, 'bodyXhtml'));
+  if (htmlValue) {
+    const cleaned = cleanHtmlBody(htmlValue, draft.headline, input.limits);
+    if (cleaned.html) draft.bodyHtml = cleaned.html;
+    if (cleaned.images.length > 0) draft.images = mergeImages(draft.images ?? [], cleaned.images);
+    if (cleaned.html) return;
+  }
+  const nitfBody = bodies.find((b) => /nitf|xml/.test(type(b)) || /nitf/i.test(str(b.role) ?? ''));
+  const nitfValue = str(nitfBody?.value);
+  if (nitfValue) {
+    const doc = parseXml(nitfValue, { label: 'ninjs NITF body', limits: input.limits });
+    const nitf = doc.ok ? findIn(doc.value.roots, 'nitf') : undefined;
+    if (nitf) {
+      const inner = nitfToDraft(nitf, draft.format);
+      if (inner.bodyHtml) {
+        draft.bodyHtml = inner.bodyHtml;
+        draft.headline ??= inner.headline;
+        return;
+      }
+    } else if (!doc.ok) (draft.warnings ??= []).push(`body: NITF body skipped: ${doc.error.message} (ninjs bodies)`);
+  }
+  const plain = bodies.find((b) => /text\/plain/.test(type(b)) || str(b.role) === 'text') ?? bodies.find((b) => str(b.value));
+  const textValue = str(plain?.value) ?? str(get(o, 'bodyText'));
+  if (textValue) draft.bodyText = paragraphs(textValue);
+}
+
+function itemToDraft(o: Obj, format: string, input: ParseInput): DraftStory {
+  const draft: DraftStory = { format };
+  const warnings: string[] = [];
+  const uri = str(get(o, 'uri')) ?? str(get(o, 'guid'));
+  if (uri) draft.guid = uri;
+  // ninjs versions are strings ("1"); AP numbers from 0. Ours count from 1.
+  const version = nonNegInt(get(o, 'version'));
+  if (version !== undefined) draft.version = Math.max(1, version);
+  const type = str(get(o, 'type'))?.toLowerCase();
+  if (type === 'text' || type === 'picture' || type === 'video' || type === 'audio' || type === 'composite') draft.type = type;
+  else if (type === 'graphic') draft.type = 'picture';
+
+  for (const [field, key] of [['versionCreated', 'versionCreated'], ['firstCreated', 'firstCreated'], ['embargoedUntil', 'embargoed']] as const) {
+    const raw = get(o, key) ?? (key === 'embargoed' ? get(o, 'embargoedUntil') : undefined);
+    if (raw === undefined || raw === null || raw === '') continue;
+    const iso = isoDate(raw);
+    if (iso) draft[field] = iso;
+    else warnings.push(`${key}: unreadable date ${JSON.stringify(raw)} (ninjs)`);
+  }
+  const status = pubStatus(get(o, 'pubStatus'));
+  if (status) draft.pubStatus = status;
+  const u = urgency(get(o, 'urgency'));
+  if (u !== undefined) draft.urgency = u;
+  const lang = str(get(o, 'language'));
+  if (lang) draft.language = lang;
+
+  const headlines = values(get(o, 'headlines'));
+  draft.headline = str(get(o, 'headline')) ?? str(byRole(headlines, ['main', 'headline', 'title'])?.value) ?? str(get(o, 'title'));
+  const sub = byRole(headlines, ['sub', 'subheadline', 'subhead'], false);
+  if (str(sub?.value)) draft.subheadline = str(sub?.value);
+  const slug = str(get(o, 'slugline'));
+  if (slug) draft.slugline = slug;
+
+  const by = str(get(o, 'by')) ?? str(get(o, 'byline'));
+  const bylines: NonNullable<DraftStory['bylines']> = by ? [by] : [];
+  for (const p of values(get(o, 'people')).concat(values(get(o, 'person')))) {
+    const rel = (str(p.rel) ?? str(p.role) ?? '').toLowerCase();
+    if (!/author|creator|byline/.test(rel)) continue;
+    const name = str(p.name);
+    if (!name) continue;
+    const email = values(get(p, 'contactInfo')).find((c) => str(c.type) === 'email');
+    if (!by) bylines.push(compact({ name, role: 'author', email: str(email?.value) }));
+    else if (email && bylines.length === 1 && by.includes(name)) bylines[0] = compact({ name, role: 'author', email: str(email.value) });
+  }
+  if (bylines.length > 0) draft.bylines = bylines;
+
+  const located = get(o, 'located');
+  if (typeof located === 'string' && located.trim()) draft.located = { text: located.trim() };
+  else if (isRecord(located) && str(located.name)) draft.located = { text: str(located.name) };
+
+  const infoSources: NonNullable<DraftStory['infoSources']> = [];
+  for (const s of values(get(o, 'infoSources'))) {
+    const name = str(s.name) ?? str(s.literal) ?? str(s.uri);
+    if (!name) continue;
+    const role = (str(s.role) ?? '').toLowerCase();
+    const mapped = role.includes('origin') ? 'originator' : role.includes('publish') ? 'publisher' : role.includes('distrib') ? 'distributor' : 'source';
+    infoSources.push(compact({ name, role: mapped as 'originator' | 'publisher' | 'distributor' | 'source', uri: str(s.uri) }));
+  }
+  const holder = str(get(o, 'copyrightHolder'));
+  if (holder && !infoSources.some((s) => s.name === holder)) infoSources.push({ name: holder, role: 'source' });
+  if (infoSources.length > 0) draft.infoSources = infoSources;
+
+  const subjects = values(get(o, 'subjects')).concat(values(get(o, 'subject'))).map(subjectOf).filter((s) => s !== undefined);
+  if (subjects.length > 0) draft.subjects = subjects;
+  const keywords = list(get(o, 'keywords')).map(str).filter((k): k is string => k !== undefined);
+  if (keywords.length > 0) draft.keywords = keywords;
+
+  const altIds: NonNullable<DraftStory['altIds']> = [];
+  const rawAlt = get(o, 'altIds');
+  if (Array.isArray(rawAlt)) {
+    for (const a of rawAlt.filter(isRecord)) {
+      const value = str(a.value);
+      if (value) altIds.push({ type: str(a.role) ?? str(a.type) ?? 'altId', value });
+    }
+  } else if (isRecord(rawAlt)) {
+    for (const [k, v] of Object.entries(rawAlt)) if (str(v)) altIds.push({ type: k, value: str(v) as string });
+  }
+  if (altIds.length > 0) draft.altIds = altIds;
+
+  const images: DraftImage[] = [];
+  if (draft.type === 'picture') images.push(pictureOf(o));
+  for (const a of values(get(o, 'associations'))) {
+    const t = str(a.type)?.toLowerCase();
+    if (t === 'picture' || t === 'graphic' || (t === undefined && bestRendition(a))) images.push(pictureOf(a));
+  }
+  if (images.length > 0) draft.images = images;
+  // After the associations, so a <figure> in the body folds into its association.
+  bodyOf(o, draft, input);
+
+  if (!draft.bodyHtml && !draft.bodyText) {
+    // Pictures, video, audio and event items carry their text as descriptions.
+    const d = byRole(values(get(o, 'descriptions')), ['caption', 'text', 'summary', 'description']);
+    const v = str(d?.value) ?? str(get(o, 'descriptionText')) ?? str(get(o, 'description'));
+    if (v) draft.bodyText = paragraphs(v);
+    else {
+      const xhtml = str(get(o, 'descriptionXhtml')) ?? str(get(o, 'descriptionHtml'));
+      if (xhtml) draft.bodyHtml = xhtml;
+    }
+  }
+  if (!draft.bodyHtml && draft.bodyText?.length === 0) delete draft.bodyText;
+  if (warnings.length > 0) draft.warnings = warnings;
+  return draft;
+}
+
+/** Which ninjs generation a document follows (format id `ninjs-1`/`ninjs-2`/`ninjs-3`). */
+function generation(o: Obj): 1 | 2 | 3 {
+  const std = isRecord(o.standard) ? str(o.standard.version) : undefined;
+  if (std) return std.startsWith('3') ? 3 : std.startsWith('2') ? 2 : 1;
+  // ninjs 3 is camelCase throughout; 1.x and 2.x names are all lower case.
+  const camel = (x: unknown): boolean => isRecord(x) && Object.keys(x).some((k) => /[a-z][A-Z]/.test(k));
+  if (camel(o) || values(o.bodies).some(camel) || values(o.descriptions).some(camel)) return 3;
+  if ('headlines' in o || 'bodies' in o || 'descriptions' in o) return 2;
+  return 1;
+}
+
+/** Cheap content sniff: a JSON object (or array of objects) with ninjs field names, not an AP envelope. */
+export function detect(textIn: string): boolean {
+  const t = textIn.slice(0, 8192).replace(/^[\uFEFF\s]+/, '');
+  if (t[0] !== '{' && t[0] !== '[') return false;
+  if (/"api_version"\s*:|"data"\s*:\s*\{/.test(t)) return false;
+  return /"(?:uri|headlines?|body_html|body_text|bodies|versioncreated|versionCreated|pubstatus|pubStatus|associations|renditions)"\s*:/.test(t);
+}
+
+/** Parses a ninjs document (or a collection array) into one draft per item. */
+export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
+  return guarded('ninjs', () => {
+    const json = parseJson(input, 'ninjs');
+    if (!json.ok) return json;
+    const value = json.value;
+    // ninjs 3 wraps collections as {"items": [...]} in some feeds; a bare array is a collection too.
+    const items = Array.isArray(value) ? value : isRecord(value) && Array.isArray(value.items) && !('uri' in value) ? value.items : [value];
+    const many = checkItems(items.length, input.limits, 'ninjs collection');
+    if (!many.ok) return many;
+    const out: DraftStory[] = [];
+    const skipped: string[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const o = items[i];
+      if (!isRecord(o)) return fail('WIRE_ERR_SCHEMA', `document: ninjs item ${i} is ${Array.isArray(o) ? 'an array' : typeof o}, not an object`);
+      const d = itemToDraft(o, `ninjs-${generation(o)}`, input);
+      if (!d.headline) {
+        skipped.push(d.guid ?? `#${i}`);
+        continue;
+      }
+      out.push(d);
+    }
+    if (out.length === 0) return fail('WIRE_ERR_NO_HEADLINE', `headline: missing (ninjs headline/headlines[]/title${skipped.length > 1 ? ` of ${skipped.length} items` : ''})`);
+    if (skipped.length > 0) {
+      const first = out[0] as DraftStory;
+      first.warnings = [...(first.warnings ?? []), `items skipped without headline: ${skipped.join(', ')} (ninjs)`];
+    }
+    return ok(out);
+  });
+}
