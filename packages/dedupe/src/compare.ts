@@ -1,0 +1,114 @@
+/**
+ * Comparing an incoming story's full fingerprint with a stored signature: containment both ways
+ * from the bottom-k sketch, and the figure/name veto. Pure.
+ */
+import type { StoredSignature, StoryFingerprint } from './fingerprint';
+import { vetoEntry } from './fingerprint';
+
+/** Thresholds of the near-duplicate decision (defaults in `DEFAULT_MATCH`). */
+export interface MatchThresholds {
+  /** Containment (either direction) at or above which two stories are the same copy. */
+  minContainment: number;
+  /** Sketch entries that must be shared, at least. */
+  minSharedSketch: number;
+  /** The veto fires when at least this many figure/name contexts disagree … */
+  vetoMinConflicts: number;
+  /** … and they are at least this share of the contexts both stories have. */
+  vetoMinShare: number;
+}
+
+export const DEFAULT_MATCH: MatchThresholds = {
+  minContainment: 0.5,
+  minSharedSketch: 3,
+  vetoMinConflicts: 2,
+  vetoMinShare: 0.1,
+};
+
+export interface Comparison {
+  /** Share of the stored story's sketch found in the incoming story (≈ stored ⊂ incoming). */
+  storedInIncoming: number;
+  /** Estimated share of the incoming story found in the stored one (≈ incoming ⊂ stored). */
+  incomingInStored: number;
+  containment: number;
+  jaccard: number;
+  shared: number;
+  /** Figure/name contexts present in both. */
+  figuresCompared: number;
+  /** Of those, contexts whose value differs. */
+  figuresDiffer: number;
+  vetoed: boolean;
+  match: boolean;
+}
+
+/** Per-incoming-story lookup tables, built once and reused for every candidate. */
+export interface IncomingIndex {
+  fp: StoryFingerprint;
+  /** 16-bit context → set of 8-bit values. */
+  figures: Map<number, Set<number>>;
+}
+
+export function indexIncoming(fp: StoryFingerprint): IncomingIndex {
+  const figures = new Map<number, Set<number>>();
+  for (const e of fp.figures) {
+    const packed = vetoEntry(e.ctx, e.value);
+    const ctx = packed >>> 8;
+    let set = figures.get(ctx);
+    if (!set) figures.set(ctx, (set = new Set()));
+    set.add(packed & 0xff);
+  }
+  return { fp, figures };
+}
+
+/** Compares an incoming story with one stored signature. */
+export function compare(incoming: IncomingIndex, stored: StoredSignature, t: MatchThresholds = DEFAULT_MATCH): Comparison {
+  const { fp } = incoming;
+  // Incoming shingles with h1 <= tau: the only ones that can be in the stored sketch.
+  let hi = 0;
+  {
+    let lo = 0;
+    let top = fp.h1.length;
+    while (lo < top) {
+      const mid = (lo + top) >>> 1;
+      if (fp.h1[mid]! <= stored.tau) lo = mid + 1;
+      else top = mid;
+    }
+    hi = lo;
+  }
+  const mine = new Map<number, number>();
+  for (let i = 0; i < hi; i++) mine.set(fp.h2[i]!, (mine.get(fp.h2[i]!) ?? 0) + 1);
+  let shared = 0;
+  for (const s of stored.sketch) {
+    const n = mine.get(s);
+    if (n) {
+      shared++;
+      mine.set(s, n - 1);
+    }
+  }
+  const k = stored.sketch.length;
+  const storedInIncoming = k > 0 ? shared / k : 0;
+  const inter = storedInIncoming * stored.size;
+  const incomingInStored = fp.size > 0 ? Math.min(1, inter / fp.size) : 0;
+  const union = stored.size + fp.size - inter;
+  const jaccard = union > 0 ? inter / union : 0;
+  const containment = Math.max(storedInIncoming, incomingInStored);
+
+  // Grouped by context: a stored story may hold several values in one context (a quarter and
+  // a year in a results table); an excerpt holding any one of them agrees.
+  let figuresCompared = 0;
+  let figuresDiffer = 0;
+  const byCtx = new Map<number, boolean>();
+  for (const e of stored.veto) {
+    const values = incoming.figures.get(e >>> 8);
+    if (!values) continue;
+    const agree = values.has(e & 0xff);
+    byCtx.set(e >>> 8, (byCtx.get(e >>> 8) ?? false) || agree);
+  }
+  for (const agree of byCtx.values()) {
+    figuresCompared++;
+    if (!agree) figuresDiffer++;
+  }
+  const vetoed = figuresDiffer >= t.vetoMinConflicts && figuresDiffer >= t.vetoMinShare * figuresCompared;
+  const enough = shared >= Math.min(t.minSharedSketch, k);
+  const match = enough && containment >= t.minContainment && !vetoed;
+  return { storedInIncoming, incomingInStored, containment, jaccard, shared, figuresCompared, figuresDiffer, vetoed, match };
+}

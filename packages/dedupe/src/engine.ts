@@ -1,0 +1,278 @@
+/**
+ * The dedupe and versioning engine: for each incoming story version, one `Decision`.
+ *
+ * Versioning by uri (source + guid) comes first: a kill (pubStatus canceled) applies to every
+ * version; a higher version is an update (a correction when marked so); an older or equal version
+ * after a newer one is stale; the exact same copy re-sent is a duplicate. Only a story whose uri
+ * is unknown goes through content fingerprinting: new, or a duplicate of the earliest story of
+ * the cluster it matches. Each decision is recorded with the delivery it came from, so a crash
+ * re-run of the same delivery repeats it.
+ */
+import type { CanonicalStory, Decision } from '@wire/schema';
+import { DEFAULT_MATCH, compare, indexIncoming, type Comparison, type MatchThresholds } from './compare';
+import { dedupeError } from './errors';
+import { anchorsOf, fingerprintStory, storedSignature, type StoryFingerprint } from './fingerprint';
+import { hashString } from './hash';
+import type { StoryRecord } from './record';
+import type { CommitRequest, DedupeStore, LookupResult, StoredStory } from './store';
+
+export interface DedupeEngineOptions {
+  store: DedupeStore;
+  /** Days a story stays findable for duplicates (default: the store's window). */
+  windowDays?: number;
+  /** Overrides of the match thresholds. */
+  thresholds?: Partial<MatchThresholds>;
+  /** Clock for stories without a receivedAt (ms since epoch). */
+  now?: () => number;
+  /** Lookup/commit rounds before giving up under contention (default 20). */
+  maxRounds?: number;
+}
+
+export interface DecideOptions {
+  /** When the envelope was received (ISO 8601): sets the window day and identifies the delivery. */
+  receivedAt?: string;
+}
+
+export type DecideItem = { story: CanonicalStory } & DecideOptions;
+
+interface Pending {
+  index: number;
+  story: CanonicalStory;
+  fp: StoryFingerprint;
+  anchors: number[];
+  day: number;
+  deliveryKey: number;
+}
+
+interface Planned {
+  decision: Decision;
+  /** null: nothing to write (a replay of a recorded decision). */
+  commit: Omit<CommitRequest, 'snapshot' | 'expectedRegister'> | null;
+}
+
+const DAY_MS = 86_400_000;
+
+export class DedupeEngine {
+  readonly store: DedupeStore;
+  readonly windowDays: number;
+  private readonly thresholds: MatchThresholds;
+  private readonly now: () => number;
+  private readonly maxRounds: number;
+
+  constructor(opts: DedupeEngineOptions) {
+    this.store = opts.store;
+    this.windowDays = opts.windowDays ?? opts.store.windowDays;
+    this.thresholds = { ...DEFAULT_MATCH, ...opts.thresholds };
+    this.now = opts.now ?? Date.now;
+    this.maxRounds = opts.maxRounds ?? 20;
+  }
+
+  /** Decides one story. */
+  async decide(story: CanonicalStory, opts: DecideOptions = {}): Promise<Decision> {
+    const [d] = await this.decideMany([{ story, ...opts }]);
+    return d!;
+  }
+
+  /**
+   * Decides a batch in order, with one lookup and one commit round trip per round: later items
+   * see earlier ones exactly as if they had been decided one by one.
+   */
+  async decideMany(items: readonly DecideItem[]): Promise<Decision[]> {
+    const out: Decision[] = new Array(items.length);
+    let pending: Pending[] = items.map((item, index) => {
+      const fp = fingerprintStory(item.story);
+      const ms = item.receivedAt ? Date.parse(item.receivedAt) : Number.NaN;
+      return {
+        index,
+        story: item.story,
+        fp,
+        anchors: anchorsOf(fp),
+        day: Math.floor((Number.isFinite(ms) ? ms : this.now()) / DAY_MS),
+        deliveryKey: hashString(item.receivedAt ?? ''),
+      };
+    });
+    for (let round = 0; pending.length > 0; round++) {
+      if (round >= this.maxRounds) {
+        throw dedupeError('WIRE_ERR_DEDUPE_CONTENTION', `${pending.length} stories still conflicting after ${round} rounds`, {
+          uris: pending.map((p) => p.story.uri),
+        });
+      }
+      const looked = await this.store.lookup(pending.map((p) => ({ uri: p.story.uri, day: p.day, anchors: p.anchors })));
+      const planned = pending.map((p, i) => this.plan(p, looked[i]!));
+      const toCommit: Array<{ p: Pending; plan: Planned; req: CommitRequest }> = [];
+      for (let i = 0; i < pending.length; i++) {
+        const p = pending[i]!;
+        const plan = planned[i]!;
+        if (!plan.commit) {
+          out[p.index] = plan.decision;
+          continue;
+        }
+        const l = looked[i]!;
+        toCommit.push({ p, plan, req: { ...plan.commit, snapshot: l.snapshot, expectedRegister: l.register?.raw ?? null } });
+      }
+      const results = toCommit.length > 0 ? await this.store.commit(toCommit.map((c) => c.req)) : [];
+      const retry: Pending[] = [];
+      results.forEach((r, i) => {
+        const c = toCommit[i]!;
+        if (r.ok) out[c.p.index] = c.plan.decision;
+        else retry.push(c.p);
+      });
+      pending = retry;
+    }
+    return out;
+  }
+
+  private plan(p: Pending, l: LookupResult): Planned {
+    const { story, fp } = p;
+    const reg = l.register;
+    const ref = (id: number): { uri: string; version: number } | null => {
+      const s = l.stories.get(id);
+      return s ? { uri: s.uri, version: s.record.version } : null;
+    };
+    const rootOf = (s: StoredStory): number => s.record.rootId || s.id;
+    const base = {
+      contentKey: fp.contentKey,
+      deliveryKey: p.deliveryKey,
+      version: story.version,
+      day: p.day,
+      signature: storedSignature(fp),
+    };
+    const commit = (
+      record: Omit<StoryRecord, keyof typeof base | 'indexed'>,
+      latest: number,
+      killed: boolean,
+      indexed: boolean,
+    ): Planned['commit'] => ({
+      uri: story.uri,
+      day: p.day,
+      anchors: indexed ? p.anchors : [],
+      record: { ...base, ...record, indexed },
+      latest,
+      killed,
+    });
+
+    // 1. The same (uri, version, content) seen before: a crash re-run or a re-send.
+    if (reg) {
+      for (const e of reg.entries) {
+        if (e.version !== story.version) continue;
+        const s = l.stories.get(e.id);
+        if (!s || s.record.contentKey !== fp.contentKey) continue;
+        if (s.record.deliveryKey === p.deliveryKey) {
+          return {
+            decision: {
+              kind: s.record.kind,
+              of: s.record.ofId ? ref(s.record.ofId) : null,
+              scores: {},
+              reasons: ['replayed: this delivery was decided before'],
+            },
+            commit: null,
+          };
+        }
+        if (story.pubStatus !== 'canceled' && s.record.kind !== 'kill' && !reg.killed) {
+          const root = rootOf(s);
+          return {
+            decision: {
+              kind: 'duplicate',
+              of: ref(root),
+              scores: { containment: 1 },
+              reasons: ['re-sent: same source, guid, version and content'],
+            },
+            commit: commit({ kind: 'duplicate', ofId: root, rootId: root }, reg.latest, reg.killed, false),
+          };
+        }
+      }
+    }
+
+    const latestEntry = reg ? [...reg.entries].reverse().find((e) => e.version === reg.latest) : undefined;
+    const latestStory = latestEntry ? l.stories.get(latestEntry.id) : undefined;
+    const latestRef = latestStory ? ref(latestStory.id) : reg ? { uri: story.uri, version: reg.latest } : null;
+
+    // 2. Kill: applies to every version of the story.
+    if (story.pubStatus === 'canceled') {
+      return {
+        decision: { kind: 'kill', of: latestRef, scores: {}, reasons: [reg ? `kill: every version up to ${reg.latest}` : 'kill: story not seen before'] },
+        commit: commit(
+          { kind: 'kill', ofId: latestStory?.id ?? 0, rootId: latestStory ? rootOf(latestStory) : 0 },
+          Math.max(reg?.latest ?? 0, story.version),
+          true,
+          false,
+        ),
+      };
+    }
+
+    if (reg) {
+      if (reg.killed) {
+        return {
+          decision: { kind: 'stale', of: latestRef, scores: {}, reasons: ['stale: the story was killed'] },
+          commit: commit({ kind: 'stale', ofId: latestStory?.id ?? 0, rootId: latestStory ? rootOf(latestStory) : 0 }, reg.latest, true, false),
+        };
+      }
+      if (story.version > reg.latest) {
+        const kind = story.correction ? 'correction' : 'update';
+        return {
+          decision: { kind, of: latestRef, scores: {}, reasons: [`${kind}: version ${story.version} after ${reg.latest}`] },
+          commit: commit({ kind, ofId: latestStory?.id ?? 0, rootId: latestStory ? rootOf(latestStory) : 0 }, story.version, false, true),
+        };
+      }
+      return {
+        decision: { kind: 'stale', of: latestRef, scores: {}, reasons: [`stale: version ${story.version} after ${reg.latest}`] },
+        commit: commit({ kind: 'stale', ofId: latestStory?.id ?? 0, rootId: latestStory ? rootOf(latestStory) : 0 }, reg.latest, false, false),
+      };
+    }
+
+    // 3. Unknown uri: content fingerprinting.
+    const incoming = indexIncoming(fp);
+    let best: { s: StoredStory; c: Comparison } | null = null;
+    let bestVeto: { s: StoredStory; c: Comparison } | null = null;
+    for (const id of l.candidates) {
+      const s = l.stories.get(id);
+      if (!s || !s.record.indexed) continue;
+      const c = compare(incoming, s.record.signature, this.thresholds);
+      if (c.match) {
+        if (!best || c.containment > best.c.containment || (c.containment === best.c.containment && rootOf(s) < rootOf(best.s))) best = { s, c };
+      } else if (c.vetoed && (!bestVeto || c.containment > bestVeto.c.containment)) {
+        bestVeto = { s, c };
+      }
+    }
+    if (best) {
+      const root = rootOf(best.s);
+      const { c } = best;
+      const exact = c.containment === 1 && best.s.record.contentKey === fp.contentKey;
+      return {
+        decision: {
+          kind: 'duplicate',
+          of: ref(root),
+          scores: scoresOf(c, fp, best.s),
+          reasons: [
+            exact
+              ? 'identical content'
+              : `containment ${c.containment.toFixed(2)} (jaccard ${c.jaccard.toFixed(2)}), figures/names agree ${c.figuresCompared - c.figuresDiffer} of ${c.figuresCompared}`,
+          ],
+        },
+        // An identical copy adds nothing to the index.
+        commit: commit({ kind: 'duplicate', ofId: root, rootId: root }, story.version, false, !exact),
+      };
+    }
+    const reasons: string[] = [];
+    const scores: Record<string, number> = {};
+    if (bestVeto) {
+      const { c } = bestVeto;
+      reasons.push(`vetoed: figures/names differ ${c.figuresDiffer} of ${c.figuresCompared} (containment ${c.containment.toFixed(2)})`);
+      Object.assign(scores, scoresOf(c, fp, bestVeto.s));
+    } else {
+      reasons.push(l.candidates.length > 0 ? `no match among ${l.candidates.length} candidates` : 'no candidate');
+    }
+    return { decision: { kind: 'new', of: null, scores, reasons }, commit: commit({ kind: 'new', ofId: 0, rootId: 0 }, story.version, false, true) };
+  }
+}
+
+function scoresOf(c: Comparison, _fp: StoryFingerprint, _s: StoredStory): Record<string, number> {
+  const r = (x: number): number => Math.round(x * 1000) / 1000;
+  return {
+    containment: r(c.containment),
+    jaccard: r(c.jaccard),
+    sharedSketch: c.shared,
+    figuresCompared: c.figuresCompared,
+    figuresDiffer: c.figuresDiffer,
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * In-process `DedupeStore`: the same semantics as the Redis store (windowed anchor buckets,
+ * version register, snapshot/commit claim), for tests, the CLI's `--store memory` and one-process
+ * tools. Not shared between processes.
+ */
+import {
+  POSTING_IDS,
+  bucketDaysFor,
+  bucketsFor,
+  formatRegister,
+  parseRegister,
+  type CommitRequest,
+  type CommitResult,
+  type DedupeStore,
+  type LookupRequest,
+  type LookupResult,
+  type StoredStory,
+} from './store';
+import type { StoryRecord } from './record';
+
+export interface MemoryDedupeStoreOptions {
+  /** Days a story stays findable (default 30). */
+  windowDays?: number;
+}
+
+export class MemoryDedupeStore implements DedupeStore {
+  readonly windowDays: number;
+  private readonly bucketDays: number;
+  private seq = 0;
+  private readonly records = new Map<number, { uri: string; record: StoryRecord }>();
+  /** bucket → anchor → ids, newest first. */
+  private readonly postings = new Map<number, Map<number, number[]>>();
+  private readonly registers = new Map<string, { raw: string; day: number }>();
+
+  constructor(opts: MemoryDedupeStoreOptions = {}) {
+    this.windowDays = opts.windowDays ?? 30;
+    this.bucketDays = bucketDaysFor(this.windowDays);
+  }
+
+  async lookup(requests: LookupRequest[]): Promise<LookupResult[]> {
+    return requests.map((r) => this.lookupOne(r));
+  }
+
+  async commit(requests: CommitRequest[]): Promise<CommitResult[]> {
+    return requests.map((r) => this.commitOne(r));
+  }
+
+  /** Number of records held (for tests and diagnostics). */
+  get size(): number {
+    return this.records.size;
+  }
+
+  private register(uri: string, day: number): string | null {
+    const reg = this.registers.get(uri);
+    if (!reg || reg.day < day - this.windowDays - this.bucketDays) return null;
+    return reg.raw;
+  }
+
+  private lookupOne(r: LookupRequest): LookupResult {
+    const raw = this.register(r.uri, r.day);
+    const register = parseRegister(raw);
+    const stories = new Map<number, StoredStory>();
+    const candidates: number[] = [];
+    const take = (id: number): StoredStory | undefined => {
+      if (!id || stories.has(id)) return stories.get(id);
+      const hit = this.records.get(id);
+      if (!hit) return undefined;
+      const s: StoredStory = { id, uri: hit.uri, record: hit.record };
+      stories.set(id, s);
+      return s;
+    };
+    for (const e of register?.entries ?? []) take(e.id);
+    const seen = new Set<number>();
+    for (const b of bucketsFor(r.day, this.windowDays, this.bucketDays)) {
+      const bucket = this.postings.get(b);
+      if (!bucket) continue;
+      for (const a of r.anchors) {
+        for (const id of bucket.get(a) ?? []) {
+          if (seen.has(id)) continue;
+          seen.add(id);
+          const s = take(id);
+          if (s && s.record.day >= r.day - this.windowDays) candidates.push(id);
+        }
+      }
+    }
+    for (const s of [...stories.values()]) {
+      take(s.record.ofId);
+      take(s.record.rootId);
+    }
+    return { snapshot: this.seq, register, candidates, stories };
+  }
+
+  private commitOne(c: CommitRequest): CommitResult {
+    const current = this.register(c.uri, c.day);
+    if ((current ?? null) !== c.expectedRegister) return { ok: false, conflict: true };
+    const buckets = bucketsFor(c.day, this.windowDays, this.bucketDays);
+    for (const b of buckets) {
+      const bucket = this.postings.get(b);
+      if (!bucket) continue;
+      for (const a of c.anchors) if ((bucket.get(a)?.[0] ?? 0) > c.snapshot) return { ok: false, conflict: true };
+    }
+    const id = ++this.seq;
+    this.records.set(id, { uri: c.uri, record: c.record });
+    const home = buckets[0]!;
+    let bucket = this.postings.get(home);
+    if (!bucket) this.postings.set(home, (bucket = new Map()));
+    for (const a of c.anchors) {
+      const ids = bucket.get(a) ?? [];
+      if (ids[0] !== id) ids.unshift(id);
+      if (ids.length > POSTING_IDS) ids.length = POSTING_IDS;
+      bucket.set(a, ids);
+    }
+    const entries = parseRegister(current)?.entries ?? [];
+    entries.push({ version: c.record.version, id });
+    this.registers.set(c.uri, { raw: formatRegister(c.latest, c.killed, entries), day: c.day });
+    this.prune(c.day);
+    return { ok: true, id };
+  }
+
+  private prune(day: number): void {
+    const oldest = Math.floor((day - this.windowDays) / this.bucketDays) - 1;
+    for (const b of this.postings.keys()) if (b < oldest) this.postings.delete(b);
+  }
+}

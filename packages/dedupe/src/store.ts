@@ -1,0 +1,107 @@
+/**
+ * The storage interface behind the engine. Two calls per decision: `lookup` reads what a decision
+ * needs (the version register of the story's uri and the records its anchors lead to) together
+ * with a snapshot number; `commit` writes the decision only if nothing that could change it was
+ * written since that snapshot (an anchor of this story or its uri register), else it reports a
+ * conflict and the engine decides again. That is the atomic claim: two workers racing on the same
+ * story cannot both commit `new`.
+ */
+import type { StoryRecord } from './record';
+
+/** The version register of one uri (source + guid). */
+export interface RegisterState {
+  latest: number;
+  killed: boolean;
+  /** Record ids per version, oldest first. */
+  entries: Array<{ version: number; id: number }>;
+  /** The raw stored value, for the compare-and-set at commit. */
+  raw: string;
+}
+
+export interface StoredStory {
+  id: number;
+  uri: string;
+  record: StoryRecord;
+}
+
+export interface LookupRequest {
+  uri: string;
+  /** Day of receipt (days since the Unix epoch). */
+  day: number;
+  anchors: number[];
+}
+
+export interface LookupResult {
+  /** Snapshot: the last record id allocated when the lookup ran. */
+  snapshot: number;
+  register: RegisterState | null;
+  /** Candidate record ids reached through the anchors, within the window. */
+  candidates: number[];
+  /** Every record the decision may need: register entries, candidates and what they point to. */
+  stories: Map<number, StoredStory>;
+}
+
+export interface CommitRequest {
+  uri: string;
+  day: number;
+  /** Anchors to index this record under (empty: not indexed). */
+  anchors: number[];
+  record: StoryRecord;
+  /** From the lookup this decision was based on. */
+  snapshot: number;
+  /** Raw register value seen at lookup (null: none existed). */
+  expectedRegister: string | null;
+  /** Register after this decision. */
+  latest: number;
+  killed: boolean;
+}
+
+export type CommitResult = { ok: true; id: number } | { ok: false; conflict: true };
+
+/** Where the dedupe index lives. Implementations: `MemoryDedupeStore`, `RedisDedupeStore`. */
+export interface DedupeStore {
+  /** Days a story stays findable. */
+  readonly windowDays: number;
+  lookup(requests: LookupRequest[]): Promise<LookupResult[]>;
+  /** Commits in order; each result says whether that commit applied. */
+  commit(requests: CommitRequest[]): Promise<CommitResult[]>;
+  close?(): Promise<void>;
+}
+
+/** Register value: `latest|killed|v:id,v:id`. */
+export function parseRegister(raw: string | null | undefined): RegisterState | null {
+  if (!raw) return null;
+  const [latest, killed, list] = raw.split('|');
+  const entries: RegisterState['entries'] = [];
+  for (const pair of (list ?? '').split(',')) {
+    if (!pair) continue;
+    const [v, id] = pair.split(':');
+    entries.push({ version: Number(v), id: Number(id) });
+  }
+  return { latest: Number(latest), killed: killed === '1', entries, raw };
+}
+
+/** Most register entries kept per uri (oldest dropped first). */
+export const REGISTER_ENTRIES = 6;
+
+export function formatRegister(latest: number, killed: boolean, entries: RegisterState['entries']): string {
+  const kept = entries.slice(-REGISTER_ENTRIES);
+  return `${latest}|${killed ? 1 : 0}|${kept.map((e) => `${e.version}:${e.id}`).join(',')}`;
+}
+
+/** Bucket width for a window: about a sixth of it, so a lookup reads at most 7 buckets. */
+export function bucketDaysFor(windowDays: number): number {
+  return Math.max(1, Math.ceil(windowDays / 6));
+}
+
+/** The bucket numbers a lookup on `day` reads, newest first. */
+export function bucketsFor(day: number, windowDays: number, bucketDays: number): number[] {
+  const last = Math.floor(day / bucketDays);
+  const first = Math.floor(Math.max(0, day - windowDays) / bucketDays);
+  const out: number[] = [];
+  for (let b = last; b >= first; b--) out.push(b);
+  return out;
+}
+
+/** Most record ids kept per anchor and bucket (newest first). */
+export const POSTING_IDS = 6;
