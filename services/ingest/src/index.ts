@@ -1,2 +1,13 @@
 /** services/ingest — importable parts of the service; main.ts is the only file with side effects. */
-export {};
+export { ConfigSchema, loadIngestConfig, type IngestConfig } from './config';
+export { createIngestService, ensureTopics, kafkaLogCreator, type IngestService, type IngestServiceOverrides } from './app';
+export { createIngestPipeline, type IngestPipeline, type InboundMessage, type OutRecord, type ChunkOutcome, type IngestTopics, type PipelineDeps } from './pipeline';
+export { createIngestConsumer, type IngestConsumer, type IngestConsumerOptions } from './consumer';
+export { TransactionalPublisher, type CommitOffsets } from './publisher';
+export { ResendClaims } from './claims';
+export { createRouter } from './router';
+export { createMediaRetryQueue, createMediaRetryWorker, type MediaRetryWorkerDeps } from './media-retry';
+export { createIngestMetrics, type IngestMetrics } from './metrics';
+export { rawArchiveKey, canonicalKey } from './keys';
+export { IngestError, IngestErrorCodes } from './errors';
+export type { NormalizeFn, NormalizeOptions, Decider, DecideItem, Router, RouteItem, MediaRetryQueue } from './ports';

@@ -1,0 +1,216 @@
+import { hostname } from 'node:os';
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { createImageFetcher, createMediaProcessor, createS3Client, S3MediaStore } from '@wire/media';
+import { createMetricsRegistry, type Logger, type Registry } from '@wire/observability';
+import { Queues, TopicConfigs, type TopicName } from '@wire/queues';
+import { PartnerRegistry, RecipientsRegister } from '@wire/routing';
+import type { CanonicalStory, Decision } from '@wire/schema';
+import { ResendClaims } from './claims';
+import type { IngestConfig } from './config';
+import { createIngestConsumer, type IngestConsumerOptions } from './consumer';
+import { createMediaRetryQueue, createMediaRetryWorker } from './media-retry';
+import { createIngestMetrics } from './metrics';
+import { createIngestPipeline } from './pipeline';
+import type { Decider, NormalizeFn } from './ports';
+import { TransactionalPublisher } from './publisher';
+import { createRouter } from './router';
+
+/** The parts of @wire/dedupe ingest uses (its contract: engine over a Redis store). */
+interface DedupeModule {
+  DedupeEngine: new (opts: { store: unknown; windowDays?: number }) => {
+    decideMany(items: Array<{ story: CanonicalStory; receivedAt?: string }>): Promise<Decision[]>;
+  };
+  RedisDedupeStore: new (opts: { redis: Redis; prefix: string; windowDays: number }) => unknown;
+}
+
+/** A kafkajs logger that writes through pino (warnings and errors only). */
+export function kafkaLogCreator(log: Logger) {
+  return () =>
+    ({ level, log: entry }: { level: number; log: { message: string } & Record<string, unknown> }) => {
+      const { message, ...rest } = entry;
+      if (level <= logLevel.ERROR) log.error({ kafka: rest }, message);
+      else if (level <= logLevel.WARN) log.warn({ kafka: rest }, message);
+    };
+}
+
+/** Create missing topics with the settings `wire infra up` uses (canonical is compacted). */
+export async function ensureTopics(kafka: Kafka, topics: Array<{ name: string; role: TopicName }>, numPartitions = 3): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.name));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: t.name,
+          numPartitions,
+          replicationFactor: 1,
+          configEntries: Object.entries(TopicConfigs[t.role]).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface IngestServiceOverrides {
+  /** Called after each committed chunk. */
+  onChunk?: IngestConsumerOptions['onChunk'];
+  /** Replace the normalizer or decider (benchmarks measure parts with it). */
+  normalize?: NormalizeFn;
+  decider?: Decider;
+}
+
+/**
+ * Build the whole ingest service from its config: Kafka consumer and transactional producer, S3,
+ * Redis, BullMQ queues, dedupe, routing, media, metrics, and the media-retry worker. Nothing
+ * connects until `start()`; `stop()` stops taking work, finishes the chunk in flight, commits,
+ * then closes every client (each step runs even if one fails).
+ */
+export async function createIngestService(config: IngestConfig, log: Logger, overrides: IngestServiceOverrides = {}) {
+  const registry: Registry = createMetricsRegistry('ingest');
+  const metrics = createIngestMetrics(registry);
+  const kafka = new Kafka({
+    clientId: 'wire-ingest',
+    brokers: config.KAFKA_BROKERS,
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogCreator(log.child({ component: 'kafka' })),
+    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
+  });
+  const s3 = createS3Client({
+    endpoint: config.S3_ENDPOINT,
+    region: config.S3_REGION,
+    bucket: config.S3_BUCKET,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+  });
+  const store = new S3MediaStore(s3, { bucket: config.S3_BUCKET, publicBaseUrl: config.S3_PUBLIC_BASE_URL });
+  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  const bullConnection: ConnectionOptions = { url: config.REDIS_URL, maxRetriesPerRequest: null } as ConnectionOptions;
+  const queueOpts = { connection: bullConnection, prefix: config.WIRE_QUEUE_PREFIX };
+  const deliverQueue = new Queue(Queues.deliver, queueOpts);
+  const translateQueue = new Queue(Queues.translate, queueOpts);
+  const mediaRetryQueue = new Queue(Queues.mediaRetry, queueOpts);
+  const fetcher = createImageFetcher({ allowPrivateHosts: config.WIRE_ALLOW_PRIVATE_HOSTS, limits: { maxBytes: config.INGEST_IMAGE_MAX_BYTES } });
+  const media = createMediaProcessor({ store, fetcher, keyPrefix: config.INGEST_S3_PREFIX, maxEmbeddedBytes: config.INGEST_IMAGE_MAX_BYTES, maxInputPixels: config.INGEST_IMAGE_MAX_PIXELS });
+
+  const normalize = overrides.normalize ?? ((await import('@wire/normalize')) as unknown as { normalize: NormalizeFn }).normalize;
+  let decider = overrides.decider;
+  if (!decider) {
+    const dedupe = (await import('@wire/dedupe')) as unknown as DedupeModule;
+    const engine = new dedupe.DedupeEngine({
+      store: new dedupe.RedisDedupeStore({ redis, prefix: config.WIRE_REDIS_PREFIX, windowDays: config.DEDUPE_WINDOW_DAYS }),
+      windowDays: config.DEDUPE_WINDOW_DAYS,
+    });
+    decider = { decideMany: (items) => engine.decideMany(items) };
+  }
+
+  const topics = { canonical: config.INGEST_CANONICAL_TOPIC, events: config.INGEST_EVENTS_TOPIC, dlq: config.INGEST_DLQ_TOPIC };
+  const pipeline = createIngestPipeline({
+    log: log.child({ component: 'pipeline' }),
+    store,
+    media,
+    normalize,
+    decider,
+    claims: new ResendClaims(redis, { prefix: config.WIRE_REDIS_PREFIX, ttlSeconds: config.DEDUPE_WINDOW_DAYS * 86_400 }),
+    router: createRouter({
+      registry: new PartnerRegistry(redis, { prefix: config.WIRE_REDIS_PREFIX, cacheMs: 2_000 }),
+      recipients: new RecipientsRegister(redis, { prefix: config.WIRE_REDIS_PREFIX }),
+      deliverQueue,
+      translateQueue,
+    }),
+    mediaRetry: createMediaRetryQueue(mediaRetryQueue),
+    topics,
+    keyPrefix: config.INGEST_S3_PREFIX,
+    concurrency: config.INGEST_CONCURRENCY,
+    metrics,
+  });
+  const publisher = new TransactionalPublisher(kafka, {
+    transactionalId: config.INGEST_TRANSACTIONAL_ID || `ingest-${hostname()}`,
+    log: log.child({ component: 'publisher' }),
+  });
+  const consumer = createIngestConsumer({
+    kafka,
+    pipeline,
+    publisher,
+    log: log.child({ component: 'consumer' }),
+    metrics,
+    topic: config.INGEST_RAW_TOPIC,
+    groupId: config.INGEST_GROUP_ID,
+    chunkSize: config.INGEST_CHUNK_SIZE,
+    partitionsConsumedConcurrently: config.INGEST_PARTITIONS_CONCURRENTLY,
+    sessionTimeoutMs: config.INGEST_SESSION_TIMEOUT_MS,
+    onChunk: overrides.onChunk,
+  });
+
+  let retryProducer: Producer | undefined;
+  let retryWorker: ReturnType<typeof createMediaRetryWorker> | undefined;
+
+  return {
+    registry,
+    metrics,
+    /** Connect, create missing topics, start the consumer (and the media-retry worker). */
+    async start(): Promise<void> {
+      await redis.connect();
+      await ensureTopics(kafka, [
+        { name: config.INGEST_RAW_TOPIC, role: 'wire.raw' },
+        { name: topics.canonical, role: 'stories.canonical' },
+        { name: topics.events, role: 'stories.events' },
+        { name: topics.dlq, role: 'wire.dlq' },
+      ]);
+      await consumer.start();
+      if (config.INGEST_MEDIA_RETRY_WORKER) {
+        const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+        await producer.connect();
+        retryProducer = producer;
+        retryWorker = createMediaRetryWorker({
+          connection: bullConnection,
+          prefix: config.WIRE_QUEUE_PREFIX,
+          store,
+          fetcher,
+          keyPrefix: config.INGEST_S3_PREFIX,
+          maxInputPixels: config.INGEST_IMAGE_MAX_PIXELS,
+          canonicalTopic: topics.canonical,
+          publish: async (r) => {
+            await producer.send({ topic: r.topic, messages: [{ key: r.key, value: r.value, headers: r.headers }] });
+          },
+          log: log.child({ component: 'media-retry' }),
+        });
+      }
+    },
+
+    /** Readiness: the consumer runs and Redis and S3 answer. */
+    async ready(): Promise<Record<string, boolean | string>> {
+      const checks: Record<string, boolean | string> = { consumer: consumer.isRunning() };
+      checks.redis = await redis.ping().then(
+        (r) => r === 'PONG',
+        (e: Error) => e.message,
+      );
+      checks.s3 = await s3.send(new HeadBucketCommand({ Bucket: config.S3_BUCKET })).then(
+        () => true,
+        (e: Error) => e.name || e.message,
+      );
+      return checks;
+    },
+
+    /** Teardown steps in order, for a ShutdownManager. */
+    shutdownSteps(): Array<[string, () => Promise<unknown>]> {
+      return [
+        ['consumer', () => consumer.stop()],
+        ['media-retry worker', async () => retryWorker?.close()],
+        ['media-retry producer', async () => retryProducer?.disconnect()],
+        ['queues', () => Promise.all([deliverQueue.close(), translateQueue.close(), mediaRetryQueue.close()])],
+        ['image fetcher', () => fetcher.close()],
+        ['redis', async () => redis.status === 'ready' && (await redis.quit())],
+        ['s3', async () => s3.destroy()],
+      ];
+    },
+  };
+}
+export type IngestService = Awaited<ReturnType<typeof createIngestService>>;

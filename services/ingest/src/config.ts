@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { CommonEnv, envBoolean, envInt, envString, loadConfig } from '@wire/config';
+import { Topics } from '@wire/queues';
+
+/**
+ * The ingest service's environment. Topic names, the consumer group, S3 key prefix and Redis /
+ * BullMQ prefixes are settable so tests and benchmarks run isolated on shared infrastructure.
+ */
+export const ConfigSchema = z.object({
+  ...CommonEnv,
+  INGEST_RAW_TOPIC: envString(Topics.raw),
+  INGEST_CANONICAL_TOPIC: envString(Topics.canonical),
+  INGEST_EVENTS_TOPIC: envString(Topics.events),
+  INGEST_DLQ_TOPIC: envString(Topics.dlq),
+  INGEST_GROUP_ID: envString('ingest'),
+  /** Stable per ingest instance (a restarted instance fences its dead predecessor); default `ingest-<hostname>`. */
+  INGEST_TRANSACTIONAL_ID: envString(''),
+  /** Prepended to every S3 key ingest writes (raw/, canonical/, media/). */
+  INGEST_S3_PREFIX: envString(''),
+  /** Redis key prefix shared with dedupe and routing (`wire:`). */
+  WIRE_REDIS_PREFIX: envString('wire:'),
+  /** BullMQ key prefix (`bull`). */
+  WIRE_QUEUE_PREFIX: envString('bull'),
+  INGEST_CONCURRENCY: envInt(32, 1, 512),
+  INGEST_PARTITIONS_CONCURRENTLY: envInt(2, 1, 64),
+  INGEST_CHUNK_SIZE: envInt(500, 1, 20_000),
+  INGEST_SESSION_TIMEOUT_MS: envInt(30_000, 6_000, 600_000),
+  /** /healthz, /readyz, /metrics; 0 picks a free port. */
+  INGEST_HEALTH_PORT: envInt(9101, 0, 65_535),
+  INGEST_MEDIA_RETRY_WORKER: envBoolean(true),
+  INGEST_IMAGE_MAX_BYTES: envInt(20 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+  INGEST_IMAGE_MAX_PIXELS: envInt(40_000_000, 10_000, 1_000_000_000),
+  DEDUPE_WINDOW_DAYS: envInt(7, 1, 365),
+});
+export type IngestConfig = z.infer<typeof ConfigSchema>;
+
+/** Parse the ingest environment; throws ConfigError naming each bad variable. */
+export function loadIngestConfig(env: Record<string, string | undefined>): IngestConfig {
+  return loadConfig(ConfigSchema, env);
+}

@@ -1,0 +1,23 @@
+import { Counter, Gauge, Histogram, type Registry } from '@wire/observability';
+
+/** The ingest service's Prometheus metrics (prefix `wire_ingest_`). */
+export function createIngestMetrics(registry: Registry) {
+  return {
+    messages: new Counter({ name: 'wire_ingest_messages_total', help: 'Raw messages handled, by outcome (stored, dead_letter)', labelNames: ['outcome'], registers: [registry] }),
+    stories: new Counter({ name: 'wire_ingest_stories_total', help: 'Stories normalized', registers: [registry] }),
+    decisions: new Counter({ name: 'wire_ingest_decisions_total', help: 'Dedupe decisions, by kind', labelNames: ['kind'], registers: [registry] }),
+    deadLetters: new Counter({ name: 'wire_ingest_dead_letters_total', help: 'Messages sent to the dead-letter topic, by error code', labelNames: ['code'], registers: [registry] }),
+    images: new Counter({ name: 'wire_ingest_images_total', help: 'Images, by outcome (stored, reused, deferred, dropped)', labelNames: ['outcome'], registers: [registry] }),
+    jobs: new Counter({ name: 'wire_ingest_jobs_enqueued_total', help: 'Route and media-retry jobs requested (deterministic ids; repeats are no-ops)', registers: [registry] }),
+    infraRetries: new Counter({ name: 'wire_ingest_infra_retries_total', help: 'Chunks retried after an infrastructure failure (S3, Redis, Kafka)', registers: [registry] }),
+    lag: new Gauge({ name: 'wire_ingest_consumer_lag', help: 'Messages behind the high watermark, per partition', labelNames: ['topic', 'partition'], registers: [registry] }),
+    stepSeconds: new Histogram({
+      name: 'wire_ingest_step_duration_seconds',
+      help: 'Time per pipeline step, per chunk of messages',
+      labelNames: ['step'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+  };
+}
+export type IngestMetrics = ReturnType<typeof createIngestMetrics>;

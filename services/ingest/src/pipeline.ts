@@ -1,0 +1,298 @@
+import type { Logger } from '@wire/observability';
+import { RawWireMessage, payloadBytes, shortHash, type DeadLetter, type MediaRetryJob, type StoryEvent } from '@wire/queues';
+import type { CanonicalStory, Decision, DecisionKind, WireError } from '@wire/schema';
+import type { MediaProcessor, MediaStore } from '@wire/media';
+import type { ResendClaims } from './claims';
+import { IngestError, IngestErrorCodes } from './errors';
+import { canonicalKey, rawArchiveKey } from './keys';
+import type { IngestMetrics } from './metrics';
+import type { Decider, MediaRetryQueue, NormalizeFn, Router } from './ports';
+
+/** A Kafka message as the pipeline sees it. */
+export interface InboundMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+/** A record to produce (inside the consumer's transaction). */
+export interface OutRecord {
+  topic: string;
+  key: string;
+  value: string;
+  headers?: Record<string, string>;
+}
+
+export interface IngestTopics {
+  canonical: string;
+  events: string;
+  dlq: string;
+}
+
+export interface PipelineDeps {
+  log: Logger;
+  /** S3 (raw archive and canonical JSON). */
+  store: MediaStore;
+  media: MediaProcessor;
+  normalize: NormalizeFn;
+  decider: Decider;
+  claims: ResendClaims;
+  router: Router;
+  mediaRetry: MediaRetryQueue;
+  topics: IngestTopics;
+  /** Prepended to every S3 key. */
+  keyPrefix?: string;
+  /** Messages prepared at once (archive, normalize, media) and canonical JSON written at once. */
+  concurrency?: number;
+  metrics?: IngestMetrics;
+  now?: () => Date;
+}
+
+/** What a chunk of messages produced, for the consumer to publish and commit atomically. */
+export interface ChunkOutcome {
+  records: OutRecord[];
+  stories: number;
+  deadLetters: number;
+  decisions: Array<{ uri: string; version: number; kind: DecisionKind; owner: string }>;
+  jobIds: string[];
+}
+
+type Prepared =
+  | { kind: 'dead'; msg: InboundMessage; error: WireError }
+  | { kind: 'stories'; msg: InboundMessage; envelope: RawWireMessage; rawKey: string; stories: CanonicalStory[]; retry: Array<MediaRetryJob[]> };
+
+/** Decisions that let a version out to `stories.canonical` and partners. */
+const PUBLISHED: ReadonlySet<DecisionKind> = new Set(['new', 'update', 'correction', 'kill']);
+
+const EVENT_TYPE: Record<DecisionKind, StoryEvent['type']> = {
+  new: 'story.new',
+  update: 'story.updated',
+  correction: 'story.corrected',
+  kill: 'story.killed',
+  duplicate: 'story.duplicate',
+  stale: 'story.stale',
+};
+
+/** Run `fn` over `items` with at most `limit` at once; results keep the input order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(Math.max(1, limit), items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i] as T, i);
+      }
+    }),
+  );
+  return out;
+}
+
+/**
+ * The per-message steps of ingest, for a chunk of one partition's messages in offset order:
+ * archive → normalize → media (concurrently), dedupe (in order), canonical JSON → routes. Every
+ * step is idempotent (content-addressed keys, recorded decisions, deterministic job ids), so the
+ * consumer can re-run a chunk after any failure or crash. Messages that can never succeed become
+ * dead-letter records; infrastructure failures are thrown for the consumer to retry.
+ */
+export function createIngestPipeline(deps: PipelineDeps) {
+  const prefix = deps.keyPrefix ?? '';
+  const concurrency = deps.concurrency ?? 16;
+  const now = deps.now ?? (() => new Date());
+  const log = deps.log;
+
+  function timer(step: string) {
+    return deps.metrics?.stepSeconds.startTimer({ step }) ?? (() => 0);
+  }
+
+  function deadLetter(msg: InboundMessage, error: WireError): OutRecord {
+    const record: DeadLetter = {
+      id: `dl_${shortHash(`${msg.topic}:${msg.partition}:${msg.offset}`)}`,
+      code: error.code,
+      reason: error.message,
+      at: now().toISOString(),
+      origin: { topic: msg.topic, partition: msg.partition, offset: msg.offset, key: msg.key?.toString('utf8') ?? null },
+      value: (msg.value ?? Buffer.alloc(0)).toString('base64'),
+    };
+    return { topic: deps.topics.dlq, key: record.id, value: JSON.stringify(record), headers: { 'wire-error-code': error.code } };
+  }
+
+  async function prepare(msg: InboundMessage): Promise<Prepared> {
+    let envelope: RawWireMessage;
+    try {
+      const parsed = RawWireMessage.safeParse(JSON.parse((msg.value ?? Buffer.alloc(0)).toString('utf8')));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const where = issue?.path.map(String).join('.') || '(root)';
+        return { kind: 'dead', msg, error: new IngestError(IngestErrorCodes.BAD_ENVELOPE, `envelope ${where}: ${issue?.message ?? 'invalid'}`) };
+      }
+      envelope = parsed.data;
+    } catch (err) {
+      return { kind: 'dead', msg, error: new IngestError(IngestErrorCodes.BAD_ENVELOPE, `envelope: not JSON (${(err as Error).message})`) };
+    }
+    const bytes = payloadBytes(envelope);
+
+    // Archive first: whatever happens next, the bytes as received are kept (content-addressed).
+    const rawKey = rawArchiveKey(envelope.source, envelope.receivedAt, bytes, prefix);
+    const endArchive = timer('archive');
+    await deps.store.put(rawKey, bytes, {
+      contentType: envelope.contentType ?? 'application/octet-stream',
+      metadata: { 'wire-source': encodeURIComponent(envelope.source).slice(0, 200) },
+    });
+    endArchive();
+
+    const endNormalize = timer('normalize');
+    let result: ReturnType<NormalizeFn>;
+    try {
+      result = deps.normalize(bytes, {
+        source: envelope.source,
+        guid: envelope.guid,
+        version: envelope.version,
+        pubStatus: envelope.pubStatus,
+        contentType: envelope.contentType,
+        filename: envelope.filename,
+        receivedAt: envelope.receivedAt,
+      });
+    } catch (err) {
+      // normalize promises never to throw; if it does, the input reliably triggers a bug there,
+      // so retrying would loop forever: dead-letter it with the message and move on.
+      log.error({ err, origin: { topic: msg.topic, partition: msg.partition, offset: msg.offset } }, 'normalizer threw');
+      return { kind: 'dead', msg, error: new IngestError(IngestErrorCodes.NORMALIZER_CRASHED, `normalize threw: ${(err as Error).message}`) };
+    } finally {
+      endNormalize();
+    }
+    if (!result.ok) return { kind: 'dead', msg, error: result.error };
+    if (result.value.length === 0) {
+      return { kind: 'dead', msg, error: new IngestError(IngestErrorCodes.NO_STORIES, `document from ${envelope.source}: no story found`) };
+    }
+
+    const endMedia = timer('media');
+    const stories: CanonicalStory[] = [];
+    const retry: Array<MediaRetryJob[]> = [];
+    for (const story of result.value) {
+      if (story.images.length === 0) {
+        stories.push(story);
+        retry.push([]);
+        continue;
+      }
+      const media = await deps.media.processImages(story.images);
+      deps.metrics?.images.inc({ outcome: 'stored' }, media.stored);
+      deps.metrics?.images.inc({ outcome: 'reused' }, media.reused);
+      deps.metrics?.images.inc({ outcome: 'deferred' }, media.retry.length);
+      deps.metrics?.images.inc({ outcome: 'dropped' }, media.warnings.length - media.retry.length);
+      stories.push({ ...story, images: media.images, warnings: [...story.warnings, ...media.warnings] });
+      retry.push(media.retry.map((r) => ({ storyUri: story.uri, version: story.version, imageIndex: r.index, sourceUrl: r.sourceUrl })));
+    }
+    endMedia();
+    return { kind: 'stories', msg, envelope, rawKey, stories, retry };
+  }
+
+  return {
+    /**
+     * Run every step but the Kafka publish and commit for `messages` (one partition, offset
+     * order). Throws on infrastructure failure; the caller retries the whole chunk.
+     */
+    async processChunk(messages: readonly InboundMessage[]): Promise<ChunkOutcome> {
+      const prepared = await mapLimit(messages, concurrency, prepare);
+
+      // Dedupe in partition order: near-duplicate decisions depend on what came first.
+      type Item = { p: Extract<Prepared, { kind: 'stories' }>; story: CanonicalStory; retry: MediaRetryJob[]; owner: string; decision?: Decision };
+      const items: Item[] = [];
+      for (const p of prepared) {
+        if (p.kind !== 'stories') continue;
+        p.stories.forEach((story, i) => items.push({ p, story, retry: p.retry[i] ?? [], owner: `${p.msg.topic}:${p.msg.partition}:${p.msg.offset}:${i}` }));
+      }
+      const endDedupe = timer('dedupe');
+      const owners = await deps.claims.claim(items.map((it) => ({ key: deps.claims.key(it.story.uri, it.story.version, it.story.contentHash), owner: it.owner })));
+      const toDecide: Item[] = [];
+      items.forEach((it, n) => {
+        const owner = owners[n];
+        if (owner !== it.owner) {
+          it.decision = {
+            kind: 'duplicate',
+            of: { uri: it.story.uri, version: it.story.version },
+            scores: {},
+            reasons: [`re-sent: same source, guid, version and content as ${owner}`],
+          };
+        } else {
+          toDecide.push(it);
+        }
+      });
+      const decisions = await deps.decider.decideMany(toDecide.map((it) => ({ story: it.story, receivedAt: it.p.envelope.receivedAt })));
+      toDecide.forEach((it, n) => {
+        it.decision = decisions[n];
+      });
+      endDedupe();
+
+      const published = items.filter((it) => it.decision && PUBLISHED.has(it.decision.kind));
+      const endCanonical = timer('canonical');
+      await mapLimit(published, concurrency, (it) =>
+        deps.store.put(canonicalKey(it.story.uri, it.story.version, prefix), JSON.stringify(it.story), { contentType: 'application/json' }),
+      );
+      endCanonical();
+
+      // Duplicates of another story still reach partners that take every agency's copy.
+      const routable = items.filter((it) => {
+        const d = it.decision as Decision;
+        return PUBLISHED.has(d.kind) || (d.kind === 'duplicate' && d.of !== null && d.of.uri !== it.story.uri);
+      });
+      const endRoute = timer('route');
+      const routed = await deps.router.route(routable.map((it) => ({ story: it.story, decision: it.decision as Decision, receivedAt: it.p.envelope.receivedAt })));
+      const retryJobs = published.flatMap((it) => it.retry);
+      if (retryJobs.length > 0) await deps.mediaRetry.enqueue(retryJobs);
+      endRoute();
+      deps.metrics?.jobs.inc(routed.jobIds.length + retryJobs.length);
+
+      // Records in offset order, so a story's versions reach the canonical topic in order.
+      const at = now().toISOString();
+      const records: OutRecord[] = [];
+      const outcome: ChunkOutcome = { records, stories: items.length, deadLetters: 0, decisions: [], jobIds: routed.jobIds };
+      let itemIndex = 0;
+      for (const p of prepared) {
+        if (p.kind === 'dead') {
+          records.push(deadLetter(p.msg, p.error));
+          outcome.deadLetters++;
+          deps.metrics?.deadLetters.inc({ code: p.error.code });
+          deps.metrics?.messages.inc({ outcome: 'dead_letter' });
+          log.warn({ code: p.error.code, reason: p.error.message, origin: { topic: p.msg.topic, partition: p.msg.partition, offset: p.msg.offset } }, 'message dead-lettered');
+          continue;
+        }
+        deps.metrics?.messages.inc({ outcome: 'stored' });
+        for (let i = 0; i < p.stories.length; i++) {
+          const it = items[itemIndex++] as Item;
+          const decision = it.decision as Decision;
+          const story = it.story;
+          const isPublished = PUBLISHED.has(decision.kind);
+          deps.metrics?.stories.inc();
+          deps.metrics?.decisions.inc({ kind: decision.kind });
+          outcome.decisions.push({ uri: story.uri, version: story.version, kind: decision.kind, owner: it.owner });
+          if (isPublished) {
+            records.push({
+              topic: deps.topics.canonical,
+              key: story.uri,
+              value: JSON.stringify(story),
+              headers: { 'wire-version': String(story.version), 'wire-decision': decision.kind, 'content-type': 'application/json' },
+            });
+          }
+          const event: StoryEvent = {
+            type: EVENT_TYPE[decision.kind],
+            uri: story.uri,
+            version: story.version,
+            source: story.source,
+            headline: story.headline,
+            language: story.language,
+            decision,
+            canonicalKey: isPublished ? canonicalKey(story.uri, story.version, prefix) : undefined,
+            receivedAt: p.envelope.receivedAt,
+            at,
+          };
+          records.push({ topic: deps.topics.events, key: story.uri, value: JSON.stringify(event), headers: { 'wire-event': event.type } });
+        }
+      }
+      return outcome;
+    },
+  };
+}
+export type IngestPipeline = ReturnType<typeof createIngestPipeline>;

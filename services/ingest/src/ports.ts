@@ -1,0 +1,48 @@
+import type { CanonicalStory, Decision, PubStatus, Result, WireError } from '@wire/schema';
+import type { MediaRetryJob } from '@wire/queues';
+
+/** Options ingest passes to the normalizer (the envelope's overrides). */
+export interface NormalizeOptions {
+  source?: string;
+  guid?: string;
+  version?: number;
+  pubStatus?: PubStatus;
+  contentType?: string;
+  filename?: string;
+  receivedAt?: string;
+}
+
+/** `@wire/normalize`'s `normalize`: never throws, one raw document → one or more stories. */
+export type NormalizeFn = (input: Uint8Array | string, opts?: NormalizeOptions) => Result<CanonicalStory[], WireError>;
+
+/** One story to decide, in the order the partition delivered it. */
+export interface DecideItem {
+  story: CanonicalStory;
+  receivedAt?: string;
+}
+
+/**
+ * The dedupe/versioning engine as ingest uses it. Decisions must be made in the order given
+ * (near-duplicates depend on what came first), and repeated for a story already decided, so a
+ * replay after a crash gets the same answers.
+ */
+export interface Decider {
+  decideMany(items: DecideItem[]): Promise<Decision[]>;
+}
+
+/** A story version that goes out, with the decision that lets it out. */
+export interface RouteItem {
+  story: CanonicalStory;
+  decision: Decision;
+  receivedAt?: string;
+}
+
+/** Routing: enqueue deliver/translate jobs with deterministic ids (a re-run adds nothing). */
+export interface Router {
+  route(items: RouteItem[]): Promise<{ jobIds: string[] }>;
+}
+
+/** Queue for images to fetch again later. */
+export interface MediaRetryQueue {
+  enqueue(jobs: MediaRetryJob[]): Promise<void>;
+}

@@ -1,0 +1,39 @@
+import type { Queue } from 'bullmq';
+import { enqueueRoutes, planRoutes, type PartnerRegistry, type RecipientsRegister, type RoutePlan } from '@wire/routing';
+import type { RouteItem, Router } from './ports';
+
+/**
+ * Routing for a chunk: partners read once, earlier recipients once per story, plans made in
+ * offset order (a kill later in the chunk sees the partners an earlier version went to), and one
+ * `addBulk` per queue. Job ids are deterministic, so a re-run enqueues nothing new.
+ */
+export function createRouter(deps: {
+  registry: PartnerRegistry;
+  recipients: RecipientsRegister;
+  deliverQueue: Queue;
+  translateQueue: Queue;
+  now?: () => number;
+}): Router {
+  return {
+    async route(items: RouteItem[]) {
+      if (items.length === 0) return { jobIds: [] };
+      const partners = await deps.registry.list();
+      if (partners.length === 0) return { jobIds: [] };
+      const uris = [...new Set(items.map((i) => i.story.uri))];
+      const earlier = await Promise.all(uris.map((u) => deps.recipients.list(u)));
+      const known = new Map(uris.map((u, n) => [u, new Set(earlier[n])]));
+      const plan: Pick<RoutePlan, 'deliver' | 'translate'> = { deliver: [], translate: [] };
+      const now = deps.now?.() ?? Date.now();
+      for (const item of items) {
+        const seen = known.get(item.story.uri) as Set<string>;
+        const p = planRoutes(item.story, item.decision, partners, { now, recipients: seen, receivedAt: item.receivedAt });
+        plan.deliver.push(...p.deliver);
+        plan.translate.push(...p.translate);
+        for (const d of p.deliver) seen.add(d.data.partnerId);
+        for (const t of p.translate) for (const id of t.data.partnerIds) seen.add(id);
+      }
+      await enqueueRoutes({ deliverQueue: deps.deliverQueue, translateQueue: deps.translateQueue, recipients: deps.recipients }, plan);
+      return { jobIds: [...plan.deliver.map((d) => d.jobId), ...plan.translate.map((t) => t.jobId)] };
+    },
+  };
+}
