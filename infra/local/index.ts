@@ -1,2 +1,117 @@
-/** @wire/infra — local real services (Kafka, S3, Redis, Apertium). */
-export {};
+/**
+ * @wire/infra — the real local services the pipeline runs against, without Docker: Kafka (KRaft,
+ * from Maven Central), S3 (S3Proxy, filesystem backend), Redis (an existing one or Debian's
+ * redis-server) and Apertium APY (Debian), all on 127.0.0.1, with data, logs and PID files under
+ * infra/.data (or WIRE_INFRA_DIR).
+ *
+ * @example
+ * const { env, started } = await ensureInfra({ log: console.log });
+ * // env.KAFKA_BROKERS === '127.0.0.1:9092', env.S3_ENDPOINT === 'http://127.0.0.1:9000', …
+ * await stopInfra({ only: started });
+ */
+import { ensureApertium, apertiumStatus } from './apertium';
+import { fetchArtifacts as fetchAll } from './fetch';
+import { ensureKafka, kafkaStatus } from './kafka';
+import { layout, resolveOptions, SERVICE_NAMES, type InfraOptions, type ServiceName } from './options';
+import { liveRecord, removePidRecord, stopProcess, withLock } from './process';
+import { ensureRedis, redisStatus } from './redis';
+import { ensureS3, s3Status } from './s3';
+import type { ServiceStatus, ServiceUp } from './service';
+
+export { InfraError, InfraErrorCodes, type InfraErrorCode } from './errors';
+export { artifactVersion, ARTIFACTS } from './fetch';
+export { KAFKA_JVM_OPTS } from './kafka';
+export { INFRA_ROOT, S3_DEFAULTS, SERVICE_NAMES, resolveOptions, type InfraOptions, type ServiceName } from './options';
+export type { ServiceState, ServiceStatus } from './service';
+
+export interface InfraUp {
+  /** The environment for services and tests (KAFKA_BROKERS, REDIS_URL, S3_*, APERTIUM_URL). */
+  env: Record<string, string>;
+  /** Services this call started (the ones a caller that cleans up after itself should stop). */
+  started: ServiceName[];
+  services: ServiceStatus[];
+}
+
+const ENSURE: Record<ServiceName, (o: ReturnType<typeof resolveOptions>) => Promise<ServiceUp>> = {
+  kafka: ensureKafka,
+  s3: ensureS3,
+  redis: ensureRedis,
+  apertium: ensureApertium,
+};
+
+/**
+ * Make every service answer: reuse what runs (ours by PID file, or a configured/existing server),
+ * start the rest, in parallel, and wait until each really answers (Kafka metadata + topics, S3
+ * bucket, Redis PING, APY eng|spa). Safe to call from several processes at once (a lock file).
+ */
+export async function ensureInfra(opts: InfraOptions = {}): Promise<InfraUp> {
+  const o = resolveOptions(opts);
+  const L = layout(o.dir);
+  return withLock(
+    L.lock,
+    async () => {
+      const before = new Set(SERVICE_NAMES.filter((n) => liveRecord(L.run, n)));
+      const results = await Promise.allSettled(o.services.map((s) => ENSURE[s](o)));
+      const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      const ups = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      if (failures.length > 0) {
+        // Do not leave half a stack running that nobody will stop: stop what this call started,
+        // including a server that started but never answered.
+        await stopServices(o.dir, SERVICE_NAMES.filter((n) => !before.has(n)));
+        throw failures[0];
+      }
+      const env: Record<string, string> = {};
+      for (const u of ups) Object.assign(env, u.env);
+      return { env, started: ups.filter((u) => u.status.state === 'started').map((u) => u.status.name), services: ups.map((u) => u.status) };
+    },
+    { onWait: () => o.log('waiting for another wire infra command to finish…') },
+  );
+}
+
+async function stopServices(dir: string, names: readonly ServiceName[], log: (line: string) => void = () => undefined): Promise<ServiceName[]> {
+  const L = layout(dir);
+  const stopped: ServiceName[] = [];
+  await Promise.all(
+    names.map(async (name) => {
+      const rec = liveRecord(L.run, name);
+      if (!rec) return;
+      const how = await stopProcess(rec);
+      removePidRecord(L.run, name);
+      log(`  ${name}: ${how} (pid ${rec.pid})`);
+      stopped.push(name);
+    }),
+  );
+  return stopped;
+}
+
+/**
+ * Stop what `wire infra up` started in this data folder (by PID file; nothing else is touched).
+ * `only` limits it to some services, e.g. the `started` list `ensureInfra` returned.
+ */
+export async function stopInfra(opts: InfraOptions & { only?: readonly ServiceName[] } = {}): Promise<ServiceName[]> {
+  const o = resolveOptions(opts);
+  return withLock(layout(o.dir).lock, () => stopServices(o.dir, opts.only ?? SERVICE_NAMES, o.log));
+}
+
+/** How each service stands, without starting or stopping anything. */
+export async function infraStatus(opts: InfraOptions = {}): Promise<ServiceStatus[]> {
+  const o = resolveOptions(opts);
+  const probes: Record<ServiceName, () => Promise<ServiceStatus>> = {
+    kafka: () => kafkaStatus(o),
+    s3: () => s3Status(o),
+    redis: () => redisStatus(o),
+    apertium: () => apertiumStatus(o),
+  };
+  return Promise.all(o.services.map((s) => probes[s]()));
+}
+
+/** Download the Maven runtimes (Kafka, S3Proxy) into the data folder; nothing is started. */
+export async function fetchArtifacts(opts: InfraOptions = {}): Promise<void> {
+  const o = resolveOptions(opts);
+  await fetchAll(o.dir, o.log);
+}
+
+/** `export NAME='value'` lines for a shell. */
+export function exportLines(env: Record<string, string>): string[] {
+  return Object.entries(env).map(([k, v]) => `export ${k}='${v.replaceAll("'", "'\\''")}'`);
+}

@@ -1,7 +1,129 @@
+import { parseArgs } from 'node:util';
+import {
+  ensureInfra,
+  exportLines,
+  fetchArtifacts,
+  infraStatus,
+  InfraError,
+  resolveOptions,
+  SERVICE_NAMES,
+  stopInfra,
+  type InfraOptions,
+  type ServiceName,
+  type ServiceStatus,
+} from '@wire/infra';
 import type { CommandIO } from '../io';
 
-/** `wire infra` — not built yet; its issue fills this in. */
-export async function run(_argv: string[], io: CommandIO): Promise<number> {
-  io.stderr.write('wire infra: not built yet\n');
-  return 1;
+const USAGE = `usage: wire infra <up|down|status|fetch> [options]
+
+  up       start Kafka, S3 (S3Proxy), Redis and Apertium APY on 127.0.0.1 where none answers,
+           wait until each answers, print addresses and the environment to use (idempotent)
+  down     stop exactly what 'up' started (by PID file); nothing else
+  status   show each service
+  fetch    download the Kafka and S3Proxy jars with Maven only (for CI images / offline later)
+
+options:
+  --dir DIR          data, logs and PID files (default infra/.data; env WIRE_INFRA_DIR)
+  --only a,b         only these services: ${SERVICE_NAMES.join(', ')}
+  --partitions N     partitions of the pipeline topics (default 3; env WIRE_KAFKA_PARTITIONS)
+  --json             print one JSON object instead of text
+
+ports: WIRE_KAFKA_PORT (9092), WIRE_KAFKA_CONTROLLER_PORT (9093), WIRE_S3_PORT (9000),
+WIRE_APY_PORT (2737), WIRE_REDIS_PORT (a free port, only when no Redis answers on 6379).
+`;
+
+function describe(s: ServiceStatus, runningLabel = 'already running'): string {
+  const what: Record<ServiceStatus['state'], string> = {
+    started: 'started',
+    running: runningLabel,
+    external: 'answering (not ours)',
+    stopped: 'stopped',
+  };
+  const pid = s.pid ? ` pid ${s.pid}` : '';
+  const detail = s.detail ? ` — ${s.detail}` : '';
+  return `  ${s.name.padEnd(9)} ${what[s.state].padEnd(21)} ${s.address}${pid}${detail}`;
+}
+
+/** `wire infra up|down|status|fetch` — the local real services (see infra/local). */
+export async function run(argv: string[], io: CommandIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        dir: { type: 'string' },
+        only: { type: 'string' },
+        partitions: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    io.stderr.write(`error WIRE_ERR_USAGE: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [sub] = positionals;
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  if (!sub || !['up', 'down', 'status', 'fetch'].includes(sub) || positionals.length > 1) {
+    io.stderr.write(`error WIRE_ERR_USAGE: expected one of up, down, status, fetch${sub ? `, got "${positionals.join(' ')}"` : ''}\n${USAGE}`);
+    return 2;
+  }
+  const json = values.json;
+  const say = (line: string) => (json ? io.stderr : io.stdout).write(`${line}\n`);
+  const opts: InfraOptions = {
+    env: io.env,
+    log: say,
+    ...(values.dir ? { dir: values.dir } : {}),
+    ...(values.partitions ? { partitions: Number(values.partitions) } : {}),
+    ...(values.only ? { services: values.only.split(',').map((s) => s.trim()) as ServiceName[] } : {}),
+  };
+
+  const t0 = Date.now();
+  try {
+    const o = resolveOptions(opts);
+    if (sub === 'fetch') {
+      await fetchArtifacts(opts);
+      say(`jars ready under ${o.dir}/lib (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      if (json) io.stdout.write(`${JSON.stringify({ dir: o.dir })}\n`);
+      return 0;
+    }
+    if (sub === 'up') {
+      const up = await ensureInfra(opts);
+      const secs = ((Date.now() - t0) / 1000).toFixed(1);
+      if (json) {
+        io.stdout.write(`${JSON.stringify({ env: up.env, started: up.started, services: up.services, seconds: Number(secs) })}\n`);
+        return 0;
+      }
+      say(up.started.length === 0 ? `all services already running (${secs} s); nothing started` : `started ${up.started.join(', ')} in ${secs} s`);
+      for (const s of up.services) say(describe(s));
+      say(`\ndata, logs and PID files: ${o.dir}   (stop with: npm run wire -- infra down)`);
+      say('environment for services and tests (the defaults already match):');
+      for (const line of exportLines(up.env)) say(`  ${line}`);
+      return 0;
+    }
+    if (sub === 'down') {
+      const stopped = await stopInfra(opts);
+      if (json) io.stdout.write(`${JSON.stringify({ stopped })}\n`);
+      else say(stopped.length === 0 ? `nothing to stop: no service started by wire infra runs from ${o.dir}` : `stopped ${stopped.join(', ')}`);
+      return 0;
+    }
+    const status = await infraStatus(opts);
+    if (json) io.stdout.write(`${JSON.stringify({ services: status })}\n`);
+    else {
+      say(`wire infra status (${o.dir})`);
+      for (const s of status) say(describe(s, 'running (wire)'));
+    }
+    return status.every((s) => s.state !== 'stopped') ? 0 : 3;
+  } catch (err) {
+    if (err instanceof InfraError) {
+      io.stderr.write(`error ${err.code}: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
 }
