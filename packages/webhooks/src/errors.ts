@@ -39,3 +39,35 @@ export class WebhookError extends WireError {
     this.name = 'WebhookError';
   }
 }
+
+/** Codes the delivery worker records on dead letters and log entries (besides the ones above). */
+export const DeliveryErrorCodes = {
+  /** The partner answered 410 Gone: the endpoint is disabled. */
+  GONE: 'WIRE_ERR_DELIVERY_GONE',
+  /** The partner answered a 4xx (other than 408, 410, 429): retrying cannot help. */
+  REJECTED: 'WIRE_ERR_DELIVERY_REJECTED',
+  /** The partner answered a redirect; redirects are not followed (update the URL). */
+  REDIRECT: 'WIRE_ERR_DELIVERY_REDIRECT',
+  /** 429, 5xx, timeouts or connection failures through the whole retry schedule. */
+  EXHAUSTED: 'WIRE_ERR_DELIVERY_EXHAUSTED',
+  /** A retryable failure (logged on `retrying` attempts). */
+  RETRYABLE: 'WIRE_ERR_DELIVERY_RETRYABLE',
+  /** The partner is disabled; the job waits in dead letters for a replay after re-enabling. */
+  PARTNER_DISABLED: 'WIRE_ERR_PARTNER_DISABLED',
+  /** The partner was deleted; the job is dropped. */
+  PARTNER_GONE: 'WIRE_ERR_PARTNER_GONE',
+  /** The job payload does not match the DeliverJob schema. */
+  BAD_JOB: 'WIRE_ERR_DELIVERY_BAD_JOB',
+} as const;
+export type DeliveryErrorCode = (typeof DeliveryErrorCodes)[keyof typeof DeliveryErrorCodes];
+
+export const DeliveryErrorDocs: Record<DeliveryErrorCode, string> = {
+  WIRE_ERR_DELIVERY_GONE: 'partner answered 410 Gone; the endpoint was disabled',
+  WIRE_ERR_DELIVERY_REJECTED: 'partner answered a 4xx other than 408/410/429; sent to dead letters without retries',
+  WIRE_ERR_DELIVERY_REDIRECT: 'partner answered a 3xx; redirects are not followed',
+  WIRE_ERR_DELIVERY_EXHAUSTED: 'retry schedule exhausted (429/5xx/timeouts/connection failures)',
+  WIRE_ERR_DELIVERY_RETRYABLE: 'retryable failure; another attempt is scheduled',
+  WIRE_ERR_PARTNER_DISABLED: 'partner disabled; replay after enabling it',
+  WIRE_ERR_PARTNER_GONE: 'partner no longer exists; job dropped',
+  WIRE_ERR_DELIVERY_BAD_JOB: 'deliver job payload failed the DeliverJob schema',
+};

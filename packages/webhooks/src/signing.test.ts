@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { WebhookErrorCodes, WebhookErrorDocs } from './errors';
+import { DeliveryErrorCodes, DeliveryErrorDocs, WebhookErrorCodes, WebhookErrorDocs } from './errors';
 import { generateSecret, parseSecret, sign, signatureHeader, verifySignature, webhookHeaders } from './signing';
 
 // The fixed vector every Standard Webhooks reference library checks
@@ -55,5 +55,6 @@ describe('Standard Webhooks signing', () => {
 
   it('documents every error code', () => {
     for (const code of Object.values(WebhookErrorCodes)) expect(WebhookErrorDocs[code]).toBeTruthy();
+    for (const code of Object.values(DeliveryErrorCodes)) expect(DeliveryErrorDocs[code]).toBeTruthy();
   });
 });

@@ -1,2 +1,7 @@
 /** services/webhooks — importable parts of the service; main.ts is the only file with side effects. */
-export {};
+export * from './config';
+export * from './retry';
+export * from './payload';
+export * from './partner-gate';
+export * from './metrics';
+export * from './worker';

@@ -1,0 +1,336 @@
+/**
+ * The `deliver` worker: one BullMQ job = one story version to one partner, signed per Standard
+ * Webhooks, admitted through the per-partner gate, retried on the schedule, dead-lettered when it
+ * can never succeed, logged attempt by attempt.
+ */
+import { EventEmitter } from 'node:events';
+import type { Redis } from 'ioredis';
+import { DelayedError, Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Logger } from '@wire/observability';
+import type { Registry } from '@wire/observability';
+import { DeliverJob } from '@wire/queues';
+import { activeSecrets, DEFAULT_DELIVER_JOB_OPTIONS, type Partner, type PartnerRegistry, type RecipientsRegister } from '@wire/routing';
+import {
+  DeadLetterStore,
+  DeliveryClient,
+  DeliveryErrorCodes,
+  DeliveryLog,
+  SsrfGuard,
+  WebhookErrorCodes,
+  createDeliveryOps,
+  webhookHeaders,
+  type DeliveryAttempt,
+  type DeliveryOps,
+  type DeliveryOutcome,
+} from '@wire/webhooks';
+import { deliveryConfig, type DeliveryConfig } from './config';
+import { createDeliveryMetrics, type DeliveryMetrics } from './metrics';
+import { PartnerGate, type GateJob } from './partner-gate';
+import { PayloadBuilder, webhookId, type MediaUrlFn, type RenderFn } from './payload';
+import { nextDelay, parseRetryAfter, withJitter } from './retry';
+
+/** Emitted on `service.events` and passed to `deps.onEvent`. */
+export interface PartnerDisabledEvent {
+  type: 'partner.disabled';
+  partnerId: string;
+  reason: string;
+  at: string;
+}
+export type DeliveryEvent = PartnerDisabledEvent;
+
+export interface DeliveryWorkerDeps {
+  /** ioredis client with `maxRetriesPerRequest: null` (BullMQ requires it); also used for the service's own keys. */
+  redis: Redis;
+  /** BullMQ connection, when it should differ from `redis`. */
+  connection?: ConnectionOptions;
+  registry: PartnerRegistry;
+  logger: Logger;
+  metrics: Registry;
+  /** Canonical story → ninjs 3.1 (`toNinjs` from @wire/normalize). */
+  render: RenderFn;
+  config?: Partial<DeliveryConfig>;
+  /** Fills rendition hrefs (S3_PUBLIC_BASE_URL + key, or a presigned URL). */
+  mediaUrl?: MediaUrlFn;
+  /** When given, partners are recorded as recipients on delivery (kills find them later). */
+  recipients?: RecipientsRegister;
+  onEvent?: (event: DeliveryEvent) => void;
+  /** Start processing at once (default true). */
+  autorun?: boolean;
+}
+
+export interface DeliveryService {
+  worker: Worker<DeliverJob>;
+  /** A Queue handle on the same queue (for replays and producers in the same process). */
+  queue: Queue;
+  ops: DeliveryOps;
+  events: EventEmitter<{ 'partner.disabled': [PartnerDisabledEvent] }>;
+  config: DeliveryConfig;
+  /** Stop taking jobs, finish (or with `force`, abandon) in-flight ones, close pools. Safe twice. */
+  close(force?: boolean): Promise<void>;
+}
+
+/** A failure that may succeed later; BullMQ's backoff strategy reads `delayMs`. */
+class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message);
+    this.name = 'RetryLater';
+  }
+}
+
+/** A failure that can never succeed: the job goes to dead letters without retries. */
+class DeadLetter extends UnrecoverableError {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DeadLetter';
+  }
+}
+
+const statusRetryable = (status: number) => status === 408 || status === 429 || status >= 500;
+
+/**
+ * Build the delivery worker.
+ *
+ * @example
+ * const svc = createDeliveryWorker({ redis, registry, logger, metrics, render: toNinjs, config: { timeoutMs: 15_000 } });
+ * await svc.ops.listDeliveries({ partner: 'daily' });
+ * await svc.close();
+ */
+export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService {
+  const config = deliveryConfig(deps.config);
+  const log = deps.logger.child({ component: 'webhooks' });
+  const connection = deps.connection ?? deps.redis;
+  const queue = new Queue(config.queueName, { connection, prefix: config.bullPrefix });
+  const gate = new PartnerGate(deps.redis, { prefix: config.prefix, registerDays: config.registerDays });
+  const deliveryLog = new DeliveryLog(deps.redis, { prefix: config.prefix, retentionDays: config.logRetentionDays, excerptBytes: config.excerptBytes });
+  const dead = new DeadLetterStore(deps.redis, queue, {
+    prefix: config.prefix,
+    retentionDays: config.deadLetterRetentionDays,
+    jobOptions: DEFAULT_DELIVER_JOB_OPTIONS,
+  });
+  const ops = createDeliveryOps({
+    redis: deps.redis,
+    deliverQueue: queue,
+    prefix: config.prefix,
+    logRetentionDays: config.logRetentionDays,
+    deadLetterRetentionDays: config.deadLetterRetentionDays,
+    jobOptions: DEFAULT_DELIVER_JOB_OPTIONS,
+  });
+  const client = new DeliveryClient({
+    guard: new SsrfGuard({ allow: config.allowPrivateHosts }),
+    timeoutMs: config.timeoutMs,
+    connectionsPerOrigin: config.connectionsPerOrigin,
+    excerptBytes: config.excerptBytes,
+  });
+  const payloads = new PayloadBuilder(deps.render, deps.mediaUrl);
+  const metrics: DeliveryMetrics = createDeliveryMetrics(deps.metrics, async () => (await deps.registry.list()).filter((p) => p.disabled).length);
+  const events = new EventEmitter<{ 'partner.disabled': [PartnerDisabledEvent] }>();
+  const policy = {
+    scheduleMs: config.retryScheduleMs,
+    jitter: config.retryJitter,
+    retryAfterMinMs: config.retryAfterMinMs,
+    retryAfterMaxMs: config.retryAfterMaxMs,
+  };
+
+  const record = async (entry: DeliveryAttempt) => {
+    metrics.deliveries.inc({ partner: entry.partnerId, outcome: entry.outcome });
+    await deliveryLog.record(entry);
+  };
+
+  const disablePartner = async (partner: Partner, reason: string) => {
+    const updated = await deps.registry.disable(partner.id, reason);
+    if (!updated || partner.disabled) return;
+    const event: PartnerDisabledEvent = { type: 'partner.disabled', partnerId: partner.id, reason, at: new Date().toISOString() };
+    metrics.partnersDisabled.inc({ partner: partner.id, reason: reason.startsWith('410') ? 'gone' : 'failing' });
+    log.warn({ partnerId: partner.id, reason }, 'partner disabled');
+    events.emit('partner.disabled', event);
+    deps.onEvent?.(event);
+  };
+
+  /** Sustained failure: failing without a single success for `disableAfterMs` disables the partner. */
+  const noteFailure = async (partner: Partner) => {
+    if (config.disableAfterMs <= 0) return;
+    const since = await gate.failingSince(partner.id, config.disableAfterMs);
+    if (Date.now() - since >= config.disableAfterMs) {
+      await disablePartner(partner, `failing without success since ${new Date(since).toISOString()}`);
+    }
+  };
+
+  async function process(job: Job<DeliverJob>, token?: string): Promise<DeliveryOutcome> {
+    const parsed = DeliverJob.safeParse(job.data);
+    if (!parsed.success) {
+      throw new DeadLetter(DeliveryErrorCodes.BAD_JOB, `deliver job ${job.id}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    }
+    const data = parsed.data;
+    const attempt = job.attemptsMade + 1;
+    const gj: GateJob = { jobId: job.id!, partnerId: data.partnerId, storyUri: data.storyUri, version: data.version, eventType: data.eventType, variant: data.variant };
+    const id = webhookId(data);
+    const base = {
+      jobId: gj.jobId,
+      webhookId: id,
+      partnerId: data.partnerId,
+      storyUri: data.storyUri,
+      version: data.version,
+      eventType: data.eventType,
+      ...(data.variant ? { variant: data.variant } : {}),
+      attempt,
+    };
+    const fail = async (code: string, message: string, extra: Partial<DeliveryAttempt> = {}): Promise<never> => {
+      const at = new Date().toISOString();
+      await dead.add({ id: gj.jobId, partnerId: data.partnerId, storyUri: data.storyUri, version: data.version, eventType: data.eventType, ...(data.variant ? { variant: data.variant } : {}), code, reason: message, at, attempts: attempt, ...(extra.status !== undefined ? { lastStatus: extra.status } : {}) }, data);
+      await record({ ...base, at, outcome: 'dead', error: { code, message }, ...extra });
+      metrics.deadLetters.inc({ partner: data.partnerId, code });
+      log.warn({ jobId: gj.jobId, partnerId: data.partnerId, storyUri: data.storyUri, code }, 'delivery dead-lettered');
+      throw new DeadLetter(code, message);
+    };
+
+    const partner = await deps.registry.get(data.partnerId);
+    if (!partner) {
+      await record({ ...base, at: new Date().toISOString(), outcome: 'dropped', error: { code: DeliveryErrorCodes.PARTNER_GONE, message: `partner ${data.partnerId} no longer exists` } });
+      return 'dropped';
+    }
+    if (partner.disabled) {
+      return fail(DeliveryErrorCodes.PARTNER_DISABLED, `partner ${partner.id} is disabled (${partner.disabledReason ?? 'no reason'})`);
+    }
+
+    const admission = await gate.admit(gj, {
+      concurrency: partner.concurrency ?? config.partnerConcurrency,
+      ratePerSec: partner.ratePerSec ?? config.partnerRatePerSec,
+      slotTtlMs: config.timeoutMs + 10_000,
+    });
+    switch (admission.kind) {
+      case 'killed':
+      case 'stale':
+      case 'duplicate': {
+        const outcome = admission.kind === 'duplicate' ? 'duplicate' : 'stale';
+        await record({ ...base, at: new Date().toISOString(), outcome, error: { code: admission.kind, message: admission.kind === 'killed' ? 'story was killed at this partner' : `version ${'deliveredVersion' in admission ? admission.deliveredVersion : '?'} already delivered` } });
+        return outcome;
+      }
+      case 'busy':
+      case 'rate':
+      case 'story-busy':
+        // Not this partner's turn: park the job briefly without counting an attempt, so a slow
+        // partner holds at most its own slots and never the worker's.
+        await job.moveToDelayed(Date.now() + withJitter(Math.max(admission.retryMs, config.busyRetryMs), 0.5), token);
+        throw new DelayedError();
+      case 'ok':
+        break;
+    }
+
+    let released = false;
+    const release = async () => {
+      if (!released) {
+        released = true;
+        await gate.release(gj);
+      }
+    };
+    try {
+      const body = await payloads.body(data, job.timestamp);
+      const headers = webhookHeaders(activeSecrets(partner), { id, timestamp: Math.floor(Date.now() / 1000), payload: body });
+      if (!headers.ok) {
+        await release();
+        return await fail(headers.error.code, headers.error.message);
+      }
+      const out = await client.send({ url: partner.url, headers: headers.value, body });
+      metrics.attemptSeconds.observe({ partner: partner.id }, out.latencyMs / 1000);
+      const at = new Date().toISOString();
+
+      if (out.ok && out.status >= 200 && out.status < 300) {
+        released = true;
+        const receivedMs = data.receivedAt ? Date.parse(data.receivedAt) : NaN;
+        const endToEndMs = Number.isFinite(receivedMs) ? Date.now() - receivedMs : undefined;
+        if (endToEndMs !== undefined) metrics.endToEndSeconds.observe({ partner: partner.id }, endToEndMs / 1000);
+        await Promise.all([
+          gate.commit(gj),
+          record({ ...base, at, outcome: 'delivered', status: out.status, latencyMs: out.latencyMs, excerpt: out.excerpt, ...(endToEndMs !== undefined ? { endToEndMs } : {}) }),
+          deps.recipients?.add(data.storyUri, [partner.id]),
+        ]);
+        return 'delivered';
+      }
+      await release();
+
+      const attemptInfo: Partial<DeliveryAttempt> = out.ok ? { status: out.status, latencyMs: out.latencyMs, excerpt: out.excerpt } : { latencyMs: out.latencyMs };
+      if (out.ok && out.status === 410) {
+        await disablePartner(partner, '410 Gone from the partner endpoint');
+        return await fail(DeliveryErrorCodes.GONE, `partner ${partner.id} answered 410 Gone; endpoint disabled`, attemptInfo);
+      }
+      if (out.ok && !statusRetryable(out.status)) {
+        await noteFailure(partner);
+        const redirect = out.status >= 300 && out.status < 400;
+        return await fail(
+          redirect ? DeliveryErrorCodes.REDIRECT : DeliveryErrorCodes.REJECTED,
+          `partner ${partner.id} answered ${out.status}${redirect ? ' (redirects are not followed)' : ''}`,
+          attemptInfo,
+        );
+      }
+      if (!out.ok && (out.error.code === WebhookErrorCodes.SSRF_BLOCKED || out.error.code === WebhookErrorCodes.URL)) {
+        return await fail(out.error.code, out.error.message, attemptInfo);
+      }
+
+      // Retryable: 408/429/5xx, timeout, connection failure, DNS.
+      const code = out.ok ? DeliveryErrorCodes.RETRYABLE : out.error.code;
+      const message = out.ok ? `partner ${partner.id} answered ${out.status}` : out.error.message;
+      if (!(out.ok && out.status === 429)) await noteFailure(partner);
+      const fresh = await deps.registry.get(partner.id);
+      if (fresh?.disabled) return await fail(DeliveryErrorCodes.PARTNER_DISABLED, `${message}; partner disabled (${fresh.disabledReason ?? ''})`, attemptInfo);
+      const retryAfterMs = out.ok ? parseRetryAfter(out.retryAfter) : undefined;
+      const delay = attempt >= (job.opts.attempts ?? 1) ? undefined : nextDelay(policy, attempt, retryAfterMs);
+      if (delay === undefined) {
+        return await fail(DeliveryErrorCodes.EXHAUSTED, `${message}; gave up after ${attempt} attempts`, attemptInfo);
+      }
+      await record({ ...base, at, outcome: 'retrying', error: { code, message }, nextAttemptAt: new Date(Date.now() + delay).toISOString(), ...attemptInfo });
+      log.debug({ jobId: gj.jobId, partnerId: partner.id, attempt, delay }, 'delivery will retry');
+      throw new RetryLater(message, delay);
+    } catch (e) {
+      await release().catch((err: unknown) => log.error({ err, jobId: gj.jobId }, 'slot release failed'));
+      throw e;
+    }
+  }
+
+  const worker = new Worker<DeliverJob, DeliveryOutcome>(config.queueName, process, {
+    connection,
+    prefix: config.bullPrefix,
+    concurrency: config.concurrency,
+    autorun: deps.autorun ?? true,
+    // The request deadline bounds a job; the lock outlives it with room to spare.
+    lockDuration: Math.max(30_000, config.timeoutMs * 2),
+    settings: {
+      backoffStrategy: (attemptsMade, _type, err) =>
+        err instanceof RetryLater ? err.delayMs : (nextDelay(policy, attemptsMade) ?? config.retryScheduleMs.at(-1) ?? 0),
+    },
+  });
+  worker.on('failed', (job, err) => {
+    // Dead letters from the processor are recorded there; this catches the rest (stalled jobs
+    // past their limit, broken infrastructure on the last attempt).
+    if (!job || err instanceof DeadLetter || err instanceof RetryLater) return;
+    if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    const d = job.data;
+    const at = new Date().toISOString();
+    void dead
+      .add({ id: job.id!, partnerId: d.partnerId, storyUri: d.storyUri, version: d.version, eventType: d.eventType, code: 'WIRE_ERR_DELIVERY_FAILED', reason: err.message, at, attempts: job.attemptsMade }, d)
+      .catch((e: unknown) => log.error({ err: e, jobId: job.id }, 'dead letter record failed'));
+  });
+  worker.on('error', (err) => log.error({ err }, 'deliver worker error'));
+
+  let closing: Promise<void> | undefined;
+  return {
+    worker,
+    queue,
+    ops,
+    events,
+    config,
+    close(force = false) {
+      closing ??= (async () => {
+        await worker.close(force).catch((err: unknown) => log.error({ err }, 'worker close failed'));
+        await (force ? client.destroy() : client.close());
+        await queue.close().catch((err: unknown) => log.error({ err }, 'queue close failed'));
+      })();
+      return closing;
+    },
+  };
+}

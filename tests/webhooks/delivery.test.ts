@@ -1,0 +1,279 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Webhook } from 'standardwebhooks';
+import { Decision, type CanonicalStory } from '@wire/schema';
+import { enqueueRoutes, planRoutes, routeStory } from '@wire/routing';
+import { DeliveryErrorCodes, WebhookErrorCodes } from '@wire/webhooks';
+import { harness, story, until, type Harness } from './harness';
+
+const decision = (kind: Decision['kind']) => Decision.parse({ kind });
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function route(hh: Harness, s: CanonicalStory, kind: Decision['kind'] = 'new') {
+  return routeStory({ registry: hh.registry, recipients: hh.recipients, deliverQueue: hh.queue }, s, decision(kind), { receivedAt: new Date().toISOString() });
+}
+
+describe('webhook delivery to real partners', () => {
+  it('delivers a signed ninjs payload the standardwebhooks library verifies, and logs it', async () => {
+    h = await harness();
+    const p = await h.partner('daily');
+    const s = story();
+    await route(h, s);
+    await until('delivered', () => p.delivered.length === 1);
+    const got = p.delivered[0]!;
+    expect(got.verified).toBe(true);
+    expect(got.id).toMatch(/^msg_/);
+    expect(got.body.type).toBe('story.published');
+    expect(got.body.data.uri).toBe(s.uri);
+    expect(got.body.data.version).toBe('1');
+    expect(got.body.data.headlines?.[0]?.value).toBe(s.headline);
+    await until('logged', async () => (await h!.svc.ops.listDeliveries({ story: s.uri })).length === 1);
+    const [entry] = await h.svc.ops.listDeliveries({ partner: 'daily', status: 'delivered' });
+    expect(entry).toMatchObject({ storyUri: s.uri, status: 200, outcome: 'delivered', webhookId: got.id, attempt: 1 });
+  });
+
+  it('signs with both secrets during a rotation, each verifying on its own', async () => {
+    h = await harness();
+    const p = await h.partner('rot');
+    const before = (await h.registry.get('rot'))!.secrets[0]!.secret;
+    const rotated = await h.registry.rotateSecret('rot', { graceMs: 60_000 });
+    p.secrets = [before, rotated!.secret];
+    await route(h, story());
+    await until('delivered', () => p.delivered.length === 1);
+    const got = p.delivered[0]!;
+    expect(got.signature.split(' ')).toHaveLength(2);
+    expect(got.verifiedWith.sort()).toEqual([before, rotated!.secret].sort());
+    expect(() => new Webhook(before)).not.toThrow();
+  });
+
+  it('retries 500s with the same webhook id until a 2xx', async () => {
+    h = await harness();
+    const p = await h.partner('flaky', (_req, _res, n) => (n < 2 ? 500 : 200));
+    const s = story();
+    await route(h, s);
+    await until('delivered after retries', () => p.delivered.length === 1);
+    expect(p.received.map((r) => r.status)).toEqual([500, 500, 200]);
+    expect(new Set(p.received.map((r) => r.id)).size).toBe(1);
+    await until('log complete', async () => (await h!.svc.ops.listDeliveries({ story: s.uri })).length === 3);
+    const log = (await h.svc.ops.listDeliveries({ story: s.uri })).reverse();
+    expect(log.map((e) => [e.attempt, e.outcome, e.status])).toEqual([
+      [1, 'retrying', 500],
+      [2, 'retrying', 500],
+      [3, 'delivered', 200],
+    ]);
+  });
+
+  it('times out a partner that never answers and retries it', async () => {
+    h = await harness({ timeoutMs: 300 });
+    const p = await h.partner('hang', (_req, res, n) => {
+      if (n === 0) return new Promise<'handled'>((resolve) => setTimeout(() => resolve('handled'), 2_000)).then(() => {
+        if (!res.destroyed) res.destroy();
+        return 'handled' as const;
+      });
+      return 200;
+    });
+    const s = story();
+    await route(h, s);
+    await until('delivered after a timeout', () => p.delivered.length === 1);
+    const log = (await h.svc.ops.listDeliveries({ story: s.uri })).reverse();
+    expect(log[0]).toMatchObject({ outcome: 'retrying', error: { code: WebhookErrorCodes.TIMEOUT } });
+    expect(log.at(-1)!.outcome).toBe('delivered');
+  });
+
+  it('treats a partner dripping its response headers as a timeout', async () => {
+    h = await harness({ timeoutMs: 400 });
+    const p = await h.partner('drip', (_req, res, n) => {
+      if (n > 0) return 200;
+      const socket = res.socket!;
+      const line = 'HTTP/1.1 200 OK\r\nX-Slow: ' + 'a'.repeat(100);
+      let i = 0;
+      const t = setInterval(() => {
+        if (socket.destroyed || i >= line.length) return clearInterval(t);
+        socket.write(line[i++]!);
+      }, 50);
+      return new Promise<'handled'>((resolve) => setTimeout(() => resolve('handled'), 600));
+    });
+    const s = story();
+    await route(h, s);
+    await until('delivered after the drip', () => p.received.some((r) => r.status === 200 && r.verified) && p.requests >= 2);
+    const log = (await h.svc.ops.listDeliveries({ story: s.uri })).reverse();
+    expect(log[0]).toMatchObject({ outcome: 'retrying', error: { code: WebhookErrorCodes.TIMEOUT } });
+    await until('delivered logged', async () => (await h!.svc.ops.listDeliveries({ story: s.uri, status: 'delivered' })).length === 1);
+  });
+
+  it('disables the endpoint on 410 and replays its dead letters once re-enabled', async () => {
+    h = await harness();
+    const events: string[] = [];
+    h.svc.events.on('partner.disabled', (e) => events.push(e.partnerId));
+    let gone = true;
+    const p = await h.partner('gone', () => (gone ? 410 : 200));
+    const s1 = story();
+    await route(h, s1);
+    await until('disabled', async () => (await h!.registry.get('gone'))?.disabled === true);
+    expect(events).toEqual(['gone']);
+    expect((await h.registry.get('gone'))!.disabledReason).toMatch(/410/);
+    await until('dead letter', async () => (await h!.svc.ops.listDeadLetters({ partner: 'gone' })).length === 1);
+    expect((await h.svc.ops.listDeadLetters({ partner: 'gone' }))[0]!.code).toBe(DeliveryErrorCodes.GONE);
+    expect(p.requests).toBe(1);
+
+    // New stories are not even queued for a disabled partner.
+    const plan = await route(h, story());
+    expect(plan.deliver).toEqual([]);
+
+    gone = false;
+    await h.registry.enable('gone');
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const replayed = await h.svc.ops.replayPartnerFailures('gone', since);
+    expect(replayed.map((r) => r.ok)).toEqual([true]);
+    await until('delivered after replay', () => p.delivered.length === 1);
+    expect(p.delivered[0]!.body.data.uri).toBe(s1.uri);
+    expect(await h.svc.ops.listDeadLetters({ partner: 'gone' })).toEqual([]);
+  });
+
+  it('dead-letters other 4xx at once, without retries, and replays one on request', async () => {
+    h = await harness();
+    let status = 400;
+    const p = await h.partner('strict', () => status);
+    const s = story();
+    await route(h, s);
+    await until('dead letter', async () => (await h!.svc.ops.listDeadLetters()).length === 1);
+    const [dl] = await h.svc.ops.listDeadLetters();
+    expect(dl).toMatchObject({ partnerId: 'strict', storyUri: s.uri, code: DeliveryErrorCodes.REJECTED, lastStatus: 400 });
+    await new Promise((r) => setTimeout(r, 400)); // longer than the whole retry schedule
+    expect(p.requests).toBe(1);
+    status = 202;
+    expect(await h.svc.ops.replayDeadLetter(dl!.id)).toMatchObject({ ok: true });
+    await until('delivered after replay', () => p.delivered.length === 1);
+  });
+
+  it('dead-letters after the retry schedule is exhausted', async () => {
+    h = await harness({ disableAfterMs: 0 });
+    const p = await h.partner('down', () => 503);
+    await route(h, story());
+    await until('dead letter', async () => (await h!.svc.ops.listDeadLetters()).length === 1);
+    expect((await h.svc.ops.listDeadLetters())[0]!.code).toBe(DeliveryErrorCodes.EXHAUSTED);
+    expect(p.requests).toBe(4); // immediate + the three scheduled retries
+  });
+
+  it('honours Retry-After on 429 instead of the schedule', async () => {
+    h = await harness({ retryScheduleMs: [20, 20] });
+    const p = await h.partner('busy', (_req, res, n) => {
+      if (n === 0) {
+        res.writeHead(429, { 'retry-after': '1' }).end('slow down');
+        return 'handled';
+      }
+      return 200;
+    });
+    const s = story();
+    await route(h, s);
+    await until('delivered', () => p.delivered.length === 1);
+    const [first] = (await h.svc.ops.listDeliveries({ story: s.uri, status: 'retrying' })).reverse();
+    expect(first!.status).toBe(429);
+    expect(Date.parse(first!.nextAttemptAt!) - Date.parse(first!.at)).toBeGreaterThanOrEqual(1000);
+    expect(p.received[1]!.at - p.received[0]!.at).toBeGreaterThanOrEqual(900);
+  });
+
+  it('refuses a private address that is not in the allow list, without calling it', async () => {
+    h = await harness({ allowPrivateHosts: [] });
+    const p = await h.partner('internal');
+    await h.registry.create({ id: 'metadata', name: 'metadata', url: 'http://169.254.169.254/latest/meta-data' });
+    await route(h, story());
+    await until('two dead letters', async () => (await h!.svc.ops.listDeadLetters()).length === 2);
+    const codes = (await h.svc.ops.listDeadLetters()).map((d) => [d.partnerId, d.code]).sort();
+    expect(codes).toEqual([
+      ['internal', WebhookErrorCodes.SSRF_BLOCKED],
+      ['metadata', WebhookErrorCodes.SSRF_BLOCKED],
+    ]);
+    expect(p.requests).toBe(0);
+  });
+
+  it('disables a partner that keeps failing, but forgives sporadic failures', async () => {
+    h = await harness({ disableAfterMs: 250, retryScheduleMs: [100, 100, 100, 100, 100, 100, 100, 100] });
+    const events: string[] = [];
+    h.svc.events.on('partner.disabled', (e) => events.push(e.partnerId));
+    await h.partner('broken', () => 500);
+    const sporadic = await h.partner('sporadic', (_req, _res, n) => (n % 2 === 0 ? 500 : 200));
+    for (let i = 0; i < 4; i++) await route(h, story());
+    await until('broken disabled', async () => (await h!.registry.get('broken'))?.disabled === true);
+    await until('sporadic delivered everything', () => sporadic.delivered.length === 4);
+    expect(events).toEqual(['broken']);
+    expect((await h.registry.get('sporadic'))!.disabled).toBeFalsy();
+  });
+});
+
+describe('order, kills and embargoes', () => {
+  it('skips a retry of v1 once v2 has been delivered', async () => {
+    h = await harness({ retryScheduleMs: [700] });
+    const p = await h.partner('order', (_req, _res, n) => (n === 0 ? 500 : 200));
+    const v1 = story();
+    await route(h, v1);
+    await until('v1 failed once', () => p.requests === 1);
+    const v2 = { ...v1, version: 2, headline: `${v1.headline} (updated)`, contentHash: 'v2' };
+    await route(h, v2, 'update');
+    await until('v2 delivered', () => p.delivered.length === 1);
+    await until('v1 retry skipped', async () => (await h!.svc.ops.listDeliveries({ story: v1.uri, status: 'stale' })).length === 1);
+    expect(p.delivered.map((r) => [r.body.type, r.body.data.version])).toEqual([['story.updated', '2']]);
+    const stale = await h.svc.ops.listDeliveries({ story: v1.uri, status: 'stale' });
+    expect(stale[0]).toMatchObject({ version: 1, attempt: 2 });
+  });
+
+  it('sends a kill to every partner that received any version, even if its filters changed, and nothing after', async () => {
+    h = await harness();
+    const a = await h.partner('a', undefined, { filters: { sources: ['yonhap'] } });
+    const b = await h.partner('b');
+    const v1 = story();
+    await route(h, v1);
+    await until('v1 at both', () => a.delivered.length === 1 && b.delivered.length === 1);
+    await h.registry.update('a', { filters: { sources: ['ap'] } });
+    const late = await h.partner('late'); // joined after v1: never got it
+    const kill = { ...v1, version: 2, pubStatus: 'canceled' as const, contentHash: 'k' };
+    await route(h, kill, 'kill');
+    await until('kill at a and b', () => a.delivered.length === 2 && b.delivered.length === 2);
+    expect([a, b].map((p) => p.delivered[1]!.body.type)).toEqual(['story.killed', 'story.killed']);
+    expect(late.requests).toBe(0);
+
+    // A later version (e.g. a wrongly routed update) never reaches a partner after the kill.
+    const v3 = { ...v1, version: 3, contentHash: 'v3' };
+    const plan = planRoutes(v3, decision('update'), await h.registry.list(), { recipients: await h.recipients.list(v1.uri) });
+    await enqueueRoutes({ deliverQueue: h.queue }, plan);
+    await until('late got v3', () => late.delivered.length === 1);
+    await until('b skipped v3', async () => (await h!.svc.ops.listDeliveries({ partner: 'b', status: 'stale' })).length === 1);
+    expect(b.delivered).toHaveLength(2);
+  });
+
+  it('holds embargoed copy until the embargo lifts, except for trusted partners', async () => {
+    h = await harness();
+    const held = await h.partner('held');
+    const early = await h.partner('early', undefined, { embargoEarly: true });
+    const until_ = Date.now() + 2_000;
+    const s = story({ embargoedUntil: new Date(until_).toISOString() });
+    await route(h, s);
+    await until('early got it', () => early.delivered.length === 1);
+    expect(held.requests).toBe(0);
+    await until('held got it after the embargo', () => held.delivered.length === 1, 10_000);
+    expect(held.delivered[0]!.at).toBeGreaterThanOrEqual(until_);
+    expect(early.delivered[0]!.at).toBeLessThan(until_);
+  });
+});
+
+describe('isolation', () => {
+  it("a partner sleeping 10 s per request does not hold up another partner's deliveries", async () => {
+    h = await harness({ concurrency: 6, partnerConcurrency: 2, timeoutMs: 15_000 }, { forceClose: true });
+    let sleeperAnswered = 0;
+    await h.partner('sleepy', () => new Promise<number>((r) => setTimeout(() => {
+      sleeperAnswered++;
+      r(200);
+    }, 10_000)));
+    const fast = await h.partner('fast', undefined, { filters: { keywords: ['fast'] } });
+    await h.registry.update('sleepy', { filters: { keywords: ['slow'] } });
+    // The sleeper's jobs go in first, so a FIFO worker without isolation would be stuck behind them.
+    for (let i = 0; i < 12; i++) await route(h, story({ headline: `slow story ${i}` }));
+    for (let i = 0; i < 20; i++) await route(h, story({ headline: `fast story ${i}` }));
+    await until('fast partner got all 20', () => fast.delivered.length === 20, 9_000);
+    expect(sleeperAnswered).toBe(0);
+  });
+});
