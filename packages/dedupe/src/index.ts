@@ -15,3 +15,4 @@ export * from './memory-store';
 export * from './engine';
 export * from './stream';
 export * from './evaluate';
+export * from './redis-store';
