@@ -47,3 +47,10 @@ describe('Protector', () => {
     expect(p.protect('Kimchi and Leeds', 'text')).toBe('Kimchi and Leeds');
   });
 });
+
+describe('findNames punctuation', () => {
+  it('does not take a weekday at a sentence end into a name', () => {
+    const names = findNames(['A photo provided by Primorsky Krai Region Administration Wednesday. Kim left.']);
+    expect(names).toEqual(['Primorsky Krai Region Administration']);
+  });
+});

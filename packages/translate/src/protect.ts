@@ -54,8 +54,9 @@ export function findNames(texts: readonly string[]): string[] {
         run = [];
       };
       for (const raw of m[0].split(/\s+/)) {
-        // A trailing possessive belongs to the sentence, not the name, and ends it.
-        const w = raw.replace(/['’]s$/, '');
+        // A trailing possessive or a full stop belongs to the sentence, not the name, and ends it
+        // (an initial such as `J.` keeps its dot).
+        const w = /^\p{Lu}\.$/u.test(raw) ? raw : raw.replace(/['’]s$/, '').replace(/[.!?;:]+$/, '');
         if (NOT_NAME_WORDS.has(w) || NOT_NAME_WORDS.has(raw)) {
           flush();
           continue;

@@ -17,10 +17,9 @@ export function variantUri(sourceUri: string, language: string): string {
   return `${sourceUri}:lang:${normalizeLanguage(language)}`;
 }
 
-/** sha256 of the normalized text (headline + body paragraphs), as the canonical story defines it. */
+/** sha256 of headline + body paragraphs, one per line: the same formula as @wire/normalize's finalize. */
 export function storyContentHash(headline: string, body: readonly string[]): string {
-  const norm = (s: string) => s.normalize('NFC').replace(/\s+/g, ' ').trim();
-  return sha256([norm(headline), ...body.map(norm)].join('\n'));
+  return sha256(`${headline}\n${body.join('\n')}`);
 }
 
 const countWords = (texts: readonly string[]) => texts.reduce((n, t) => n + (t.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu)?.length ?? 0), 0);
@@ -108,7 +107,8 @@ function assemble(story: CanonicalStory, to: string, slots: Slot[], texts: strin
     const t = texts[i] ?? '';
     if (slot.kind === 'headline') headline = t;
     else if (slot.kind === 'subheadline') subheadline = t;
-    else if (slot.kind === 'block') blocks.push(t);
+    // Engines leave a space where a block began with a dropped word: `<p> Dijo` → `<p>Dijo`.
+    else if (slot.kind === 'block') blocks.push(t.replace(/^(<[a-z][^>]*>)\s+/i, '$1'));
     else if (slot.kind === 'paragraph') paragraphs.push(t);
     else images[slot.index]!.caption = t;
   });

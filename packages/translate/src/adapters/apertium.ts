@@ -61,8 +61,9 @@ export function createApertiumTranslator(opts: ApertiumOptions): Translator & { 
     if (reply.status !== 200) throw statusError('apertium', reply, 'POST /translate');
     const out = (reply.body as ApyReply | undefined)?.responseData?.translatedText;
     if (typeof out !== 'string') throw badResponse('apertium', 'POST /translate: no responseData.translatedText');
-    // APY leaves two spaces where it dropped a word (e.g. English possessive 's); keep one.
-    return out.replace(/ {2,}/g, ' ');
+    // markUnknown=no drops only the `*` marks; `#` (could not generate) and `@` (not in the
+    // bilingual dictionary) still prefix words. APY also leaves two spaces where it dropped a word.
+    return out.replace(/(^|[\s>(“"‘'«¿¡])[#@](?=\p{L})/gu, '$1').replace(/ {2,}/g, ' ');
   };
 
   return {
