@@ -124,7 +124,7 @@ export function finalize(draft: DraftStory, env: Envelope = {}): Result<Canonica
 
   const hashText = `${headline}\n${body.join('\n')}`;
   const contentHash = createHash('sha256').update(hashText).digest('hex');
-  const source = cleanText(env.source ?? draft.source ?? '') || slug(infoSources[0]?.name) || 'unknown';
+  const source = cleanText(env.source ?? draft.source ?? '') || slug((infoSources.find((x) => x.role === 'originator') ?? infoSources[0])?.name) || 'unknown';
   const guid = cleanText(env.guid ?? draft.guid ?? '') || `sha256:${contentHash.slice(0, 32)}`;
   if (!env.guid && !draft.guid) warnings.push('guid: none in the document; derived from the content');
   const version = positiveInt(env.version) ? env.version : positiveInt(draft.version) ? draft.version : 1;

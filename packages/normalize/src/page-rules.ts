@@ -79,7 +79,8 @@ export function applyPageRules(blocks: Block[], headline?: string): { blocks: Bl
       continue;
     }
     kept.push(b);
-    if (t.length > 60) copyStarted = true;
+    // Copy has started after a real paragraph or a few short lines (tables of figures).
+    if (t.length > 60 || kept.length >= 3) copyStarted = true;
   }
   return { blocks: kept, images };
 }

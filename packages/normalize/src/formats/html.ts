@@ -134,7 +134,9 @@ function liftImages(document: ReturnType<typeof parseHTML>['document'], base: st
 }
 
 function imageOf(img: El, base: string | undefined): DraftImage | undefined {
-  const raw = img.getAttribute('src') || img.getAttribute('data-src') || img.getAttribute('data-lazy-src') || (img.getAttribute('srcset') ?? '').split(/\s+/)[0] || '';
+  // Lazy-loading pages put a placeholder in src and the picture in data-src.
+  const lazy = img.getAttribute('data-src') || img.getAttribute('data-lazy-src') || img.getAttribute('data-original');
+  const raw = lazy || img.getAttribute('src') || (img.getAttribute('srcset') ?? '').split(/\s+/)[0] || '';
   const width = toInt(img.getAttribute('width'));
   const height = toInt(img.getAttribute('height'));
   if (TRACKER_IMG.test(raw) || (width !== undefined && width <= 50) || (height !== undefined && height <= 50)) return undefined;
@@ -203,8 +205,10 @@ function readMeta(document: ReturnType<typeof parseHTML>['document']): PageMeta 
   }
   const canonical = document.querySelector('link[rel="canonical"]')?.getAttribute('href');
   if (canonical && /^https?:\/\//i.test(canonical)) m.url = canonical;
+  // CMS templates declare the site's locale (`en-US`), not the story's: keep the language only,
+  // except where the region or script changes the written language.
   const lang = document.documentElement?.getAttribute('lang');
-  if (lang) m.lang = lang;
+  if (lang) m.lang = /^(zh|pt|sr)\b/i.test(lang) ? lang : lang.split(/[-_]/)[0];
   if (!m.title) {
     const t = cleanText(document.querySelector('title')?.textContent ?? '');
     // "Headline | Site" / "Headline - Site": keep the longest part.

@@ -3,6 +3,8 @@ import type { DraftStory, ParseInput } from '../draft';
 import type { NormalizeError } from '../errors';
 import type { FormatId } from '../detect';
 import * as html from './html';
+import * as newsmlG2 from './newsml-g2';
+import * as nitf from './nitf';
 import * as text from './text';
 
 export type FormatParser = (input: ParseInput) => Result<DraftStory[], NormalizeError>;
@@ -12,6 +14,8 @@ export type FormatParser = (input: ParseInput) => Result<DraftStory[], Normalize
  * supported: `normalize` answers `WIRE_ERR_UNSUPPORTED_FORMAT` for it.
  */
 export const PARSERS: Partial<Record<FormatId, FormatParser>> = {
+  'newsml-g2': newsmlG2.parse,
+  nitf: nitf.parse,
   html: html.parse,
   text: text.parse,
 };
