@@ -143,12 +143,12 @@ function atomEntry(entry: XmlElement, feed: { title?: string; link?: string; lan
   draft.versionCreated ??= draft.firstCreated;
   const lang = attr(entry, 'lang') ?? feed.language;
   if (lang) draft.language = lang;
-  const authors = elements(entry, 'author')
-    .map((a) => {
-      const name = childText(a, 'name');
-      return name ? compact({ name, email: childText(a, 'email') }) : undefined;
-    })
-    .filter((a): a is { name: string; email?: string } => a !== undefined);
+  const authors: Array<{ name: string; email?: string }> = [];
+  for (const a of elements(entry, 'author')) {
+    const name = childText(a, 'name');
+    const email = childText(a, 'email');
+    if (name) authors.push(email ? { name, email } : { name });
+  }
   if (authors.length > 0) draft.bylines = authors;
   else if (feed.authors?.length) draft.bylines = feed.authors;
   const categories = elements(entry, 'category').map((c) => attr(c, 'label') ?? attr(c, 'term') ?? '').filter(Boolean);
