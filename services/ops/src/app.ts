@@ -36,6 +36,17 @@ export interface AppDeps {
   liveIntervalMs?: number;
 }
 
+export interface ApiRoute {
+  method: string;
+  url: string;
+}
+const ROUTES = new WeakMap<FastifyInstance, ApiRoute[]>();
+
+/** Every route an app built by `buildApp` registered (method and path), e.g. to test auth on each. */
+export function registeredRoutes(app: FastifyInstance): ApiRoute[] {
+  return [...(ROUTES.get(app) ?? [])];
+}
+
 const DASHBOARD_FILES: Record<string, string> = {
   '/': 'index.html',
   '/dashboard.js': 'dashboard.js',
@@ -56,6 +67,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const log = deps.logger.child({ component: 'http' });
   const app: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
   const authorized = tokenChecker(deps.token);
+  const routes: ApiRoute[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    const methods = Array.isArray(r.method) ? r.method : [r.method];
+    for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: r.url });
+  });
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof OpsError) {
