@@ -1,4 +1,4 @@
-import { TranslateError, TranslateErrorCodes, isTranslateError } from './errors';
+import { TranslateError, TranslateErrorCodes, isTranslateError, type TranslateErrorCode } from './errors';
 import { pairKey, primaryLanguage } from './languages';
 import type { Segment, Translator } from './translator';
 
@@ -109,7 +109,7 @@ export function createTranslationRouter(opts: { providers: Translator[]; routes:
         );
       }
       const chosen = failures.find((f) => f.retryable) ?? failures[0]!;
-      throw new TranslateError(chosen.code as never, `${from}>${to}: every provider failed; first: ${chosen.message}`, { ...chosen.details, from, to, attempts }, {
+      throw new TranslateError(chosen.code as TranslateErrorCode, `${from}>${to}: every provider failed; first: ${chosen.message}`, { ...chosen.details, from, to, attempts }, {
         cause: chosen,
         retryable: chosen.retryable,
       });

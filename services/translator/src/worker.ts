@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Queues, TranslateJob } from '@wire/queues';
 import type { Logger } from '@wire/observability';
-import { canceledVariant, isTranslateError, pairKey, TranslateError, TranslateErrorCodes, type StoryTranslator } from '@wire/translate';
+import { canceledVariant, isTranslateError, pairKey, TranslateError, TranslateErrorCodes, type StoryTranslator, type TranslateErrorCode } from '@wire/translate';
 import type { FailureRecorder } from './failures';
 import type { TranslatorMetrics } from './metrics';
 import type { VariantRouter } from './route';
@@ -66,7 +66,8 @@ export function createTranslateProcessor(deps: TranslateWorkerDeps) {
       deps.metrics.failures.inc({ code: te.code, pair, retryable: String(te.retryable) });
       if (te.retryable) {
         log.warn({ ...ctx, err: te, attempt: job.attemptsMade + 1 }, 'translation failed, will retry');
-        throw te;
+        // BullMQ keeps only the message as the failed reason: lead with the code ops search for.
+        throw new TranslateError(te.code as TranslateErrorCode, `${te.code}: ${te.message}`, te.details, { cause: te, retryable: true });
       }
       log.error({ ...ctx, err: te }, 'translation cannot succeed');
       await deps.recordFailure?.({
