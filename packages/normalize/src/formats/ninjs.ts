@@ -110,9 +110,10 @@ function itemToDraft(o: Obj, format: string, input: ParseInput): DraftStory {
   const warnings: string[] = [];
   const uri = str(get(o, 'uri')) ?? str(get(o, 'guid'));
   if (uri) draft.guid = uri;
-  // ninjs versions are strings ("1"); AP numbers from 0. Ours count from 1.
+  // ninjs versions are strings ("1"); ours count from 1. AP numbers from 0, so AP versions move
+  // up by one (as in the AP Media API parser) and v0/v1 never collide.
   const version = nonNegInt(get(o, 'version'));
-  if (version !== undefined) draft.version = Math.max(1, version);
+  if (version !== undefined) draft.version = uri && /^https?:\/\/[^/]*\bap\.org\//i.test(uri) ? version + 1 : Math.max(1, version);
   const type = str(get(o, 'type'))?.toLowerCase();
   if (type === 'text' || type === 'picture' || type === 'video' || type === 'audio' || type === 'composite') draft.type = type;
   else if (type === 'graphic') draft.type = 'picture';
