@@ -21,6 +21,8 @@ const SANITIZE: sanitize.IOptions = {
   allowedSchemesAppliedToAttributes: ['href'],
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
+  // Layout containers end paragraphs: their text must not run into the next block's.
+  transformTags: { div: 'p', section: 'p', article: 'p', main: 'p', header: 'p', center: 'p', address: 'p', caption: 'p', summary: 'p', details: 'p' },
   // Their text is code or chrome, never copy.
   nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'template', 'iframe', 'svg', 'object', 'embed', 'head', 'title', 'button', 'select', 'nav', 'figure', 'figcaption', 'math'],
   parser: { decodeEntities: true },

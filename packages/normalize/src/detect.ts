@@ -50,6 +50,8 @@ function detectMarkup(t: string, hints: DetectHints): FormatId | undefined {
   const root = /^\s*<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/.exec(afterDoctype);
   const name = root?.[2] ?? '';
   if (G2_ROOTS.test(name)) return 'newsml-g2';
+  // A bare NewsML-G2 contentSet fragment carrying inline NITF is read as the NITF it carries.
+  if (name === 'contentSet') return /<([A-Za-z_][\w.-]*:)?nitf[\s>]/.test(t) ? 'nitf' : 'newsml-g2';
   if (name === 'NewsML') return /iptc\.org\/std\/nar\/2006/.test(t) ? 'newsml-g2' : 'newsml1';
   if (name.toLowerCase() === 'nitf') return 'nitf';
   if (name === 'rss' || name === 'feed' || (name === 'RDF' && /purl\.org\/rss/.test(t))) return 'rss';

@@ -29,7 +29,7 @@ const CHROME_LINES: RegExp[] = [
 ];
 
 // A line after which nothing is copy any more (lists of other stories, comments, footers).
-const TERMINAL = /^(related( articles| stories| news| content| posts| coverage| links)?|more (on|about) this( story| topic)?|most (read|popular|viewed|shared|commented)|trending( now| stories| news)?|you (may|might) (also )?like|recommended( for you| stories| reading)?|more from .{1,40}|more stories|latest( news| stories| headlines)|popular (posts|stories|now)|top stories|what to read next|read next|leave a (comment|reply)|comments|join the conversation|about the author|share this article|in other news)\s*:?$/i;
+const TERMINAL = /^(related( articles| stories| news| content| posts| coverage| links)?|more (on|about) this( story| topic)?|most (read|popular|viewed|shared|commented)|trending( now| stories| news)?|you (may|might) (also )?like|recommended( for you| stories| reading)?|more from .{1,40}|more stories|latest( news| stories| headlines)|popular (posts|stories|now)|top stories|what to read next|read next|leave a (comment|reply)|comments|join the conversation|about the author|in other news)\s*:?$/i;
 
 export function isChromeLine(text: string): boolean {
   if (text.length > 200) return false;

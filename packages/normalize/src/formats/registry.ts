@@ -3,8 +3,11 @@ import type { DraftStory, ParseInput } from '../draft';
 import type { NormalizeError } from '../errors';
 import type { FormatId } from '../detect';
 import * as html from './html';
+import * as newsml1 from './newsml1';
 import * as newsmlG2 from './newsml-g2';
+import * as ninjs from './ninjs';
 import * as nitf from './nitf';
+import * as rss from './rss';
 import * as text from './text';
 
 export type FormatParser = (input: ParseInput) => Result<DraftStory[], NormalizeError>;
@@ -14,8 +17,11 @@ export type FormatParser = (input: ParseInput) => Result<DraftStory[], Normalize
  * supported: `normalize` answers `WIRE_ERR_UNSUPPORTED_FORMAT` for it.
  */
 export const PARSERS: Partial<Record<FormatId, FormatParser>> = {
+  ninjs: ninjs.parse,
   'newsml-g2': newsmlG2.parse,
   nitf: nitf.parse,
+  newsml1: newsml1.parse,
+  rss: rss.parse,
   html: html.parse,
   text: text.parse,
 };
