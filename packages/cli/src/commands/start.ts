@@ -1,7 +1,98 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { CommonEnv, ConfigError, envInt, envRequired, loadConfig } from '@wire/config';
 import type { CommandIO } from '../io';
+import { SERVICE_NAMES, Supervisor, serviceEntry, type ServiceName } from '../supervisor';
 
-/** `wire start` — not built yet; its issue fills this in. */
-export async function run(_argv: string[], io: CommandIO): Promise<number> {
-  io.stderr.write('wire start: not built yet\n');
-  return 1;
+const USAGE = `usage: wire start [--only svc,svc] [--max-restarts N]
+
+Runs every service (${SERVICE_NAMES.join(', ')}) against the configured Kafka, Redis and S3
+(environment variables, CONTRACTS.md "Environment"), each as its own process. A service that
+crashes is restarted with backoff; SIGTERM or SIGINT stops them all cleanly.
+`;
+
+/** What `wire start` checks before starting anything; each service validates its own extras too. */
+export const StartEnvSchema = z.object({
+  ...CommonEnv,
+  PORT: envInt(8080, 0, 65535),
+  OPS_TOKEN: envRequired().refine((t) => t.length >= 16, 'must be at least 16 characters'),
+});
+
+/** `wire start` — production entry point: supervise every service. */
+export async function run(argv: string[], io: CommandIO): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({ args: argv, options: { only: { type: 'string' }, 'max-restarts': { type: 'string', default: '5' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (err) {
+    io.stderr.write(`error WIRE_ERR_USAGE: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const only = args.values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = only?.filter((s) => !(SERVICE_NAMES as readonly string[]).includes(s)) ?? [];
+  if (unknown.length > 0) {
+    io.stderr.write(`error WIRE_ERR_USAGE: --only: unknown service ${unknown.join(', ')} (services: ${SERVICE_NAMES.join(', ')})\n`);
+    return 2;
+  }
+  const maxRestarts = Number(args.values['max-restarts']);
+  if (!Number.isInteger(maxRestarts) || maxRestarts < 0) {
+    io.stderr.write(`error WIRE_ERR_USAGE: --max-restarts: expected a whole number, got "${args.values['max-restarts']}"\n`);
+    return 2;
+  }
+
+  try {
+    loadConfig(StartEnvSchema, io.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr.write('wire start: invalid configuration, nothing started:\n');
+      for (const line of err.lines) io.stderr.write(`  ${line}\n`);
+      return 1;
+    }
+    throw err;
+  }
+
+  const say = (line: string) => io.stderr.write(`${line}\n`);
+  const supervisor = new Supervisor({
+    env: io.env,
+    report: say,
+    restart: maxRestarts > 0,
+    maxRestarts,
+    // Children log JSON lines (pino, with their service name): pass them through unchanged.
+    onOutput: (name, line) => io.stdout.write(line.startsWith('{') ? `${line}\n` : `[${name}] ${line}\n`),
+  });
+  const wanted = (only ?? SERVICE_NAMES) as ServiceName[];
+  let started = 0;
+  for (const name of wanted) {
+    const entry = serviceEntry(name);
+    if (!entry) {
+      say(`wire start: services/${name} is not built yet (no src/main.ts); skipping it`);
+      continue;
+    }
+    supervisor.start(name, entry);
+    started++;
+  }
+  if (started === 0) {
+    say('wire start: no service to run');
+    return 1;
+  }
+
+  const code = await new Promise<number>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      say(`wire start: ${signal}, stopping every service`);
+      resolve(0);
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    // A service that keeps crashing takes the others down, so whatever runs `wire start` sees it.
+    supervisor.onChildGone((name) => {
+      say(`wire start: ${name} keeps failing; stopping every service`);
+      resolve(1);
+    });
+  });
+  await supervisor.stopAll();
+  say('wire start: stopped');
+  return code;
 }
