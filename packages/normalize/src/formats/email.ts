@@ -76,12 +76,6 @@ function contentType(part: Part): ContentType {
   return { type: type.trim().toLowerCase(), params };
 }
 
-/** Bytes of a string whose code units are bytes (QP/base64 output), keeping any real Unicode as UTF-8. */
-function toBytes(s: string): Buffer {
-  // eslint-disable-next-line no-control-regex
-  return /^[\u0000-\u00ff]*$/.test(s) ? Buffer.from(s, 'latin1') : Buffer.from(s, 'utf8');
-}
-
 function decodeQuotedPrintable(s: string): Buffer {
   const noSoft = s.replace(/=\r?\n/g, '');
   const bytes: number[] = [];
