@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { InfraError } from './errors';
-import { INFRA_ROOT, layout } from './options';
+import { INFRA_ROOT } from './options';
 
 /** The Maven-fetched runtimes: a pom under infra/maven/<name>/ each. */
 export const ARTIFACTS = {
@@ -20,8 +20,8 @@ export function artifactVersion(name: ArtifactName): string {
 }
 
 /** The folder holding the jars of `name` (its classpath is `<folder>/*`). */
-export function libDir(dataDir: string, name: ArtifactName): string {
-  return path.join(layout(dataDir).lib, name);
+export function libDir(libRoot: string, name: ArtifactName): string {
+  return path.join(libRoot, name);
 }
 
 function pomHash(name: ArtifactName): string {
@@ -29,9 +29,9 @@ function pomHash(name: ArtifactName): string {
 }
 
 /** True when the jars for the current pom are already copied (then no network is needed). */
-export function artifactsReady(dataDir: string, name: ArtifactName): boolean {
+export function artifactsReady(libRoot: string, name: ArtifactName): boolean {
   try {
-    return fs.readFileSync(path.join(libDir(dataDir, name), '.pom-sha256'), 'utf8').trim() === pomHash(name);
+    return fs.readFileSync(path.join(libDir(libRoot, name), '.pom-sha256'), 'utf8').trim() === pomHash(name);
   } catch {
     // No stamp yet: never fetched into this folder.
     return false;
@@ -61,9 +61,9 @@ export function findJava(env: Record<string, string | undefined>): string {
  * go to ~/.m2 once; later runs copy from there without network). Prints each download as it
  * happens so a first run does not look stuck.
  */
-export async function fetchArtifact(dataDir: string, name: ArtifactName, log: (line: string) => void): Promise<'cached' | 'fetched'> {
-  if (artifactsReady(dataDir, name)) return 'cached';
-  const out = libDir(dataDir, name);
+export async function fetchArtifact(libRoot: string, name: ArtifactName, log: (line: string) => void): Promise<'cached' | 'fetched'> {
+  if (artifactsReady(libRoot, name)) return 'cached';
+  const out = libDir(libRoot, name);
   fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(out, { recursive: true });
   log(`fetching ${name} ${artifactVersion(name)} jars with Maven (first run downloads to ~/.m2)…`);
@@ -110,9 +110,9 @@ export async function fetchArtifact(dataDir: string, name: ArtifactName, log: (l
 }
 
 /** `wire infra fetch`: every Maven runtime, so later runs need no network. */
-export async function fetchArtifacts(dataDir: string, log: (line: string) => void): Promise<void> {
+export async function fetchArtifacts(libRoot: string, log: (line: string) => void): Promise<void> {
   for (const name of Object.keys(ARTIFACTS) as ArtifactName[]) {
-    const r = await fetchArtifact(dataDir, name, log);
-    if (r === 'cached') log(`${name} ${artifactVersion(name)}: jars already in ${libDir(dataDir, name)}`);
+    const r = await fetchArtifact(libRoot, name, log);
+    if (r === 'cached') log(`${name} ${artifactVersion(name)}: jars already in ${libDir(libRoot, name)}`);
   }
 }

@@ -108,7 +108,7 @@ export async function infraStatus(opts: InfraOptions = {}): Promise<ServiceStatu
 /** Download the Maven runtimes (Kafka, S3Proxy) into the data folder; nothing is started. */
 export async function fetchArtifacts(opts: InfraOptions = {}): Promise<void> {
   const o = resolveOptions(opts);
-  await fetchAll(o.dir, o.log);
+  await fetchAll(o.lib, o.log);
 }
 
 /** `export NAME='value'` lines for a shell. */

@@ -67,8 +67,14 @@ export async function ensureTopics(brokers: string[], partitions: number, log: (
       log(`  kafka: created topics ${missing.join(', ')} (${partitions} partitions)`);
     }
     // Asking for a group makes the broker create __consumer_offsets now rather than during the
-    // first test or service start.
+    // first test or service start; a transactional producer does the same for __transaction_state
+    // (ingest commits its offsets in transactions).
     await admin.describeGroups(['wire-infra-warmup']);
+    if (!existing.has('__transaction_state')) {
+      const producer = client(brokers).producer({ transactionalId: 'wire-infra-warmup', idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      await producer.disconnect();
+    }
     return missing;
   } finally {
     await admin.disconnect();
@@ -128,9 +134,9 @@ export async function ensureKafka(o: ResolvedOptions): Promise<ServiceUp> {
     );
   }
 
-  await fetchArtifact(o.dir, 'kafka', o.log);
+  await fetchArtifact(o.lib, 'kafka', o.log);
   const java = findJava(o.env);
-  const classpath = `${libDir(o.dir, 'kafka')}/*`;
+  const classpath = `${libDir(o.lib, 'kafka')}/*`;
   const dataDir = path.join(L.kafka, 'data');
   const propsFile = path.join(L.kafka, 'server.properties');
   fs.mkdirSync(dataDir, { recursive: true });

@@ -20,6 +20,8 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 export interface InfraOptions {
   /** Where data, logs, PID files and fetched jars live (env WIRE_INFRA_DIR; default infra/.data). */
   dir?: string;
+  /** Where the Maven-fetched jars go (env WIRE_INFRA_LIB; `<dir>/lib`). Several data folders may share one. */
+  libDir?: string;
   /** Kafka client port (env WIRE_KAFKA_PORT; 9092). */
   kafkaPort?: number;
   /** Kafka KRaft controller port (env WIRE_KAFKA_CONTROLLER_PORT; Kafka port + 1). */
@@ -44,6 +46,7 @@ export interface InfraOptions {
 
 export interface ResolvedOptions {
   dir: string;
+  lib: string;
   kafkaPort: number;
   kafkaControllerPort: number;
   s3Port: number;
@@ -81,8 +84,10 @@ export function resolveOptions(opts: InfraOptions = {}): ResolvedOptions {
       throw new InfraError('WIRE_ERR_INFRA_OPTION', `unknown service "${s}" (expected ${SERVICE_NAMES.join(', ')})`);
     }
   }
+  const dir = path.resolve(opts.dir ?? env.WIRE_INFRA_DIR ?? path.join(INFRA_ROOT, '.data'));
   return {
-    dir: path.resolve(opts.dir ?? env.WIRE_INFRA_DIR ?? path.join(INFRA_ROOT, '.data')),
+    dir,
+    lib: path.resolve(opts.libDir ?? env.WIRE_INFRA_LIB ?? path.join(dir, 'lib')),
     kafkaPort,
     kafkaControllerPort: opts.kafkaControllerPort ?? port('WIRE_KAFKA_CONTROLLER_PORT', env.WIRE_KAFKA_CONTROLLER_PORT, kafkaPort + 1) ?? kafkaPort + 1,
     s3Port: opts.s3Port ?? port('WIRE_S3_PORT', env.WIRE_S3_PORT, 9000) ?? 9000,
@@ -102,7 +107,6 @@ export function layout(dir: string) {
     dir,
     run: path.join(dir, 'run'),
     logs: path.join(dir, 'logs'),
-    lib: path.join(dir, 'lib'),
     kafka: path.join(dir, 'kafka'),
     s3: path.join(dir, 's3'),
     redis: path.join(dir, 'redis'),

@@ -122,7 +122,7 @@ export async function ensureS3(o: ResolvedOptions): Promise<ServiceUp> {
     return { env, status: { name: 's3', state: 'external', address: t.endpoint, detail: 'already answering, not started by wire infra' } };
   }
 
-  await fetchArtifact(o.dir, 's3proxy', o.log);
+  await fetchArtifact(o.lib, 's3proxy', o.log);
   const java = findJava(o.env);
   const dataDir = path.join(L.s3, 'data');
   fs.mkdirSync(dataDir, { recursive: true });
@@ -139,7 +139,7 @@ export async function ensureS3(o: ResolvedOptions): Promise<ServiceUp> {
   );
   o.log(`  s3: starting ${version} on ${t.endpoint} (data ${dataDir}), log ${logFile}`);
   const logback = `-Dlogback.configurationFile=${path.join(INFRA_ROOT, 's3proxy', 'logback.xml')}`;
-  const pid = startDetached(java, [...S3_JVM_OPTS, marker(o.dir), logback, '-cp', `${libDir(o.dir, 's3proxy')}/*`, 'org.gaul.s3proxy.Main', '--properties', propsFile], {
+  const pid = startDetached(java, [...S3_JVM_OPTS, marker(o.dir), logback, '-cp', `${libDir(o.lib, 's3proxy')}/*`, 'org.gaul.s3proxy.Main', '--properties', propsFile], {
     cwd: L.s3,
     logFile,
   });

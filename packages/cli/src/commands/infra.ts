@@ -24,6 +24,7 @@ const USAGE = `usage: wire infra <up|down|status|fetch> [options]
 
 options:
   --dir DIR          data, logs and PID files (default infra/.data; env WIRE_INFRA_DIR)
+  (jars: env WIRE_INFRA_LIB, default DIR/lib)
   --only a,b         only these services: ${SERVICE_NAMES.join(', ')}
   --partitions N     partitions of the pipeline topics (default 3; env WIRE_KAFKA_PARTITIONS)
   --json             print one JSON object instead of text
@@ -83,13 +84,16 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     ...(values.only ? { services: values.only.split(',').map((s) => s.trim()) as ServiceName[] } : {}),
   };
 
+  // The AWS SDK warns on every run that its releases after January 2027 need Node 22; the lock
+  // file pins a release that supports Node 20, so the warning only hides the output that matters.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const t0 = Date.now();
   try {
     const o = resolveOptions(opts);
     if (sub === 'fetch') {
       await fetchArtifacts(opts);
-      say(`jars ready under ${o.dir}/lib (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-      if (json) io.stdout.write(`${JSON.stringify({ dir: o.dir })}\n`);
+      say(`jars ready under ${o.lib} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      if (json) io.stdout.write(`${JSON.stringify({ lib: o.lib })}\n`);
       return 0;
     }
     if (sub === 'up') {
