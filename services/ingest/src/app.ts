@@ -1,11 +1,12 @@
 import { hostname } from 'node:os';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { createImageFetcher, createMediaProcessor, createS3Client, S3MediaStore } from '@wire/media';
 import { createMetricsRegistry, type Logger, type Registry } from '@wire/observability';
 import { Queues, TopicConfigs, type TopicName } from '@wire/queues';
+import { normalize as normalizeDocument } from '@wire/normalize';
 import { PartnerRegistry, RecipientsRegister } from '@wire/routing';
 import type { CanonicalStory, Decision } from '@wire/schema';
 import { ResendClaims } from './claims';
@@ -100,12 +101,12 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
   const fetcher = createImageFetcher({ allowPrivateHosts: config.WIRE_ALLOW_PRIVATE_HOSTS, limits: { maxBytes: config.INGEST_IMAGE_MAX_BYTES } });
   const media = createMediaProcessor({ store, fetcher, keyPrefix: config.INGEST_S3_PREFIX, maxEmbeddedBytes: config.INGEST_IMAGE_MAX_BYTES, maxInputPixels: config.INGEST_IMAGE_MAX_PIXELS });
 
-  const normalize = overrides.normalize ?? ((await import('@wire/normalize')) as unknown as { normalize: NormalizeFn }).normalize;
+  const normalize: NormalizeFn = overrides.normalize ?? normalizeDocument;
   let decider = overrides.decider;
   if (!decider) {
     const dedupe = (await import('@wire/dedupe')) as unknown as DedupeModule;
     const engine = new dedupe.DedupeEngine({
-      store: new dedupe.RedisDedupeStore({ redis, prefix: config.WIRE_REDIS_PREFIX, windowDays: config.DEDUPE_WINDOW_DAYS }),
+      store: new dedupe.RedisDedupeStore({ redis, prefix: `${config.WIRE_REDIS_PREFIX}dedupe`, windowDays: config.DEDUPE_WINDOW_DAYS }),
       windowDays: config.DEDUPE_WINDOW_DAYS,
     });
     decider = { decideMany: (items) => engine.decideMany(items) };
@@ -166,7 +167,7 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
       ]);
       await consumer.start();
       if (config.INGEST_MEDIA_RETRY_WORKER) {
-        const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+        const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
         await producer.connect();
         retryProducer = producer;
         retryWorker = createMediaRetryWorker({

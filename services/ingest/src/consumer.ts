@@ -63,6 +63,7 @@ export function createIngestConsumer(opts: IngestConsumerOptions) {
           end?.();
           resolveOffset(last.offset);
           opts.metrics?.lag.set({ topic, partition: String(partition) }, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n)));
+          log.info({ topic, partition, fromOffset: chunk[0]?.offset, toOffset: last.offset, stories: outcome.stories, deadLetters: outcome.deadLetters }, 'chunk committed');
           opts.onChunk?.({ partition, lastOffset: last.offset, outcome });
           break;
         } catch (err) {

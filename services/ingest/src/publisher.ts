@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from '@wire/observability';
 import type { OutRecord } from './pipeline';
 
@@ -37,6 +37,7 @@ export class TransactionalPublisher {
       maxInFlightRequests: 1,
       transactionTimeout: this.opts.transactionTimeoutMs ?? 60_000,
       allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
   }
 
