@@ -15,8 +15,8 @@ export const ConfigSchema = z.object({
   /** Queue names (tests use unique ones). */
   TRANSLATE_QUEUE: envString('translate'),
   DELIVER_QUEUE: envString('deliver'),
-  /** Jobs translated at once by this process. */
-  TRANSLATOR_CONCURRENCY: envInt(4, 1, 256),
+  /** Jobs translated at once by this process (2: one per APY pipeline `wire infra up` starts; see `wire bench translate`). */
+  TRANSLATOR_CONCURRENCY: envInt(2, 1, 256),
   /** Port of /healthz, /readyz and /metrics (0 = any free port). */
   TRANSLATOR_PORT: envInt(9103, 0, 65535),
   /** Providers per pair, fallback order left to right: `en>es=apertium|deepl;*=apertium`. */
@@ -24,7 +24,7 @@ export const ConfigSchema = z.object({
   /** Language of stories that do not say. */
   TRANSLATE_DEFAULT_SOURCE_LANGUAGE: envString('en'),
   /** Requests in flight to APY (match APY's `--max-pipes-per-pair`). */
-  APERTIUM_CONCURRENCY: envInt(4, 1, 64),
+  APERTIUM_CONCURRENCY: envInt(2, 1, 64),
   TRANSLATE_TIMEOUT_MS: envInt(30_000, 100, 600_000),
   TRANSLATE_CACHE_TTL_SECONDS: envInt(7 * 86_400, 0, 365 * 86_400),
   /** JSON file: `[{"term": "Yonhap", "translations": {"es": "Yonhap"}}, …]`. */
