@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { Decision, type CanonicalStory } from '@wire/schema';
-import { enqueueRoutes, planRoutes, routeStory } from '@wire/routing';
+import { enqueueDeliveries, enqueueRoutes, planRoutes, routeStory, routeVariant } from '@wire/routing';
 import { DeliveryErrorCodes, WebhookErrorCodes } from '@wire/webhooks';
 import { harness, story, until, type Harness } from './harness';
 
@@ -34,6 +34,9 @@ describe('webhook delivery to real partners', () => {
     await until('logged', async () => (await h!.svc.ops.listDeliveries({ story: s.uri })).length === 1);
     const [entry] = await h.svc.ops.listDeliveries({ partner: 'daily', status: 'delivered' });
     expect(entry).toMatchObject({ storyUri: s.uri, status: 200, outcome: 'delivered', webhookId: got.id, attempt: 1 });
+    const text = await h.metrics.metrics();
+    expect(text).toMatch(/wire_webhook_deliveries_total\{partner="daily",outcome="delivered"[^}]*\} 1/);
+    expect(text).toMatch(/wire_webhook_end_to_end_seconds_count\{[^}]*partner="daily"[^}]*\} 1/);
   });
 
   it('signs with both secrets during a rotation, each verifying on its own', async () => {
@@ -257,6 +260,29 @@ describe('order, kills and embargoes', () => {
     await until('held got it after the embargo', () => held.delivered.length === 1, 10_000);
     expect(held.delivered[0]!.at).toBeGreaterThanOrEqual(until_);
     expect(early.delivered[0]!.at).toBeLessThan(until_);
+  });
+});
+
+describe('translations', () => {
+  it('sends the translated variant to partners that asked for it, and the kill to them too', async () => {
+    h = await harness();
+    const es = await h.partner('es', undefined, { translateTo: ['es'] });
+    const en = await h.partner('en');
+    const v1 = story();
+    const plan = planRoutes(v1, decision('new'), await h.registry.list());
+    await enqueueRoutes({ deliverQueue: h.queue, recipients: h.recipients }, { deliver: plan.deliver, translate: [] });
+    expect(plan.deliver.map((d) => d.data.partnerId)).toEqual(['en']);
+    expect(plan.translate.map((t) => [t.data.targetLanguage, t.data.partnerIds])).toEqual([['es', ['es']]]);
+    // What the translator service does with its result:
+    const variant = { ...v1, uri: `${v1.uri}:es`, language: 'es', headline: 'Suben las bolsas de Seúl', translationOf: { uri: v1.uri, version: 1, language: 'en' } };
+    const jobs = routeVariant(variant, plan.translate[0]!.data, await h.registry.list());
+    await enqueueDeliveries({ deliverQueue: h.queue }, jobs);
+    await until('both delivered', () => es.delivered.length === 1 && en.delivered.length === 1);
+    expect(es.delivered[0]!.body.data.language).toBe('es');
+    expect(en.delivered[0]!.body.data.language).toBe('en');
+    await route(h, { ...v1, version: 2, pubStatus: 'canceled', contentHash: 'k' }, 'kill');
+    await until('kill at both', () => es.delivered.length === 2 && en.delivered.length === 2);
+    expect(es.delivered[1]!.body.type).toBe('story.killed');
   });
 });
 

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { Queue } from 'bullmq';
 import { toNinjs } from '@wire/normalize';
-import { createLogger, createMetricsRegistry } from '@wire/observability';
+import { createLogger, createMetricsRegistry, type Registry } from '@wire/observability';
 import { PartnerRegistry, RecipientsRegister, type PartnerInput } from '@wire/routing';
 import { CanonicalStory, type CanonicalStoryInput } from '@wire/schema';
 import { createDeliveryWorker, type DeliveryConfig, type DeliveryService } from '@wire/svc-webhooks';
@@ -146,6 +146,7 @@ export interface Harness {
   recipients: RecipientsRegister;
   svc: DeliveryService;
   queue: Queue;
+  metrics: Registry;
   partners: PartnerServer[];
   /** Start a partner server and register it. */
   partner(id: string, behaviour?: Behaviour, extra?: Partial<PartnerInput>): Promise<PartnerServer>;
@@ -159,13 +160,14 @@ export async function harness(config: Partial<DeliveryConfig> = {}, opts: { forc
   const registry = new PartnerRegistry(redis, { prefix });
   const recipients = new RecipientsRegister(redis, { prefix });
   const queueName = uniqueName('deliver');
+  const metrics = createMetricsRegistry('webhooks-test', { defaults: false });
   const allow = (env.WIRE_ALLOW_PRIVATE_HOSTS ?? '127.0.0.1').split(',').map((s) => s.trim()).filter(Boolean);
   const svc = createDeliveryWorker({
     redis,
     registry,
     recipients,
     logger: createLogger({ name: 'test', level: 'silent' }),
-    metrics: createMetricsRegistry('webhooks-test', { defaults: false }),
+    metrics,
     render: (s) => toNinjs(s),
     config: { ...FAST, allowPrivateHosts: allow, ...config, queueName, prefix },
   });
@@ -177,6 +179,7 @@ export async function harness(config: Partial<DeliveryConfig> = {}, opts: { forc
     recipients,
     svc,
     queue: svc.queue,
+    metrics,
     partners,
     async partner(id, behaviour, extra = {}) {
       const server = await new PartnerServer(behaviour).start();

@@ -30,6 +30,13 @@ export class RecipientsRegister {
     await this.redis.multi().sadd(key, ...ids).expire(key, this.ttlSec).exec();
   }
 
+  /** Queue the same writes on a caller's pipeline (to share a round trip). */
+  addInto(p: ReturnType<Redis['pipeline']>, storyUri: string, partnerIds: string[]): void {
+    if (partnerIds.length === 0) return;
+    const key = this.key(storyUri);
+    p.sadd(key, ...partnerIds).expire(key, this.ttlSec);
+  }
+
   /** The partner ids that received (or were routed) any version of the story. */
   async list(storyUri: string): Promise<string[]> {
     return (await this.redis.smembers(this.key(storyUri))).sort();

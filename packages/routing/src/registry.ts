@@ -112,6 +112,28 @@ export class PartnerRegistry {
     return this.mutate(id, (p) => ({ ...p, disabled: true, disabledReason: reason, disabledAt: new Date(this.now()).toISOString() }));
   }
 
+  /**
+   * Disable only if enabled, so that of several workers noticing the same failure exactly one
+   * reports it (`changed: true`). Undefined for an unknown id.
+   */
+  async disableIfEnabled(id: string, reason: string): Promise<{ partner: Partner; changed: boolean } | undefined> {
+    const lock = `${this.key}:disabling:${id}`;
+    if ((await this.redis.set(lock, '1', 'PX', 5_000, 'NX')) !== 'OK') {
+      const current = await this.get(id);
+      return current ? { partner: current, changed: false } : undefined;
+    }
+    try {
+      this.cache.delete(id);
+      const current = await this.get(id);
+      if (!current) return undefined;
+      if (current.disabled) return { partner: current, changed: false };
+      const partner = await this.disable(id, reason);
+      return partner ? { partner, changed: true } : undefined;
+    } finally {
+      await this.redis.del(lock);
+    }
+  }
+
   /** Resume deliveries to a partner. */
   async enable(id: string): Promise<Partner | undefined> {
     return this.mutate(id, (p) => {

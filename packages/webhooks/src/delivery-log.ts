@@ -84,16 +84,21 @@ export class DeliveryLog {
 
   /** Append one attempt to the log (one pipelined round trip). */
   async record(entry: DeliveryAttempt): Promise<void> {
+    const p = this.redis.pipeline();
+    this.recordInto(p, entry);
+    await p.exec();
+  }
+
+  /** Queue the writes of one attempt on a caller's pipeline (to share a round trip). */
+  recordInto(p: ReturnType<Redis['pipeline']>, entry: DeliveryAttempt): void {
     const capped: DeliveryAttempt =
       entry.excerpt && entry.excerpt.length > this.excerptBytes ? { ...entry, excerpt: entry.excerpt.slice(0, this.excerptBytes) } : entry;
     const score = Date.parse(capped.at) || this.now();
     const member = JSON.stringify(capped);
     const keys = this.keys(capped.partnerId, capped.storyUri);
-    const p = this.redis.pipeline();
     for (const key of keys) p.zadd(key, score, member);
     // Trimming every write would double the commands; every 64th write keeps the sets bounded.
     if (this.writes++ % 64 === 0) this.trimPipeline(p, keys);
-    await p.exec();
   }
 
   private trimPipeline(p: ReturnType<Redis['pipeline']>, keys: string[]): void {

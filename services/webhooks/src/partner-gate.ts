@@ -120,6 +120,7 @@ export class PartnerGate {
   private readonly commitCmd: Cmd;
   private readonly releaseCmd: Cmd;
   private readonly failingCmd: Cmd;
+  private readonly commitSha = createHash('sha1').update(COMMIT).digest('hex');
 
   constructor(
     private readonly redis: Redis,
@@ -195,6 +196,21 @@ export class PartnerGate {
       [k.inflight, k.lock, k.base, k.register, k.failing],
       [job.jobId, job.version, EVENT_RANK[job.eventType], job.eventType === 'story.killed' ? '1' : '0', ttlSec],
     );
+  }
+
+  /**
+   * `commit` queued on a caller's pipeline (EVALSHA; call `load()` once first). The register and
+   * the story lock must move in the same round trip as the log entry, never after it.
+   */
+  commitInto(p: ReturnType<Redis['pipeline']>, job: GateJob): void {
+    const k = this.keys(job);
+    const ttlSec = Math.round((this.options.registerDays ?? 30) * 86_400);
+    p.evalsha(this.commitSha, 5, k.inflight, k.lock, k.base, k.register, k.failing, job.jobId, job.version, EVENT_RANK[job.eventType], job.eventType === 'story.killed' ? '1' : '0', ttlSec);
+  }
+
+  /** Load the scripts into Redis's script cache (for pipelined EVALSHA). */
+  async load(): Promise<void> {
+    await Promise.all([ADMIT, COMMIT, RELEASE, FAILING].map((lua) => this.redis.script('LOAD', lua)));
   }
 
   /** After a failed attempt: free the slot and the story lock. */

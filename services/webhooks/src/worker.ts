@@ -107,6 +107,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
   const connection = deps.connection ?? deps.redis;
   const queue = new Queue(config.queueName, { connection, prefix: config.bullPrefix });
   const gate = new PartnerGate(deps.redis, { prefix: config.prefix, registerDays: config.registerDays });
+  const scriptsLoaded = gate.load().catch((err: unknown) => log.error({ err }, 'loading partner gate scripts failed'));
   const deliveryLog = new DeliveryLog(deps.redis, { prefix: config.prefix, retentionDays: config.logRetentionDays, excerptBytes: config.excerptBytes });
   const dead = new DeadLetterStore(deps.redis, queue, {
     prefix: config.prefix,
@@ -143,8 +144,8 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
   };
 
   const disablePartner = async (partner: Partner, reason: string) => {
-    const updated = await deps.registry.disable(partner.id, reason);
-    if (!updated || partner.disabled) return;
+    const outcome = await deps.registry.disableIfEnabled(partner.id, reason);
+    if (!outcome?.changed) return;
     const event: PartnerDisabledEvent = { type: 'partner.disabled', partnerId: partner.id, reason, at: new Date().toISOString() };
     metrics.partnersDisabled.inc({ partner: partner.id, reason: reason.startsWith('410') ? 'gone' : 'failing' });
     log.warn({ partnerId: partner.id, reason }, 'partner disabled');
@@ -245,11 +246,17 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
         const receivedMs = data.receivedAt ? Date.parse(data.receivedAt) : NaN;
         const endToEndMs = Number.isFinite(receivedMs) ? Date.now() - receivedMs : undefined;
         if (endToEndMs !== undefined) metrics.endToEndSeconds.observe({ partner: partner.id }, endToEndMs / 1000);
-        await Promise.all([
-          gate.commit(gj),
-          record({ ...base, at, outcome: 'delivered', status: out.status, latencyMs: out.latencyMs, excerpt: out.excerpt, ...(endToEndMs !== undefined ? { endToEndMs } : {}) }),
-          deps.recipients?.add(data.storyUri, [partner.id]),
-        ]);
+        // Register, lock release, log entry and recipient in one round trip.
+        await scriptsLoaded;
+        const p = deps.redis.pipeline();
+        gate.commitInto(p, gj);
+        deliveryLog.recordInto(p, { ...base, at, outcome: 'delivered', status: out.status, latencyMs: out.latencyMs, excerpt: out.excerpt, ...(endToEndMs !== undefined ? { endToEndMs } : {}) });
+        deps.recipients?.addInto(p, data.storyUri, [partner.id]);
+        metrics.deliveries.inc({ partner: partner.id, outcome: 'delivered' });
+        const results = await p.exec();
+        const commitErr = results?.[0]?.[0];
+        // A Redis restart empties the script cache: commit again with the self-loading call.
+        if (commitErr) await gate.commit(gj);
         return 'delivered';
       }
       await release();

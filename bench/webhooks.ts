@@ -1,0 +1,218 @@
+/**
+ * `wire bench webhooks [--json] [--size N] [--partners P] [--rate R] [--seconds S]`
+ *
+ * Deliveries per second to P local partners (default 20) through the whole queue path — routing
+ * → BullMQ `deliver` → per-partner gate → signing → undici → partner 2xx → register, log — beside
+ * raw undici POSTs of the same signed body to the same receivers in the same run. Then p99
+ * enqueue→2xx latency at a fixed offered load (default 2,000/s for 5 s).
+ * Receivers run in a worker thread (their own event loop), answer 204 at once.
+ */
+import { Worker as Thread } from 'node:worker_threads';
+import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
+import { Pool } from 'undici';
+import { toNinjs } from '@wire/normalize';
+import { createLogger, createMetricsRegistry } from '@wire/observability';
+import { enqueueRoutes, planRoutes, PartnerRegistry, RecipientsRegister, type Partner } from '@wire/routing';
+import { CanonicalStory, Decision } from '@wire/schema';
+import { createDeliveryWorker } from '@wire/svc-webhooks';
+import { webhookHeaders } from '@wire/webhooks';
+import type { CommandIO } from '../packages/cli/src/io';
+
+const RECEIVERS = `
+const { parentPort, workerData } = require('node:worker_threads');
+const http = require('node:http');
+let count = 0;
+const ports = [];
+let started = 0;
+for (let i = 0; i < workerData.partners; i++) {
+  const s = http.createServer((req, res) => {
+    req.on('data', () => {});
+    req.on('end', () => { count++; res.writeHead(204).end(); });
+  });
+  s.keepAliveTimeout = 60000;
+  s.listen(0, '127.0.0.1', () => {
+    ports[i] = s.address().port;
+    if (++started === workerData.partners) parentPort.postMessage({ ports });
+  });
+}
+parentPort.on('message', (m) => { if (m === 'count') parentPort.postMessage({ count }); if (m === 'exit') process.exit(0); });
+`;
+
+function flag(argv: string[], name: string, fallback: number): number {
+  const i = argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(argv[i + 1]) : NaN;
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function run(argv: string[], io: CommandIO): Promise<number> {
+  const json = argv.includes('--json');
+  const total = flag(argv, 'size', 40_000);
+  const partnersN = flag(argv, 'partners', 20);
+  const offered = flag(argv, 'rate', 2_000);
+  const seconds = flag(argv, 'seconds', 5);
+  const say = (line: string) => io.stderr.write(`${line}\n`);
+  const redisUrl = io.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const prefix = `wire-bench-wh-${process.pid}-${Date.now().toString(36)}:`;
+  const queueName = `bench-deliver-${process.pid}-${Date.now().toString(36)}`;
+
+  const receivers = new Thread(RECEIVERS, { eval: true, workerData: { partners: partnersN } });
+  const ports = await new Promise<number[]>((resolve) => receivers.once('message', (m: { ports: number[] }) => resolve(m.ports)));
+  const received = () =>
+    new Promise<number>((resolve) => {
+      receivers.once('message', (m: { count: number }) => resolve(m.count));
+      receivers.postMessage('count');
+    });
+  say(`receivers: ${partnersN} partners on 127.0.0.1`);
+
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const registry = new PartnerRegistry(redis, { prefix, cacheMs: 1_000 });
+  const recipients = new RecipientsRegister(redis, { prefix });
+  const partners: Partner[] = [];
+  for (let i = 0; i < partnersN; i++) {
+    partners.push(await registry.create({ id: `p${i}`, name: `Partner ${i}`, url: `http://127.0.0.1:${ports[i]}/hook` }));
+  }
+  const storyFor = (n: number) =>
+    CanonicalStory.parse({
+      uri: `urn:wire:bench:${prefix}${n}`,
+      source: 'bench',
+      guid: String(n),
+      version: 1,
+      language: 'en',
+      headline: `Bench story ${n}: Seoul shares close higher on chip rally`,
+      body: ['Seoul shares closed higher on Thursday, led by chipmakers.', 'The KOSPI rose 1.2 percent.'],
+      bodyHtml: '<p>Seoul shares closed higher on Thursday, led by chipmakers.</p><p>The KOSPI rose 1.2 percent.</p>',
+      versionCreated: new Date().toISOString(),
+      contentHash: `h${n}`,
+      wordCount: 18,
+    });
+
+  // 1. Raw baseline: the same signed body POSTed with undici, same receivers, same connection count.
+  const sampleBody = JSON.stringify({ type: 'story.published', timestamp: new Date().toISOString(), data: toNinjs(storyFor(0)) });
+  const pools = ports.map((p) => new Pool(`http://127.0.0.1:${p}`, { connections: 16, pipelining: 1 }));
+  const rawN = total;
+  let next = 0;
+  const rawStart = performance.now();
+  await Promise.all(
+    Array.from({ length: 256 }, async () => {
+      while (next < rawN) {
+        const i = next++;
+        const p = partners[i % partnersN]!;
+        const h = webhookHeaders([p.secrets[0]!.secret], { id: `msg_raw${i}`, timestamp: Math.floor(Date.now() / 1000), payload: sampleBody });
+        if (!h.ok) throw h.error;
+        const res = await pools[i % partnersN]!.request({ method: 'POST', path: '/hook', headers: h.value, body: sampleBody });
+        await res.body.dump();
+      }
+    }),
+  );
+  const rawPostsPerSec = rawN / ((performance.now() - rawStart) / 1000);
+  await Promise.all(pools.map((p) => p.close()));
+  say(`raw undici POSTs: ${rawN} in ${((performance.now() - rawStart) / 1000).toFixed(2)} s → ${Math.round(rawPostsPerSec)}/s`);
+
+  // 2. Throughput through the queue path.
+  const svc = createDeliveryWorker({
+    redis,
+    registry,
+    recipients,
+    logger: createLogger({ name: 'bench', level: 'silent' }),
+    metrics: createMetricsRegistry('bench', { defaults: false }),
+    render: (s) => toNinjs(s),
+    config: {
+      queueName,
+      prefix,
+      concurrency: flag(argv, 'concurrency', 400),
+      partnerConcurrency: 64,
+      partnerRatePerSec: 0,
+      connectionsPerOrigin: 16,
+      allowPrivateHosts: ['127.0.0.1'],
+    },
+  });
+  const producer = new Queue(queueName, { connection: redis });
+  const latencies: number[] = [];
+  let completed = 0;
+  let measuring = false;
+  svc.worker.on('completed', (job) => {
+    completed++;
+    if (measuring) latencies.push(Date.now() - job.timestamp);
+  });
+  const decision = Decision.parse({ kind: 'new' });
+  const stories = Math.ceil(total / partnersN);
+  const before = await received();
+  const start = performance.now();
+  let lastReport = start;
+  // Enqueue in batches of 50 stories (1,000 jobs) while the worker runs.
+  for (let s = 0; s < stories; s += 50) {
+    const deliver = [];
+    for (let k = s; k < Math.min(stories, s + 50); k++) deliver.push(...planRoutes(storyFor(k + 1), decision, partners, { receivedAt: new Date().toISOString() }).deliver);
+    await enqueueRoutes({ deliverQueue: producer, recipients }, { deliver, translate: [] });
+  }
+  const jobs = stories * partnersN;
+  say(`enqueued ${jobs} deliver jobs in ${((performance.now() - start) / 1000).toFixed(2)} s`);
+  while (completed < jobs) {
+    await sleep(50);
+    if (performance.now() - lastReport > 1000) {
+      lastReport = performance.now();
+      say(`  … ${completed}/${jobs} delivered`);
+    }
+  }
+  const elapsed = (performance.now() - start) / 1000;
+  const deliveriesPerSec = jobs / elapsed;
+  const got = (await received()) - before;
+  say(`queue path: ${jobs} deliveries in ${elapsed.toFixed(2)} s → ${Math.round(deliveriesPerSec)}/s (receivers counted ${got})`);
+
+  // 3. Latency at a fixed offered load.
+  measuring = true;
+  const tickMs = 20;
+  const perTick = Math.max(1, Math.round((offered * tickMs) / 1000));
+  const ticks = Math.round((seconds * 1000) / tickMs);
+  const latStart = performance.now();
+  let sent = 0;
+  let storyN = stories + 1;
+  for (let t = 0; t < ticks; t++) {
+    const due = latStart + t * tickMs;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const deliver = [];
+    while (deliver.length < perTick) deliver.push(...planRoutes(storyFor(storyN++), decision, partners, { receivedAt: new Date().toISOString() }).deliver);
+    const batch = deliver.slice(0, perTick);
+    sent += batch.length;
+    void enqueueRoutes({ deliverQueue: producer, recipients }, { deliver: batch, translate: [] });
+  }
+  const target = completed - latencies.length + sent;
+  while (completed < target) await sleep(20);
+  const sorted = latencies.sort((a, b) => a - b);
+  const p50Ms = percentile(sorted, 50);
+  const p99Ms = percentile(sorted, 99);
+  say(`offered ${offered}/s for ${seconds} s: ${sent} deliveries, enqueue→2xx p50 ${p50Ms} ms, p99 ${p99Ms} ms`);
+
+  const ratio = deliveriesPerSec / rawPostsPerSec;
+  io.stdout.write(
+    `webhooks: ${Math.round(deliveriesPerSec)} deliveries/s through the queue path vs ${Math.round(rawPostsPerSec)} raw undici POSTs/s (ratio ${ratio.toFixed(2)}); p99 enqueue→2xx ${p99Ms} ms at ${offered}/s\n`,
+  );
+  if (json) {
+    io.stdout.write(
+      `${JSON.stringify({ deliveriesPerSec: Math.round(deliveriesPerSec), rawPostsPerSec: Math.round(rawPostsPerSec), ratio: Number(ratio.toFixed(3)), p99Ms, p50Ms, partners: partnersN, deliveries: jobs, offeredPerSec: offered })}\n`,
+    );
+  }
+
+  // Clean up: our queue, our keys (SCAN on our unique prefix), the receivers.
+  await svc.close();
+  await producer.obliterate({ force: true }).catch(() => undefined);
+  await producer.close();
+  let cursor = '0';
+  do {
+    const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = nextCursor;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+  await redis.quit();
+  receivers.postMessage('exit');
+  return 0;
+}
