@@ -35,11 +35,11 @@ const unescapeHtml = (s: string) =>
  * back in order, so the markers split the output again. Plain texts are escaped going in and
  * unescaped coming out.
  */
-function packBatch(texts: readonly string[], format: 'text' | 'html'): string {
+export function packBatch(texts: readonly string[], format: 'text' | 'html'): string {
   return texts.map((t, i) => `<div id="wseg${i}">${format === 'html' ? t : escapeHtml(t)}</div>`).join('\n');
 }
 
-function unpackBatch(out: string, count: number, format: 'text' | 'html'): string[] | undefined {
+export function unpackBatch(out: string, count: number, format: 'text' | 'html'): string[] | undefined {
   const marks = [...out.matchAll(SEG)];
   if (marks.length !== count || marks.some((m, i) => Number(m[1]) !== i)) return undefined;
   return marks.map((m, i) => {
