@@ -1,5 +1,5 @@
 import sanitize from 'sanitize-html';
-import { Parser } from 'htmlparser2';
+import { decodeHTML } from 'entities';
 import { cleanText, escapeHtml } from './clean';
 
 /** One paragraph-level unit of a body: its clean text and its sanitized inline HTML. */
@@ -45,7 +45,7 @@ export function htmlToBlocks(html: string): Block[] {
   const blocks: Block[] = [];
   let text = '';
   let inner = '';
-  let tag: Block['tag'] = 'p';
+  let tag = 'p' as Block['tag'];
   const listStack: Array<'ul' | 'ol'> = [];
   const open: string[] = [];
   const flush = (): void => {
@@ -60,49 +60,48 @@ export function htmlToBlocks(html: string): Block[] {
     // Inline elements do not span paragraphs: tidyInline closed them.
     open.length = 0;
   };
-  const parser = new Parser(
-    {
-      onopentag(name, attrs) {
-        if (name === 'ul' || name === 'ol') {
-          flush();
-          listStack.push(name);
-        } else if (BLOCK_TAGS.has(name)) {
-          flush();
-          tag = name === 'li' ? 'li' : name === 'blockquote' ? 'quote' : name === 'pre' ? 'pre' : /^h\d$/.test(name) ? 'h' : tag === 'li' || tag === 'quote' ? tag : 'p';
-        } else if (INLINE_TAGS.has(name)) {
-          if (name === 'a') {
-            const href = attrs.href;
-            if (!href) return;
-            inner += `<a href="${escapeHtml(href)}">`;
-          } else inner += `<${name}>`;
-          open.push(name);
-        }
-      },
-      ontext(data) {
-        text += data;
-        inner += escapeHtml(data);
-      },
-      onclosetag(name) {
-        if (name === 'ul' || name === 'ol') {
-          flush();
-          listStack.pop();
-          tag = 'p';
-        } else if (BLOCK_TAGS.has(name)) {
-          flush();
-          if (name === 'li' || name === 'blockquote' || name === 'pre' || /^h\d$/.test(name)) tag = listStack.length > 0 && name !== 'li' ? 'li' : 'p';
-        } else if (INLINE_TAGS.has(name)) {
-          const i = open.lastIndexOf(name);
-          if (i >= 0) {
-            open.splice(i, 1);
-            inner += `</${name}>`;
-          }
-        }
-      },
-    },
-    { decodeEntities: true },
-  );
-  parser.write(clean);
-  parser.end();
+  // sanitize-html's output is well-formed and escapes every "<" in text, and its only attribute
+  // is a[href]: a tag-or-text tokenizer is exact on it, and much cheaper than a second parser.
+  const TOKEN = /<(\/?)([a-z][a-z0-9]*)((?:\s+[a-z-]+="[^"]*")*)\s*\/?>|([^<]+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = TOKEN.exec(clean))) {
+    if (m[4] !== undefined) {
+      const raw = m[4];
+      text += raw.includes('&') ? decodeHTML(raw) : raw;
+      inner += raw;
+      continue;
+    }
+    const name = m[2]!;
+    if (!m[1]) {
+      if (name === 'ul' || name === 'ol') {
+        flush();
+        listStack.push(name);
+      } else if (BLOCK_TAGS.has(name)) {
+        flush();
+        tag = name === 'li' ? 'li' : name === 'blockquote' ? 'quote' : name === 'pre' ? 'pre' : /^h\d$/.test(name) ? 'h' : tag === 'li' || tag === 'quote' ? tag : 'p';
+      } else if (INLINE_TAGS.has(name)) {
+        if (name === 'a') {
+          const href = /href="([^"]*)"/.exec(m[3] ?? '')?.[1];
+          if (!href) continue;
+          inner += `<a href="${href}">`;
+        } else inner += `<${name}>`;
+        open.push(name);
+      }
+    } else if (name === 'ul' || name === 'ol') {
+      flush();
+      listStack.pop();
+      tag = 'p';
+    } else if (BLOCK_TAGS.has(name)) {
+      flush();
+      if (name === 'li' || name === 'blockquote' || name === 'pre' || /^h\d$/.test(name)) tag = listStack.length > 0 && name !== 'li' ? 'li' : 'p';
+    } else if (INLINE_TAGS.has(name)) {
+      const i = open.lastIndexOf(name);
+      if (i >= 0) {
+        open.splice(i, 1);
+        inner += `</${name}>`;
+      }
+    }
+  }
   flush();
   return blocks;
 }
@@ -119,7 +118,9 @@ function tidyInline(html: string, open: string[]): string {
 function cleanInline(s: string): string {
   // Same hygiene as cleanText, but entities are already escaped and must stay so.
   // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u200B-\u200D\u2060\uFEFF]/g, '').replace(/[\s\u00A0\u2000-\u200A\u202F\u205F\u3000]+/g, ' ').normalize('NFC');
+  const t = s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u200B-\u200D\u2060\uFEFF]/g, '').replace(/[\s\u00A0\u2000-\u200A\u202F\u205F\u3000]+/g, ' ');
+  // eslint-disable-next-line no-control-regex
+  return /[^\u0000-\u007F]/.test(t) ? t.normalize('NFC') : t;
 }
 
 /** Plain-text paragraphs → blocks. */

@@ -32,7 +32,7 @@ const CHROME_LINES: RegExp[] = [
 const TERMINAL = /^(related( articles| stories| news| content| posts| coverage| links)?|more (on|about) this( story| topic)?|most (read|popular|viewed|shared|commented)|trending( now| stories| news)?|you (may|might) (also )?like|recommended( for you| stories| reading)?|more from .{1,40}|more stories|latest( news| stories| headlines)|popular (posts|stories|now)|top stories|what to read next|read next|leave a (comment|reply)|comments|join the conversation|about the author|in other news)\s*:?$/i;
 
 export function isChromeLine(text: string): boolean {
-  if (text.length > 200) return false;
+  if (text.length > 200 || (text.length > 60 && !/(reserved|copyright|©|advert|sponsor|read|share|sign|subscri|follow|join|get|updated|published|posted|tags?:|related|more)/i.test(text))) return false;
   for (const re of CHROME_LINES) if (re.test(text)) return true;
   return false;
 }
@@ -45,6 +45,8 @@ const loose = (s: string): string => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu,
 
 /** True when two texts are the same words (case, punctuation and spacing aside). */
 export function sameText(a: string, b: string): boolean {
+  // Punctuation and spacing rarely differ by much: unequal lengths settle most pairs at once.
+  if (Math.abs(a.length - b.length) > 12 + (a.length >> 4)) return false;
   return loose(a) === loose(b);
 }
 
@@ -68,7 +70,9 @@ export function applyPageRules(blocks: Block[], headline?: string): { blocks: Bl
     if (isChromeLine(t)) continue;
     if (headline && sameText(t, headline)) continue;
     const next = blocks[i + 1];
-    const doubled = next !== undefined && t.length >= 30 && sameText(splitCredit(t).caption, splitCredit(next.text).caption);
+    // Cheap checks first: copies of one caption have about the same length and the same start.
+    const doubled =
+      next !== undefined && t.length >= 30 && Math.abs(t.length - next.text.length) <= 40 && t.slice(0, 24) === next.text.slice(0, 24) && sameText(splitCredit(t).caption, splitCredit(next.text).caption);
     if (doubled) {
       images.push({ caption: t }, { caption: next.text });
       i++;

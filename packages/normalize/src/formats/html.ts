@@ -15,6 +15,7 @@ export interface HtmlPageOptions {
 /** Which extractor found the copy (for benchmarks and warnings). */
 export type ExtractPath = 'article-body' | 'readability' | 'body';
 
+
 // Elements whose content is never copy. Removed as text before parsing: cheaper than removing
 // nodes, and script/style text can never leak into the body.
 const DROP_ELEMENTS = ['script', 'style', 'noscript', 'template', 'svg', 'iframe', 'object', 'embed', 'canvas', 'video', 'audio', 'map', 'select', 'textarea', 'button'];
@@ -105,7 +106,39 @@ function articleBody(document: ReturnType<typeof parseHTML>['document']): El | u
   if (marked && substantial(marked)) return marked;
   const articles = [...document.querySelectorAll('article')];
   if (articles.length === 1 && substantial(articles[0]!)) return articles[0];
-  return undefined;
+  return denseParagraphs(document);
+}
+
+/**
+ * Readability's core idea, cheap: the element whose child paragraphs hold nearly all the page's
+ * paragraph text is the article. Only an unambiguous winner is taken (≥ 4 paragraphs of copy and
+ * ≥ 85% of all paragraph text, chrome already removed); anything less goes to Readability itself.
+ */
+function denseParagraphs(document: ReturnType<typeof parseHTML>['document']): El | undefined {
+  const score = new Map<El, { text: number; paras: number }>();
+  let total = 0;
+  for (const p of document.querySelectorAll('p')) {
+    const len = (p.textContent ?? '').trim().length;
+    if (len < 25) continue;
+    total += len;
+    const parent = p.parentElement as El | null;
+    if (!parent) continue;
+    const s = score.get(parent) ?? { text: 0, paras: 0 };
+    s.text += len;
+    s.paras++;
+    score.set(parent, s);
+  }
+  let best: El | undefined;
+  let bestText = 0;
+  let bestParas = 0;
+  for (const [el, s] of score) {
+    if (s.text > bestText) {
+      best = el;
+      bestText = s.text;
+      bestParas = s.paras;
+    }
+  }
+  return best && bestParas >= 4 && bestText >= 0.85 * total && bestText >= 400 ? best : undefined;
 }
 
 function substantial(el: El): boolean {

@@ -2,6 +2,7 @@ import type { Result } from '@wire/schema';
 import type { DraftStory, ParseInput } from '../draft';
 import type { NormalizeError } from '../errors';
 import type { FormatId } from '../detect';
+import * as apMedia from './ap-media';
 import * as html from './html';
 import * as newsml1 from './newsml1';
 import * as newsmlG2 from './newsml-g2';
@@ -18,6 +19,7 @@ export type FormatParser = (input: ParseInput) => Result<DraftStory[], Normalize
  */
 export const PARSERS: Partial<Record<FormatId, FormatParser>> = {
   ninjs: ninjs.parse,
+  'ap-media': apMedia.parse,
   'newsml-g2': newsmlG2.parse,
   nitf: nitf.parse,
   newsml1: newsml1.parse,
