@@ -30,6 +30,12 @@ const NOT_NAME_WORDS = new Set(
     'America American Russia Russian European Europe Union Nations Asia Asian Pacific Republic Democratic People People\'s Party ' +
     'National Assembly Ministry Department Office Council Committee Court Supreme Government Army Navy Air Force Forces Bank ' +
     'House Senate Congress University Institute Center Centre Agency News Service Company Group Corp. Inc. Co. Ltd. ' +
+    'State States Federal Far Economic Forum Security Natural Resources Ecology Environment Affairs Trade Industry Energy ' +
+    'Health Education Justice Interior Labor Labour Workers Workers’ Station Region Administration Province City County ' +
+    'International World Global Summit Conference Olympic Olympics Games Cup League Association Federation Organization ' +
+    'Organisation Commission Board Authority Police Prosecutors Prosecution Office Presidential Cabinet Parliament ' +
+    'Republican Democrat Democrats Liberal Conservative Labour Socialist Communist Islamic Catholic Christian Muslim ' +
+    'Covid-19 COVID-19 UN U.N. U.S. US EU NATO ' +
     'Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August September ' +
     'October November December Jan. Feb. Mar. Apr. Jun. Jul. Aug. Sept. Sep. Oct. Nov. Dec. Photo'
   ).split(/\s+/),
