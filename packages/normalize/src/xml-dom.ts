@@ -55,11 +55,14 @@ export function child(el: XmlElement | undefined, ...path: string[]): XmlElement
 
 /** The first descendant (depth first, document order) with one of the given local names. */
 export function find(el: XmlElement | undefined, ...locals: string[]): XmlElement | undefined {
-  if (!el) return undefined;
+  return el ? findDeep(el, locals) : undefined;
+}
+
+function findDeep(el: XmlElement, locals: string[]): XmlElement | undefined {
   for (const c of el.children) {
-    if (!isElement(c)) continue;
+    if (typeof c === 'string' || !('local' in c)) continue;
     if (locals.includes(c.local)) return c;
-    const deep = find(c, ...locals);
+    const deep = findDeep(c, locals);
     if (deep) return deep;
   }
   return undefined;
@@ -70,7 +73,7 @@ export function findAll(el: XmlElement | undefined, ...locals: string[]): XmlEle
   const out: XmlElement[] = [];
   const walk = (e: XmlElement): void => {
     for (const c of e.children) {
-      if (!isElement(c)) continue;
+      if (typeof c === 'string' || !('local' in c)) continue;
       if (locals.includes(c.local)) out.push(c);
       else walk(c);
     }
@@ -83,7 +86,7 @@ export function findAll(el: XmlElement | undefined, ...locals: string[]): XmlEle
 export function findIn(roots: XmlElement[], ...locals: string[]): XmlElement | undefined {
   for (const r of roots) {
     if (locals.includes(r.local)) return r;
-    const deep = find(r, ...locals);
+    const deep = findDeep(r, locals);
     if (deep) return deep;
   }
   return undefined;

@@ -18,11 +18,12 @@ type Obj = Record<string, unknown>;
 
 /** `get(o, 'versionCreated')` also finds `versioncreated` (and `version_created`). */
 function get(o: Obj, name: string): unknown {
-  if (name in o) return o[name];
+  // Own properties only: a document must not reach Object.prototype through a field name.
+  if (Object.hasOwn(o, name)) return o[name];
   const lower = name.toLowerCase();
-  if (lower in o) return o[lower];
+  if (Object.hasOwn(o, lower)) return o[lower];
   const snake = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-  if (snake in o) return o[snake];
+  if (Object.hasOwn(o, snake)) return o[snake];
   return undefined;
 }
 
