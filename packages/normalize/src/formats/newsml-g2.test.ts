@@ -122,3 +122,18 @@ describe('NewsML-G2', () => {
     );
   });
 });
+
+describe('NewsML-G2 picture linking without a package', () => {
+  it('folds a picture item the text references by guid (TT data-uri) into the text story', () => {
+    const stories = ok(sample('newsml-g2-tt-no-package.xml'));
+    expect(stories).toHaveLength(1);
+    expect(stories[0]?.images?.[0]?.sourceUrl).toBe('https://beta.tt.se/media/text/210919-janguillou-879f202b/a001_NormalHires.jpg');
+  });
+
+  it('keeps unrelated picture items as their own stories', () => {
+    const text = sample('newsml-g2-tt-no-package.xml').replace('data-uri="http://tt.se/media/image/sdlm1btzmKu8WU"', '');
+    const pictureWithHeadline = text.replace('<description role="drol:caption">Journalisten', '<headline>Guillou</headline><description role="drol:caption">Journalisten');
+    const stories = ok(pictureWithHeadline);
+    expect(stories.map((s) => s.type)).toEqual(['text', 'picture']);
+  });
+});

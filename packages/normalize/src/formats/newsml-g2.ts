@@ -263,6 +263,16 @@ export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
     for (const d of drafts) if (d.guid) byGuid.set(d.guid, d);
     const folded = new Set<DraftStory>();
 
+    /** Folds picture items into a text item's images (the item's own rendition and caption win). */
+    const fold = (main: DraftStory, pictures: DraftStory[]): void => {
+      for (const m of pictures) {
+        if (m === main || m.type !== 'picture' || folded.has(m)) continue;
+        const img = m.images?.[0];
+        if (!img) continue;
+        main.images = mergeImages(main.images ?? [], [img], true);
+        folded.add(m);
+      }
+    };
     for (const pkg of packages) {
       const refs = findAll(pkg, 'itemRef').map((r) => byGuid.get(attr(r, 'residref') ?? ''));
       const members = refs.filter((d): d is DraftStory => d !== undefined);
@@ -271,17 +281,27 @@ export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
         continue;
       }
       const main = members.find((d) => d.type === 'text');
-      if (!main) continue;
-      for (const m of members) {
-        if (m === main || m.type !== 'picture') continue;
-        const img = m.images?.[0];
-        if (!img) continue;
-        // The text may already show this picture inline (<figure>/<media>): the item's picture
-        // (hi-res rendition, its own caption) wins, the inline copy fills the gaps (e.g. credit).
-        main.images = mergeImages(main.images ?? [], [img], true);
-        folded.add(m);
-      }
+      if (main) fold(main, members);
     }
+    // Without a package, a text item may link its pictures itself (itemMeta/link residref, or the
+    // picture guid in its inline XHTML, as TT's data-uri does).
+    newsItems.forEach((item, i) => {
+      const main = drafts[i] as DraftStory;
+      if (main.type !== 'text') return;
+      const ids = new Set<string>();
+      for (const l of findAll(child(item, 'itemMeta'), 'link')) {
+        const ref = attr(l, 'residref') ?? attr(l, 'href');
+        if (ref) ids.add(ref);
+      }
+      for (const img of findAll(child(item, 'contentSet'), 'img')) {
+        for (const k of ['data-uri', 'data-residref', 'data-guid']) {
+          const v = img.attrs[k];
+          if (v) ids.add(v);
+        }
+      }
+      const linked = [...ids].map((id) => byGuid.get(id)).filter((d): d is DraftStory => d !== undefined);
+      if (linked.length > 0) fold(main, linked);
+    });
 
     const out: DraftStory[] = [];
     const skipped: string[] = [];
