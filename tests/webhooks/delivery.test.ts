@@ -198,13 +198,19 @@ describe('webhook delivery to real partners', () => {
     h = await harness({ disableAfterMs: 250, retryScheduleMs: [100, 100, 100, 100, 100, 100, 100, 100] });
     const events: string[] = [];
     h.svc.events.on('partner.disabled', (e) => events.push(e.partnerId));
-    await h.partner('broken', () => 500);
+    const broken = await h.partner('broken', () => 500);
     const sporadic = await h.partner('sporadic', (_req, _res, n) => (n % 2 === 0 ? 500 : 200));
     for (let i = 0; i < 4; i++) await route(h, story());
     await until('broken disabled', async () => (await h!.registry.get('broken'))?.disabled === true);
     await until('sporadic delivered everything', () => sporadic.delivered.length === 4);
     expect(events).toEqual(['broken']);
     expect((await h.registry.get('sporadic'))!.disabled).toBeFalsy();
+
+    // Re-enabled through the registry, with its failure clock restarted.
+    broken.setBehaviour(() => 200);
+    await h.registry.enable('broken');
+    await route(h, story());
+    await until('broken delivers again', () => broken.delivered.length === 1);
   });
 });
 

@@ -3,6 +3,15 @@ import { generateSecret } from '@wire/webhooks';
 import { RoutingError, RoutingErrorCodes } from './errors';
 import { describeIssues, Partner, PartnerInput, PartnerPatch, type PartnerSecret } from './partner';
 
+/**
+ * The Redis key of a partner's continuous-failure clock (written by the delivery worker, cleared
+ * when the partner is re-enabled so it gets a fresh window). Keys of one partner share the
+ * `{p:<id>}` hash tag.
+ */
+export function partnerFailingKey(prefix: string, partnerId: string): string {
+  return `${prefix}{p:${partnerId}}:failing`;
+}
+
 export interface PartnerRegistryOptions {
   /** Redis key prefix, e.g. `wire:` (tests use a unique one). */
   prefix?: string;
@@ -25,6 +34,7 @@ export interface PartnerRegistryOptions {
  */
 export class PartnerRegistry {
   readonly key: string;
+  private readonly prefix: string;
   private readonly cacheMs: number;
   private readonly graceMs: number;
   private readonly now: () => number;
@@ -34,7 +44,8 @@ export class PartnerRegistry {
     private readonly redis: Redis,
     options: PartnerRegistryOptions = {},
   ) {
-    this.key = `${options.prefix ?? 'wire:'}partners`;
+    this.prefix = options.prefix ?? 'wire:';
+    this.key = `${this.prefix}partners`;
     this.cacheMs = options.cacheMs ?? 0;
     this.graceMs = options.rotationGraceMs ?? 24 * 3600_000;
     this.now = options.now ?? Date.now;
@@ -134,8 +145,9 @@ export class PartnerRegistry {
     }
   }
 
-  /** Resume deliveries to a partner. */
+  /** Resume deliveries to a partner (and restart its failure clock). */
   async enable(id: string): Promise<Partner | undefined> {
+    await this.redis.del(partnerFailingKey(this.prefix, id));
     return this.mutate(id, (p) => {
       const { disabledReason: _r, disabledAt: _a, ...rest } = p;
       return { ...rest, disabled: false };

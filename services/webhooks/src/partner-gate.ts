@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { shortHash, type WebhookEventType } from '@wire/queues';
+import { partnerFailingKey } from '@wire/routing';
 
 /** Order of event types within one version (a kill of v3 outranks the update of v3). */
 export const EVENT_RANK: Record<WebhookEventType, number> = {
@@ -159,7 +160,7 @@ export class PartnerGate {
       lock: `${p}lock:${s}`,
       base,
       register: job.variant ? `${base}:${job.variant}` : base,
-      failing: `${p}failing`,
+      failing: partnerFailingKey(this.options.prefix ?? 'wire:', job.partnerId),
     };
   }
 
