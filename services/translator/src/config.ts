@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { CommonEnv, envInt, envString, envUrl, loadConfig } from '@wire/config';
+import { CommonEnv, ConfigError, envInt, envString, envUrl, loadConfig } from '@wire/config';
+import { parseRoutes } from '@wire/translate';
 
 /**
  * The translator service's environment. Providers other than Apertium are configured only when
@@ -41,9 +42,28 @@ export const ConfigSchema = z.object({
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
-/** Parse the environment; throws `ConfigError` listing every bad variable. */
+/**
+ * Parse the environment; throws `ConfigError` listing every bad variable, including routes that
+ * are malformed or name a provider the environment does not configure.
+ */
 export function loadTranslatorConfig(env: Record<string, string | undefined>): Config {
-  return loadConfig(ConfigSchema, env);
+  const config = loadConfig(ConfigSchema, env);
+  const configured = new Set(['apertium']);
+  if (config.LIBRETRANSLATE_URL) configured.add('libretranslate');
+  if (config.DEEPL_AUTH_KEY) configured.add('deepl');
+  if (config.AWS_TRANSLATE_REGION) configured.add('amazon');
+  const lines: string[] = [];
+  try {
+    for (const [pair, names] of Object.entries(parseRoutes(config.TRANSLATE_ROUTES))) {
+      for (const n of names) {
+        if (!configured.has(n)) lines.push(`TRANSLATE_ROUTES: "${pair}" names provider "${n}", which is not configured (configured: ${[...configured].join(', ')})`);
+      }
+    }
+  } catch (e) {
+    lines.push(`TRANSLATE_ROUTES: ${(e as Error).message}`);
+  }
+  if (lines.length > 0) throw new ConfigError(lines);
+  return config;
 }
 
 /** Read the glossary file named by the config (none when unset). */

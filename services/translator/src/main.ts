@@ -4,18 +4,25 @@
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { loadConfigOrExit } from '@wire/config';
+import { ConfigError } from '@wire/config';
 import { closeServer, createHealthServer, createLogger, createMetricsRegistry, listen, ShutdownManager } from '@wire/observability';
 import { PartnerRegistry, RecipientsRegister } from '@wire/routing';
 import { createRedisTranslationCache, createStoryTranslator, createTranslationRouter, parseRoutes } from '@wire/translate';
-import { ConfigSchema, readGlossary } from './config';
+import { loadTranslatorConfig, readGlossary, type Config } from './config';
 import { createRedisFailureRecorder } from './failures';
 import { createTranslatorMetrics } from './metrics';
 import { createProviders } from './providers';
 import { createRegistryVariantRouter } from './route';
 import { createTranslateWorker } from './worker';
 
-const config = loadConfigOrExit(ConfigSchema, process.env);
+let config: Config;
+try {
+  config = loadTranslatorConfig(process.env);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  for (const line of err.lines) process.stderr.write(`config error: ${line}\n`);
+  process.exit(1);
+}
 const logger = createLogger({ name: 'translator', level: config.LOG_LEVEL });
 const registry = createMetricsRegistry('translator');
 const metrics = createTranslatorMetrics(registry);
