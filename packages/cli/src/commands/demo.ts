@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { Redis } from 'ioredis';
-import { StoryEvent, Topics } from '@wire/queues';
+import { StoryEvent, TopicConfigs, Topics } from '@wire/queues';
 import { storyUri } from '@wire/schema';
 import type { CommandIO } from '../io';
 import { REPO_ROOT, SERVICE_NAMES, Supervisor, serviceEntry } from '../supervisor';
@@ -19,50 +20,109 @@ wire.raw and prints where each story went. Ctrl-C stops everything it started.
   --ci           exit after the summary (also when CI=true or stdin is not a terminal);
                  exit 1 if any sample story did not arrive where expected
   --timeout S    how long to wait for the pipeline (default 120)
-  --port PORT    ops API / dashboard port (default PORT or 8080)
+  --port PORT    ops API / dashboard port (default PORT or 8080; a free one if taken)
+  --isolated     topics and consumer groups of this run only (default with --ci)
+  --shared-topics  the standard topics (wire.raw, stories.canonical, …) even with --ci
+  --linger S     with --ci: keep everything running S seconds after the summary (or until
+                 Ctrl-C/SIGTERM), e.g. for a browser test of the dashboard; the exit code is the same
 `;
 
 interface Options {
   ci: boolean;
+  /** Topics and consumer groups of this run only (default in non-interactive mode). */
+  isolated: boolean;
   timeoutMs: number;
   port: number | undefined;
+  lingerMs: number;
 }
 
 function parseArgs(argv: string[], io: CommandIO): Options | string {
-  const opts: Options = { ci: false, timeoutMs: 120_000, port: undefined };
+  const opts: Options = { ci: false, isolated: false, timeoutMs: 120_000, port: undefined, lingerMs: 0 };
+  let isolated: boolean | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--ci') opts.ci = true;
-    else if (a === '--timeout' || a === '--port') {
+    else if (a === '--isolated') isolated = true;
+    else if (a === '--shared-topics') isolated = false;
+    else if (a === '--timeout' || a === '--port' || a === '--linger') {
       const n = Number(argv[++i]);
       if (!Number.isInteger(n) || n <= 0) return `${a}: expected a positive whole number, got "${argv[i] ?? ''}"`;
       if (a === '--timeout') opts.timeoutMs = n * 1000;
+      else if (a === '--linger') opts.lingerMs = n * 1000;
       else opts.port = n;
     } else if (a === '--help' || a === '-h') return 'help';
     else return `unknown option "${a}"`;
   }
   const stdin = io.stdin as NodeJS.ReadStream;
   if (io.env.CI === 'true' || io.env.CI === '1' || !stdin.isTTY) opts.ci = true;
+  opts.isolated = isolated ?? opts.ci;
   return opts;
 }
 
-type InfraHandle = { env: Record<string, string>; stop?: () => Promise<void>; note?: string };
+type InfraHandle = { env: Record<string, string>; stop?: () => Promise<void>; started: string[] };
 
 /**
- * Bring up the local real services through `ensureInfra()` from @wire/infra when it exists;
- * otherwise use what the environment (or the defaults) point at, and say so.
+ * Bring up the local real services with `ensureInfra()` from @wire/infra: whatever already
+ * answers (a running `wire infra up`, configured addresses) is reused; what this call starts is
+ * stopped again when the demo ends.
  */
 async function bringUpInfra(env: Record<string, string | undefined>, say: (l: string) => void): Promise<InfraHandle> {
-  const mod = (await import('@wire/infra')) as Record<string, unknown>;
-  const ensure = mod.ensureInfra as undefined | ((opts?: unknown) => Promise<unknown>);
-  if (typeof ensure !== 'function') {
-    return { env: {}, note: 'infra: `wire infra up` is not built yet (@wire/infra has no ensureInfra); using KAFKA_BROKERS/REDIS_URL/S3_ENDPOINT or their defaults' };
-  }
-  say('infra: ensuring Kafka, Redis, S3 and Apertium are up (first run downloads them; see progress above)…');
-  const res = (await ensure({ env, log: say })) as Record<string, unknown> | undefined;
-  const infraEnv = (res?.env ?? {}) as Record<string, string>;
-  const stop = typeof res?.stop === 'function' ? (res.stop as () => Promise<void>).bind(res) : undefined;
-  return { env: infraEnv, stop };
+  const { ensureInfra, stopInfra } = await import('@wire/infra');
+  say('infra: making sure Kafka, Redis, S3 and Apertium answer (the first run downloads Kafka and S3Proxy)…');
+  const up = await ensureInfra({ env, log: (line) => say(`  ${line}`) });
+  say(up.started.length > 0 ? `infra: started ${up.started.join(', ')} (stopped again when the demo ends)` : 'infra: everything was already running');
+  return {
+    env: up.env,
+    started: up.started,
+    stop: up.started.length > 0 ? async () => void (await stopInfra({ env, only: up.started })) : undefined,
+  };
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Create this run's topics (settings as `wire infra up` makes them); returns a cleanup that deletes them. */
+async function createTopics(brokers: string, topics: Record<'raw' | 'canonical' | 'events' | 'dlq', string>, runId: string): Promise<() => Promise<void>> {
+  const kafka = new Kafka({ clientId: `wire-demo-admin-${runId}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const configOf = (std: keyof typeof TopicConfigs) => Object.entries(TopicConfigs[std]).map(([name, value]) => ({ name, value }));
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      { topic: topics.raw, numPartitions: 3, configEntries: configOf(Topics.raw) },
+      { topic: topics.canonical, numPartitions: 3, configEntries: configOf(Topics.canonical) },
+      { topic: topics.events, numPartitions: 3, configEntries: configOf(Topics.events) },
+      { topic: topics.dlq, numPartitions: 1, configEntries: configOf(Topics.dlq) },
+    ],
+  });
+  await admin.disconnect();
+  return async () => {
+    const a = kafka.admin();
+    await a.connect();
+    try {
+      await a.deleteTopics({ topics: Object.values(topics) });
+    } finally {
+      await a.disconnect();
+    }
+  };
 }
 
 async function waitFor<T>(what: () => Promise<T | undefined>, timeoutMs: number, everyMs = 250): Promise<T | undefined> {
@@ -157,11 +217,11 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     say(`wire demo (run ${runId})${opts.ci ? ' — non-interactive: exits after the summary' : ''}`);
 
     // 1. Infrastructure.
-    const infra = await bringUpInfra(io.env, say);
-    if (infra.note) {
-      say(infra.note);
-      missing.push('infra up (ensureInfra)');
-    }
+    const infra = await bringUpInfra(io.env, say).catch((err: Error) => {
+      say(`infra: could not bring up the local services: ${err.message}`);
+      return undefined;
+    });
+    if (!infra) return finish(1);
     if (infra.stop) cleanups.push(['infra', infra.stop]);
     const baseEnv: Record<string, string | undefined> = { ...io.env, ...infra.env };
 
@@ -172,8 +232,15 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     }
     cleanups.push(['redis database', redis.release]);
 
-    const opsToken = io.env.OPS_TOKEN || randomBytes(24).toString('base64url');
-    const port = opts.port ?? (Number(io.env.PORT) || 8080);
+    const opsToken = io.env.OPS_TOKEN && io.env.OPS_TOKEN.length >= 16 ? io.env.OPS_TOKEN : randomBytes(24).toString('base64url');
+    const wantPort = opts.port ?? (Number(io.env.PORT) || 8080);
+    const port = (await portFree(wantPort)) ? wantPort : await freePort();
+    if (port !== wantPort) say(`ops: port ${wantPort} is taken; using ${port}`);
+    // Non-interactive runs get topics of their own, so a CI run sees exactly its own stories even
+    // when other pipelines share the broker; interactive runs use the standard topic names.
+    const topics = opts.isolated
+      ? { raw: `${Topics.raw}.demo-${runId}`, canonical: `${Topics.canonical}.demo-${runId}`, events: `${Topics.events}.demo-${runId}`, dlq: `${Topics.dlq}.demo-${runId}` }
+      : { raw: Topics.raw, canonical: Topics.canonical, events: Topics.events, dlq: Topics.dlq };
     const childEnv: Record<string, string | undefined> = {
       ...baseEnv,
       REDIS_URL: redis.url,
@@ -181,8 +248,31 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       PORT: String(port),
       WIRE_ALLOW_PRIVATE_HOSTS: '127.0.0.1,localhost,::1',
       LOG_LEVEL: io.env.LOG_LEVEL ?? 'info',
+      // Health servers of the workers on free ports: the demo must not collide with other runs.
+      INGEST_HEALTH_PORT: '0',
+      WEBHOOKS_PORT: '0',
+      TRANSLATOR_PORT: '0',
+      INGEST_TRANSACTIONAL_ID: `ingest-demo-${runId}`,
+      INGEST_RAW_TOPIC: topics.raw,
+      INGEST_CANONICAL_TOPIC: topics.canonical,
+      INGEST_EVENTS_TOPIC: topics.events,
+      INGEST_DLQ_TOPIC: topics.dlq,
+      INGEST_GROUP_ID: opts.isolated ? `ingest-demo-${runId}` : (io.env.INGEST_GROUP_ID ?? 'ingest'),
+      OPS_EVENTS_TOPIC: topics.events,
+      OPS_DLQ_TOPIC: topics.dlq,
+      OPS_KAFKA_GROUP: opts.isolated ? `ops-demo-${runId}` : (io.env.OPS_KAFKA_GROUP ?? 'ops'),
+      OPS_LAG_GROUPS: opts.isolated ? `ingest-demo-${runId},ops-demo-${runId}` : io.env.OPS_LAG_GROUPS,
     };
     say(`redis: using ${redis.url} (a fresh database for this run)`);
+    if (opts.isolated) {
+      const created = await createTopics(childEnv.KAFKA_BROKERS ?? '127.0.0.1:9092', topics, runId).catch((err: Error) => err);
+      if (created instanceof Error) {
+        say(`kafka: could not create the demo topics: ${created.message}`);
+        return finish(1);
+      }
+      cleanups.push(['demo topics', created]);
+      say(`kafka: topics of this run: ${Object.values(topics).join(', ')}`);
+    }
 
     // 2. Sample partners (in this process, so the summary can see what they received).
     const partners: SamplePartner[] = [];
@@ -223,7 +313,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       for (const p of partners) {
         const body =
           p.id === DEMO_PARTNERS.spanish
-            ? { id: p.id, name: 'Demo partner (Spanish)', url: p.url, filters: { languages: ['en', 'es'] }, translateTo: ['es'] }
+            ? { id: p.id, name: 'Demo partner (Spanish)', url: p.url, filters: { languages: ['es'] }, translateTo: ['es'] }
             : { id: p.id, name: 'Demo partner (all stories)', url: p.url };
         const res = await fetch(`${opsUrl}/api/partners`, {
           method: 'POST',
@@ -266,7 +356,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       cleanups.push(['kafka consumer', () => consumer.disconnect()]);
       const startedAt = new Date();
       await consumer.connect();
-      await consumer.subscribe({ topic: Topics.events, fromBeginning: true });
+      await consumer.subscribe({ topic: topics.events, fromBeginning: true });
       await consumer.run({
         eachMessage: async ({ message }) => {
           if (!message.value) return;
@@ -275,22 +365,35 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
           attachEvent(outcomes, parsedEvent.data, say);
         },
       });
-      say(`publishing ${FEED.length} sample items to ${Topics.raw}…`);
+      say(`publishing ${FEED.length} sample items to ${topics.raw}…`);
       for (const [i, o] of outcomes.entries()) {
         if (interrupted) break;
+        const prev = outcomes[i - 1];
+        if (prev && prev.item.envelope.guid !== undefined && prev.item.envelope.guid === o.item.envelope.guid) {
+          // A re-send, update or kill follows the version before it only once that one has reached
+          // the partners: otherwise a fast kill overtakes the update, and the update is (rightly)
+          // skipped as stale at every partner.
+          await waitFor(async () => (interrupted || summarize([prev], partners).ok ? true : undefined), 30_000, 200);
+        }
         const receivedAt = new Date(startedAt.getTime() + i).toISOString();
         const envelope = withRunGuid(o.item, runId);
         o.guid = envelope.guid;
         o.receivedAt = receivedAt;
         const value = JSON.stringify({ ...envelope, receivedAt, payload: readFeedItem(o.item), payloadEncoding: 'utf8', headers: { 'x-wire-demo': runId } });
-        await producer.send({ topic: Topics.raw, messages: [{ key: `${envelope.source}:${envelope.guid}`, value }] });
+        await producer.send({ topic: topics.raw, messages: [{ key: `${envelope.source}:${envelope.guid}`, value }] });
         o.published = true;
         say(`  published ${String(i + 1).padStart(2)}/${FEED.length} ${o.item.label}`);
-        // Re-sends, updates and kills are meaningful only after the story they follow.
-        await new Promise((r) => setTimeout(r, 300));
       }
       if (!missing.some((m) => m.startsWith('services/'))) say('waiting for the pipeline (Ctrl-C to stop)…');
       await waitFor(async () => (interrupted || summarize(outcomes, partners).done ? true : undefined), running.includes('ingest') ? opts.timeoutMs : 5000, 500);
+      // Let late extras (translations nobody waits for, kills of variants) land before the table.
+      let last = -1;
+      await waitFor(async () => {
+        const n = partners.reduce((sum, p) => sum + p.receipts.length, 0);
+        const settled = n === last;
+        last = n;
+        return interrupted || settled ? true : undefined;
+      }, 20_000, 2000);
     }
 
     // 6. Summary.
@@ -303,7 +406,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     }
     say('');
     if (opsReady) {
-      say(`dashboard:  ${opsUrl}/`);
+      say(`dashboard:  ${opsUrl}/#token=${opsToken}`);
+      say(`stream:     npm run wire -- tail ${topics?.canonical ?? Topics.canonical}`);
       say(`queue UI:   ${opsUrl}/ui/queues  (Authorization: Bearer ${opsToken})`);
       say(`ops API:    curl -H 'Authorization: Bearer ${opsToken}' ${opsUrl}/api/stories`);
       say(`OPS_TOKEN=${opsToken}`);
@@ -311,6 +415,10 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const ok = summary.ok && missing.length === 0;
     if (opts.ci || interrupted) {
       say(ok ? 'demo: every sample story arrived where expected' : 'demo: some sample stories did not arrive where expected (see above)');
+      if (opts.lingerMs > 0 && !interrupted) {
+        say(`demo: still running for ${opts.lingerMs / 1000} s (Ctrl-C stops now)`);
+        await waitFor(async () => (interrupted ? true : undefined), opts.lingerMs, 200);
+      }
       return finish(ok ? 0 : 1);
     }
     say('\nrunning — press Ctrl-C to stop everything the demo started');

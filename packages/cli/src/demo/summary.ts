@@ -46,7 +46,17 @@ export function summarize(outcomes: ItemOutcome[], partners: SamplePartner[]): S
     else if (!exp.decisions.includes(ev.decision.kind)) problems.push(`decision ${ev.decision.kind}, expected ${exp.decisions.join(' or ')}`);
     const delivered: string[] = [];
     const translations: string[] = [];
-    if (ev) {
+    // A re-send must not reach anyone again: each partner holds at most one webhook per
+    // (story, version, type) — repeats carry the same webhook-id and are dropped by the partner.
+    const resend = exp.deliveredTo.length === 0;
+    if (ev && resend) {
+      for (const p of partners) {
+        const got = p.receipts.filter((r) => matches(r, ev.uri, ev.version));
+        const kinds = new Set(got.map((r) => `${r.uri}|${r.type}`));
+        if (kinds.size < got.length) problems.push(`${p.id} received it twice`);
+      }
+    }
+    if (ev && !resend) {
       for (const p of partners) {
         const got = p.receipts.filter((r) => matches(r, ev.uri, ev.version));
         if (got.length > 0) delivered.push(`${p.id}${got.some((r) => r.language) ? ` (${[...new Set(got.map((r) => r.language ?? '?'))].join(',')})` : ''}`);
@@ -64,7 +74,7 @@ export function summarize(outcomes: ItemOutcome[], partners: SamplePartner[]): S
       label: o.item.label,
       uri: ev?.uri,
       decision: ev ? `${ev.decision.kind}${ev.decision.of && ev.decision.kind !== 'new' ? ' (of earlier)' : ''}` : '—',
-      delivered,
+      delivered: resend && ev ? ['not re-sent'] : delivered,
       translations,
       problems,
     };
