@@ -86,8 +86,12 @@ export function compare(incoming: IncomingIndex, stored: StoredSignature, t: Mat
   }
   const k = stored.sketch.length;
   const storedInIncoming = k > 0 ? shared / k : 0;
+  // Incoming shingles inside the sketch's hash range are a uniform sample of the incoming story,
+  // and the stored sketch holds every stored shingle of that range: the share of them found is
+  // a direct estimate of incoming ⊂ stored, better than scaling by set sizes when the incoming
+  // story is much smaller (an excerpt, a trim).
   const inter = storedInIncoming * stored.size;
-  const incomingInStored = fp.size > 0 ? Math.min(1, inter / fp.size) : 0;
+  const incomingInStored = hi >= t.minSharedSketch ? Math.min(1, shared / hi) : fp.size > 0 ? Math.min(1, inter / fp.size) : 0;
   const union = stored.size + fp.size - inter;
   const jaccard = union > 0 ? inter / union : 0;
   const containment = Math.max(storedInIncoming, incomingInStored);

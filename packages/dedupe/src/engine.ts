@@ -11,7 +11,7 @@
 import type { CanonicalStory, Decision } from '@wire/schema';
 import { DEFAULT_MATCH, compare, indexIncoming, type Comparison, type MatchThresholds } from './compare';
 import { dedupeError } from './errors';
-import { anchorsOf, fingerprintStory, storedSignature, type StoryFingerprint } from './fingerprint';
+import { anchorsOf, fingerprintStory, queryAnchorsOf, storedSignature, type StoryFingerprint } from './fingerprint';
 import { hashString } from './hash';
 import type { StoryRecord } from './record';
 import type { CommitRequest, DedupeStore, LookupResult, StoredStory } from './store';
@@ -39,7 +39,10 @@ interface Pending {
   index: number;
   story: CanonicalStory;
   fp: StoryFingerprint;
+  /** Anchors this story is indexed under. */
   anchors: number[];
+  /** Anchors its lookup reads. */
+  query: number[];
   day: number;
   deliveryKey: number;
 }
@@ -87,6 +90,7 @@ export class DedupeEngine {
         story: item.story,
         fp,
         anchors: anchorsOf(fp),
+        query: queryAnchorsOf(fp),
         day: Math.floor((Number.isFinite(ms) ? ms : this.now()) / DAY_MS),
         deliveryKey: hashString(item.receivedAt ?? ''),
       };
@@ -97,7 +101,7 @@ export class DedupeEngine {
           uris: pending.map((p) => p.story.uri),
         });
       }
-      const looked = await this.store.lookup(pending.map((p) => ({ uri: p.story.uri, day: p.day, anchors: p.anchors })));
+      const looked = await this.store.lookup(pending.map((p) => ({ uri: p.story.uri, day: p.day, anchors: p.query })));
       const planned = pending.map((p, i) => this.plan(p, looked[i]!));
       const toCommit: Array<{ p: Pending; plan: Planned; req: CommitRequest }> = [];
       for (let i = 0; i < pending.length; i++) {

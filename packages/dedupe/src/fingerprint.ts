@@ -13,15 +13,24 @@
  *   the same context holding a different value is evidence of a different story (the veto).
  */
 import type { CanonicalStory } from '@wire/schema';
-import { combine, fmix32, hashString, hexPrefix32 } from './hash';
+import { combine, fmix32, hexPrefix32 } from './hash';
 import { copyLines, isAllCaps, tokenize, type Token } from './text';
 
 /** Content words per shingle. */
 export const SHINGLE = 4;
 /** Shingles kept in the stored sketch. */
-export const SKETCH = 24;
-/** Shingles indexed as LSH anchors (the smallest of the sketch). */
-export const ANCHORS = 8;
+export const SKETCH = 20;
+/** Shingles indexed as LSH anchors per story: the smallest of the whole copy … */
+export const ANCHORS = 6;
+/** … of which this many are instead the smallest of the lede (trims and excerpts keep the top). */
+export const LEDE_ANCHORS = 2;
+/** Shingles of the lede, for lede anchors. */
+export const LEDE = 24;
+/** Anchors a lookup queries: more than are indexed, so a story inside a larger page is found. */
+export const QUERY_ANCHORS = 12;
+export const QUERY_LEDE_ANCHORS = 4;
+/** Lookups take lede anchors from a longer opening, to allow for an outlet's intro. */
+export const QUERY_LEDE = 48;
 /** Figure/name entries kept in the stored veto signature. */
 export const VETO_ENTRIES = 24;
 
@@ -41,10 +50,10 @@ export interface StoryFingerprint {
   h2: Uint16Array;
   /** Number of distinct shingles. */
   size: number;
+  /** Shingle hashes of the opening, in text order (the first `QUERY_LEDE`). */
+  lede: Uint32Array;
   /** All figure/name entries of the story (distinct ctx/value pairs). */
   figures: FigureEntry[];
-  /** 64-bit SimHash of the shingles, as two 32-bit halves (for scores and diagnostics). */
-  simhash: [number, number];
   /** The copy lines the fingerprint was built from (after chrome was dropped). */
   lineCount: number;
 }
@@ -71,60 +80,63 @@ export function fingerprintStory(story: Pick<CanonicalStory, 'headline' | 'body'
 
   // Shingles over content words of the whole copy.
   const words: number[] = [];
-  for (const seg of segments) for (const t of seg) if (!t.stop) words.push(hashString(t.norm));
-  const pairs = new Map<number, number>();
-  if (words.length > 0 && words.length < SHINGLE) {
+  for (const seg of segments) for (const t of seg) if (!t.stop) words.push(t.hash);
+  const n = words.length < SHINGLE ? (words.length > 0 ? 1 : 0) : words.length - SHINGLE + 1;
+  const all = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
     let h = 0;
-    for (const w of words) h = combine(h, w);
-    pairs.set(h, fmix32(h ^ SEED_H2) & 0xffff);
+    const end = Math.min(words.length, i + SHINGLE);
+    for (let j = i; j < end; j++) h = combine(h, words[j]!);
+    all[i] = h;
   }
-  for (let i = 0; i + SHINGLE <= words.length; i++) {
-    let h = 0;
-    for (let j = 0; j < SHINGLE; j++) h = combine(h, words[i + j]!);
-    if (!pairs.has(h)) pairs.set(h, fmix32(h ^ SEED_H2) & 0xffff);
-  }
-  const h1 = Uint32Array.from(pairs.keys()).sort();
-  const h2 = new Uint16Array(h1.length);
-  for (let i = 0; i < h1.length; i++) h2[i] = pairs.get(h1[i]!)!;
+  const lede = all.slice(0, Math.min(n, QUERY_LEDE));
+  all.sort();
+  let size = 0;
+  for (let i = 0; i < n; i++) if (i === 0 || all[i] !== all[i - 1]) all[size++] = all[i]!;
+  const h1 = all.slice(0, size);
+  const h2 = new Uint16Array(size);
+  for (let i = 0; i < size; i++) h2[i] = fmix32(h1[i]! ^ SEED_H2) & 0xffff;
 
   return {
     contentKey: story.contentHash ? hexPrefix32(story.contentHash) : 0,
     h1,
     h2,
-    size: h1.length,
+    size,
+    lede,
     figures: figureEntries(segments),
-    simhash: simhash64(h1),
     lineCount: lines.length,
   };
 }
 
-/** Figures and capitalized name runs, each keyed by two words before and one after. */
+/**
+ * Figures and capitalized name runs, each keyed by the two words before it and the one after it
+ * (normalized: `told reporters` reads as `said`, `mln` as `million`).
+ */
 export function figureEntries(segments: readonly Token[][]): FigureEntry[] {
   const seen = new Set<string>();
   const out: FigureEntry[] = [];
+  const START = 0x2f1b3c4d;
+  const END = 0x6a09e667;
   for (const seg of segments) {
     let i = 0;
     while (i < seg.length) {
       const t = seg[i]!;
       let end = i + 1;
-      let text: string;
+      let value: number;
       if (t.figure) {
-        text = t.norm;
+        value = t.hash;
       } else if (t.capital) {
-        while (end < seg.length && seg[end]!.capital) end++;
-        text = seg.slice(i, end).map((x) => x.norm).join(' ');
+        value = t.hash;
+        while (end < seg.length && seg[end]!.capital) value = combine(value, seg[end++]!.hash);
       } else {
         i++;
         continue;
       }
-      const before2 = seg[i - 2]?.norm ?? '^';
-      const before1 = seg[i - 1]?.norm ?? '^';
-      const after = seg[end]?.norm ?? '$';
-      const ctxText = `${before2} ${before1} _ ${after}`;
-      const key = `${ctxText}\u0000${text}`;
+      const ctx = combine(combine(combine(seg[i - 2]?.hash ?? START, seg[i - 1]?.hash ?? START), seg[end]?.hash ?? END), 0x51ed270b);
+      const key = `${ctx}:${value}`;
       if (!seen.has(key)) {
         seen.add(key);
-        out.push({ ctx: hashString(ctxText), value: hashString(text), text });
+        out.push({ ctx, value, text: end - i === 1 ? t.norm : seg.slice(i, end).map((x) => x.norm).join(' ') });
       }
       i = end;
     }
@@ -132,7 +144,10 @@ export function figureEntries(segments: readonly Token[][]): FigureEntry[] {
   return out;
 }
 
-/** 64-bit SimHash over shingle hashes (two independent 32-bit halves). */
+/**
+ * 64-bit SimHash over shingle hashes (two independent 32-bit halves). Not used for decisions (the
+ * bottom-k sketch estimates containment, which SimHash cannot); kept for diagnostics and tools.
+ */
 export function simhash64(shingles: Uint32Array): [number, number] {
   const counts = new Int32Array(64);
   for (const s of shingles) {
@@ -163,9 +178,35 @@ function popcount32(x: number): number {
   return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
 }
 
-/** The LSH anchors of a fingerprint: the `ANCHORS` smallest shingle hashes. */
+/** The `k` smallest distinct values of `xs`, ascending. */
+function smallest(xs: ArrayLike<number>, k: number, exclude: ReadonlySet<number> = new Set()): number[] {
+  const sorted = Array.from(xs).sort((a, b) => a - b);
+  const out: number[] = [];
+  for (const x of sorted) {
+    if (out.length >= k) break;
+    if (!exclude.has(x) && out[out.length - 1] !== x) out.push(x);
+  }
+  return out;
+}
+
+function anchors(fp: StoryFingerprint, total: number, ledeCount: number, ledeLength: number): number[] {
+  const fromLede = smallest(fp.lede.subarray(0, ledeLength), ledeCount);
+  const fromAll = smallest(fp.h1, total - fromLede.length, new Set(fromLede));
+  return [...fromAll, ...fromLede].sort((a, b) => a - b);
+}
+
+/** The LSH anchors a story is indexed under: the smallest shingles of the copy and of its lede. */
 export function anchorsOf(fp: StoryFingerprint): number[] {
-  return Array.from(fp.h1.subarray(0, ANCHORS));
+  return anchors(fp, ANCHORS, LEDE_ANCHORS, LEDE);
+}
+
+/**
+ * The anchors a lookup reads: a superset of what a copy of the story would be indexed under
+ * (more of the smallest, and lede anchors over a longer opening), so that the source is found
+ * from an excerpt with an intro, and the excerpt from a page that contains it.
+ */
+export function queryAnchorsOf(fp: StoryFingerprint): number[] {
+  return anchors(fp, QUERY_ANCHORS, QUERY_LEDE_ANCHORS, QUERY_LEDE);
 }
 
 /** The compact signature kept in the index for later comparisons. */

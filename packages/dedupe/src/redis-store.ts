@@ -18,6 +18,7 @@
  */
 import type { Redis } from 'ioredis';
 import { dedupeError } from './errors';
+import { ANCHORS } from './fingerprint';
 import { hashString } from './hash';
 import { RECORD_BYTES, decodeRecord, encodeRecord } from './record';
 import {
@@ -121,13 +122,13 @@ local uri = ARGV[i + 6]
 local ttl = tonumber(ARGV[i + 7])
 local cur, curBucket = findRegister()
 if cur ~= expected then return { 0, 0 } end
-for b = 1, nb do
-  for a = 1, na do
-    local v = redis.call('HGET', p .. ':a:' .. buckets[b] .. ':' .. anchors[a][1], anchors[a][2])
-    if v then
-      local newest = tonumber(string.match(v, '^(%d+)'))
-      if newest and newest > snapshot then return { 0, 0 } end
-    end
+-- The claim: a story written since the snapshot under one of these anchors (in the home bucket,
+-- where every write of the same day lands) means this decision may be out of date.
+for a = 1, na do
+  local v = redis.call('HGET', p .. ':a:' .. buckets[1] .. ':' .. anchors[a][1], anchors[a][2])
+  if v then
+    local newest = tonumber(string.match(v, '^(%d+)'))
+    if newest and newest > snapshot then return { 0, 0 } end
   end
 end
 local id = redis.call('INCR', p .. ':seq')
@@ -207,7 +208,7 @@ export class RedisDedupeStore implements DedupeStore {
     this.bucketDays = bucketDaysFor(this.windowDays);
     const perBucket = (opts.expectedStoriesPerDay ?? 40_000) * this.bucketDays;
     // About 80 fields per small hash: well inside the listpack limit (128 by default).
-    this.postingShardBits = Math.log2(pow2AtLeast(Math.max(1, (perBucket * 8) / 80)));
+    this.postingShardBits = Math.log2(pow2AtLeast(Math.max(1, (perBucket * ANCHORS) / 80)));
     this.registerShards = pow2AtLeast(Math.max(1, perBucket / 80));
     this.ttlSeconds = (this.windowDays + this.bucketDays + 1) * 86_400;
     const redis = opts.redis as DedupeRedis;

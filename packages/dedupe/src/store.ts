@@ -89,9 +89,9 @@ export function formatRegister(latest: number, killed: boolean, entries: Registe
   return `${latest}|${killed ? 1 : 0}|${kept.map((e) => `${e.version}:${e.id}`).join(',')}`;
 }
 
-/** Bucket width for a window: about a sixth of it, so a lookup reads at most 7 buckets. */
+/** Bucket width for a window: about a third of it, so a lookup reads at most 4 buckets. */
 export function bucketDaysFor(windowDays: number): number {
-  return Math.max(1, Math.ceil(windowDays / 6));
+  return Math.max(1, Math.ceil(windowDays / 3));
 }
 
 /** The bucket numbers a lookup on `day` reads, newest first. */

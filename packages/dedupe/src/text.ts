@@ -5,6 +5,8 @@
  */
 
 /** One token of copy: the normalized form used by shingles, plus what the veto needs. */
+import { hashString } from './hash';
+
 export interface Token {
   /** Normalized form (lower case, spelling-folded, numbers canonical). */
   norm: string;
@@ -14,6 +16,8 @@ export interface Token {
   capital: boolean;
   /** True for a function word left out of shingles. */
   stop: boolean;
+  /** 32-bit hash of `norm`. */
+  hash: number;
 }
 
 const STOP = new Set(
@@ -44,6 +48,9 @@ const SYNONYMS: Record<string, string> = {
   jun: 'june', jul: 'july', aug: 'august', sep: 'september', sept: 'september', oct: 'october', nov: 'november',
   dec: 'december', tonnes: 'ton', tonne: 'ton', tons: 'ton', metric: '', govt: 'government', corp: 'corporation',
   co: 'company', inc: 'incorporated', ltd: 'limited', intl: 'international',
+  // Reporting verbs and light rewording of attribution.
+  says: 'said', told: 'said', tells: 'said', stated: 'said', reported: 'said', announced: 'said', added: 'said',
+  reporters: '', firm: 'company', firms: 'company', companies: 'company',
 };
 
 /** Folds spelling variants: accents, doubled letters, -our/-or, -ise/-ize, -re/-er, plural s. */
@@ -65,14 +72,51 @@ function canonicalFigure(raw: string): string {
   return s;
 }
 
+interface WordInfo {
+  norm: string;
+  hash: number;
+  figure: boolean;
+  stop: boolean;
+  skip: boolean;
+  capitalizable: boolean;
+}
+
+/** Normalized words by their lower-case spelling: news vocabulary repeats, folding is costly. */
+const WORDS = new Map<string, WordInfo>();
+const WORDS_MAX = 200_000;
+
+function wordInfo(lower: string): WordInfo {
+  let w = WORDS.get(lower);
+  if (w) return w;
+  const numberWord = NUMBER_WORDS[lower];
+  const syn = SYNONYMS[lower];
+  const norm = numberWord ?? foldWord(syn ?? lower);
+  w = {
+    norm,
+    hash: hashString(norm),
+    figure: numberWord !== undefined,
+    stop: STOP.has(lower),
+    skip: syn === '',
+    capitalizable: !CAPITAL_COMMON.has(lower),
+  };
+  if (WORDS.size >= WORDS_MAX) WORDS.clear();
+  WORDS.set(lower, w);
+  return w;
+}
+
 /** Splits one paragraph into tokens. */
 export function tokenize(paragraph: string, opts: { allCaps?: boolean } = {}): Token[] {
-  const text = paragraph
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[\u2018\u2019\u02bc`]/g, "'")
-    .replace(/[\u201c\u201d\u00ab\u00bb]/g, '"')
-    .replace(/[\u2010-\u2015]/g, '-')
+  let text = paragraph;
+  // eslint-disable-next-line no-control-regex
+  if (/[^\x00-\x7f]/.test(text)) {
+    text = text
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[\u2018\u2019\u02bc`]/g, "'")
+      .replace(/[\u201c\u201d\u00ab\u00bb]/g, '"')
+      .replace(/[\u2010-\u2015]/g, '-');
+  }
+  text = text
     // Ticker and code markup (<LLOY.L>, [BTOM.MI]) comes and goes between re-sends.
     .replace(/[<[]\s*[A-Z0-9.&=^-]{1,12}\s*[>\]]/g, ' ')
     .replace(/[<>[\]]/g, ' ');
@@ -81,23 +125,20 @@ export function tokenize(paragraph: string, opts: { allCaps?: boolean } = {}): T
   const re = /\d[\d,]*(?:\.\d+)?(?:[-/]\d+(?:\/\d+)?)?(?:st|nd|rd|th)?|[A-Za-z]+(?:'[A-Za-z]+)?/g;
   for (const m of text.matchAll(re)) {
     const raw = m[0];
-    if (/^\d/.test(raw)) {
+    const c0 = raw.charCodeAt(0);
+    if (c0 >= 48 && c0 <= 57) {
       if (!RE_FIGURE.test(raw)) continue;
-      out.push({ norm: canonicalFigure(raw), figure: true, capital: false, stop: false });
+      const norm = canonicalFigure(raw);
+      out.push({ norm, hash: hashString(norm), figure: true, capital: false, stop: false });
       continue;
     }
-    const lower = raw.toLowerCase().replace(/'s$/, '').replace(/'/g, '');
+    let lower = raw.toLowerCase();
+    if (lower.includes("'")) lower = lower.replace(/'s$/, '').replace(/'/g, '');
     if (lower.length === 0) continue;
-    const numberWord = NUMBER_WORDS[lower];
-    if (numberWord !== undefined) {
-      out.push({ norm: numberWord, figure: true, capital: false, stop: false });
-      continue;
-    }
-    const syn = SYNONYMS[lower];
-    if (syn === '') continue;
-    const norm = syn ?? foldWord(lower);
-    const capital = !allCaps && /^[A-Z]/.test(raw) && !CAPITAL_COMMON.has(lower);
-    out.push({ norm, figure: false, capital, stop: STOP.has(lower) });
+    const w = wordInfo(lower);
+    if (w.skip) continue;
+    const capital = !w.figure && !allCaps && c0 >= 65 && c0 <= 90 && w.capitalizable;
+    out.push({ norm: w.norm, hash: w.hash, figure: w.figure, capital, stop: w.stop });
   }
   return out;
 }
@@ -144,7 +185,7 @@ export function copyLines(headline: string, body: readonly string[]): { headline
     }
     if (CHROME_LINE.test(line) && line.split(' ').length <= 8) continue;
     if (DATE_LINE.test(line) || WEATHER_LINE.test(line)) continue;
-    if (BYLINE_LINE.test(line) || (EMAIL.test(line) && line.split(' ').length <= 8)) continue;
+    if (BYLINE_LINE.test(line) || (line.includes('@') && EMAIL.test(line) && line.split(' ').length <= 8)) continue;
     const words = line.split(' ').length;
     const hasDigit = /\d/.test(line);
     if (!hasDigit && words < 4) continue;

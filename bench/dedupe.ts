@@ -1,0 +1,295 @@
+/**
+ * `wire bench dedupe [--json] [--size N] [--checks M] [--batch B] [--redis-url URL]`
+ *
+ * The dedupe index at scale. Indexes N stories (default 1,000,000, spread over the 30-day window)
+ * in Redis, then measures, beside raw pipelined Redis operations in the same run:
+ * - check+insert throughput: M new wire stories (a fifth of them near-duplicates of earlier
+ *   ones) through `DedupeEngine.decideMany` in batches of B — fingerprinting included;
+ * - p99 latency of one check: `decide()` one story at a time;
+ * - Redis memory per indexed story (used_memory before/after the index, / N).
+ *
+ * By default it starts its own `redis-server` on a free loopback port (so the memory figure is
+ * not mixed with other users of the shared Redis) and stops it by PID at the end; with
+ * `--redis-url` it uses that server under a unique prefix and deletes its keys afterwards.
+ * JSON keys: indexSize, checksPerSec, p99Ms, bytesPerStory, rawRedisOpsPerSec.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+import { storyUri, type CanonicalStory } from '@wire/schema';
+import { ANCHORS, DedupeEngine, RedisDedupeStore, SKETCH, VETO_ENTRIES, fingerprintStory, fmix32, type CommitRequest } from '@wire/dedupe';
+import type { CommandIO } from '../packages/cli/src/io';
+
+function flag(argv: string[], name: string, fallback: number): number {
+  const i = argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(argv[i + 1]) : NaN;
+  return Number.isFinite(v) && v > 0 ? Math.floor(v) : fallback;
+}
+
+function option(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** Deterministic pseudo-random numbers (the run is repeatable). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    return fmix32(s) / 2 ** 32;
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRedis(): Promise<{ url: string; child: ChildProcess } | null> {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], {
+    stdio: 'ignore',
+  });
+  const failed = await new Promise<boolean>((resolve) => {
+    child.once('error', () => resolve(true));
+    setTimeout(() => resolve(false), 300);
+  });
+  if (failed) return null;
+  const url = `redis://127.0.0.1:${port}`;
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  for (let i = 0; i < 50; i++) {
+    try {
+      await probe.connect();
+      await probe.ping();
+      probe.disconnect();
+      return { url, child };
+    } catch {
+      probe.disconnect();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  child.kill('SIGTERM');
+  return null;
+}
+
+async function usedMemory(redis: Redis): Promise<number> {
+  const info = await redis.info('memory');
+  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? NaN);
+}
+
+const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'tas', 'vor', 'ul', 'pe', 'dri', 'son', 'ga', 'ber', 'fin', 'cor', 'tel', 'mon', 'ar', 'is', 'ne', 'quo'];
+
+/** Synthetic wire copy: a vocabulary of made-up words, names and figures in sentences. */
+function makeCorpus(n: number, seed: number): CanonicalStory[] {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const vocab: string[] = [];
+  for (let i = 0; i < 4000; i++) vocab.push(pick(SYLLABLES) + pick(SYLLABLES) + (r() < 0.5 ? pick(SYLLABLES) : ''));
+  const names: string[] = [];
+  for (let i = 0; i < 800; i++) {
+    const w = pick(SYLLABLES) + pick(SYLLABLES) + pick(SYLLABLES);
+    names.push(w[0]!.toUpperCase() + w.slice(1));
+  }
+  const sentence = (): string => {
+    const words: string[] = [pick(names)];
+    const len = 12 + Math.floor(r() * 14);
+    for (let i = 0; i < len; i++) {
+      const x = r();
+      words.push(x < 0.08 ? String(Math.floor(r() * 10000) / 10) : x < 0.14 ? pick(names) : x < 0.4 ? pick(['the', 'of', 'to', 'in', 'said', 'and', 'a', 'for']) : pick(vocab));
+    }
+    return `${words.join(' ')}.`;
+  };
+  const stories: CanonicalStory[] = [];
+  for (let i = 0; i < n; i++) {
+    let body: string[];
+    let headline: string;
+    if (i > 10 && r() < 0.2) {
+      // A near-duplicate of an earlier story: one paragraph dropped, a sentence added.
+      const orig = stories[Math.floor(r() * stories.length)]!;
+      body = [`${sentence()}`, ...orig.body.slice(0, Math.max(1, orig.body.length - 1))];
+      headline = orig.headline;
+    } else {
+      body = [];
+      const paras = 3 + Math.floor(r() * 4);
+      for (let p = 0; p < paras; p++) body.push(`${sentence()} ${sentence()}`);
+      headline = sentence().toUpperCase();
+    }
+    const guid = `bench-${seed}-${i}`;
+    stories.push({
+      uri: storyUri('bench', guid),
+      source: 'bench',
+      guid,
+      version: 1,
+      type: 'text',
+      pubStatus: 'usable',
+      correction: false,
+      headline,
+      bylines: [],
+      body,
+      bodyHtml: '',
+      images: [],
+      subjects: [],
+      keywords: [],
+      infoSources: [],
+      altIds: [],
+      contentHash: fmix32(i * 7919 + seed).toString(16).padStart(8, '0') + '0'.repeat(56),
+      wordCount: body.join(' ').split(' ').length,
+      warnings: [],
+    });
+  }
+  return stories;
+}
+
+export async function run(argv: string[], io: CommandIO): Promise<number> {
+  const json = argv.includes('--json');
+  const size = flag(argv, 'size', 1_000_000);
+  const checks = flag(argv, 'checks', Math.min(20_000, Math.max(1000, Math.floor(size / 20))));
+  const batch = flag(argv, 'batch', 500);
+  const latencyN = flag(argv, 'latency', 2000);
+  const say = (s: string) => io.stderr.write(`${s}\n`);
+
+  let url = option(argv, 'redis-url');
+  let own: { url: string; child: ChildProcess } | null = null;
+  if (!url) {
+    own = await startRedis();
+    url = own?.url ?? io.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    say(own ? `started redis-server (pid ${own.child.pid}) at ${url}` : `no redis-server binary: using ${url}`);
+  }
+  const redis = new Redis(url, { maxRetriesPerRequest: 3 });
+  const prefix = `wire:bench-dedupe:${process.pid}-${Date.now().toString(36)}`;
+  const windowDays = 30;
+  const store = new RedisDedupeStore({ redis, prefix, windowDays, expectedStoriesPerDay: Math.ceil(size / windowDays) });
+  const today = Math.floor(Date.now() / 86_400_000);
+  try {
+    // 1. Index: N stories, oldest first, spread over the window, written through the store's
+    //    commit script (the same writes a decision makes), pipelined.
+    const before = await usedMemory(redis);
+    const r = rng(42);
+    const t0 = performance.now();
+    const chunk = 1000;
+    for (let i = 0; i < size; i += chunk) {
+      const reqs: CommitRequest[] = [];
+      for (let j = i; j < Math.min(size, i + chunk); j++) {
+        const day = today - windowDays + 1 + Math.floor((j * windowDays) / size);
+        const anchors = Array.from({ length: ANCHORS }, () => Math.floor(r() * 2 ** 32)).sort((a, b) => a - b);
+        reqs.push({
+          uri: storyUri('bench-index', `idx-${j}`),
+          day,
+          anchors,
+          record: {
+            contentKey: Math.floor(r() * 2 ** 32),
+            deliveryKey: Math.floor(r() * 2 ** 32),
+            version: 1,
+            kind: 'new',
+            indexed: true,
+            ofId: 0,
+            rootId: 0,
+            day,
+            signature: {
+              size: 120,
+              tau: anchors[ANCHORS - 1]!,
+              sketch: Array.from({ length: SKETCH }, () => Math.floor(r() * 65536)),
+              veto: Array.from({ length: VETO_ENTRIES }, () => Math.floor(r() * 2 ** 24)),
+            },
+          },
+          snapshot: Number.MAX_SAFE_INTEGER,
+          expectedRegister: null,
+          latest: 1,
+          killed: false,
+        });
+      }
+      await store.commit(reqs);
+      if ((i / chunk) % 100 === 0) say(`indexed ${i.toLocaleString('en')} / ${size.toLocaleString('en')}`);
+    }
+    const indexSecs = (performance.now() - t0) / 1000;
+    const after = await usedMemory(redis);
+    const bytesPerStory = (after - before) / size;
+    say(`index: ${size.toLocaleString('en')} stories in ${indexSecs.toFixed(1)} s (${Math.round(size / indexSecs)}/s); Redis memory ${(after - before) / 1e6} MB = ${bytesPerStory.toFixed(1)} bytes/story`);
+
+    // 2. Check+insert throughput through the engine, batched.
+    const engine = new DedupeEngine({ store, windowDays });
+    const stories = makeCorpus(checks + latencyN, 7);
+    const receivedAt = new Date().toISOString();
+    const tf = performance.now();
+    for (const s of stories.slice(0, Math.min(2000, checks))) fingerprintStory(s);
+    const fingerprintsPerSec = Math.min(2000, checks) / ((performance.now() - tf) / 1000);
+    say(`fingerprint only (pure, no Redis): ${Math.round(fingerprintsPerSec)}/s`);
+    const counts: Record<string, number> = {};
+    const t1 = performance.now();
+    for (let i = 0; i < checks; i += batch) {
+      const ds = await engine.decideMany(stories.slice(i, Math.min(checks, i + batch)).map((story) => ({ story, receivedAt })));
+      for (const d of ds) counts[d.kind] = (counts[d.kind] ?? 0) + 1;
+    }
+    const checksPerSec = checks / ((performance.now() - t1) / 1000);
+    say(`check+insert: ${checks} stories in batches of ${batch}: ${Math.round(checksPerSec)}/s (${JSON.stringify(counts)})`);
+
+    // 3. Latency of one check (one story per call).
+    const lat: number[] = [];
+    for (let i = checks; i < checks + latencyN; i++) {
+      const s = performance.now();
+      await engine.decide(stories[i]!, { receivedAt });
+      lat.push(performance.now() - s);
+    }
+    lat.sort((a, b) => a - b);
+    const p99Ms = percentile(lat, 99);
+    say(`one check: p50 ${percentile(lat, 50).toFixed(3)} ms, p99 ${p99Ms.toFixed(3)} ms over ${latencyN}`);
+
+    // 4. Raw baseline in the same run: pipelined HGET+HSET on small hashes, same batch size.
+    const rawKey = `${prefix}:raw`;
+    const rawOps = Math.max(20_000, checks * 4);
+    const t2 = performance.now();
+    for (let i = 0; i < rawOps; i += batch * 2) {
+      const pipe = redis.pipeline();
+      for (let j = 0; j < batch; j++) {
+        const f = String((i + j * 2) % 100_000);
+        pipe.hget(`${rawKey}:${f.length}:${Number(f) & 1023}`, f);
+        pipe.hset(`${rawKey}:${f.length}:${Number(f) & 1023}`, f, '123456');
+      }
+      await pipe.exec();
+    }
+    const rawRedisOpsPerSec = rawOps / ((performance.now() - t2) / 1000);
+    const rawLat: number[] = [];
+    for (let i = 0; i < latencyN; i++) {
+      const s = performance.now();
+      await redis.hget(`${rawKey}:5:${i & 1023}`, String(i));
+      rawLat.push(performance.now() - s);
+    }
+    rawLat.sort((a, b) => a - b);
+    say(`raw Redis: ${Math.round(rawRedisOpsPerSec)} pipelined ops/s; one HGET p99 ${percentile(rawLat, 99).toFixed(3)} ms`);
+    say(`ratio: one check+insert costs ${(rawRedisOpsPerSec / checksPerSec).toFixed(1)} raw pipelined ops`);
+
+    const result = {
+      indexSize: size,
+      checksPerSec: Math.round(checksPerSec),
+      p99Ms: Number(p99Ms.toFixed(3)),
+      bytesPerStory: Number(bytesPerStory.toFixed(1)),
+      rawRedisOpsPerSec: Math.round(rawRedisOpsPerSec),
+      rawHgetP99Ms: Number(percentile(rawLat, 99).toFixed(3)),
+      indexPerSec: Math.round(size / indexSecs),
+      fingerprintsPerSec: Math.round(fingerprintsPerSec),
+    };
+    if (json) io.stdout.write(`${JSON.stringify(result)}\n`);
+    else io.stdout.write(`${Object.entries(result).map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
+    return 0;
+  } finally {
+    if (own) {
+      redis.disconnect();
+      own.child.kill('SIGTERM');
+    } else {
+      await store.deleteAll();
+      redis.disconnect();
+    }
+  }
+}

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { compare, indexIncoming } from './compare';
+import { anchorsOf, fingerprintStory, simhash64, simhashDistance, storedSignature, ANCHORS } from './fingerprint';
+import { MARKET_MONDAY, MARKET_TUESDAY, RESULTS_NEXT_QUARTER, RESULTS_OTHER_COMPANY, RESULTS_Q4, SAME_SUBJECT, story } from './fixtures.test-helpers';
+import { copyLines, foldWord, tokenize } from './text';
+
+const cmp = (incoming: Parameters<typeof story>[0], stored: Parameters<typeof story>[0]) =>
+  compare(indexIncoming(fingerprintStory(story(incoming))), storedSignature(fingerprintStory(story(stored))));
+
+describe('text folding', () => {
+  it('folds spelling variants, wire abbreviations and quotes to one form', () => {
+    expect(foldWord('totalling')).toBe(foldWord('totaling'));
+    expect(foldWord('colour')).toBe(foldWord('color'));
+    expect(foldWord('organised')).toBe(foldWord('organized'));
+    expect(foldWord('centre')).toBe(foldWord('center'));
+    const a = tokenize('Profit rose to 5 mln dlrs, “he said”.').map((t) => t.norm);
+    const b = tokenize('Profit rose to 5 million dollars, "he said".').map((t) => t.norm);
+    expect(a).toEqual(b);
+  });
+
+  it('reads figures with thousands separators as one number and ignores ticker markup', () => {
+    expect(tokenize('Net 1,417,000 vs 933,000').filter((t) => t.figure).map((t) => t.norm)).toEqual(['1417000', '933000']);
+    expect(tokenize('Lloyds Bank Plc <LLOY.L> said').map((t) => t.norm)).toEqual(tokenize('Lloyds Bank Plc said').map((t) => t.norm));
+  });
+
+  it('drops page chrome: ads, dates, weather, bylines with e-mail, related-article lists', () => {
+    const { lines } = copyLines('FNMA CLARIFIES DEBT OFFERING', [
+      '58 F',
+      'Honolulu',
+      'Monday, April 29, 2024',
+      'FNMA CLARIFIES DEBT OFFERING',
+      '- Advertisement -',
+      'The Federal National Mortgage Association said it wanted to clarify the status of yesterday’s offering.',
+      'BY EMMA BROWN [brown.emma@example-news.com]',
+      'Related Articles',
+      'JARDINE MATHESON PLANS FOUR-FOR-ONE BONUS ISSUE',
+      'Copyright © 2024. All rights reserved.',
+    ]);
+    expect(lines).toEqual(['The Federal National Mortgage Association said it wanted to clarify the status of yesterday’s offering.']);
+  });
+});
+
+describe('containment', () => {
+  it('an identical copy is fully contained both ways', () => {
+    const c = cmp(RESULTS_Q4, RESULTS_Q4);
+    expect(c.containment).toBe(1);
+    expect(c.match, JSON.stringify(c)).toBe(true);
+  });
+
+  it('a re-segmented copy (paragraphs joined and split elsewhere) matches', () => {
+    const text = RESULTS_Q4.body.join(' ');
+    const sentences = text.split(/(?<=\.) /);
+    const resegmented = { headline: RESULTS_Q4.headline, body: [sentences.slice(0, 2).join(' '), sentences.slice(2, 3).join(' '), sentences.slice(3).join(' ')] };
+    const c = cmp(resegmented, RESULTS_Q4);
+    expect(c.containment).toBeGreaterThan(0.9);
+    expect(c.match, JSON.stringify(c)).toBe(true);
+  });
+
+  it('an excerpt (outlet intro plus the first half) is contained in its source', () => {
+    const excerpt = { headline: 'Northwind profit up', body: ['Here is what we know so far, according to wire reports.', ...RESULTS_Q4.body.slice(0, 3)] };
+    const c = cmp(excerpt, RESULTS_Q4);
+    expect(c.incomingInStored).toBeGreaterThan(0.7);
+    expect(c.match, JSON.stringify(c)).toBe(true);
+    // And the other way round: the full story arriving after the excerpt.
+    expect(cmp(RESULTS_Q4, excerpt).match).toBe(true);
+  });
+
+  it('a light copy edit (said on Monday, million for mln, one reworded sentence) matches', () => {
+    const edited = {
+      headline: 'UPDATE 1-Northwind Traders fourth-quarter profit climbs',
+      body: [
+        RESULTS_Q4.body[0]!.replace('said', 'said on Monday').replace(/mln/g, 'million'),
+        RESULTS_Q4.body[1]!,
+        'Margaret Ellison, the chief executive, told reporters that grocery chains in the Midwest made up for weaker sales in Canada, where two warehouses closed in October.',
+        RESULTS_Q4.body[3]!,
+        RESULTS_Q4.body[4]!,
+      ],
+    };
+    const c = cmp(edited, RESULTS_Q4);
+    expect(c.vetoed, JSON.stringify(c)).toBe(false);
+    expect(c.match, JSON.stringify(c)).toBe(true);
+  });
+});
+
+describe('figure/name veto', () => {
+  it('vetoes another company’s results from the same template', () => {
+    const c = cmp(RESULTS_OTHER_COMPANY, RESULTS_Q4);
+    expect(c.figuresDiffer).toBeGreaterThanOrEqual(2);
+    expect(c.vetoed, JSON.stringify(c)).toBe(true);
+    expect(c.match, JSON.stringify(c)).toBe(false);
+  });
+
+  it('vetoes the next quarter’s results of the same company', () => {
+    const c = cmp(RESULTS_NEXT_QUARTER, RESULTS_Q4);
+    expect(c.vetoed, JSON.stringify(c)).toBe(true);
+    expect(c.match, JSON.stringify(c)).toBe(false);
+  });
+
+  it('vetoes another day’s market report', () => {
+    const c = cmp(MARKET_TUESDAY, MARKET_MONDAY);
+    expect(c.vetoed, JSON.stringify(c)).toBe(true);
+    expect(c.match, JSON.stringify(c)).toBe(false);
+  });
+
+  it('does not veto when an excerpt simply lacks the later figures', () => {
+    const trimmed = { headline: RESULTS_Q4.headline, body: RESULTS_Q4.body.slice(0, 2) };
+    const c = cmp(trimmed, RESULTS_Q4);
+    expect(c.figuresDiffer).toBe(0);
+    expect(c.match, JSON.stringify(c)).toBe(true);
+  });
+
+  it('a different story on the same subject shares too little to match', () => {
+    const c = cmp(SAME_SUBJECT, RESULTS_Q4);
+    expect(c.containment).toBeLessThan(0.3);
+    expect(c.match, JSON.stringify(c)).toBe(false);
+  });
+});
+
+describe('signatures', () => {
+  it('anchors are the smallest shingle hashes and identical copies share all of them', () => {
+    const a = fingerprintStory(story(RESULTS_Q4));
+    const b = fingerprintStory(story(RESULTS_Q4));
+    expect(anchorsOf(a)).toHaveLength(ANCHORS);
+    expect(anchorsOf(a)).toEqual(anchorsOf(b));
+    expect([...anchorsOf(a)].sort((x, y) => x - y)).toEqual(anchorsOf(a));
+  });
+
+  it('SimHash distance is small for a copy edit and large for another story', () => {
+    const a = fingerprintStory(story(RESULTS_Q4));
+    const edited = fingerprintStory(story({ headline: RESULTS_Q4.headline, body: RESULTS_Q4.body.slice(0, 4) }));
+    const other = fingerprintStory(story(SAME_SUBJECT));
+    expect(simhashDistance(simhash64(a.h1), simhash64(edited.h1))).toBeLessThan(simhashDistance(simhash64(a.h1), simhash64(other.h1)));
+    expect(simhashDistance(simhash64(a.h1), simhash64(a.h1))).toBe(0);
+  });
+});
