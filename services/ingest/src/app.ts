@@ -63,6 +63,10 @@ export async function ensureTopics(kafka: Kafka, topics: Array<{ name: string; r
 export interface IngestServiceOverrides {
   /** Called after each committed chunk. */
   onChunk?: IngestConsumerOptions['onChunk'];
+  /** Called when a batch arrives. */
+  onBatch?: IngestConsumerOptions['onBatch'];
+  /** Called when the consumer joins its group. */
+  onJoin?: IngestConsumerOptions['onJoin'];
   /** Replace the normalizer or decider (benchmarks measure parts with it). */
   normalize?: NormalizeFn;
   decider?: Decider;
@@ -148,6 +152,8 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
     partitionsConsumedConcurrently: config.INGEST_PARTITIONS_CONCURRENTLY,
     sessionTimeoutMs: config.INGEST_SESSION_TIMEOUT_MS,
     onChunk: overrides.onChunk,
+    onBatch: overrides.onBatch,
+    onJoin: overrides.onJoin,
   });
 
   let retryProducer: Producer | undefined;

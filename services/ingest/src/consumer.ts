@@ -20,6 +20,10 @@ export interface IngestConsumerOptions {
   /** Backoff after an infrastructure failure: first delay and cap, ms. */
   retryInitialMs?: number;
   retryMaxMs?: number;
+  /** Called each time the consumer (re)joins its group (benchmarks time from the first). */
+  onJoin?: () => void;
+  /** Called when a batch arrives, before any work on it. */
+  onBatch?: (info: { partition: number; messages: number }) => void;
   /** Called after each committed chunk (tests and benchmarks watch progress with it). */
   onChunk?: (info: { partition: number; lastOffset: string; outcome: ChunkOutcome }) => void;
 }
@@ -45,6 +49,7 @@ export function createIngestConsumer(opts: IngestConsumerOptions) {
 
   async function handleBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
+    opts.onBatch?.({ partition, messages: batch.messages.length });
     for (let start = 0; start < batch.messages.length; start += chunkSize) {
       const slice = batch.messages.slice(start, start + chunkSize);
       const chunk: InboundMessage[] = slice.map((m) => ({ topic, partition, offset: m.offset, key: m.key, value: m.value }));
@@ -93,6 +98,7 @@ export function createIngestConsumer(opts: IngestConsumerOptions) {
         maxBytesPerPartition: 4 * 1024 * 1024,
         maxWaitTimeInMs: 200,
       });
+      if (opts.onJoin) consumer.on(consumer.events.GROUP_JOIN, () => opts.onJoin?.());
       await consumer.connect();
       await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
       await consumer.run({

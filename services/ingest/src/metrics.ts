@@ -13,7 +13,7 @@ export function createIngestMetrics(registry: Registry) {
     lag: new Gauge({ name: 'wire_ingest_consumer_lag', help: 'Messages behind the high watermark, per partition', labelNames: ['topic', 'partition'], registers: [registry] }),
     stepSeconds: new Histogram({
       name: 'wire_ingest_step_duration_seconds',
-      help: 'Time per pipeline step, per chunk of messages',
+      help: 'Time per pipeline step: per message for archive, normalize and media; per chunk for dedupe, canonical, route and publish_commit',
       labelNames: ['step'],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
