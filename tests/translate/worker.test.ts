@@ -175,6 +175,12 @@ describe('translate worker on real BullMQ queues and the real Apertium', () => {
     expect(delivers.some((d) => (d.data as DeliverJob).story.language === 'ko')).toBe(false);
   });
 
+  it('ends a job that does not match the TranslateJob schema without retries', async () => {
+    const bad = await translateQueue.add('translate', { storyUri: 'urn:x', targetLanguage: 'es' }, { jobId: 'bad-job', attempts: 3 });
+    await expect(bad.waitUntilFinished(events, 30_000)).rejects.toThrow(/story/);
+    expect((await translateQueue.getJob('bad-job'))!.attemptsMade).toBe(1);
+  });
+
   it('retries with backoff while the provider is down, then fails with provider down', async () => {
     const srv = createServer();
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
