@@ -134,8 +134,8 @@ export function childText(el: XmlElement | undefined, ...path: string[]): string
 
 const VOID = new Set(['br', 'hr', 'img', 'meta', 'link', 'input', 'area', 'base', 'col', 'embed', 'source', 'track', 'wbr']);
 
-const escText = (s: string): string => s.replace(/&(?![a-zA-Z][a-zA-Z0-9]{0,31};|#[0-9]{1,9};|#x[0-9a-fA-F]{1,8};)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const escAttr = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+const escText = (s: string): string => (!/[&<>]/.test(s) ? s : s.replace(/&(?![a-zA-Z][a-zA-Z0-9]{0,31};|#[0-9]{1,9};|#x[0-9a-fA-F]{1,8};)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+const escAttr = (s: string): string => (!/[&"<]/.test(s) ? s : s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;'));
 
 /**
  * How `toHtml` maps one element: a new tag name, `'unwrap'` (keep the children, drop the tag),

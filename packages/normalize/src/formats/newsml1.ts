@@ -152,7 +152,12 @@ function itemToDraft(item: XmlElement, envelope: XmlElement | undefined): DraftS
   for (const ins of elements(mgmt, 'Instruction')) if (/rectif|correct/i.test(fn(ins) ?? '')) draft.correction = true;
 
   const top = child(item, 'NewsComponent');
-  const allComponents = top ? [top, ...findAll(top, 'NewsComponent').flatMap((c) => [c, ...findAll(c, 'NewsComponent')])] : [];
+  const allComponents: XmlElement[] = [];
+  const collectComponents = (c: XmlElement): void => {
+    allComponents.push(c);
+    for (const sub of elements(c, 'NewsComponent')) collectComponents(sub);
+  };
+  if (top) collectComponents(top);
   const textComponents = allComponents.filter((c) => !PICTURE_ROLES.test(roleOf(c)));
   const firstLine = (name: string): string | undefined => {
     for (const c of textComponents) {
