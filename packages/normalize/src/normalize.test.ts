@@ -143,6 +143,19 @@ describe('normalize', () => {
   });
 });
 
+describe('HTML pages in four site layouts', () => {
+  const dir = fileURLToPath(new URL('../../../tests/fixtures/wire/html/', import.meta.url));
+  const expected = JSON.parse(readFileSync(`${dir}expected.json`, 'utf8')) as Record<string, { headline: string; paragraphs: string[] }>;
+  for (const [file, want] of Object.entries(expected)) {
+    it(`${file}: exactly the copy, no chrome`, () => {
+      const s = one(readFileSync(`${dir}${file}`));
+      expect(s.format).toBe('html');
+      expect(s.body).toEqual(want.paragraphs);
+      expect(s.bodyHtml).not.toMatch(/Advertisement|Related|Most Read|Trending|Subscribe|Copyright|<script|Facebook/i);
+    });
+  }
+});
+
 describe('storyFromFields', () => {
   const items = readFileSync(DATASET, 'utf8')
     .trim()

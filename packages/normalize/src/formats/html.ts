@@ -1,3 +1,4 @@
+import { decodeHTML } from 'entities';
 import { parseHTML } from 'linkedom';
 import { Readability } from '@mozilla/readability';
 import { err, ok, type Result } from '@wire/schema';
@@ -18,7 +19,7 @@ export type ExtractPath = 'article-body' | 'readability' | 'body';
 
 // Elements whose content is never copy. Removed as text before parsing: cheaper than removing
 // nodes, and script/style text can never leak into the body.
-const DROP_ELEMENTS = ['script', 'style', 'noscript', 'template', 'svg', 'iframe', 'object', 'embed', 'canvas', 'video', 'audio', 'map', 'select', 'textarea', 'button'];
+const DROP_ELEMENTS = ['script', 'style', 'noscript', 'template', 'svg', 'iframe', 'object', 'embed', 'canvas', 'video', 'audio', 'map', 'select', 'textarea', 'button', 'nav', 'aside', 'footer', 'form', 'dialog'];
 const CHROME_SELECTOR =
   'nav, aside, footer, form, dialog, [role="navigation"], [role="banner"], [role="contentinfo"], [role="complementary"], [role="search"], [aria-hidden="true"], [hidden]';
 // class/id words of page furniture (whole words between separators, so "header-text" is not "head").
@@ -42,8 +43,10 @@ export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
  */
 export function parseHtmlPage(html: string, opts: HtmlPageOptions = {}): { draft: DraftStory; path: ExtractPath } {
   const jsonLd = readJsonLd(html);
-  const { document } = parseHTML(stripElements(html, DROP_ELEMENTS));
-  const meta = readMeta(document);
+  // Runs of <br> are paragraph breaks on old pages (Readability's _replaceBrs does the same), so
+  // the paragraph-density finder sees their paragraphs too.
+  const { document } = parseHTML(stripElements(html, DROP_ELEMENTS).replace(/(?:<br\s*\/?>\s*){2,}/gi, '</p><p>'));
+  const meta = readMeta(html);
   const base = meta.url ?? jsonLd.url;
   const warnings: string[] = [];
 
@@ -222,11 +225,21 @@ interface PageMeta {
   description?: string;
 }
 
-function readMeta(document: ReturnType<typeof parseHTML>['document']): PageMeta {
+/** Page metadata from the raw `<head>` (and `<html lang>`), read with a tokenizer, not the DOM. */
+function readMeta(html: string): PageMeta {
   const m: PageMeta = {};
-  for (const el of document.querySelectorAll('meta')) {
-    const key = (el.getAttribute('property') ?? el.getAttribute('name') ?? el.getAttribute('itemprop') ?? '').toLowerCase();
-    const content = cleanText(el.getAttribute('content') ?? '');
+  const headEnd = html.search(/<body[\s>]/i);
+  const head = headEnd > 0 ? html.slice(0, headEnd) : html.slice(0, 20000);
+  const TAG = /<(meta|link)\b([^>]*)>/gi;
+  let t: RegExpExecArray | null;
+  while ((t = TAG.exec(head))) {
+    const attrs = attributes(t[2] ?? '');
+    if (t[1]!.toLowerCase() === 'link') {
+      if (/(^|\s)canonical(\s|$)/i.test(attrs.rel ?? '') && attrs.href && /^https?:\/\//i.test(attrs.href)) m.url = attrs.href;
+      continue;
+    }
+    const key = (attrs.property ?? attrs.name ?? attrs.itemprop ?? '').toLowerCase();
+    const content = cleanText(attrs.content ?? '');
     if (!key || !content) continue;
     if (key === 'og:title' || key === 'twitter:title') m.title ??= content;
     else if (key === 'og:url') m.url ??= content;
@@ -236,22 +249,29 @@ function readMeta(document: ReturnType<typeof parseHTML>['document']): PageMeta 
     else if (key === 'article:modified_time' || key === 'datemodified' || key === 'last-modified') m.modified ??= content;
     else if (key === 'description' || key === 'og:description') m.description ??= content;
   }
-  const canonical = document.querySelector('link[rel="canonical"]')?.getAttribute('href');
-  if (canonical && /^https?:\/\//i.test(canonical)) m.url = canonical;
   // CMS templates declare the site's locale (`en-US`), not the story's: keep the language only,
   // except where the region or script changes the written language.
-  const lang = document.documentElement?.getAttribute('lang');
+  const lang = /<html\b[^>]*\blang\s*=\s*["']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)/i.exec(head)?.[1];
   if (lang) m.lang = /^(zh|pt|sr)\b/i.test(lang) ? lang : lang.split(/[-_]/)[0];
   if (!m.title) {
-    const t = cleanText(document.querySelector('title')?.textContent ?? '');
+    const raw = /<title[^>]*>([^<]*)<\/title>/i.exec(head)?.[1];
+    const title = cleanText(raw ?? '');
     // "Headline | Site" / "Headline - Site": keep the longest part.
-    if (t) m.title = t.split(/\s+[|–—-]\s+/).sort((a, b) => b.length - a.length)[0];
+    if (title) m.title = title.split(/\s+[|–—-]\s+/).sort((a, b) => b.length - a.length)[0];
   }
   if (!m.published) {
-    const time = document.querySelector('time[datetime]')?.getAttribute('datetime');
+    const time = /<time\b[^>]*\bdatetime\s*=\s*["']([^"']+)["']/i.exec(html)?.[1];
     if (time) m.published = time;
   }
   return m;
+}
+
+function attributes(s: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const ATTR = /([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/g;
+  let a: RegExpExecArray | null;
+  while ((a = ATTR.exec(s))) out[a[1]!.toLowerCase()] = decodeHTML(a[2] ?? a[3] ?? a[4] ?? '');
+  return out;
 }
 
 interface JsonLdMeta {
