@@ -118,7 +118,9 @@ export async function buildSnapshot(deps: SnapshotDeps, log: Logger): Promise<Sn
   return {
     at: new Date().toISOString(),
     stories: events.map((ev) => {
-      const mine = recentDeliveries.filter((d) => d.storyUri === ev.uri && (d.version === undefined || d.version === ev.version));
+      // A duplicate or stale version goes nowhere: the deliveries of that uri and version belong to the original.
+      const sent = ev.decision.kind !== 'duplicate' && ev.decision.kind !== 'stale';
+      const mine = sent ? recentDeliveries.filter((d) => d.storyUri === ev.uri && (d.version === undefined || d.version === ev.version)) : [];
       const latestPerPartner = new Map<string, DeliveryRecord>();
       for (const d of [...mine].sort((a, b) => a.at.localeCompare(b.at))) latestPerPartner.set(d.partnerId, d);
       return {
