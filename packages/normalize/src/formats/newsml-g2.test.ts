@@ -81,6 +81,14 @@ describe('NewsML-G2', () => {
     expect(d?.bodyText).toHaveLength(2);
   });
 
+  it('listing 4: a video item without headline gets a short one from its description, flagged', () => {
+    const [d] = ok(fixture('newsml-g2/iptc-spec/LISTING_4_Multiple_Renditions_of_a_Video_in_NewsML-G2.xml'));
+    expect(d?.type).toBe('video');
+    expect(d?.headline).toBe("Amir Hussein Abdullahian, Iranian foreign ministry's undersecretary for Arab and African affairs…");
+    expect(d?.warnings).toContain('headline: none in contentMeta, derived from the description (NewsML-G2)');
+    expect(d?.images).toBeUndefined();
+  });
+
   it('metadata-only items are refused naming the missing headline', () => {
     for (const f of ['LISTING_24_News_Message_conveying_a_complete_News_Package.xml', 'LISTING_29_Hop_History.xml', 'ap_metadata_example.xml']) {
       const r = parse(input(fixture(`newsml-g2/iptc-spec/${f}`)));

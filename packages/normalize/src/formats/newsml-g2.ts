@@ -199,6 +199,12 @@ function itemToDraft(item: XmlElement): DraftStory {
   }
 
   if (draft.type === 'picture' || draft.type === 'video' || draft.type === 'audio') {
+    // Visual items often come without a headline (AFP video, some photo feeds): a short title from
+    // the description keeps them usable, flagged for ops.
+    if (!draft.headline && caption) {
+      draft.headline = titleFrom(caption);
+      warnings.push('headline: none in contentMeta, derived from the description (NewsML-G2)');
+    }
     const best = bestRemote(contentSet);
     const image: DraftImage = compact({
       caption,
@@ -219,6 +225,15 @@ function itemToDraft(item: XmlElement): DraftStory {
   }
   if (warnings.length > 0) draft.warnings = warnings;
   return draft;
+}
+
+/** The first sentence of a description, at most ~100 characters, cut at a word. */
+function titleFrom(description: string): string {
+  const t = description.replace(/^[\s\-–—•]+/, '');
+  const sentence = /^(.{20,}?[.!?])(\s|$)/.exec(t)?.[1] ?? t;
+  if (sentence.length <= 100) return sentence;
+  const cut = sentence.slice(0, 100);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), 60)).replace(/[\s\-–—,;:]+$/, '')}…`;
 }
 
 /** A packageItem with no referenced items in the same message: its itemRef titles become the text. */
