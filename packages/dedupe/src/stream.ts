@@ -4,6 +4,7 @@
  * each decision's `of` back to the id of the earlier item it names.
  */
 import { createHash } from 'node:crypto';
+import { storyFromFields } from '@wire/normalize';
 import { CanonicalStory, storyUri, type DecisionKind, type PubStatus } from '@wire/schema';
 import type { DedupeEngine } from './engine';
 
@@ -54,6 +55,26 @@ export function basicStory(item: StreamItem): CanonicalStory {
     wordCount: body.join(' ').split(/\s+/).filter(Boolean).length,
     versionCreated: item.receivedAt,
   });
+}
+
+/**
+ * A stream item through `@wire/normalize`'s `storyFromFields` (which strips a scraped page's
+ * chrome), as `wire dedupe` does. When normalization refuses the copy, the raw text is used
+ * (and `onFallback` hears why) rather than dropping a line of the stream.
+ */
+export function normalizedStory(item: StreamItem, onFallback?: (item: StreamItem, reason: string) => void): CanonicalStory {
+  const r = storyFromFields({
+    source: item.source,
+    guid: item.guid,
+    version: item.version,
+    headline: item.headline,
+    body: item.body,
+    ...(item.receivedAt ? { receivedAt: item.receivedAt } : {}),
+    ...(item.pubStatus ? { pubStatus: item.pubStatus } : {}),
+  });
+  if (r.ok) return item.correction ? { ...r.value, correction: true } : r.value;
+  onFallback?.(item, `${r.error.code}: ${r.error.message}`);
+  return basicStory(item);
 }
 
 /** Decides every item in order (in batches of `batch`), returning one output line per item. */

@@ -167,11 +167,30 @@ const EMAIL = /[\w.+-]+@[\w-]+\.[\w.-]+/;
  * ad and share markers, copyright lines, datelines of the page, weather widgets, bylines with
  * e-mails, short lines without figures (navigation, section names), and, in a mixed-case body,
  * lines set in capitals (repeated page headline, related-article lists). Everything after a
- * "Related articles" / "Share this" marker is dropped too.
+ * "Related articles" / "Share this" marker is dropped too. Leftover HTML is read as text, with
+ * scripts, styles, navigation, asides and footers dropped.
  */
+const HTML_TAG = /<\/?(?:p|div|br|li|ul|ol|h[1-6]|span|a|section|article|header|footer|nav|aside|main|figure|figcaption|table|tr|td|html|body|head|title|script|style|img)\b[^>]*>/i;
+
+/** Plain text of leftover HTML: scripts/styles/heads dropped, block tags as line breaks, entities decoded. */
+export function htmlToLines(html: string): string {
+  return html
+    .replace(/<(script|style|head|nav|footer|aside|noscript|form)\b[\s\S]*?<\/\1>/gi, '\n')
+    .replace(/<\/?(?:p|div|br|li|ul|ol|h[1-6]|section|article|header|main|figure|figcaption|table|tr|td|blockquote)\b[^>]*>/gi, '\n')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#0?39;|&apos;|&rsquo;|&lsquo;/g, "'")
+    .replace(/&ldquo;|&rdquo;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)));
+}
+
 export function copyLines(headline: string, body: readonly string[]): { headline: string; lines: string[] } {
   const raw: string[] = [];
-  for (const para of body) for (const line of para.split(/\n+/)) {
+  for (const block of body) for (const line of (HTML_TAG.test(block) ? htmlToLines(block) : block).split(/\n+/)) {
     const t = line.replace(/\s+/g, ' ').trim();
     if (t) raw.push(t);
   }

@@ -1,9 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { CommonConfigSchema, ConfigError, loadConfig } from '@wire/config';
-import { DedupeEngine, MemoryDedupeStore, RedisDedupeStore, basicStory, runStream, type DedupeStore, type StreamItem } from '@wire/dedupe';
-import { storyFromFields } from '@wire/normalize';
-import type { CanonicalStory } from '@wire/schema';
+import { DedupeEngine, MemoryDedupeStore, RedisDedupeStore, normalizedStory, runStream, type DedupeStore, type StreamItem } from '@wire/dedupe';
 import type { CommandIO } from '../io';
 
 const USAGE = 'wire dedupe --input <stream.jsonl> [--store memory|redis] [--window-days N] [--batch N]';
@@ -85,22 +83,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     store = new MemoryDedupeStore({ windowDays });
   }
 
-  const build = (item: StreamItem): CanonicalStory => {
-    const r = storyFromFields({
-      source: item.source,
-      guid: item.guid,
-      version: item.version,
-      headline: item.headline,
-      body: item.body,
-      ...(item.receivedAt ? { receivedAt: item.receivedAt } : {}),
-      ...(item.pubStatus ? { pubStatus: item.pubStatus } : {}),
-    });
-    if (r.ok) return item.correction ? { ...r.value, correction: true } : r.value;
-    // Normalization refused the copy (e.g. nothing left after cleaning): decide on the raw text
-    // rather than drop a line of the stream.
-    io.stderr.write(`warning ${r.error.code}: item ${item.id}: ${r.error.message}; using the raw text\n`);
-    return basicStory(item);
-  };
+  const build = (item: StreamItem) =>
+    normalizedStory(item, (it, reason) => io.stderr.write(`warning ${reason}; item ${it.id}: deciding on the raw text\n`));
 
   try {
     const engine = new DedupeEngine({ store, windowDays });
