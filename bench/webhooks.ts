@@ -5,17 +5,17 @@
  * → BullMQ `deliver` → per-partner gate → signing → undici → partner 2xx → register, log — beside
  * raw undici POSTs of the same signed body to the same receivers in the same run. Then p99
  * enqueue→2xx latency at a fixed offered load (default 2,000/s for 5 s).
- * Receivers run in a worker thread (their own event loop), answer 204 at once.
+ * Receivers run in a worker thread (their own event loop), answer 204 at once; delivery workers
+ * run in `--workers N` threads (default one per CPU), as the service scales out.
  */
+import { availableParallelism } from 'node:os';
 import { Worker as Thread } from 'node:worker_threads';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { Pool } from 'undici';
 import { toNinjs } from '@wire/normalize';
-import { createLogger, createMetricsRegistry } from '@wire/observability';
 import { enqueueRoutes, planRoutes, PartnerRegistry, RecipientsRegister, type Partner } from '@wire/routing';
 import { CanonicalStory, Decision } from '@wire/schema';
-import { createDeliveryWorker } from '@wire/svc-webhooks';
 import { webhookHeaders } from '@wire/webhooks';
 import type { CommandIO } from '../packages/cli/src/io';
 
@@ -116,32 +116,36 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   await Promise.all(pools.map((p) => p.close()));
   say(`raw undici POSTs: ${rawN} in ${((performance.now() - rawStart) / 1000).toFixed(2)} s → ${Math.round(rawPostsPerSec)}/s`);
 
-  // 2. Throughput through the queue path.
-  const svc = createDeliveryWorker({
-    redis,
-    registry,
-    recipients,
-    logger: createLogger({ name: 'bench', level: 'silent' }),
-    metrics: createMetricsRegistry('bench', { defaults: false }),
-    render: (s) => toNinjs(s),
-    config: {
-      queueName,
-      prefix,
-      concurrency: flag(argv, 'concurrency', 400),
-      partnerConcurrency: 64,
-      partnerRatePerSec: 0,
-      connectionsPerOrigin: 16,
-      allowPrivateHosts: ['127.0.0.1'],
-    },
-  });
-  const producer = new Queue(queueName, { connection: redis });
+  // 2. Throughput through the queue path: N delivery workers (threads, default one per CPU).
+  const workersN = flag(argv, 'workers', Math.max(1, availableParallelism()));
+  const config = {
+    queueName,
+    concurrency: flag(argv, 'concurrency', 200),
+    partnerConcurrency: 64,
+    partnerRatePerSec: 0,
+    connectionsPerOrigin: 16,
+    allowPrivateHosts: ['127.0.0.1'],
+  };
+  const threads: Thread[] = [];
   const latencies: number[] = [];
   let completed = 0;
-  let measuring = false;
-  svc.worker.on('completed', (job) => {
-    completed++;
-    if (measuring) latencies.push(Date.now() - job.timestamp);
-  });
+  for (let i = 0; i < workersN; i++) {
+    // Node 20 does not pass tsx's loader hooks to worker threads: register them in the thread first.
+    const entry = JSON.stringify(new URL('./webhooks-thread.ts', import.meta.url).href);
+    const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${entry}); })`;
+    const t = new Thread(boot, { eval: true, workerData: { redisUrl, prefix, config } });
+    await new Promise<void>((resolve, reject) => {
+      t.once('error', reject);
+      t.on('message', (m: { ready?: boolean; completed?: number; latencies?: number[] }) => {
+        if (m.ready) resolve();
+        completed += m.completed ?? 0;
+        if (m.latencies) for (const l of m.latencies) latencies.push(l);
+      });
+    });
+    threads.push(t);
+  }
+  say(`delivery workers: ${workersN} thread(s), concurrency ${config.concurrency} each`);
+  const producer = new Queue(queueName, { connection: redis });
   const decision = Decision.parse({ kind: 'new' });
   const stories = Math.ceil(total / partnersN);
   const before = await received();
@@ -168,7 +172,9 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   say(`queue path: ${jobs} deliveries in ${elapsed.toFixed(2)} s → ${Math.round(deliveriesPerSec)}/s (receivers counted ${got})`);
 
   // 3. Latency at a fixed offered load.
-  measuring = true;
+  for (const t of threads) t.postMessage('measure');
+  await sleep(150);
+  latencies.length = 0;
   const tickMs = 20;
   const perTick = Math.max(1, Math.round((offered * tickMs) / 1000));
   const ticks = Math.round((seconds * 1000) / tickMs);
@@ -185,7 +191,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     sent += batch.length;
     void enqueueRoutes({ deliverQueue: producer, recipients }, { deliver: batch, translate: [] });
   }
-  const target = completed - latencies.length + sent;
+  const target = jobs + sent;
   while (completed < target) await sleep(20);
   const sorted = latencies.sort((a, b) => a - b);
   const p50Ms = percentile(sorted, 50);
@@ -203,7 +209,10 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   }
 
   // Clean up: our queue, our keys (SCAN on our unique prefix), the receivers.
-  await svc.close();
+  await Promise.all(threads.map((t) => new Promise<void>((resolve) => {
+    t.once('exit', () => resolve());
+    t.postMessage('close');
+  })));
   await producer.obliterate({ force: true }).catch(() => undefined);
   await producer.close();
   let cursor = '0';

@@ -1,0 +1,48 @@
+/**
+ * One delivery worker in a worker thread, for `wire bench webhooks --workers N` (deliveries scale
+ * out across processes or threads that share Redis). Reports completions and enqueue→2xx
+ * latencies to the parent every 100 ms.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Redis } from 'ioredis';
+import { toNinjs } from '@wire/normalize';
+import { createLogger, createMetricsRegistry } from '@wire/observability';
+import { PartnerRegistry, RecipientsRegister } from '@wire/routing';
+import { createDeliveryWorker, type DeliveryConfig } from '@wire/svc-webhooks';
+
+const { redisUrl, prefix, config } = workerData as { redisUrl: string; prefix: string; config: Partial<DeliveryConfig> };
+const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+const svc = createDeliveryWorker({
+  redis,
+  registry: new PartnerRegistry(redis, { prefix, cacheMs: 1_000 }),
+  recipients: new RecipientsRegister(redis, { prefix }),
+  logger: createLogger({ name: 'bench', level: 'silent' }),
+  metrics: createMetricsRegistry('bench', { defaults: false }),
+  render: (s) => toNinjs(s),
+  config: { ...config, prefix },
+});
+let completed = 0;
+let latencies: number[] = [];
+let measuring = false;
+svc.worker.on('completed', (job) => {
+  completed++;
+  if (measuring) latencies.push(Date.now() - job.timestamp);
+});
+const timer = setInterval(() => {
+  parentPort!.postMessage({ completed, latencies });
+  completed = 0;
+  latencies = [];
+}, 100);
+parentPort!.on('message', (m: string) => {
+  if (m === 'measure') measuring = true;
+  if (m === 'close') {
+    clearInterval(timer);
+    void svc.close().then(async () => {
+      parentPort!.postMessage({ completed, latencies, closed: true });
+      await redis.quit();
+      process.exit(0);
+    });
+  }
+});
+await svc.worker.waitUntilReady();
+parentPort!.postMessage({ ready: true });
