@@ -51,6 +51,15 @@ describe('Protector', () => {
 describe('findNames punctuation', () => {
   it('does not take a weekday at a sentence end into a name', () => {
     const names = findNames(['A photo provided by Primorsky Krai Region Administration Wednesday. Kim left.']);
-    expect(names).toEqual(['Primorsky Krai Region Administration']);
+    expect(names).toEqual(['Primorsky Krai']);
+  });
+});
+
+describe('buildProtectedTerms', () => {
+  it('protects organisations whole, people whole and word by word', () => {
+    const terms = buildProtectedTerms({ names: ['Sarah Kim'], organisations: ['JoongAng Daily'], targetLanguage: 'es' }).map((t) => t.term);
+    expect(terms).toEqual(expect.arrayContaining(['JoongAng Daily', 'Sarah Kim', 'Sarah', 'Kim']));
+    expect(terms).not.toContain('Daily');
+    expect(terms).not.toContain('JoongAng');
   });
 });

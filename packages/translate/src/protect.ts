@@ -78,14 +78,25 @@ export function findNames(texts: readonly string[]): string[] {
 
 /**
  * The terms to protect for a story: glossary entries, names the normalizer found (bylines,
- * agencies), names found in the text, and the single words of those names (a later `Moon said`
+ * agencies), names found in the text, and the single words of people's names (a later `Moon said`
  * must survive as well as the first `Moon Jae-in`). Longest first, so the longest match wins.
  */
-export function buildProtectedTerms(input: { glossary?: readonly GlossaryEntry[]; names?: readonly string[]; targetLanguage: string }): ProtectedTerm[] {
+export function buildProtectedTerms(input: {
+  glossary?: readonly GlossaryEntry[];
+  /** People: protected whole and word by word. */
+  names?: readonly string[];
+  /** Agencies and outlets: protected whole only (`JoongAng Daily` must not freeze every `Daily`). */
+  organisations?: readonly string[];
+  targetLanguage: string;
+}): ProtectedTerm[] {
   const lang = input.targetLanguage.split('-')[0]!.toLowerCase();
   const terms = new Map<string, ProtectedTerm>();
   for (const g of input.glossary ?? []) {
     if (g.term.trim()) terms.set(g.term, { term: g.term, replacement: g.translations?.[lang] ?? g.translations?.[input.targetLanguage] });
+  }
+  for (const raw of input.organisations ?? []) {
+    const name = raw.trim();
+    if (name.length >= 2 && !terms.has(name)) terms.set(name, { term: name });
   }
   for (const raw of input.names ?? []) {
     const name = raw.trim();

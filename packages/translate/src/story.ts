@@ -116,7 +116,7 @@ function assemble(story: CanonicalStory, to: string, slots: Slot[], texts: strin
   const body = blocks.length > 0 ? blocks.map(htmlToText).filter((p) => p.length > 0) : paragraphs;
   const warnings = [
     ...story.warnings,
-    `translated ${story.language ?? '?'}>${base.language} by ${provider}`,
+    ...(provider === 'none' ? [] : [`translated ${story.language ?? '?'}>${base.language} by ${provider}`]),
     ...missingTerms.map((t) => `translate: protected term "${t}" did not come back from ${provider}`),
   ];
   return {
@@ -156,12 +156,9 @@ export function createStoryTranslator(opts: StoryTranslatorOptions) {
         return { variant, provider: 'none', cached: false, words: 0, attempts: [], missingTerms: [] };
       }
 
-      const names = [
-        ...story.bylines.map((b) => b.name),
-        ...story.infoSources.map((s) => s.name),
-        ...findNames(segments.map((s) => (s.format === 'html' ? htmlToText(s.text) : s.text))),
-      ];
-      const terms = buildProtectedTerms({ glossary: opts.glossary, names, targetLanguage: target });
+      const names = [...story.bylines.map((b) => b.name), ...findNames(segments.map((s) => (s.format === 'html' ? htmlToText(s.text) : s.text)))];
+      const organisations = story.infoSources.map((s) => s.name);
+      const terms = buildProtectedTerms({ glossary: opts.glossary, names, organisations, targetLanguage: target });
       const segmentsHash = sha256(JSON.stringify({ from, target, segments, terms }));
 
       const providers = opts.router.providersFor(from, target);
