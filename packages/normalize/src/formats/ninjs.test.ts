@@ -84,6 +84,8 @@ describe('ninjs', () => {
     const [d] = ok(fixture('ninjs/2.1/ap_image.json'));
     expect(d?.type).toBe('picture');
     expect(d?.version).toBe(1); // AP counts from 0: version "0" is our 1
+    // the per-request qt/et tokens are not part of the story id
+    expect(d?.guid).toBe('http://api.ap.org/media/v/content/b2b6c3f4642f46deac7509d4db315ca0');
     expect(d?.images).toHaveLength(1);
     expect(d?.images?.[0]).toMatchObject({ credit: 'ASSOCIATED PRESS', width: 3000, height: 2208 });
     expect(d?.images?.[0]?.sourceUrl).toMatch(/^http:\/\/api\.ap\.org\/media\/v\/content\/b2b6c3f4642f46deac7509d4db315ca0\.0\/download/);

@@ -31,6 +31,15 @@ const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined 
 /** ninjs 1.x keeps associations/renditions as a name → object map; 2.x+ as an array. */
 const values = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isRecord) : isRecord(v) ? Object.entries(v).map(([k, x]) => (isRecord(x) ? { name: k, ...x } : {})) : []);
 
+/**
+ * AP ninjs uris carry per-request query tokens (`?qt=…&et=…`) that change with every download and
+ * version; the story id is the path. Other uris are kept as given.
+ */
+function stableGuid(uri: string): string {
+  const m = /^https?:\/\/[^/?#]*\bap\.org\/[^?#]*/i.exec(uri);
+  return m ? m[0] : uri;
+}
+
 /** The value of the entry whose role is one of `roles` (first match by order of `roles`), else the first. */
 function byRole(entries: Obj[], roles: string[], fallbackFirst = true): Obj | undefined {
   for (const r of roles) {
@@ -110,7 +119,7 @@ function itemToDraft(o: Obj, format: string, input: ParseInput): DraftStory {
   const draft: DraftStory = { format };
   const warnings: string[] = [];
   const uri = str(get(o, 'uri')) ?? str(get(o, 'guid'));
-  if (uri) draft.guid = uri;
+  if (uri) draft.guid = stableGuid(uri);
   // ninjs versions are strings ("1"); ours count from 1. AP numbers from 0, so AP versions move
   // up by one (as in the AP Media API parser) and v0/v1 never collide.
   const version = nonNegInt(get(o, 'version'));

@@ -33,7 +33,8 @@ function htmlOf(el: XmlElement | undefined): string | undefined {
   const raw = rawText(el).trim();
   if (!raw) return undefined;
   if (type === 'text' || !/<[a-zA-Z/!][^>]*>/.test(raw)) {
-    return paragraphs(raw).map((p) => `<p>${escapeHtml(p)}</p>`).join('') || undefined;
+    // Escape, but leave entity references (`&nbsp;` left literal by the XML layer) for the cleaner.
+    return paragraphs(raw).map((p) => `<p>${escapeHtml(p).replace(/&amp;([a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});/g, '&$1;')}</p>`).join('') || undefined;
   }
   return raw;
 }
