@@ -123,6 +123,17 @@ describe('English → Spanish on the real Apertium', () => {
     expect(words(re.variant.body[3]!)).toEqual(expect.arrayContaining(['el', 'presidente']));
   });
 
+  it('applies the glossary: fixed renderings and terms kept as written', async () => {
+    const st = createStoryTranslator({
+      router,
+      glossary: [{ term: 'peace process', translations: { es: 'proceso de paz' } }, { term: 'border village' }],
+    });
+    const { variant } = await st.translate(yonhapStory(), 'es');
+    expect(variant.body[1]).toContain('proceso de paz');
+    expect(variant.bodyHtml).toContain('<i>proceso de paz</i>');
+    expect(variant.body[0]).toContain('border village');
+  });
+
   it('says unsupported pair, not retryable, for a pair APY does not have', async () => {
     await expect(translator.translate(yonhapStory(), 'ko')).rejects.toMatchObject({ code: TranslateErrorCodes.UNSUPPORTED_PAIR, retryable: false });
   });
