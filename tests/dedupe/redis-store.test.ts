@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DedupeEngine, MemoryDedupeStore, RedisDedupeStore, basicStory, normalizedStory, parseJsonl, runStream, score, type LabelledItem, type StreamItem } from '@wire/dedupe';
+import { testEnv, uniqueName } from '../helpers/env';
+
+const COPY = {
+  headline: 'NORTHWIND TRADERS <NWT> 4TH QTR NET',
+  body: [
+    'Northwind Traders Inc said fourth-quarter net income rose 18 pct to 42.6 mln dlrs, or 1.12 dlrs a share, from 36.1 mln dlrs a year earlier.',
+    'Revenues for the quarter increased to 512.3 mln dlrs from 468.9 mln dlrs, the Chicago-based distributor said.',
+    'Chief executive Margaret Ellison said demand from grocery chains in the Midwest offset weaker sales in Canada.',
+  ],
+};
+
+let n = 0;
+function item(over: Partial<StreamItem> = {}, copy: { headline: string; body: string[] } = COPY): StreamItem {
+  n++;
+  return { id: `i${n}`, source: 'agency', guid: `g${n}`, version: 1, headline: copy.headline, body: copy.body.join('\n\n'), ...over };
+}
+const day = (d: number) => new Date(Date.UTC(2026, 2, 1 + d, 9)).toISOString();
+/** A story of its own, with `k` in its words so rounds do not match each other. */
+function distinct(k: number): { headline: string; body: string[] } {
+  const w = ['harbor', 'copper', 'railway', 'orchard', 'turbine', 'glacier', 'lantern', 'meadow', 'quarry', 'vessel'];
+  const words = (s: number) => Array.from({ length: 40 }, (_, i) => w[(s * 7 + i * (k + 3)) % w.length]! + ((s + i * k) % 13)).join(' ');
+  return { headline: `STORY ${k}`, body: [`${words(1)}.`, `${words(2)}.`, `${words(3)}.`] };
+}
+
+const clients: Redis[] = [];
+const stores: RedisDedupeStore[] = [];
+function redisStore(prefix: string, windowDays = 30): RedisDedupeStore {
+  const redis = new Redis(testEnv().REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 3 });
+  clients.push(redis);
+  const store = new RedisDedupeStore({ redis, prefix, windowDays, expectedStoriesPerDay: 500 });
+  stores.push(store);
+  return store;
+}
+
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.deleteAll();
+  for (const c of clients.splice(0)) c.disconnect();
+});
+
+describe('RedisDedupeStore against a real Redis', () => {
+  it('two engines on two connections racing on the same copy: exactly one new, every round', async () => {
+    const prefix = uniqueName('dedupe-race');
+    const e1 = new DedupeEngine({ store: redisStore(prefix) });
+    const e2 = new DedupeEngine({ store: redisStore(prefix) });
+    for (let k = 0; k < 12; k++) {
+      const copy = distinct(k);
+      const a = basicStory(item({ source: 'agency-a', receivedAt: day(0) }, copy));
+      const b = basicStory(item({ source: 'agency-b', receivedAt: day(0) }, copy));
+      const [da, db] = await Promise.all([e1.decide(a, { receivedAt: day(0) }), e2.decide(b, { receivedAt: day(0) })]);
+      const kinds = [da.kind, db.kind].sort();
+      expect(kinds, `round ${k}`).toEqual(['duplicate', 'new']);
+      const dup = da.kind === 'duplicate' ? da : db;
+      const first = da.kind === 'new' ? a : b;
+      expect(dup.of).toEqual({ uri: first.uri, version: 1 });
+    }
+  });
+
+  it('racing on the same uri and version (two deliveries): one new, the other a duplicate of it', async () => {
+    const prefix = uniqueName('dedupe-race-uri');
+    const e1 = new DedupeEngine({ store: redisStore(prefix) });
+    const e2 = new DedupeEngine({ store: redisStore(prefix) });
+    const s = basicStory(item({ guid: 'same' }, distinct(99)));
+    const [d1, d2] = await Promise.all([e1.decide(s, { receivedAt: day(0) }), e2.decide(s, { receivedAt: day(0).replace('09:', '10:') })]);
+    expect([d1.kind, d2.kind].sort()).toEqual(['duplicate', 'new']);
+  });
+
+  it('a crash re-run of the same deliveries repeats every decision', async () => {
+    const prefix = uniqueName('dedupe-replay');
+    const before = new DedupeEngine({ store: redisStore(prefix) });
+    const v1 = basicStory(item({ guid: 'w', version: 1 }));
+    const copy = basicStory(item({ source: 'outlet' }));
+    const v2 = basicStory(item({ guid: 'w', version: 2 }, { ...COPY, body: [...COPY.body, 'The company also named a new finance chief, Omar Haddad, effective April 1.'] }));
+    const first = [await before.decide(v1, { receivedAt: day(0) }), await before.decide(copy, { receivedAt: day(0) }), await before.decide(v2, { receivedAt: day(1) })];
+    expect(first.map((d) => d.kind)).toEqual(['new', 'duplicate', 'update']);
+    // A new process (new connection, new engine) re-processing the same deliveries.
+    const after = new DedupeEngine({ store: redisStore(prefix) });
+    const again = [await after.decide(v1, { receivedAt: day(0) }), await after.decide(copy, { receivedAt: day(0) }), await after.decide(v2, { receivedAt: day(1) })];
+    expect(again.map((d) => [d.kind, d.of])).toEqual(first.map((d) => [d.kind, d.of]));
+    // A new delivery of v1 (another envelope) after v2 is a re-send: a duplicate, not a replay.
+    expect((await after.decide(v1, { receivedAt: day(2) })).kind).toBe('duplicate');
+  });
+
+  it('the window: a copy inside it is a duplicate, after it new again; every key carries an expiry', async () => {
+    const prefix = uniqueName('dedupe-window');
+    const store = redisStore(prefix, 3);
+    const e = new DedupeEngine({ store });
+    const copy = distinct(7);
+    expect((await e.decide(basicStory(item({}, copy)), { receivedAt: day(0) })).kind).toBe('new');
+    expect((await e.decide(basicStory(item({}, copy)), { receivedAt: day(2) })).kind).toBe('duplicate');
+    expect((await e.decide(basicStory(item({}, copy)), { receivedAt: day(9) })).kind).toBe('new');
+    const redis = clients[clients.length - 1]!;
+    const keys = await redis.keys(`${prefix}:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const k of keys) {
+      if (k.endsWith(':seq')) continue;
+      const ttl = await redis.ttl(k);
+      expect(ttl, k).toBeGreaterThan(0);
+      expect(ttl, k).toBeLessThanOrEqual((3 + 1 + 1) * 86_400);
+    }
+  });
+
+  it('the dev stream decides the same on Redis as in memory, batched, and meets the targets', async () => {
+    const path = fileURLToPath(new URL('../../../shared/datasets/dedupe-dev.jsonl', import.meta.url));
+    const items = parseJsonl<LabelledItem>(readFileSync(path, 'utf8'));
+    const build = (i: StreamItem) => normalizedStory(i);
+    const onRedis = await runStream(items, new DedupeEngine({ store: redisStore(uniqueName('dedupe-dev')) }), { build, batch: 50 });
+    const inMemory = await runStream(items, new DedupeEngine({ store: new MemoryDedupeStore() }), { build });
+    expect(onRedis).toEqual(inMemory);
+    const r = score(items, onRedis);
+    expect(r.f1).toBeGreaterThanOrEqual(0.98);
+    expect(r.precision).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it('deleteAll leaves no key of the prefix behind', async () => {
+    const prefix = uniqueName('dedupe-clean');
+    const store = redisStore(prefix);
+    await new DedupeEngine({ store }).decide(basicStory(item()), { receivedAt: day(0) });
+    const redis = clients[clients.length - 1]!;
+    expect((await redis.keys(`${prefix}:*`)).length).toBeGreaterThan(0);
+    await store.deleteAll();
+    expect(await redis.keys(`${prefix}:*`)).toEqual([]);
+  });
+});
