@@ -3,7 +3,9 @@ import type { DraftStory, ParseInput } from '../draft';
 import type { NormalizeError } from '../errors';
 import type { FormatId } from '../detect';
 import * as apMedia from './ap-media';
+import * as email from './email';
 import * as html from './html';
+import * as iptc7901 from './iptc7901';
 import * as newsml1 from './newsml1';
 import * as newsmlG2 from './newsml-g2';
 import * as ninjs from './ninjs';
@@ -24,6 +26,8 @@ export const PARSERS: Partial<Record<FormatId, FormatParser>> = {
   nitf: nitf.parse,
   newsml1: newsml1.parse,
   rss: rss.parse,
+  iptc7901: iptc7901.parse,
+  email: email.parse,
   html: html.parse,
   text: text.parse,
 };
