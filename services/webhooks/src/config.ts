@@ -86,9 +86,12 @@ const schedule = z
 /** The environment of the webhooks service. */
 export const ConfigSchema = z.object({
   ...CommonEnv,
-  WEBHOOKS_PORT: envInt(8082, 0, 65535),
+  WEBHOOKS_PORT: envInt(9102, 0, 65535),
   WEBHOOKS_QUEUE: envString(Queues.deliver),
-  WEBHOOKS_KEY_PREFIX: envString('wire:'),
+  /** Prefix of the pipeline's own Redis keys (shared with ingest, translator and ops). */
+  WIRE_REDIS_PREFIX: envString('wire:'),
+  /** BullMQ key prefix (shared with every producer of deliver jobs). */
+  WIRE_QUEUE_PREFIX: envString('bull'),
   WEBHOOKS_CONCURRENCY: envInt(DEFAULT_DELIVERY_CONFIG.concurrency, 1, 10_000),
   WEBHOOK_TIMEOUT_MS: envInt(DEFAULT_DELIVERY_CONFIG.timeoutMs, 100, 600_000),
   WEBHOOK_RETRY_SCHEDULE: schedule,
@@ -105,7 +108,8 @@ export type Config = z.infer<typeof ConfigSchema>;
 export function fromEnv(config: Config): DeliveryConfig {
   return deliveryConfig({
     queueName: config.WEBHOOKS_QUEUE,
-    prefix: config.WEBHOOKS_KEY_PREFIX,
+    prefix: config.WIRE_REDIS_PREFIX,
+    bullPrefix: config.WIRE_QUEUE_PREFIX,
     concurrency: config.WEBHOOKS_CONCURRENCY,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     retryScheduleMs: config.WEBHOOK_RETRY_SCHEDULE,
