@@ -79,7 +79,7 @@ function stepSums(metrics: string): string {
 
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   const json = argv.includes('--json');
-  const size = flag(argv, 'size', 20_000);
+  const size = flag(argv, 'size', 10_000);
   const images = flag(argv, 'images', 300);
   const partitions = flag(argv, 'partitions', 4);
   const say = (line: string) => (json ? io.stderr : io.stdout).write(`${line}\n`);

@@ -25,7 +25,7 @@ import { buildStream } from './stream';
 
 const SEED = Number(process.env.WIRE_CRASH_SEED ?? 20260302);
 const FAMILIES = 240; // ≈ 577 messages: v1, re-sends, updates, near-duplicates, kills, bad input
-const KILLS = 4;
+const KILLS = 3;
 
 const cfg = testConfig();
 const runs: Array<Record<string, string>> = [];
@@ -101,31 +101,36 @@ describe('ingest survives kill -9 at random moments', () => {
     // The uninterrupted run: everything published up front, one process from start to end.
     await produce(reference.kafka, reference.env.INGEST_RAW_TOPIC as string, messages);
     const refChild = spawnIngest(reference.env);
+    await waitRunning(refChild);
 
-    // The interrupted run: the stream trickles in while the process is killed and restarted.
+    // The interrupted run: the stream arrives in parts; while each part is being worked on, the
+    // process is killed after a random number of committed chunks (plus a random few ms, so the
+    // kill lands at any step of the next chunk), then restarted.
     const rand = seeded(SEED);
-    const publishing = (async () => {
-      for (let i = 0; i < messages.length; i += 60) {
-        await produce(crashed.kafka, crashed.env.INGEST_RAW_TOPIC as string, messages.slice(i, i + 60));
-        await new Promise((r) => setTimeout(r, 400));
-      }
-    })();
-    let child: IngestChild = spawnIngest(crashed.env);
-    const killedAt: number[] = [];
+    const parts = KILLS + 1;
+    const partSize = Math.ceil(messages.length / parts);
+    let child: IngestChild | undefined;
+    const killedAt: string[] = [];
     const committedAtKill: number[] = [];
-    for (let k = 0; k < KILLS; k++) {
+    for (let k = 0; k < parts; k++) {
+      await produce(crashed.kafka, crashed.env.INGEST_RAW_TOPIC as string, messages.slice(k * partSize, (k + 1) * partSize));
+      child = spawnIngest(crashed.env);
       await waitRunning(child);
-      const delay = 300 + Math.floor(rand() * 1500);
-      await new Promise((r) => setTimeout(r, delay));
+      if (k === parts - 1) break;
+      const chunks = 1 + Math.floor(rand() * 3);
+      const jitter = Math.floor(rand() * 120);
+      const before = committedMessages(child);
+      const deadline = Date.now() + 60_000;
+      while (child.output.filter((l) => l.includes('"chunk committed"')).length < chunks && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, jitter));
       child.proc.kill('SIGKILL');
       const { signal } = await child.exited;
       expect(signal).toBe('SIGKILL');
-      killedAt.push(delay);
+      killedAt.push(`${chunks} chunks+${jitter}ms`);
       committedAtKill.push(committedMessages(child));
-      child = spawnIngest(crashed.env);
+      expect(committedAtKill[k]).toBeGreaterThan(before);
     }
-    await publishing;
-    await waitRunning(child);
+    if (!child) throw new Error('no ingest child');
 
     const done = (n: number) => (records: TopicRecord[]) => records.length >= n;
     const [refEvents, crashEvents] = await Promise.all([
@@ -141,6 +146,7 @@ describe('ingest survives kill -9 at random moments', () => {
 
     // Each kill hit a process with work left to do (the stream was not yet all committed).
     for (const n of committedAtKill) expect(n).toBeLessThan(stream.length);
+    expect(committedAtKill).toHaveLength(KILLS);
 
     // Graceful stop of both: exit 0 after finishing and committing.
     refChild.proc.kill('SIGTERM');
@@ -176,6 +182,6 @@ describe('ingest survives kill -9 at random moments', () => {
     expect(refJobs.ids.length).toBeGreaterThan(0);
     expect(crashJobs.ids).toEqual(refJobs.ids);
     expect(crashJobs.addedTwice).toEqual([]);
-    console.log(`crash test: ${stream.length} messages, ${KILLS} kills after ${killedAt.join('/')} ms (committed by then ${committedAtKill.join('/')}), ${crashVersions.length} versions, ${crashJobs.ids.length} jobs`);
+    console.log(`crash test: ${stream.length} messages, ${KILLS} kills after ${killedAt.join(', ')} (committed by then ${committedAtKill.join('/')}), ${crashVersions.length} versions, ${crashJobs.ids.length} jobs`);
   }, 150_000);
 });

@@ -102,6 +102,14 @@ export function createIngestPipeline(deps: PipelineDeps) {
   const concurrency = deps.concurrency ?? 16;
   const now = deps.now ?? (() => new Date());
   const log = deps.log;
+  // Chunks of different partitions run at once; their dedupe steps take turns. Optimistic
+  // commits in the engine would otherwise conflict with each other and redo whole rounds.
+  let dedupeTurn: Promise<unknown> = Promise.resolve();
+  function inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    const run = dedupeTurn.then(fn);
+    dedupeTurn = run.catch(() => undefined);
+    return run;
+  }
 
   function timer(step: string) {
     return deps.metrics?.stepSeconds.startTimer({ step }) ?? (() => 0);
@@ -204,27 +212,29 @@ export function createIngestPipeline(deps: PipelineDeps) {
         if (p.kind !== 'stories') continue;
         p.stories.forEach((story, i) => items.push({ p, story, retry: p.retry[i] ?? [], owner: `${p.msg.topic}:${p.msg.partition}:${p.msg.offset}:${i}` }));
       }
-      const endDedupe = timer('dedupe');
-      const owners = await deps.claims.claim(items.map((it) => ({ key: deps.claims.key(it.story.uri, it.story.version, it.story.contentHash), owner: it.owner })));
-      const toDecide: Item[] = [];
-      items.forEach((it, n) => {
-        const owner = owners[n];
-        if (owner !== it.owner) {
-          it.decision = {
-            kind: 'duplicate',
-            of: { uri: it.story.uri, version: it.story.version },
-            scores: {},
-            reasons: [`re-sent: same source, guid, version and content as ${owner}`],
-          };
-        } else {
-          toDecide.push(it);
-        }
+      await inTurn(async () => {
+        const endDedupe = timer('dedupe');
+        const owners = await deps.claims.claim(items.map((it) => ({ key: deps.claims.key(it.story.uri, it.story.version, it.story.contentHash), owner: it.owner })));
+        const toDecide: Item[] = [];
+        items.forEach((it, n) => {
+          const owner = owners[n];
+          if (owner !== it.owner) {
+            it.decision = {
+              kind: 'duplicate',
+              of: { uri: it.story.uri, version: it.story.version },
+              scores: {},
+              reasons: [`re-sent: same source, guid, version and content as ${owner}`],
+            };
+          } else {
+            toDecide.push(it);
+          }
+        });
+        const decisions = await deps.decider.decideMany(toDecide.map((it) => ({ story: it.story, receivedAt: it.p.envelope.receivedAt })));
+        toDecide.forEach((it, n) => {
+          it.decision = decisions[n];
+        });
+        endDedupe();
       });
-      const decisions = await deps.decider.decideMany(toDecide.map((it) => ({ story: it.story, receivedAt: it.p.envelope.receivedAt })));
-      toDecide.forEach((it, n) => {
-        it.decision = decisions[n];
-      });
-      endDedupe();
 
       const published = items.filter((it) => it.decision && PUBLISHED.has(it.decision.kind));
       const endCanonical = timer('canonical');
