@@ -212,7 +212,7 @@ describe('stories', () => {
     expect(missing.json().error.code).toBe('WIRE_ERR_OPS_NOT_FOUND');
 
     const metrics = await s.app.inject({ url: '/metrics' });
-    expect(metrics.body).toMatch(/wire_dedupe_decisions\{kind="duplicate"[^}]*\} 1/);
+    expect(metrics.body).toMatch(/wire_dedupe_decisions\{[^}]*kind="duplicate"[^}]*\} 1/);
   });
 
   it('answers 404 for an unknown dead letter and lists none', async () => {

@@ -59,6 +59,8 @@ export interface DeliveryAdmin {
   deadLetters(limit: number): Promise<Array<{ id: string; [field: string]: unknown }>>;
   /** Re-enqueue one delivery dead letter; false when the id is unknown. */
   replay(id: string): Promise<boolean>;
+  /** Re-enqueue every dead letter of a partner recorded at or after `since`. */
+  replayPartner(partnerId: string, since: string): Promise<Array<{ id: string; ok: boolean; detail: string }>>;
 }
 
 /** Consumer lag of the pipeline's Kafka consumer groups. */

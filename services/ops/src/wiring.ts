@@ -56,5 +56,6 @@ export function deliveryAdmin(redis: Redis, deliverQueue: Queue, prefix: string)
     list: async (q) => (await ops.listDeliveries({ ...q, limit: Math.min(q.limit ?? 100, 1000) })).map(deliveryRecord),
     deadLetters: async (limit) => (await ops.listDeadLetters({ limit })).map((d) => ({ ...d })),
     replay: async (id) => (await ops.replayDeadLetter(id)).ok,
+    replayPartner: (partnerId, since) => ops.replayPartnerFailures(partnerId, since),
   };
 }

@@ -21,6 +21,10 @@ const DeadLettersQuery = z
   })
   .strict();
 
+const ReplayFailuresBody = z
+  .object({ since: z.string({ error: 'required, an ISO 8601 time' }).datetime({ offset: true, message: 'an ISO 8601 time, e.g. 2026-11-28T06:00:00Z' }) })
+  .strict();
+
 export interface DeliveryRouteDeps {
   deliveries?: DeliveryAdmin;
   ingestDeadLetters: IngestDeadLetters;
@@ -53,5 +57,12 @@ export function deliveryRoutes(app: FastifyInstance, deps: DeliveryRouteDeps): v
     if (await deps.ingestDeadLetters.replay(id, deps.republish)) return reply.code(202).send({ id, kind: 'ingest', replayed: true });
     if (deps.deliveries && (await deps.deliveries.replay(id))) return reply.code(202).send({ id, kind: 'delivery', replayed: true });
     throw new OpsError('WIRE_ERR_OPS_NOT_FOUND', `dead letter "${id}" not found`, { id });
+  });
+
+  /** Replay all of a partner's delivery failures since a time (e.g. after it fixed its endpoint). */
+  app.post<{ Params: { id: string } }>('/api/partners/:id/replay-failures', async (req, reply) => {
+    const { since } = parseOr400(ReplayFailuresBody, req.body, 'body');
+    const results = await needDeliveries(deps.deliveries).replayPartner(req.params.id, since);
+    return reply.code(202).send({ partner: req.params.id, since, replayed: results.filter((r) => r.ok).length, results });
   });
 }

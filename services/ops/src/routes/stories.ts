@@ -109,7 +109,7 @@ export function storyRoutes(app: FastifyInstance, deps: StoryRouteDeps): void {
 
   app.get<{ Params: { '*': string } }>('/api/media/*', async (req, reply) => {
     const key = req.params['*'];
-    if (!/^media\/[A-Za-z0-9._\-/]+$/.test(key) || key.includes('..')) {
+    if (!/^([A-Za-z0-9._-]+\/)*media\/[A-Za-z0-9._\-/]+$/.test(key) || key.includes('..')) {
       throw new OpsError('WIRE_ERR_OPS_NOT_FOUND', `"${key}" is not a media key`, { key });
     }
     if (!deps.objects) throw new OpsError('WIRE_ERR_OPS_UNAVAILABLE', 'S3 is not configured');
