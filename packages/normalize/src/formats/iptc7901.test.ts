@@ -48,12 +48,12 @@ describe('IPTC 7901 and ANPA 1312', () => {
       guid: 'anpa:BC-Storm-Gulf:2024:03-20',
     });
     expect(a?.bodyText).toEqual([
-      'GULFPORT, Miss. (AP) _ A storm made landfall on Wednesday, knocking out power to thousands of homes along the coast.',
+      'GULFPORT, Miss. (AP) — A storm made landfall on Wednesday, knocking out power to thousands of homes along the coast.',
       'Utility crews worked through the night.',
-      "``We have never seen anything like it,'' one resident said.",
+      '“We have never seen anything like it,” one resident said.',
     ]);
     expect(a?.warnings).toContain("editor's note: Eds: UPDATES with power outages, quotes.");
-    expect(b).toMatchObject({ headline: 'Stocks end higher', version: 1, urgency: 5, bodyText: ['NEW YORK (AP) _ Stocks closed higher on Wednesday.'] });
+    expect(b).toMatchObject({ headline: 'Stocks end higher', version: 1, urgency: 5, bodyText: ['NEW YORK (AP) — Stocks closed higher on Wednesday.'], dateline: 'NEW YORK (AP) —' });
   });
 
   it('typed errors: nothing framed, no headline, too many messages', () => {

@@ -225,7 +225,10 @@ function parseAnpa(msg: Message, index: number): DraftStory {
     const title = headerLines[byIndex + 1];
     draft.bylines = [title && /(writer|correspondent|editor|press)$/i.test(title) ? `${by}, ${title}` : by];
   }
-  const paras = toParagraphs(body);
+  // ANPA typewriter conventions: `` and '' are quotes, a spaced underscore is a dash.
+  const typeset = (t: string): string => t.replace(/``/g, '\u201C').replace(/''/g, '\u201D').replace(/ _ /g, ' \u2014 ');
+  const paras = toParagraphs(body).map(typeset);
+  if (draft.headline) draft.headline = typeset(draft.headline);
   if (paras.length) {
     draft.bodyText = paras;
     const dl = /^([A-Z][A-Z .,'-]+(?:,\s*[A-Z][a-z.]+)?\s*\((?:AP|UPI|CP)\)\s*(?:_|--|—|-))/.exec(paras[0] as string);
