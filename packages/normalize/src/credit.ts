@@ -8,6 +8,8 @@ const BRACKET_CREDIT = /\s*\[\s*([\p{Lu}\d][\p{Lu}\d .,&'’/-]{0,58}[\p{Lu}\d.]
 const PAREN_CREDIT = /\s*\(\s*((?:[\p{L}.&]+\s)?(?:Photo|Picture|Image|Foto)s?(?:\s*[/:]\s*|\s+by\s+|\s+courtesy\s+of\s+)[^()]{2,60}|[\p{L}.&]+\sPhoto|[^()]{1,40}\/(?:AP|AFP|Reuters|Getty Images|EPA|Yonhap|YONHAP|Xinhua|Bloomberg|dpa)[^()]{0,20})\s*\)\s*$/u;
 // "… on Tuesday. Photo: Lee Jung-ho" / "Photo by Jane Doe"
 const TRAILING_CREDIT = /\s+(?:Photos?|Pictures?|Images?|Credit)\s*(?::|by)\s*([^.:]{2,60})\.?\s*$/u;
+// "… arrive. EXAMPLE/Ann Lee", "… Tuesday. REUTERS/Kim Hong-ji" (agency/photographer after the last sentence)
+const AGENCY_SLASH_CREDIT = /(?<=[.!?"”])\s+(\p{Lu}{2,}[\p{Lu}.&-]*(?:\s\p{Lu}{2,}[\p{Lu}.&-]*)*\/\p{Lu}[\p{L}.'’-]*(?:\s\p{Lu}[\p{L}.'’-]*){0,3})$/u;
 
 export function looksLikeBracketCredit(text: string): boolean {
   return BRACKET_CREDIT.test(text) && (/\p{Lu}{2}/u.test(BRACKET_CREDIT.exec(text)?.[1] ?? '') || /\//.test(text));
@@ -21,7 +23,7 @@ export function looksLikeBracketCredit(text: string): boolean {
  */
 export function splitCredit(caption: string): { caption: string; credit?: string } {
   const text = cleanText(caption);
-  for (const re of [BRACKET_CREDIT, PAREN_CREDIT, TRAILING_CREDIT]) {
+  for (const re of [BRACKET_CREDIT, PAREN_CREDIT, TRAILING_CREDIT, AGENCY_SLASH_CREDIT]) {
     const m = re.exec(text);
     if (m?.[1] && m.index > 0) {
       if (re === BRACKET_CREDIT && !/\p{Lu}{2}/u.test(m[1]) && !m[1].includes('/')) continue;

@@ -44,6 +44,8 @@ describe('captions and credits', () => {
     expect(splitCredit('Kim salutes a guard. [AP/YONHAP]')).toEqual({ caption: 'Kim salutes a guard.', credit: 'AP/YONHAP' });
     expect(splitCredit('Kim salutes a guard. (AP Photo/Ahn Young-joon)')).toEqual({ caption: 'Kim salutes a guard.', credit: 'AP Photo/Ahn Young-joon' });
     expect(splitCredit('Quote from the report [sic] stays')).toEqual({ caption: 'Quote from the report [sic] stays' });
+    expect(splitCredit('Delegates arrive in Geneva. REUTERS/Denis Balibouse')).toEqual({ caption: 'Delegates arrive in Geneva.', credit: 'REUTERS/Denis Balibouse' });
+    expect(splitCredit('Talks went on, he said. NATO/UN talks')).toEqual({ caption: 'Talks went on, he said. NATO/UN talks' });
   });
   it('keeps the more specific of two credits', () => {
     expect(moreSpecificCredit('YONHAP', 'AP/YONHAP')).toBe('AP/YONHAP');
