@@ -38,6 +38,18 @@ export function parseSecret(secret: string): Result<Buffer, WebhookError> {
   return ok(key);
 }
 
+// Decoded keys of recently used secrets: every delivery signs, and decoding is half the cost.
+const keyCache = new Map<string, Result<Buffer, WebhookError>>();
+function cachedKey(secret: string): Result<Buffer, WebhookError> {
+  let key = keyCache.get(secret);
+  if (!key) {
+    key = parseSecret(secret);
+    if (keyCache.size >= 1000) keyCache.clear();
+    keyCache.set(secret, key);
+  }
+  return key;
+}
+
 /** What is signed: the message id, the attempt's unix timestamp (seconds) and the exact body. */
 export interface SignInput {
   id: string;
@@ -69,7 +81,7 @@ function hmac(key: Buffer, input: SignInput): Buffer {
 export function sign(secret: string, input: SignInput): Result<string, WebhookError> {
   const bad = checkInput(input);
   if (bad) return err(bad);
-  const key = parseSecret(secret);
+  const key = cachedKey(secret);
   if (!key.ok) return key;
   return ok(`v1,${hmac(key.value, input).toString('base64')}`);
 }
