@@ -39,6 +39,8 @@ describe('planBatches', () => {
       ['html', [1]],
       ['text', [4]],
     ]);
+    const mixed = planBatches(segs, { maxTextsPerRequest: 10, maxCharsPerRequest: 100, mixedFormats: true });
+    expect(mixed.map((b) => [b.owners, b.formats])).toEqual([[[0, 1, 2, 4], ['text', 'html', 'text', 'text']]]);
   });
 
   it('reassembles split segments in order', async () => {

@@ -68,10 +68,12 @@ export function splitLongText(text: string, format: TextFormat, maxChars: number
   return pieces.filter((p) => p.length > 0);
 }
 
-/** One provider request: texts of one format, with where each belongs. */
+/** One provider request: texts of one format (or mixed, see `ProviderLimits.mixedFormats`), with where each belongs. */
 export interface Batch {
   format: TextFormat;
   texts: string[];
+  /** Each text's own format (all equal to `format` unless the provider mixes formats). */
+  formats: TextFormat[];
   /** For each text, the segment index it belongs to. */
   owners: number[];
 }
@@ -84,23 +86,25 @@ export interface Batch {
 export function planBatches(segments: readonly Segment[], limits: ProviderLimits): Batch[] {
   const maxBytes = limits.maxBytesPerRequest ?? Infinity;
   const batches: Batch[] = [];
-  const open: Partial<Record<TextFormat, { batch: Batch; chars: number; bytes: number }>> = {};
+  const open = new Map<string, { batch: Batch; chars: number; bytes: number }>();
   segments.forEach((seg, index) => {
     if (seg.text.trim() === '') return;
+    const lane = limits.mixedFormats ? 'any' : seg.format;
     for (const piece of splitLongText(seg.text, seg.format, limits.maxCharsPerRequest, maxBytes)) {
       const bytes = maxBytes === Infinity ? 0 : utf8Length(piece);
-      let cur = open[seg.format];
+      let cur = open.get(lane);
       if (
         !cur ||
         cur.batch.texts.length >= limits.maxTextsPerRequest ||
         cur.chars + piece.length > limits.maxCharsPerRequest ||
         cur.bytes + bytes > maxBytes
       ) {
-        cur = { batch: { format: seg.format, texts: [], owners: [] }, chars: 0, bytes: 0 };
-        open[seg.format] = cur;
+        cur = { batch: { format: seg.format, texts: [], formats: [], owners: [] }, chars: 0, bytes: 0 };
+        open.set(lane, cur);
         batches.push(cur.batch);
       }
       cur.batch.texts.push(piece);
+      cur.batch.formats.push(seg.format);
       cur.batch.owners.push(index);
       cur.chars += piece.length;
       cur.bytes += bytes;
@@ -117,10 +121,10 @@ export async function translateInBatches(
   segments: readonly Segment[],
   limits: ProviderLimits,
   concurrency: number,
-  send: (texts: string[], format: TextFormat) => Promise<string[]>,
+  send: (texts: string[], format: TextFormat, formats: TextFormat[]) => Promise<string[]>,
 ): Promise<string[]> {
   const batches = planBatches(segments, limits);
-  const results = await mapLimit(batches, concurrency, (b) => send(b.texts, b.format));
+  const results = await mapLimit(batches, concurrency, (b) => send(b.texts, b.format, b.formats));
   const parts: string[][] = segments.map(() => []);
   batches.forEach((b, bi) => b.owners.forEach((owner, ti) => parts[owner]!.push(results[bi]![ti] ?? '')));
   return parts.map((p) => p.join(' '));

@@ -21,6 +21,8 @@ export interface ProviderLimits {
   maxCharsPerRequest: number;
   /** Most UTF-8 bytes across one request's texts (Amazon counts bytes), when the provider counts bytes. */
   maxBytesPerRequest?: number;
+  /** Plain and HTML texts may share a request (the adapter handles each text's format). */
+  mixedFormats?: boolean;
 }
 
 /**

@@ -5,15 +5,15 @@ import { createApertiumTranslator, packBatch, unpackBatch } from './apertium';
 describe('packBatch / unpackBatch', () => {
   it('round-trips plain and HTML texts through one document', () => {
     const texts = ['Tom & Jerry <3', 'Second one'];
-    const doc = packBatch(texts, 'text');
+    const doc = packBatch(texts, ['text', 'text']);
     expect(doc).toBe('<div id="wseg0">Tom &amp; Jerry &lt;3</div>\n<div id="wseg1">Second one</div>');
-    expect(unpackBatch(doc, 2, 'text')).toEqual(texts);
-    const html = ['<p>a <b>b</b></p>', '<p>c</p>'];
-    expect(unpackBatch(packBatch(html, 'html'), 2, 'html')).toEqual(html);
+    expect(unpackBatch(doc, ['text', 'text'])).toEqual(texts);
+    const mixed = ['<p>a <b>b</b></p>', 'x < y'];
+    expect(unpackBatch(packBatch(mixed, ['html', 'text']), ['html', 'text'])).toEqual(mixed);
   });
 
   it('refuses an output whose markers did not all come back', () => {
-    expect(unpackBatch('<div id="wseg0">x</div>', 2, 'text')).toBeUndefined();
+    expect(unpackBatch('<div id="wseg0">x</div>', ['text', 'text'])).toBeUndefined();
   });
 });
 

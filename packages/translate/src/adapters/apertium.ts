@@ -2,7 +2,7 @@ import { translateInBatches } from '../chunk';
 import { escapeHtml } from '../html';
 import { TranslateError, TranslateErrorCodes } from '../errors';
 import { toApertiumCode } from '../languages';
-import { toSegments, type ProviderLimits, type Segment, type TranslateOptions, type Translator } from '../translator';
+import { toSegments, type ProviderLimits, type Segment, type TextFormat, type TranslateOptions, type Translator } from '../translator';
 import { badResponse, callProvider, createAgent, statusError, type HttpProviderOptions } from './http';
 
 export interface ApertiumOptions extends HttpProviderOptions {
@@ -35,18 +35,18 @@ const unescapeHtml = (s: string) =>
  * back in order, so the markers split the output again. Plain texts are escaped going in and
  * unescaped coming out.
  */
-export function packBatch(texts: readonly string[], format: 'text' | 'html'): string {
-  return texts.map((t, i) => `<div id="wseg${i}">${format === 'html' ? t : escapeHtml(t)}</div>`).join('\n');
+export function packBatch(texts: readonly string[], formats: readonly TextFormat[]): string {
+  return texts.map((t, i) => `<div id="wseg${i}">${formats[i] === 'html' ? t : escapeHtml(t)}</div>`).join('\n');
 }
 
-export function unpackBatch(out: string, count: number, format: 'text' | 'html'): string[] | undefined {
+export function unpackBatch(out: string, formats: readonly TextFormat[]): string[] | undefined {
   const marks = [...out.matchAll(SEG)];
-  if (marks.length !== count || marks.some((m, i) => Number(m[1]) !== i)) return undefined;
+  if (marks.length !== formats.length || marks.some((m, i) => Number(m[1]) !== i)) return undefined;
   return marks.map((m, i) => {
     const start = m.index + m[0].length;
     const end = i + 1 < marks.length ? marks[i + 1]!.index : out.length;
     const inner = out.slice(start, end).replace(/<\/div>\s*$/, '').trim();
-    return format === 'html' ? inner : unescapeHtml(inner);
+    return formats[i] === 'html' ? inner : unescapeHtml(inner);
   });
 }
 
@@ -65,6 +65,8 @@ export function createApertiumTranslator(opts: ApertiumOptions): Translator & { 
   const limits: ProviderLimits = {
     maxTextsPerRequest: opts.batch === false ? 1 : 64,
     maxCharsPerRequest: opts.maxCharsPerRequest ?? 8_000,
+    // Every batch travels as HTML, plain texts escaped: headline, paragraphs and captions share one request.
+    mixedFormats: true,
   };
   let pairs: Promise<Set<string>> | undefined;
 
@@ -122,11 +124,11 @@ export function createApertiumTranslator(opts: ApertiumOptions): Translator & { 
         });
       }
       const one = (t: string, format: 'text' | 'html') => translateOne(t, langpair, format === 'html' ? 'html' : 'txt', o.signal);
-      return translateInBatches(toSegments(texts, o.format), limits, concurrency, async (batch, format) => {
-        if (batch.length === 1) return [await one(batch[0]!, format)];
-        const out = unpackBatch(await translateOne(packBatch(batch, format), langpair, 'html', o.signal), batch.length, format);
+      return translateInBatches(toSegments(texts, o.format), limits, concurrency, async (batch, _format, formats) => {
+        if (batch.length === 1) return [await one(batch[0]!, formats[0]!)];
+        const out = unpackBatch(await translateOne(packBatch(batch, formats), langpair, 'html', o.signal), formats);
         // Markers not all back (never seen, but APY is not ours): fall back to one text per request.
-        return out ?? Promise.all(batch.map((t) => one(t, format)));
+        return out ?? Promise.all(batch.map((t, i) => one(t, formats[i]!)));
       });
     },
     close: () => agent.close(),
