@@ -57,6 +57,17 @@ export function findJava(env: Record<string, string | undefined>): string {
 }
 
 /**
+ * Our JVM flags plus extra ones from the environment (WIRE_KAFKA_JVM_OPTS / WIRE_S3_JVM_OPTS),
+ * placed after ours so they win. A collector chosen there replaces ours: the JVM refuses two.
+ */
+export function jvmOpts(defaults: readonly string[], raw: string | undefined): string[] {
+  const extra = (raw ?? '').split(/\s+/).filter(Boolean);
+  const isGc = (f: string) => /^-XX:\+Use\w*GC$/.test(f) || f.startsWith('-XX:MaxGCPauseMillis');
+  const base = extra.some((f) => /^-XX:\+Use\w*GC$/.test(f)) ? defaults.filter((f) => !isGc(f)) : [...defaults];
+  return [...base, ...extra];
+}
+
+/**
  * Copy the jars of `name` into the data folder with `mvn dependency:copy-dependencies` (downloads
  * go to ~/.m2 once; later runs copy from there without network). Prints each download as it
  * happens so a first run does not look stuck.

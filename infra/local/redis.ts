@@ -78,7 +78,9 @@ export async function redisStatus(o: ResolvedOptions): Promise<ServiceStatus> {
   const L = layout(o.dir);
   const configured = (o.env.REDIS_URL ?? '').trim();
   const rec = configured ? undefined : liveRecord(L.run, 'redis');
-  const url = configured || rec?.address || DEFAULT_URL;
+  const ownUrl = o.redisPort ? `redis://127.0.0.1:${o.redisPort}` : undefined;
+  const url = configured || rec?.address || (o.ownRedis ? ownUrl : DEFAULT_URL);
+  if (!url) return { name: 'redis', state: 'stopped', address: '(a free port on start)' };
   const version = await redisAnswers(url).catch(() => undefined);
   if (rec) return { name: 'redis', state: version ? 'running' : 'stopped', address: url, pid: rec.pid, log: rec.log, detail: version ? `Redis ${version}` : undefined };
   return { name: 'redis', state: version ? 'external' : 'stopped', address: url, detail: version ? `Redis ${version}, not started by wire infra` : undefined };

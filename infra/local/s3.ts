@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { InfraError } from './errors';
-import { artifactVersion, fetchArtifact, findJava, libDir } from './fetch';
+import { artifactVersion, fetchArtifact, findJava, jvmOpts, libDir } from './fetch';
 import { INFRA_ROOT, S3_DEFAULTS, layout, type ResolvedOptions } from './options';
 import { isOurs, liveRecord, portOpen, startDetached, waitFor, writePidRecord } from './process';
 import { isManagedHostPort, type ServiceStatus, type ServiceUp } from './service';
@@ -59,6 +58,8 @@ export async function s3Answers(endpoint: string): Promise<true | undefined> {
 
 /** Create the bucket if it does not exist (with the credentials clients will use). */
 export async function ensureBucket(t: S3Target): Promise<boolean> {
+  // Loaded here, not at the top: `wire infra down` and `status` never need the AWS SDK.
+  const { CreateBucketCommand, HeadBucketCommand, S3Client } = await import('@aws-sdk/client-s3');
   const s3 = new S3Client({
     endpoint: t.endpoint,
     region: t.region,
@@ -139,7 +140,7 @@ export async function ensureS3(o: ResolvedOptions): Promise<ServiceUp> {
   );
   o.log(`  s3: starting ${version} on ${t.endpoint} (data ${dataDir}), log ${logFile}`);
   const logback = `-Dlogback.configurationFile=${path.join(INFRA_ROOT, 's3proxy', 'logback.xml')}`;
-  const pid = startDetached(java, [...S3_JVM_OPTS, marker(o.dir), logback, '-cp', `${libDir(o.lib, 's3proxy')}/*`, 'org.gaul.s3proxy.Main', '--properties', propsFile], {
+  const pid = startDetached(java, [...jvmOpts(S3_JVM_OPTS, o.env.WIRE_S3_JVM_OPTS), marker(o.dir), logback, '-cp', `${libDir(o.lib, 's3proxy')}/*`, 'org.gaul.s3proxy.Main', '--properties', propsFile], {
     cwd: L.s3,
     logFile,
   });
