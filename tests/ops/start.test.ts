@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../packages/cli/src/commands/start';
+import { testEnv, uniqueName } from '../helpers/env';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+describe('wire start', () => {
+  it('refuses a bad environment with one line per bad variable and starts nothing', async () => {
+    const stderr = new PassThrough();
+    let err = '';
+    stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const code = await run([], { stdout: new PassThrough(), stderr, stdin: new PassThrough(), env: { REDIS_URL: 'http://nope', PORT: 'eighty', LOG_LEVEL: 'loud' } });
+    expect(code).toBe(1);
+    expect(err).toContain('nothing started');
+    expect(err).toMatch(/REDIS_URL: expected a URL \(redis: or rediss:\), got "http:\/\/nope"/);
+    expect(err).toMatch(/PORT: expected a whole number/);
+    expect(err).toMatch(/OPS_TOKEN: required/);
+    expect(err).toMatch(/LOG_LEVEL: /);
+  });
+
+  it('runs a service against the configured infrastructure and stops it cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', 'start', '--only', 'ops'], {
+      cwd: ROOT,
+      env: { ...process.env, ...testEnv(), PORT: String(port), OPS_TOKEN: uniqueName('token'), WIRE_REDIS_PREFIX: `${uniqueName('start')}:`, OPS_KAFKA_GROUP: uniqueName('ops-start'), LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let healthy = false;
+    for (let i = 0; i < 240 && !healthy; i++) {
+      healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+      if (!healthy) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(healthy, out).toBe(true);
+    const pid = Number(/started ops \(pid (\d+)\)/.exec(out)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toContain('"msg":"shut down"');
+    expect(out).toContain('wire start: stopped');
+    expect(() => process.kill(pid, 0)).toThrow();
+  });
+});
