@@ -43,6 +43,11 @@ describe('ingest on SIGTERM', () => {
 
     const first = spawnIngest(env);
     await waitRunning(first);
+    // Health, readiness and metrics of the running process.
+    const port = (JSON.parse(first.output.find((l) => l.includes('"health server listening"')) ?? '{}') as { port?: number }).port;
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(await ready.json()).toEqual({ ok: true, checks: { consumer: true, redis: true, s3: true } });
     while (!first.output.some((l) => l.includes('"chunk committed"'))) await new Promise((r) => setTimeout(r, 20));
     first.proc.kill('SIGTERM');
     const exit = await first.exited;
@@ -52,6 +57,7 @@ describe('ingest on SIGTERM', () => {
     // What was committed is exactly what the process finished: the offset after its last chunk.
     const chunks = first.output.filter((l) => l.includes('"chunk committed"')).map((l) => JSON.parse(l) as { toOffset: string });
     const lastDone = Number(chunks[chunks.length - 1]?.toOffset);
+    expect(first.output.some((l) => l.includes('"msg":"ingest consumer stopped"'))).toBe(true);
     const committed = await committedOffset();
     expect(committed).toBe(lastDone + 1);
     expect(committed).toBeLessThan(total);
@@ -61,7 +67,11 @@ describe('ingest on SIGTERM', () => {
     // The restart picks up at the committed offset; every story once in the end.
     const second = spawnIngest(env);
     await waitRunning(second);
+    const port2 = (JSON.parse(second.output.find((l) => l.includes('"health server listening"')) ?? '{}') as { port?: number }).port;
     const events = await readUntil(kafka, env.INGEST_EVENTS_TOPIC as string, (r) => r.length >= total, 90_000, 1000);
+    const metrics = await (await fetch(`http://127.0.0.1:${port2}/metrics`)).text();
+    expect(metrics).toMatch(/wire_ingest_messages_total\{[^}]*outcome="stored"[^}]*\} \d+/);
+    expect(metrics).toMatch(/wire_ingest_consumer_lag\{[^}]*partition="0"[^}]*\} 0/);
     second.proc.kill('SIGTERM');
     expect((await second.exited).code).toBe(0);
     const uris = events.map((e) => (JSON.parse(e.value) as StoryEvent).uri);

@@ -2,10 +2,10 @@ import type { Logger } from '@wire/observability';
 import { RawWireMessage, payloadBytes, shortHash, type DeadLetter, type MediaRetryJob, type StoryEvent } from '@wire/queues';
 import type { CanonicalStory, Decision, DecisionKind, WireError } from '@wire/schema';
 import type { MediaProcessor, MediaStore } from '@wire/media';
-import type { ResendClaims } from './claims';
 import { IngestError, IngestErrorCodes } from './errors';
 import { canonicalKey, rawArchiveKey } from './keys';
 import type { IngestMetrics } from './metrics';
+import type { ResendClaims } from './claims';
 import type { Decider, MediaRetryQueue, NormalizeFn, Router } from './ports';
 
 /** A Kafka message as the pipeline sees it. */
@@ -38,7 +38,8 @@ export interface PipelineDeps {
   media: MediaProcessor;
   normalize: NormalizeFn;
   decider: Decider;
-  claims: ResendClaims;
+  /** Tells re-sends from replays (`ResendClaims` on Redis). */
+  claims: Pick<ResendClaims, 'key' | 'claim'>;
   router: Router;
   mediaRetry: MediaRetryQueue;
   topics: IngestTopics;

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { createImageFetcher, createMediaProcessor, MemoryMediaStore } from '@wire/media';
+import { createLogger } from '@wire/observability';
+import type { DeadLetter, StoryEvent } from '@wire/queues';
+import { CanonicalStory, err, ok, WireError, type Decision } from '@wire/schema';
+import { canonicalKey } from './keys';
+import { createIngestPipeline, type InboundMessage } from './pipeline';
+import type { NormalizeFn, RouteItem } from './ports';
+
+const log = createLogger({ name: 'test', level: 'silent' });
+
+function story(guid: string, version: number, text: string): CanonicalStory {
+  return CanonicalStory.parse({ uri: `urn:wire:ap:${guid}`, source: 'ap', guid, version, headline: text, body: [text], contentHash: `h-${text}`, wordCount: 1 });
+}
+
+/** A normalizer for unit tests: the payload is `guid|version|text` lines, or `FAIL`. */
+const normalize: NormalizeFn = (input) => {
+  const text = Buffer.from(input as Uint8Array).toString('utf8');
+  if (text === 'FAIL') return err(new WireError('WIRE_ERR_UNSUPPORTED_FORMAT', 'input: not a wire format'));
+  return ok(text.split('\n').map((line) => {
+    const [guid, version, body] = line.split('|');
+    return story(guid as string, Number(version), body as string);
+  }));
+};
+
+function setup(decide: (s: CanonicalStory) => Decision['kind'] = () => 'new') {
+  const store = new MemoryMediaStore();
+  const claims = new Map<string, string>();
+  const routed: RouteItem[][] = [];
+  const pipeline = createIngestPipeline({
+    log,
+    store,
+    media: createMediaProcessor({ store, fetcher: createImageFetcher() }),
+    normalize,
+    decider: { decideMany: async (items) => items.map((i) => ({ kind: decide(i.story), of: null, scores: {}, reasons: [] })) },
+    claims: {
+      key: (uri, version, hash) => `${uri}|${version}|${hash}`,
+      claim: async (items) => items.map((i) => {
+        if (!claims.has(i.key)) claims.set(i.key, i.owner);
+        return claims.get(i.key) as string;
+      }),
+    },
+    router: { route: async (items) => (routed.push(items), { jobIds: items.map((i) => `job-${i.story.uri}-${i.story.version}`) }) },
+    mediaRetry: { enqueue: async () => undefined },
+    topics: { canonical: 'c', events: 'e', dlq: 'd' },
+    now: () => new Date('2026-03-02T09:00:00Z'),
+  });
+  return { pipeline, store, routed };
+}
+
+const msg = (offset: number, value: string | null): InboundMessage => ({ topic: 'raw', partition: 1, offset: String(offset), key: Buffer.from('k'), value: value === null ? null : Buffer.from(value) });
+const env = (payload: string, receivedAt = '2026-03-02T08:00:00Z') => JSON.stringify({ source: 'ap', receivedAt, payload });
+
+describe('ingest pipeline (in memory)', () => {
+  it('publishes accepted versions, keeps events per decision, dead-letters what can never succeed', async () => {
+    const { pipeline, store, routed } = setup();
+    const out = await pipeline.processChunk([
+      msg(10, env('a|1|first\nb|1|second')),
+      msg(11, 'not json'),
+      msg(12, env('FAIL')),
+      msg(13, env('a|1|first', '2026-03-02T08:05:00Z')),
+      msg(14, null),
+    ]);
+    expect(out.records.map((r) => `${r.topic}:${r.key}`)).toEqual([
+      'c:urn:wire:ap:a',
+      'e:urn:wire:ap:a',
+      'c:urn:wire:ap:b',
+      'e:urn:wire:ap:b',
+      expect.stringMatching(/^d:dl_/),
+      expect.stringMatching(/^d:dl_/),
+      'e:urn:wire:ap:a',
+      expect.stringMatching(/^d:dl_/),
+    ]);
+    const resend = JSON.parse(out.records[6]?.value ?? '{}') as StoryEvent;
+    expect(resend.decision).toMatchObject({ kind: 'duplicate', of: { uri: 'urn:wire:ap:a', version: 1 } });
+    expect(resend.decision.reasons[0]).toContain('raw:1:10:0');
+    const dead = out.records.filter((r) => r.topic === 'd').map((r) => JSON.parse(r.value) as DeadLetter);
+    expect(dead.map((d) => [d.origin.offset, d.code])).toEqual([
+      ['11', 'WIRE_ERR_INGEST_BAD_ENVELOPE'],
+      ['12', 'WIRE_ERR_UNSUPPORTED_FORMAT'],
+      ['14', 'WIRE_ERR_INGEST_BAD_ENVELOPE'],
+    ]);
+    expect(Buffer.from(dead[0]?.value ?? '', 'base64').toString()).toBe('not json');
+    expect(await store.get(canonicalKey('urn:wire:ap:b', 1))).not.toBeNull();
+    expect(routed.flat().map((r) => r.story.uri)).toEqual(['urn:wire:ap:a', 'urn:wire:ap:b']);
+    expect(out.jobIds).toHaveLength(2);
+  });
+
+  it('a replay of the same messages repeats the same outcome (claims are its own)', async () => {
+    const { pipeline } = setup();
+    const chunk = [msg(1, env('a|1|one')), msg(2, env('a|2|two'))];
+    const first = await pipeline.processChunk(chunk);
+    const again = await pipeline.processChunk(chunk);
+    const strip = (o: typeof first) => o.records.map((r) => (r.topic === 'e' ? { ...JSON.parse(r.value), at: 0 } : r));
+    expect(strip(again)).toEqual(strip(first));
+  });
+
+  it('stale and duplicate-of-self decisions go to events only', async () => {
+    const { pipeline, routed } = setup(() => 'stale');
+    const out = await pipeline.processChunk([msg(1, env('a|1|one'))]);
+    expect(out.records.map((r) => r.topic)).toEqual(['e']);
+    expect(routed.flat()).toEqual([]);
+  });
+
+  it('throws on a store failure (infrastructure), so the consumer retries the chunk', async () => {
+    const { pipeline, store } = setup();
+    store.put = async () => {
+      throw new Error('S3 down');
+    };
+    await expect(pipeline.processChunk([msg(1, env('a|1|one'))])).rejects.toThrow('S3 down');
+  });
+});
