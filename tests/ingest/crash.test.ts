@@ -58,19 +58,21 @@ function eventKey(e: StoryEvent): string {
   return `${e.uri}|v${e.version}|${e.receivedAt}|${e.decision.kind}|${e.decision.of ? `${e.decision.of.uri}@${e.decision.of.version}` : '-'}`;
 }
 
-async function jobIdsAndAdds(env: Record<string, string>): Promise<{ ids: string[]; addedTwice: string[] }> {
+async function jobIdsAndAdds(env: Record<string, string>): Promise<{ ids: string[]; addedTwice: string[]; duplicated: number }> {
   const queue = new Queue('deliver', { connection: { url: cfg.REDIS_URL }, prefix: env.WIRE_QUEUE_PREFIX });
   try {
     const jobs = await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized', 'paused'], 0, -1);
     const redis = new Redis(cfg.REDIS_URL);
     const entries = await redis.xrange(`${env.WIRE_QUEUE_PREFIX}:deliver:events`, '-', '+').finally(() => redis.disconnect());
     const added = new Map<string, number>();
+    let duplicated = 0;
     for (const [, fields] of entries) {
       const f: Record<string, string> = {};
       for (let i = 0; i < fields.length; i += 2) f[fields[i] as string] = fields[i + 1] as string;
       if (f.event === 'added' && f.jobId) added.set(f.jobId, (added.get(f.jobId) ?? 0) + 1);
+      if (f.event === 'duplicated') duplicated++;
     }
-    return { ids: jobs.map((j) => j.id as string).sort(), addedTwice: [...added].filter(([, n]) => n > 1).map(([id]) => id) };
+    return { ids: jobs.map((j) => j.id as string).sort(), addedTwice: [...added].filter(([, n]) => n > 1).map(([id]) => id), duplicated };
   } finally {
     await queue.close();
   }
@@ -182,6 +184,6 @@ describe('ingest survives kill -9 at random moments', () => {
     expect(refJobs.ids.length).toBeGreaterThan(0);
     expect(crashJobs.ids).toEqual(refJobs.ids);
     expect(crashJobs.addedTwice).toEqual([]);
-    console.log(`crash test: ${stream.length} messages, ${KILLS} kills after ${killedAt.join(', ')} (committed by then ${committedAtKill.join('/')}), ${crashVersions.length} versions, ${crashJobs.ids.length} jobs`);
+    console.log(`crash test: ${stream.length} messages, ${KILLS} kills after ${killedAt.join(', ')} (committed by then ${committedAtKill.join('/')}), ${crashVersions.length} versions, ${crashJobs.ids.length} jobs (${crashJobs.duplicated} re-adds after kills refused by id)`);
   }, 150_000);
 });

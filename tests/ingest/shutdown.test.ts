@@ -30,7 +30,7 @@ async function committedOffset(): Promise<number> {
 
 describe('ingest on SIGTERM', () => {
   it('stops fetching, finishes and commits the chunk in flight, exits 0; a restart carries on without repeats', async () => {
-    const total = 200;
+    const total = 120;
     const rand = seeded(7);
     await createTopic(kafka, env.INGEST_RAW_TOPIC as string, 1);
     await produce(
