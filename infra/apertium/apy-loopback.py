@@ -5,6 +5,7 @@ Usage: apy-loopback.py [--host 127.0.0.1] [--marker TEXT] <apertium-apy argument
 The address may also come from WIRE_APY_HOST. --marker is ignored: it only tags the command line
 so `wire infra down` can tell its own APY from another. Everything else goes to APY unchanged.
 """
+import logging
 import os
 import sys
 
@@ -26,6 +27,9 @@ def bind_loopback(self, port, address=None, *args, **kwargs):
 
 
 tornado.tcpserver.TCPServer.bind = bind_loopback
+# One line per request would fill the log during translation benchmarks; 4xx/5xx still show.
+if os.environ.get('WIRE_APY_ACCESS_LOG') != '1':
+    logging.getLogger('tornado.access').setLevel(logging.WARNING)
 # apy.parse_args reads sys.argv as a default argument, i.e. at import: set it before importing.
 sys.argv = ['apertium-apy'] + argv
 from apertium_apy import apy  # noqa: E402

@@ -19,7 +19,7 @@ const USAGE = `usage: wire infra <up|down|status|fetch> [options]
   up       start Kafka, S3 (S3Proxy), Redis and Apertium APY on 127.0.0.1 where none answers,
            wait until each answers, print addresses and the environment to use (idempotent)
   down     stop exactly what 'up' started (by PID file); nothing else
-  status   show each service
+  status   show each service (exit 0 when every one answers, 3 when one does not)
   fetch    download the Kafka and S3Proxy jars with Maven only (for CI images / offline later)
 
 options:
