@@ -80,7 +80,7 @@ export function statusError(provider: string, reply: HttpReply, what: string, co
 
 function extractMessage(reply: HttpReply): string | undefined {
   const b = reply.body as Record<string, unknown> | undefined;
-  const candidates = [b?.error, b?.message, (b?.responseDetails as unknown) ?? undefined, b?.explanation];
+  const candidates = [b?.error, b?.message, b?.responseDetails, b?.explanation];
   for (const c of candidates) if (typeof c === 'string' && c.length > 0) return c.slice(0, 300);
   return reply.text ? reply.text.slice(0, 200) : undefined;
 }
