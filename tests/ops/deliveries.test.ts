@@ -111,6 +111,15 @@ describe('deliveries, dead letters and the story view', () => {
     // A dead delivery never reached the partner: no end-to-end figure for it.
     expect(metrics).not.toMatch(/wire_delivery_end_to_end_seconds_count\{[^}]*partner="weekly"/);
 
+    // The story list says where each story went.
+    const list = (await s.app.inject({ url: '/api/stories?limit=5', headers: s.auth })).json();
+    expect(list.stories[0].destinations).toEqual(
+      expect.arrayContaining([
+        { partner: 'daily', status: 'delivered', attempts: 2 },
+        { partner: 'weekly', status: 'dead', attempts: 1 },
+      ]),
+    );
+
     // The dashboard's partner health from the same log.
     const snap = (await s.app.inject({ url: '/api/snapshot', headers: s.auth })).json();
     expect(snap.stories[0].destinations).toEqual(expect.arrayContaining([{ partner: 'daily', status: 'delivered 200' }, { partner: 'weekly', status: 'dead 400' }]));

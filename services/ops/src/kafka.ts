@@ -21,7 +21,7 @@ export interface OpsKafkaOptions {
   group: string;
   eventsTopic: string;
   dlqTopic: string;
-  /** Groups whose lag is reported, with the topics they consume. */
+  /** Groups whose lag is reported, with the topics they consume (empty: every topic the group committed on). */
   lagGroups: Array<{ group: string; topics: string[] }>;
 }
 
@@ -82,11 +82,14 @@ export class OpsKafka implements LagReader {
     await this.producer.send({ topic, messages: [{ key, value, headers: { 'x-wire-replayed-by': 'ops' } }] });
   }
 
-  /** Lag of each configured group: latest offset minus committed offset, per partition. */
+  /**
+   * Lag of each configured group on every topic it has committed offsets for (so a group reading
+   * a renamed topic is still measured right): latest offset minus committed offset, per partition.
+   */
   async lag(): Promise<Array<{ group: string; topic: string; partition: number; lag: number }>> {
     const out: Array<{ group: string; topic: string; partition: number; lag: number }> = [];
     for (const { group, topics } of this.opts.lagGroups) {
-      const committed = await this.admin.fetchOffsets({ groupId: group, topics });
+      const committed = await this.admin.fetchOffsets(topics.length > 0 ? { groupId: group, topics } : { groupId: group });
       for (const t of committed) {
         const latest = await this.admin.fetchTopicOffsets(t.topic);
         for (const p of t.partitions) {

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { ConfigError } from '@wire/config';
 import { createLogger, createMetricsRegistry, ShutdownManager } from '@wire/observability';
-import { Queues, Topics } from '@wire/queues';
+import { Queues } from '@wire/queues';
 import { PartnerRegistry } from '@wire/routing';
 import { buildApp } from './app';
 import { loadOpsConfig, type OpsConfig } from './config';
@@ -54,7 +54,7 @@ const kafka = new Kafka({ clientId: 'wire-ops', brokers: config.KAFKA_BROKERS, l
 const lagGroups = config.OPS_LAG_GROUPS.split(',')
   .map((g) => g.trim())
   .filter(Boolean)
-  .map((group) => ({ group, topics: group === config.OPS_KAFKA_GROUP ? [config.OPS_EVENTS_TOPIC, config.OPS_DLQ_TOPIC] : [Topics.raw] }));
+  .map((group) => ({ group, topics: group === config.OPS_KAFKA_GROUP ? [config.OPS_EVENTS_TOPIC, config.OPS_DLQ_TOPIC] : [] }));
 const opsKafka = new OpsKafka(
   kafka,
   { group: config.OPS_KAFKA_GROUP, eventsTopic: config.OPS_EVENTS_TOPIC, dlqTopic: config.OPS_DLQ_TOPIC, lagGroups },

@@ -43,8 +43,16 @@ export function storyRoutes(app: FastifyInstance, deps: StoryRouteDeps): void {
   app.get('/api/stories', async (req) => {
     const { limit } = parseOr400(StoriesQuery, req.query, 'query');
     const latest = await deps.stories.recentStories(limit);
+    // Where each went: the latest outcome per partner for that version (duplicates went nowhere).
+    const destinations = await Promise.all(
+      latest.map(async (ev) => {
+        if (!deps.deliveries || ev.decision.kind === 'duplicate' || ev.decision.kind === 'stale') return [];
+        const grouped = byPartner((await deps.deliveries.list({ story: ev.uri, limit: 200 })).filter((d) => d.version === undefined || d.version === ev.version));
+        return Object.entries(grouped).map(([partner, list]) => ({ partner, status: list[list.length - 1]!.status, attempts: list.length }));
+      }),
+    );
     return {
-      stories: latest.map((ev) => ({
+      stories: latest.map((ev, i) => ({
         uri: ev.uri,
         version: ev.version,
         headline: ev.headline,
@@ -53,6 +61,7 @@ export function storyRoutes(app: FastifyInstance, deps: StoryRouteDeps): void {
         event: ev.type,
         decision: ev.decision,
         at: ev.at,
+        destinations: destinations[i],
       })),
     };
   });
