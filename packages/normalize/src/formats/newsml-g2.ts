@@ -198,6 +198,10 @@ function itemToDraft(item: XmlElement): DraftStory {
     }
   }
 
+  if (!draft.bodyHtml && !draft.bodyText && (draft.type === 'text' || draft.type === undefined)) {
+    const remote = elements(contentSet, 'remoteContent').map((r) => attr(r, 'href')).find(Boolean);
+    if (remote) warnings.push(`body: only by reference, fetch ${remote} (NewsML-G2 remoteContent)`);
+  }
   if (draft.type === 'picture' || draft.type === 'video' || draft.type === 'audio') {
     // Visual items often come without a headline (AFP video, some photo feeds): a short title from
     // the description keeps them usable, flagged for ops.

@@ -44,7 +44,7 @@ describe('NITF 3.x', () => {
 
   it('structures person/byttl bylines, media references and inline enrichment', () => {
     const xml = `<nitf><head><docdata management-status="embargoed"><doc-id id-string="X1"/><date.issue norm="20240102T101500Z"/><date.release norm="20240103T000000Z"/></docdata></head>
-      <body><body.head><hedline><hl1>Title</hl1><hl2>Sub</hl2></hedline><byline>By <person>Ann Lee</person>, <byttl>AP Writer</byttl></byline></body.head>
+      <body><body.head><hedline><hl1>Title</hl1><hl2>Sub</hl2></hedline><byline>By <person>Ann Lee</person> and <person>Bo Li</person>, <byttl>AP Writers</byttl></byline></body.head>
       <body.content><p>Talks with <org>ACME</org> in <location><city>Oslo</city></location>.</p>
       <media media-type="image"><media-reference source="https://img.example/a.jpg" width="800" height="600" alternate-text="A"/><media-caption>Cap</media-caption><media-producer>AP Photo</media-producer></media>
       </body.content></body></nitf>`;
@@ -52,7 +52,10 @@ describe('NITF 3.x', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const d = r.value[0]!;
-    expect(d.bylines).toEqual([{ name: 'Ann Lee', role: 'AP Writer' }]);
+    expect(d.bylines).toEqual([
+      { name: 'Ann Lee', role: 'AP Writers' },
+      { name: 'Bo Li', role: 'AP Writers' },
+    ]);
     expect(d.subheadline).toBe('Sub');
     expect(d.pubStatus).toBe('withheld');
     expect(d.embargoedUntil).toBe('2024-01-03T00:00:00.000Z');

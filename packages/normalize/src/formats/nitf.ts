@@ -58,9 +58,9 @@ export function nitfToDraft(nitf: XmlElement, format: string): DraftStory {
 
   const bylines: NonNullable<DraftStory['bylines']> = [];
   for (const by of elements(bodyHead, 'byline')) {
-    const person = text(find(by, 'person'));
+    const persons = findAll(by, 'person').map((p) => text(p)).filter(Boolean);
     const role = text(find(by, 'byttl')) || undefined;
-    if (person) bylines.push(compact({ name: person, role }));
+    if (persons.length > 0) for (const name of persons) bylines.push(compact({ name, role }));
     else {
       const t = text(by);
       if (t) bylines.push(t);
