@@ -89,4 +89,36 @@ describe('Kafka (kafkajs 2.2.4 against the broker wire infra runs)', () => {
     await producer.disconnect();
     expect(two.values.sort()).toEqual(second);
   });
+
+  it('commits a transaction with its consumer offsets; an aborted one stays invisible (ingest relies on both)', async () => {
+    const input = uniqueName('t-tx-in');
+    const output = uniqueName('t-tx-out');
+    created.push(input, output);
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: input, numPartitions: 1 }, { topic: output, numPartitions: 1 }] });
+    const groupId = uniqueName('g-tx');
+    const producer = kafka.producer({ transactionalId: uniqueName('tx'), idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+
+    const committed = await producer.transaction();
+    await committed.send({ topic: output, messages: [{ key: 'a', value: 'kept-1' }, { key: 'b', value: 'kept-2' }] });
+    await committed.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition: 0, offset: '5' }] }] });
+    await committed.commit();
+    const aborted = await producer.transaction();
+    await aborted.send({ topic: output, messages: [{ key: 'c', value: 'dropped' }] });
+    await aborted.abort();
+    await producer.disconnect();
+
+    // Offsets committed in a transaction become visible once the broker writes its markers.
+    let offset = '-1';
+    for (let i = 0; i < 50 && offset !== '5'; i++) {
+      offset = (await admin.fetchOffsets({ groupId, topics: [input] }))[0]!.partitions[0]!.offset;
+      if (offset !== '5') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(offset).toBe('5');
+
+    const reader = await consumeN(kafka, output, uniqueName('g-read'), 2);
+    await new Promise((r) => setTimeout(r, 500));
+    await reader.consumer.disconnect();
+    expect(reader.values.sort()).toEqual(['kept-1', 'kept-2']);
+  });
 });
