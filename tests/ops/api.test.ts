@@ -59,6 +59,21 @@ describe('ops API auth', () => {
     expect((queues.json() as { queues: Array<{ name: string }> }).queues.map((q) => q.name).sort()).toEqual(['deliver', 'media-retry', 'translate']);
   });
 
+  it('signs a browser in: POST /api/session trades the bearer token for an HttpOnly cookie that opens the queue UI', async () => {
+    const session = await s.app.inject({ method: 'POST', url: '/api/session', headers: s.auth });
+    expect(session.statusCode).toBe(204);
+    const cookie = String(session.headers['set-cookie']);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const pair = cookie.split(';')[0]!;
+    expect((await s.app.inject({ url: '/ui/queues', headers: { cookie: pair } })).statusCode).toBe(200);
+    expect((await s.app.inject({ url: '/api/partners', headers: { cookie: pair } })).statusCode).toBe(200);
+    // The dashboard page itself is public; everything it shows comes through the API.
+    const page = await s.app.inject({ url: '/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('/dashboard.js');
+  });
+
   it('lets health and metrics through without a token', async () => {
     expect((await s.app.inject({ url: '/healthz' })).statusCode).toBe(200);
     const metrics = await s.app.inject({ url: '/metrics' });

@@ -88,18 +88,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.code(500).send({ error: { code: 'WIRE_ERR_OPS_INTERNAL', message: 'internal error (see the ops log)' } });
   });
 
-  // Bearer token on /api and the queue UI. The queue UI also accepts ?token= once (it sets the
-  // dashboard's cookie and redirects), since a browser cannot add headers to a link.
+  // Bearer token on /api and the queue UI. Browsers carry it as the HttpOnly cookie the dashboard
+  // sets through POST /api/session (the token never travels in a URL, so it never lands in a log).
   app.addHook('onRequest', async (req, reply) => {
     const path = req.url.split('?')[0] ?? '';
     if (!(path === '/api' || path.startsWith('/api/') || path === '/ui' || path.startsWith('/ui/'))) return;
     if (authorized(requestToken(req.headers))) return;
-    const q = (req.query ?? {}) as Record<string, string | undefined>;
-    if (path.startsWith('/ui/') && req.method === 'GET' && q.token && authorized(q.token)) {
-      return reply
-        .header('set-cookie', `${TOKEN_COOKIE}=${encodeURIComponent(q.token)}; Path=/; HttpOnly; SameSite=Strict`)
-        .redirect(path);
-    }
     return reply
       .code(401)
       .header('www-authenticate', 'Bearer realm="wire-ops"')

@@ -408,7 +408,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     if (opsReady) {
       say(`dashboard:  ${opsUrl}/#token=${opsToken}`);
       say(`stream:     npm run wire -- tail ${topics?.canonical ?? Topics.canonical}`);
-      say(`queue UI:   ${opsUrl}/ui/queues  (Authorization: Bearer ${opsToken})`);
+      say(`queue UI:   ${opsUrl}/ui/queues  (open the dashboard first: it signs the browser in)`);
       say(`ops API:    curl -H 'Authorization: Bearer ${opsToken}' ${opsUrl}/api/stories`);
       say(`OPS_TOKEN=${opsToken}`);
     }
