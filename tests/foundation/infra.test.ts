@@ -86,7 +86,7 @@ describe('wire infra up/status/down on a private instance', () => {
   });
 
   it('starts every service on 127.0.0.1 and prints the environment', async () => {
-    const r = await wire(['infra', 'up', '--json'], env);
+    const r = await wire(['infra', 'up', '--json'], env, 290_000);
     expect(r.code, r.stderr).toBe(0);
     firstUp = JSON.parse(r.stdout.trim().split('\n').pop()!) as UpJson;
     expect(firstUp.started.sort()).toEqual(['apertium', 'kafka', 'redis', 's3']);
@@ -99,7 +99,8 @@ describe('wire infra up/status/down on a private instance', () => {
     });
     for (const p of Object.values(ports)) expect(await portOpen(p)).toBe(true);
     for (const s of firstUp.services) expect(fs.readFileSync(path.join(dir, 'run', `${s.name}.pid`), 'utf8').trim()).toBe(String(s.pid));
-  });
+    // Long enough for a first Maven fetch of the jars when the shared ones are not there yet.
+  }, 300_000);
 
   it('is a no-op the second time: nothing started, the same processes', async () => {
     const r = await wire(['infra', 'up'], env);
