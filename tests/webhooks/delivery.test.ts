@@ -293,6 +293,18 @@ describe('translations', () => {
 });
 
 describe('isolation', () => {
+  it("keeps to a partner's rate limit (Redis token bucket)", async () => {
+    h = await harness();
+    const p = await h.partner('limited', undefined, { ratePerSec: 4 });
+    for (let i = 0; i < 12; i++) await route(h, story());
+    await until('all delivered', () => p.delivered.length === 12);
+    // Bucket of 4, refilled at 4/s: no one-second window can hold more than 4 + 4 requests.
+    const times = p.received.map((r) => r.at).sort((a, b) => a - b);
+    const busiest = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length));
+    expect(busiest).toBeLessThanOrEqual(8);
+    expect(p.requests).toBe(12);
+  });
+
   it("a partner sleeping 10 s per request does not hold up another partner's deliveries", async () => {
     h = await harness({ concurrency: 6, partnerConcurrency: 2, timeoutMs: 15_000 }, { forceClose: true });
     let sleeperAnswered = 0;

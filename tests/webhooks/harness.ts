@@ -159,7 +159,7 @@ export async function harness(config: Partial<DeliveryConfig> = {}, opts: { forc
   const prefix = `${uniqueName('wire-test-wh')}:`;
   const registry = new PartnerRegistry(redis, { prefix });
   const recipients = new RecipientsRegister(redis, { prefix });
-  const queueName = uniqueName('deliver');
+  const queueName = uniqueName('wh-deliver');
   const metrics = createMetricsRegistry('webhooks-test', { defaults: false });
   const allow = (env.WIRE_ALLOW_PRIVATE_HOSTS ?? '127.0.0.1').split(',').map((s) => s.trim()).filter(Boolean);
   const svc = createDeliveryWorker({

@@ -299,7 +299,20 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
     }
   }
 
-  const worker = new Worker<DeliverJob, DeliveryOutcome>(config.queueName, process, {
+  // Processors still running after a forced close (their requests aborted) finish writing their
+  // log entries before close() resolves, so nothing is written after the caller tears down Redis.
+  const running = new Set<Promise<unknown>>();
+  const tracked = (job: Job<DeliverJob>, token?: string) => {
+    const p = process(job, token);
+    running.add(p);
+    void p.then(
+      () => running.delete(p),
+      () => running.delete(p),
+    );
+    return p;
+  };
+
+  const worker = new Worker<DeliverJob, DeliveryOutcome>(config.queueName, tracked, {
     connection,
     prefix: config.bullPrefix,
     concurrency: config.concurrency,
@@ -335,6 +348,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
       closing ??= (async () => {
         await worker.close(force).catch((err: unknown) => log.error({ err }, 'worker close failed'));
         await (force ? client.destroy() : client.close());
+        await Promise.allSettled([...running]);
         await queue.close().catch((err: unknown) => log.error({ err }, 'queue close failed'));
       })();
       return closing;
