@@ -16,14 +16,18 @@ import { cleanHtmlBody, mergeImages } from '../xml-html';
 
 type Obj = Record<string, unknown>;
 
+/** The spellings `get` tries per field name (the names are our constants, so this stays small). */
+const SPELLINGS = new Map<string, string[]>();
+
 /** `get(o, 'versionCreated')` also finds `versioncreated` (and `version_created`). */
 function get(o: Obj, name: string): unknown {
+  let spellings = SPELLINGS.get(name);
+  if (!spellings) {
+    spellings = [...new Set([name, name.toLowerCase(), name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)])];
+    SPELLINGS.set(name, spellings);
+  }
   // Own properties only: a document must not reach Object.prototype through a field name.
-  if (Object.hasOwn(o, name)) return o[name];
-  const lower = name.toLowerCase();
-  if (Object.hasOwn(o, lower)) return o[lower];
-  const snake = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-  if (Object.hasOwn(o, snake)) return o[snake];
+  for (const k of spellings) if (Object.hasOwn(o, k)) return o[k];
   return undefined;
 }
 
