@@ -188,6 +188,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
           uri: storyUri('bench-index', `idx-${j}`),
           day,
           anchors,
+          claim: false,
           record: {
             contentKey: Math.floor(r() * 2 ** 32),
             deliveryKey: Math.floor(r() * 2 ** 32),

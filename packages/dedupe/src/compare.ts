@@ -15,6 +15,8 @@ export interface MatchThresholds {
   vetoMinConflicts: number;
   /** … and they are at least this share of the contexts both stories have. */
   vetoMinShare: number;
+  /** A single disagreeing context vetoes when it is at least this share of those compared. */
+  vetoSingleShare: number;
 }
 
 export const DEFAULT_MATCH: MatchThresholds = {
@@ -22,6 +24,7 @@ export const DEFAULT_MATCH: MatchThresholds = {
   minSharedSketch: 3,
   vetoMinConflicts: 2,
   vetoMinShare: 0.1,
+  vetoSingleShare: 0.34,
 };
 
 export interface Comparison {
@@ -111,7 +114,11 @@ export function compare(incoming: IncomingIndex, stored: StoredSignature, t: Mat
     figuresCompared++;
     if (!agree) figuresDiffer++;
   }
-  const vetoed = figuresDiffer >= t.vetoMinConflicts && figuresDiffer >= t.vetoMinShare * figuresCompared;
+  // Two or more disagreeing contexts veto; so does a single one when few are compared (a short
+  // item whose one figure or name is the news: another day's rate, another winner).
+  const vetoed =
+    (figuresDiffer >= t.vetoMinConflicts && figuresDiffer >= t.vetoMinShare * figuresCompared) ||
+    (figuresDiffer >= 1 && figuresDiffer >= t.vetoSingleShare * figuresCompared);
   const enough = shared >= Math.min(t.minSharedSketch, k);
   const match = enough && containment >= t.minContainment && !vetoed;
   return { storedInIncoming, incomingInStored, containment, jaccard, shared, figuresCompared, figuresDiffer, vetoed, match };

@@ -93,6 +93,14 @@ describe('content decisions', () => {
     expect(db).toMatchObject({ kind: 'duplicate', of: { uri: a.uri } });
   });
 
+  it('thirty copies in one batch: one new, the rest duplicates of it, without running out of rounds', async () => {
+    const e = engine();
+    const copies = Array.from({ length: 30 }, () => story(RESULTS_Q4));
+    const ds = await e.decideMany(copies.map((s) => ({ story: s, ...at(0) })));
+    expect(ds[0]!.kind).toBe('new');
+    for (const d of ds.slice(1)) expect(d).toMatchObject({ kind: 'duplicate', of: { uri: copies[0]!.uri } });
+  });
+
   it('two engines racing on one store: only one new', async () => {
     const store = new MemoryDedupeStore();
     const e1 = new DedupeEngine({ store });

@@ -150,6 +150,7 @@ export class DedupeEngine {
       uri: story.uri,
       day: p.day,
       anchors: indexed ? p.anchors : [],
+      claim: record.kind === 'new',
       record: { ...base, ...record, indexed },
       latest,
       killed,

@@ -102,6 +102,14 @@ describe('figure/name veto', () => {
     expect(c.match, JSON.stringify(c)).toBe(false);
   });
 
+  it('vetoes a short item whose one figure is the news (another day’s rate)', () => {
+    const monday = { headline: 'DOLLAR OPENS AT 145.20 YEN IN TOKYO', body: ['The dollar opened at 145.20 yen in Tokyo, against the previous close, dealers said, in quiet trading ahead of the holiday.'] };
+    const tuesday = { headline: 'DOLLAR OPENS AT 146.05 YEN IN TOKYO', body: ['The dollar opened at 146.05 yen in Tokyo, against the previous close, dealers said, in quiet trading ahead of the holiday.'] };
+    const c = cmp(tuesday, monday);
+    expect(c.vetoed, JSON.stringify(c)).toBe(true);
+    expect(cmp(monday, monday).match).toBe(true);
+  });
+
   it('does not veto when an excerpt simply lacks the later figures', () => {
     const trimmed = { headline: RESULTS_Q4.headline, body: RESULTS_Q4.body.slice(0, 2) };
     const c = cmp(trimmed, RESULTS_Q4);

@@ -94,16 +94,12 @@ export class MemoryDedupeStore implements DedupeStore {
     const current = this.register(c.uri, c.day);
     if ((current ?? null) !== c.expectedRegister) return { ok: false, conflict: true };
     const buckets = bucketsFor(c.day, this.windowDays, this.bucketDays);
-    for (const b of buckets) {
-      const bucket = this.postings.get(b);
-      if (!bucket) continue;
-      for (const a of c.anchors) if ((bucket.get(a)?.[0] ?? 0) > c.snapshot) return { ok: false, conflict: true };
-    }
+    const home = this.postings.get(buckets[0]!);
+    if (c.claim && home) for (const a of c.anchors) if ((home.get(a)?.[0] ?? 0) > c.snapshot) return { ok: false, conflict: true };
     const id = ++this.seq;
     this.records.set(id, { uri: c.uri, record: c.record });
-    const home = buckets[0]!;
-    let bucket = this.postings.get(home);
-    if (!bucket) this.postings.set(home, (bucket = new Map()));
+    let bucket = home;
+    if (!bucket) this.postings.set(buckets[0]!, (bucket = new Map()));
     for (const a of c.anchors) {
       const ids = bucket.get(a) ?? [];
       if (ids[0] !== id) ids.unshift(id);

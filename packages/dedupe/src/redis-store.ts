@@ -120,15 +120,18 @@ local version = ARGV[i + 4]
 local blob = ARGV[i + 5]
 local uri = ARGV[i + 6]
 local ttl = tonumber(ARGV[i + 7])
+local claim = ARGV[i + 8] == '1'
 local cur, curBucket = findRegister()
 if cur ~= expected then return { 0, 0 } end
 -- The claim: a story written since the snapshot under one of these anchors (in the home bucket,
 -- where every write of the same day lands) means this decision may be out of date.
-for a = 1, na do
-  local v = redis.call('HGET', p .. ':a:' .. buckets[1] .. ':' .. anchors[a][1], anchors[a][2])
-  if v then
-    local newest = tonumber(string.match(v, '^(%d+)'))
-    if newest and newest > snapshot then return { 0, 0 } end
+if claim then
+  for a = 1, na do
+    local v = redis.call('HGET', p .. ':a:' .. buckets[1] .. ':' .. anchors[a][1], anchors[a][2])
+    if v then
+      local newest = tonumber(string.match(v, '^(%d+)'))
+      if newest and newest > snapshot then return { 0, 0 } end
+    end
   end
 end
 local id = redis.call('INCR', p .. ':seq')
@@ -277,6 +280,7 @@ export class RedisDedupeStore implements DedupeStore {
         encodeRecord(c.record),
         c.uri,
         this.ttlSeconds,
+        c.claim ? '1' : '0',
       );
     }
     const res = await pipe.exec();

@@ -46,6 +46,12 @@ export interface CommitRequest {
   day: number;
   /** Anchors to index this record under (empty: not indexed). */
   anchors: number[];
+  /**
+   * True for a `new` decision: fail if a story was written under one of `anchors` since the
+   * snapshot (it might be this story's duplicate). Other decisions only need the register check:
+   * a newer copy never changes which story is the earliest of a cluster.
+   */
+  claim: boolean;
   record: StoryRecord;
   /** From the lookup this decision was based on. */
   snapshot: number;
