@@ -32,21 +32,24 @@ const DATELINE = new RegExp(
  */
 export function extractDateline(paragraph: string): Dateline | undefined {
   if (paragraph.length < 12) return undefined;
-  const m = DATELINE.exec(paragraph);
+  // A dateline sits in the first few dozen characters; matching a bounded head keeps hostile
+  // paragraphs cheap. `rest` is taken from the full paragraph.
+  const head = paragraph.length > 200 ? paragraph.slice(0, 200) : paragraph;
+  const m = DATELINE.exec(head);
   const g = m?.groups;
   if (!m || !g || !g.city || !g.rest) return undefined;
   const capsCity = !/\p{Ll}/u.test(g.city) && /\p{Lu}{2}/u.test(g.city);
   if (!capsCity && !g.date && !g.agency) return undefined;
   // "U.S. - China talks …" is a sentence: without a date or agency only dash datelines count.
   if (!g.date && !g.agency && !(g.sep === '--' || g.sep === '—' || g.sep === '–')) return undefined;
-  const text = paragraph.slice(0, paragraph.length - g.rest.length).trim();
+  const text = head.slice(0, head.length - g.rest.length).trim();
   if (text.length > 90) return undefined;
   return {
     text,
     city: titleCase(g.city),
     ...(g.country ? { country: g.country } : {}),
     ...(g.agency ? { agency: agencyName(g.agency) } : {}),
-    rest: g.rest,
+    rest: paragraph.slice(head.length - g.rest.length),
   };
 }
 

@@ -63,6 +63,17 @@ describe('normalize', () => {
     expect(failure('x'.repeat(5 * 1024 * 1024 + 1)).code).toBe('WIRE_ERR_TOO_LARGE');
   });
 
+  it('refuses HTML nested deeper than the limit before building a DOM, and takes deep real layouts', () => {
+    const page = (n: number): string =>
+      `<html><body><h1>Deep page</h1>${'<div>'.repeat(n)}${[1, 2, 3, 4].map((i) => `<p>Paragraph ${i}: the storm reached the coast on Tuesday night, forcing thousands to leave.</p>`).join('')}${'</div>'.repeat(n)}</body></html>`;
+    const e = failure(page(20_000));
+    expect(e.code).toBe('WIRE_ERR_TOO_DEEP');
+    expect(e.message).toContain('deeper than 256');
+    expect(one(page(120)).body).toHaveLength(4);
+    const fields = storyFromFields({ source: 's', guid: 'g', headline: 'Deep page', body: page(20_000) });
+    expect(!fields.ok && fields.error.code).toBe('WIRE_ERR_TOO_DEEP');
+  });
+
   it('refuses empty, binary and unknown input with typed errors', () => {
     expect(failure('   \n\t ').code).toBe('WIRE_ERR_EMPTY');
     expect(failure(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])).code).toBe('WIRE_ERR_INVALID_UTF8');

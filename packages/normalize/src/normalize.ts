@@ -4,7 +4,7 @@ import { decodeInput } from './decode';
 import { detectFormat } from './detect';
 import { normalizeError, type NormalizeError } from './errors';
 import { finalize, type Envelope } from './finalize';
-import { parseHtmlPage } from './formats/html';
+import { checkHtmlDepth, parseHtmlPage } from './formats/html';
 import { PARSERS } from './formats/registry';
 import { parseTextPage } from './formats/text';
 
@@ -112,7 +112,13 @@ const LOOKS_HTML = /<(?:p|div|br|html|body|article|section|span|h[1-6]|figure|im
 export function storyFromFields(fields: StoryFields): Result<CanonicalStory, NormalizeError> {
   try {
     const body = fields.body ?? '';
-    const draft: DraftStory = LOOKS_HTML.test(body) ? parseHtmlPage(body, { headline: fields.headline }).draft : parseTextPage(body, { headline: fields.headline });
+    if (Buffer.byteLength(body, 'utf8') > DEFAULT_LIMITS.maxBytes) {
+      return err(normalizeError('WIRE_ERR_TOO_LARGE', { reason: `body: larger than ${DEFAULT_LIMITS.maxBytes} bytes` }));
+    }
+    const html = LOOKS_HTML.test(body);
+    const tooDeep = html ? checkHtmlDepth(body, DEFAULT_LIMITS.maxDepth) : undefined;
+    if (tooDeep) return err(tooDeep);
+    const draft: DraftStory = html ? parseHtmlPage(body, { headline: fields.headline }).draft : parseTextPage(body, { headline: fields.headline });
     draft.headline = fields.headline;
     return finalize(draft, {
       source: fields.source,

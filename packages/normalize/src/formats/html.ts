@@ -13,6 +13,28 @@ export interface HtmlPageOptions {
   forceReadability?: boolean;
 }
 
+// Void elements and elements whose end tag HTML lets authors omit never count as nesting.
+const NO_NESTING = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr', 'p', 'li', 'dt', 'dd', 'tr', 'td', 'th', 'option', 'optgroup', 'thead', 'tbody', 'tfoot', 'colgroup', 'caption', 'rb', 'rt', 'rp', 'rtc']);
+
+/**
+ * `WIRE_ERR_TOO_DEEP` when elements nest deeper than allowed. Real pages nest a few dozen deep;
+ * the DOM and Readability walk recursively, so hostile nesting is refused before parsing. Pages
+ * get four times the document limit (`maxDepth`), as HTML layout wraps copy in many containers.
+ */
+export function checkHtmlDepth(html: string, maxDepth: number): NormalizeError | undefined {
+  const limit = maxDepth * 4;
+  const TAG = /<(\/?)([A-Za-z][\w-]{0,30})(?:\s[^<>]{0,2000}?)?(\/?)>/g;
+  let depth = 0;
+  let m: RegExpExecArray | null;
+  while ((m = TAG.exec(html))) {
+    const name = m[2]!.toLowerCase();
+    if (NO_NESTING.has(name) || m[3]) continue;
+    if (m[1]) depth = Math.max(0, depth - 1);
+    else if (++depth > limit) return normalizeError('WIRE_ERR_TOO_DEEP', { reason: `input: HTML elements nest deeper than ${limit}`, where: `offset ${m.index}` });
+  }
+  return undefined;
+}
+
 /** Which extractor found the copy (for benchmarks and warnings). */
 export type ExtractPath = 'article-body' | 'readability' | 'body';
 
@@ -29,6 +51,8 @@ const TRACKER_IMG = /(?:pixel|spacer|blank\.gif|logo|icon|avatar|badge|sprite|1x
 
 /** `parse` for the dispatcher: an HTML page → one draft story. */
 export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
+  const tooDeep = checkHtmlDepth(input.text, input.limits.maxDepth);
+  if (tooDeep) return err(tooDeep);
   const { draft } = parseHtmlPage(input.text);
   if (!draft.headline) return err(normalizeError('WIRE_ERR_NO_HEADLINE', { reason: 'headline: no <h1>, og:title or <title> in the HTML page (html)' }));
   return ok([draft]);
@@ -230,7 +254,7 @@ function readMeta(html: string): PageMeta {
   const m: PageMeta = {};
   const headEnd = html.search(/<body[\s>]/i);
   const head = headEnd > 0 ? html.slice(0, headEnd) : html.slice(0, 20000);
-  const TAG = /<(meta|link)\b([^>]*)>/gi;
+  const TAG = /<(meta|link)\b([^>]{0,4000})>/gi;
   let t: RegExpExecArray | null;
   while ((t = TAG.exec(head))) {
     const attrs = attributes(t[2] ?? '');
@@ -251,16 +275,16 @@ function readMeta(html: string): PageMeta {
   }
   // CMS templates declare the site's locale (`en-US`), not the story's: keep the language only,
   // except where the region or script changes the written language.
-  const lang = /<html\b[^>]*\blang\s*=\s*["']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)/i.exec(head)?.[1];
+  const lang = /<html\b[^>]{0,2000}?\blang\s*=\s*["']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)/i.exec(head)?.[1];
   if (lang) m.lang = /^(zh|pt|sr)\b/i.test(lang) ? lang : lang.split(/[-_]/)[0];
   if (!m.title) {
-    const raw = /<title[^>]*>([^<]*)<\/title>/i.exec(head)?.[1];
+    const raw = /<title[^>]{0,200}>([^<]{0,2000})<\/title>/i.exec(head)?.[1];
     const title = cleanText(raw ?? '');
     // "Headline | Site" / "Headline - Site": keep the longest part.
     if (title) m.title = title.split(/\s+[|–—-]\s+/).sort((a, b) => b.length - a.length)[0];
   }
   if (!m.published) {
-    const time = /<time\b[^>]*\bdatetime\s*=\s*["']([^"']+)["']/i.exec(html)?.[1];
+    const time = /<time\b[^>]{0,500}?\bdatetime\s*=\s*["']([^"']+)["']/i.exec(html)?.[1];
     if (time) m.published = time;
   }
   return m;
@@ -286,7 +310,7 @@ interface JsonLdMeta {
 /** schema.org NewsArticle/Article metadata from `<script type="application/ld+json">` blocks. */
 function readJsonLd(html: string): JsonLdMeta {
   const out: JsonLdMeta = {};
-  const re = /<script[^>]+type\s*=\s*["']?application\/ld\+json["']?[^>]*>/gi;
+  const re = /<script[^>]{1,500}?type\s*=\s*["']?application\/ld\+json["']?[^>]*>/gi;
   let guard = 0;
   while (re.exec(html) !== null && guard++ < 20) {
     const end = html.indexOf('</script', re.lastIndex);
