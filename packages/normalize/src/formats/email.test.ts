@@ -57,6 +57,13 @@ describe('RFC 822 e-mail', () => {
     expect(!r2.ok && r2.error.message).toContain('Subject');
   });
 
+  it('refuses MIME nested deeper than 16 levels', () => {
+    let msg = 'Content-Type: text/plain\n\nleaf';
+    for (let i = 0; i < 20; i++) msg = `Content-Type: multipart/mixed; boundary=b${i}\n\n--b${i}\n${msg}\n--b${i}--`;
+    const r = parse(input(`From: a@b.c\nSubject: deep\n${msg}`));
+    expect(!r.ok && r.error.code).toBe('WIRE_ERR_TOO_DEEP');
+  });
+
   it('never throws on arbitrary input', () => {
     const line = fc.constantFrom('From: A <a@b.c>', 'Subject: =?utf-8?B?w6k=?=', 'Content-Type: multipart/alternative; boundary=b', 'Content-Type: text/html; charset=x-unknown', 'Content-Transfer-Encoding: quoted-printable', 'Content-Transfer-Encoding: base64', '--b', '--b--', '', '=C3=A9=', '<p>x</p>', 'Content-Type: message/rfc822');
     fc.assert(

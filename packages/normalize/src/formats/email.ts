@@ -15,6 +15,9 @@ import { checkSize, fail, guarded, isoDate, paragraphs } from './common';
  * turned back into bytes and decoded with their own charset.
  */
 
+/** Deepest MIME nesting accepted whatever the general depth limit (each level copies its body). */
+const MAX_MIME_DEPTH = 16;
+
 interface Part {
   headers: Map<string, string>;
   body: string;
@@ -141,7 +144,9 @@ interface Collected {
 
 /** Walks the MIME tree: HTML wins over text inside alternatives; pictures are collected. */
 function walk(part: Part, acc: Collected, depth: number, input: ParseInput, warnings: string[]): Result<true, NormalizeError> {
-  if (depth > input.limits.maxDepth) return fail('WIRE_ERR_TOO_DEEP', `input: e-mail MIME parts nested deeper than ${input.limits.maxDepth}`);
+  // Each level re-splits its body, so deep nesting costs memory: real mail nests a handful of levels.
+  const maxDepth = Math.min(input.limits.maxDepth, MAX_MIME_DEPTH);
+  if (depth > maxDepth) return fail('WIRE_ERR_TOO_DEEP', `input: e-mail MIME parts nested deeper than ${maxDepth}`);
   const ct = contentType(part);
   const disposition = (part.headers.get('content-disposition') ?? '').toLowerCase();
   if (ct.type.startsWith('multipart/')) {
