@@ -107,6 +107,15 @@ describe('normalize', () => {
     expect(s.body[1]).toBe('Rescue teams worked through the night in the area to reach people.');
   });
 
+  it('takes the dateline off the copy and names the agency it cites', () => {
+    const s = one('North Korea fires missile\n\nSEOUL, Sept. 13 (Yonhap) -- North Korea fired a ballistic missile into the East Sea on Wednesday, the military said.\n\nThe launch came hours before the summit.');
+    expect(s.dateline).toBe('SEOUL, Sept. 13 (Yonhap) --');
+    expect(s.located).toEqual({ city: 'Seoul', text: 'SEOUL, Sept. 13 (Yonhap) --' });
+    expect(s.body[0]).toBe('North Korea fired a ballistic missile into the East Sea on Wednesday, the military said.');
+    expect(s.infoSources).toContainEqual({ name: 'Yonhap', role: 'originator' });
+    expect(s.source).toBe('yonhap');
+  });
+
   it('decodes Latin-1 bytes and repairs mojibake', () => {
     const latin1 = Buffer.from('Caf\xe9 owners in S\xe3o Paulo said prices rose\n\nThe caf\xe9 association said on Monday that prices had risen sharply this year.', 'latin1');
     const s = one(latin1);
@@ -189,6 +198,17 @@ describe('storyFromFields', () => {
     if (!r.ok) throw r.error;
     expect(r.value).toMatchObject({ source: item.source, guid: item.guid, version: item.version, headline: item.headline, versionCreated: '2024-04-29T00:01:38.000Z' });
     expect(r.value.uri).toBe(`urn:wire:reuters:${encodeURIComponent(item.guid)}`);
+  });
+
+  it('never throws on arbitrary fields', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), fc.string({ maxLength: 400 }), (headline, body) => {
+        const r = storyFromFields({ source: 'src', guid: 'g1', headline, body });
+        if (!r.ok) expect(r.error.code).not.toBe('WIRE_ERR_INTERNAL');
+        else expect(CanonicalStory.safeParse(r.value).success).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('takes a scraped HTML page as the body', () => {
