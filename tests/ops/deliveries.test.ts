@@ -154,16 +154,25 @@ describe('deliveries, dead letters and the story view', () => {
     expect(after.json().deadLetters).toEqual([]);
   });
 
-  it('reports translation latency from finished translate jobs', async () => {
+  it('reports translation latency and queue throughput from finished translate jobs', async () => {
     const translate = s.queues.find((q) => q.name === Queues.translate)!;
     const connection = s.redis.duplicate();
+    const watching = s.metrics.watchQueues(() => s.redis.duplicate());
+    await watching.ready;
     const worker = new Worker(translate.name, async () => 'done', { connection, prefix: translate.opts.prefix });
     try {
       const job = await translate.add('t', { targetLanguage: 'es' });
       for (let i = 0; i < 100 && (await job.getState()) !== 'completed'; i++) await new Promise((r) => setTimeout(r, 100));
       await s.metrics.poll();
-      expect((await s.app.inject({ url: '/metrics' })).body).toMatch(/wire_translation_seconds_count\{[^}]*language="es"[^}]*\} 1/);
+      const body = (await s.app.inject({ url: '/metrics' })).body;
+      expect(body).toMatch(/wire_translation_seconds_count\{[^}]*language="es"[^}]*\} 1/);
+      // Throughput from the queue's event stream.
+      for (let i = 0; i < 50 && !/wire_queue_jobs_total\{[^}]*queue="translate"[^}]*event="completed"[^}]*\} 1/.test((await s.app.inject({ url: '/metrics' })).body); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect((await s.app.inject({ url: '/metrics' })).body).toMatch(/wire_queue_jobs_total\{[^}]*queue="translate"[^}]*event="completed"[^}]*\} 1/);
     } finally {
+      await watching.stop();
       await worker.close();
       connection.disconnect();
     }

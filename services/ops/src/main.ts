@@ -90,8 +90,10 @@ const app = await buildApp({
 
 // Stop taking work first (HTTP, consumer), then close clients, then flush logs.
 const poller = setInterval(() => void metrics.poll().catch((err: Error) => log.debug({ err }, 'metrics poll failed')), 5000);
+const queueEvents = metrics.watchQueues(() => redis.duplicate());
 shutdown
   .add('metrics poller', () => clearInterval(poller))
+  .add('queue events', () => queueEvents.stop())
   .add('http', () => app.close())
   .add('kafka', () => opsKafka.stop())
   .add('queues', () => Promise.all(queues.map((q) => q.close())))

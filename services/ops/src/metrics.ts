@@ -1,5 +1,5 @@
-import type { Queue } from 'bullmq';
-import { Gauge, Histogram, type Registry } from '@wire/observability';
+import { QueueEvents, type ConnectionOptions, type Queue } from 'bullmq';
+import { Counter, Gauge, Histogram, type Registry } from '@wire/observability';
 import type { Logger } from '@wire/observability';
 import type { IngestDeadLetters } from './ingest-dead-letters';
 import { isSuccess } from './live';
@@ -20,8 +20,9 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 
 /**
  * The pipeline-wide metrics ops serves on `/metrics`. Gauges are read at scrape time (queue
- * depths, consumer lag, decisions, dead letters); latency histograms are fed by `poll()`, which
- * reads new delivery-log entries and finished translate jobs since the last poll.
+ * depths, consumer lag, decisions, dead letters); job throughput is counted from BullMQ's event
+ * streams (`watchQueues`); latency histograms are fed by `poll()`, which reads new delivery-log
+ * entries and finished translate jobs since the last poll.
  */
 export class PipelineMetrics {
   private deliveryWatermark = new Date().toISOString();
@@ -29,6 +30,7 @@ export class PipelineMetrics {
   readonly deliveryLatency: Histogram<'partner'>;
   readonly endToEnd: Histogram<'partner'>;
   readonly translationLatency: Histogram<'language'>;
+  readonly queueEvents: Counter<'queue' | 'event'>;
 
   constructor(private readonly deps: PipelineMetricsDeps) {
     const { registry, queues, stories, ingestDeadLetters, deliveries, lag, log } = deps;
@@ -50,22 +52,6 @@ export class PipelineMetrics {
           for (const q of queues) {
             const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'paused');
             for (const [state, n] of Object.entries(counts)) this.set({ queue: q.name, state }, n);
-          }
-        });
-      },
-    });
-    new Gauge({
-      name: 'wire_queue_processed',
-      help: 'Jobs processed per queue since the queue metrics began (BullMQ metrics; use rate())',
-      labelNames: ['queue', 'outcome'],
-      registers: [registry],
-      async collect() {
-        await safe('queue processed', async () => {
-          for (const q of queues) {
-            for (const outcome of ['completed', 'failed'] as const) {
-              const m = await q.getMetrics(outcome, 0, 0);
-              this.set({ queue: q.name, outcome }, m.meta.count);
-            }
           }
         });
       },
@@ -106,6 +92,12 @@ export class PipelineMetrics {
         });
       },
     });
+    this.queueEvents = new Counter({
+      name: 'wire_queue_jobs_total',
+      help: 'BullMQ job events seen by ops, by queue and event (completed, failed, stalled); rate() gives throughput',
+      labelNames: ['queue', 'event'],
+      registers: [registry],
+    });
     this.deliveryLatency = new Histogram({
       name: 'wire_delivery_attempt_seconds',
       help: 'Webhook delivery attempt latency (request to response) by partner',
@@ -127,6 +119,27 @@ export class PipelineMetrics {
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     });
+  }
+
+  /**
+   * Count completed, failed and stalled jobs of every queue from BullMQ's event stream (one
+   * blocking Redis connection per queue). `ready` resolves once every stream is being read.
+   */
+  watchQueues(connection: () => ConnectionOptions): { ready: Promise<void>; stop: () => Promise<void> } {
+    const watchers = this.deps.queues.map((q) => {
+      const events = new QueueEvents(q.name, { connection: connection(), prefix: q.opts.prefix });
+      for (const event of ['completed', 'failed', 'stalled'] as const) {
+        events.on(event, () => this.queueEvents.inc({ queue: q.name, event }));
+      }
+      events.on('error', (err) => this.deps.log.debug({ err, queue: q.name }, 'queue events error'));
+      return events;
+    });
+    return {
+      ready: Promise.all(watchers.map((w) => w.waitUntilReady())).then(() => undefined),
+      stop: async () => {
+        await Promise.all(watchers.map((w) => w.close()));
+      },
+    };
   }
 
   /** Observe delivery attempts and translations finished since the last poll. */
