@@ -64,6 +64,8 @@ describe('IPTC 7901 and ANPA 1312', () => {
     expect(!r2.ok && r2.error.message).toContain('IPTC 7901');
     const r3 = parse({ text: sample('anpa1312-two-messages.txt'), limits: { maxBytes: 1e6, maxDepth: 64, maxItems: 1 } });
     expect(!r3.ok && r3.error.code).toBe('WIRE_ERR_TOO_MANY_ITEMS');
+    const flood = parse(input('\u0001'.repeat(4 * 1024 * 1024)));
+    expect(!flood.ok && flood.error.code).toBe('WIRE_ERR_TOO_MANY_ITEMS');
   });
 
   it('never throws on arbitrary input', () => {

@@ -48,10 +48,14 @@ interface Message {
 }
 
 /** Splits a dump into messages at each SOH; a text without SOH but with STX is one message. */
-function messages(input: string): Message[] {
+function messages(input: string, maxItems: number): Message[] | undefined {
   const out: Message[] = [];
   const starts: number[] = [];
-  for (let i = input.indexOf(SOH); i !== -1; i = input.indexOf(SOH, i + 1)) starts.push(i);
+  for (let i = input.indexOf(SOH); i !== -1; i = input.indexOf(SOH, i + 1)) {
+    // Counted before any message is built, so a flood of SOH bytes costs no memory.
+    if (starts.length >= maxItems) return undefined;
+    starts.push(i);
+  }
   if (starts.length === 0) starts.push(-1);
   for (let k = 0; k < starts.length; k++) {
     const from = (starts[k] as number) + 1;
@@ -247,7 +251,9 @@ export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
   return guarded('IPTC 7901/ANPA 1312', () => {
     const size = checkSize(input, 'IPTC 7901/ANPA 1312');
     if (!size.ok) return size;
-    const msgs = messages(input.text).filter((m) => m.text.trim() || m.header.trim());
+    const all = messages(input.text, input.limits.maxItems);
+    if (!all) return fail('WIRE_ERR_TOO_MANY_ITEMS', `input: IPTC 7901/ANPA 1312 transmission holds more than ${input.limits.maxItems} messages (SOH count)`);
+    const msgs = all.filter((m) => m.text.trim() || m.header.trim());
     if (msgs.length === 0) return fail('WIRE_ERR_EMPTY', 'input: no IPTC 7901/ANPA 1312 message (nothing between SOH and ETX)');
     const many = checkItems(msgs.length, input.limits, 'IPTC 7901/ANPA 1312 transmission');
     if (!many.ok) return many;
