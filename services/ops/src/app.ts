@@ -111,7 +111,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // The ops API.
   app.get('/api', async () => ({
-    routes: ['/api/partners', '/api/stories', '/api/deliveries', '/api/dead-letters', '/api/live', '/api/session'],
+    routes: registeredRoutes(app)
+      .filter((r) => r.url.startsWith('/api/'))
+      .map((r) => `${r.method} ${r.url}`),
   }));
   /** The dashboard posts the token here once; the cookie lets the browser open the queue UI. */
   app.post('/api/session', async (req, reply) =>

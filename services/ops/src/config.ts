@@ -18,8 +18,8 @@ export const OpsConfigSchema = z.object({
   OPS_KAFKA_GROUP: envString('ops'),
   /** How many recent story events the index keeps. */
   OPS_STORY_INDEX_MAX: envInt(2000, 10, 1_000_000),
-  /** Consumer groups whose lag `/metrics` and the dashboard report. */
-  OPS_LAG_GROUPS: envString('ingest,ops'),
+  /** Consumer groups whose lag `/metrics` and the dashboard report (default: `ingest` and OPS_KAFKA_GROUP). */
+  OPS_LAG_GROUPS: envString(''),
 });
 export type OpsConfig = z.infer<typeof OpsConfigSchema>;
 

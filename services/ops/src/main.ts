@@ -51,7 +51,8 @@ const s3 = new S3Client({
 });
 const objects = new S3Objects(s3, config.S3_BUCKET);
 const kafka = new Kafka({ clientId: 'wire-ops', brokers: config.KAFKA_BROKERS, logLevel: logLevel.WARN, logCreator: kafkaLogCreator(logger) });
-const lagGroups = config.OPS_LAG_GROUPS.split(',')
+const lagGroups = (config.OPS_LAG_GROUPS || `ingest,${config.OPS_KAFKA_GROUP}`)
+  .split(',')
   .map((g) => g.trim())
   .filter(Boolean)
   .map((group) => ({ group, topics: group === config.OPS_KAFKA_GROUP ? [config.OPS_EVENTS_TOPIC, config.OPS_DLQ_TOPIC] : [] }));
