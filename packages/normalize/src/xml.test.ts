@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from './draft';
-import { decodeXmlEntities, parseXml } from './xml';
+import { decodeXmlEntities, MAX_ELEMENTS, parseXml } from './xml';
 import { attr, child, text, toHtml } from './xml-dom';
 
 const opts = { label: 'test', limits: DEFAULT_LIMITS };
@@ -58,6 +58,11 @@ describe('parseXml: hostile input is refused before anything expands', () => {
   it('refuses a 6 MB document with the size code (default limit 5 MB)', () => {
     const big = `<a>${'x'.repeat(6 * 1024 * 1024)}</a>`;
     expect(code(big)).toBe('WIRE_ERR_TOO_LARGE');
+  });
+
+  it('refuses an element flood that fits the byte limit but not the element limit', () => {
+    expect(code(`<a>${'<b/>'.repeat(MAX_ELEMENTS)}</a>`)).toBe('WIRE_ERR_TOO_LARGE');
+    expect(code(`<a>${'<b/>'.repeat(1000)}</a>`)).toBeUndefined();
   });
 
   it('counts bytes, not characters, against the size limit', () => {

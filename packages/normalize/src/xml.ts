@@ -31,6 +31,15 @@ export interface XmlDocument {
   roots: XmlElement[];
 }
 
+/**
+ * Most elements one document may hold. Every element costs a few hundred bytes of heap, so a 5 MB
+ * flood of `<a/>` would cost far more memory than its size; real wire documents hold a few thousand.
+ */
+export const MAX_ELEMENTS = 200_000;
+
+/** Shared by every element without attributes (never mutated). */
+const NO_ATTRS: Record<string, string> = Object.freeze(Object.create(null) as Record<string, string>);
+
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 const ENTITY_RE = /&(#[xX][0-9a-fA-F]{1,8}|#[0-9]{1,9}|amp|lt|gt|quot|apos);/g;
 
@@ -118,6 +127,7 @@ export function parseXml(text: string, opts: XmlParseOptions): Result<XmlDocumen
 
   const roots: XmlElement[] = [];
   const stack: XmlElement[] = [];
+  let count = 0;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const n = text.length;
 
@@ -199,7 +209,10 @@ export function parseXml(text: string, opts: XmlParseOptions): Result<XmlDocumen
       j++;
     }
     const name = text.slice(lt + 1, j);
-    const attrs: Record<string, string> = Object.create(null) as Record<string, string>;
+    if (++count > MAX_ELEMENTS) {
+      return err(normalizeError('WIRE_ERR_TOO_LARGE', { reason: `input: ${label} holds more than ${MAX_ELEMENTS} elements`, where: `${label} line ${lineOf(text, lt)}` }));
+    }
+    let attrs = NO_ATTRS;
     let selfClosing = false;
     let closed = false;
     while (j < n) {
@@ -232,6 +245,7 @@ export function parseXml(text: string, opts: XmlParseOptions): Result<XmlDocumen
         continue;
       }
       while (j < n && isSpace(text.charCodeAt(j))) j++;
+      if (attrs === NO_ATTRS) attrs = Object.create(null) as Record<string, string>;
       if (text.charCodeAt(j) !== 61 /* = */) {
         attrs[attrName] = ''; // lenient: HTML-style boolean attribute
         continue;
