@@ -62,14 +62,14 @@ beforeAll(async () => {
   exited = new Promise((resolve) => demo.once('exit', (code) => resolve(code)));
   demo.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   demo.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  const until = Date.now() + 240_000;
+  const until = Date.now() + 380_000;
   while (!/demo: (every sample story arrived|some sample stories did not arrive)/.test(output)) {
     if (demo.exitCode !== null) break;
     if (Date.now() > until) break;
     await new Promise((r) => setTimeout(r, 250));
   }
   summaryLine = /demo: (every sample story arrived[^\n]*|some sample stories did not arrive[^\n]*)/.exec(output)?.[0] ?? '';
-}, 300_000);
+}, 400_000);
 
 afterAll(async () => {
   if (demo && demo.exitCode === null) {

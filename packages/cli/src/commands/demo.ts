@@ -303,8 +303,10 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const opsUrl = `http://127.0.0.1:${port}`;
     let opsReady = false;
     if (running.includes('ops')) {
-      opsReady = (await waitFor(async () => ((await fetch(`${opsUrl}/healthz`)).ok ? true : undefined), 60_000)) === true;
-      say(opsReady ? `ops: up at ${opsUrl}` : `ops: did not answer ${opsUrl}/healthz within 60 s (see ${logDir}/ops.log)`);
+      // Stop waiting at once if ops exits (a config error, a port taken): its log says why.
+      opsReady =
+        (await waitFor(async () => (supervisor.gone.some((g) => g.name === 'ops') ? false : (await fetch(`${opsUrl}/healthz`)).ok ? true : undefined), 150_000)) === true;
+      say(opsReady ? `ops: up at ${opsUrl}` : `ops: did not answer ${opsUrl}/healthz within 150 s (see ${logDir}/ops.log)`);
     }
 
     // 4. Register the partners through the ops API.
