@@ -1,6 +1,7 @@
 import { err, ok, type Result } from '@wire/schema';
 import type { NormalizeLimits } from './draft';
 import { normalizeError, type NormalizeError } from './errors';
+import { overByteLimit } from './formats/common';
 import type { XmlElement, XmlNode } from './xml-dom';
 
 /**
@@ -118,8 +119,7 @@ function scanDoctype(text: string, start: number, opts: XmlParseOptions): Result
  */
 export function parseXml(text: string, opts: XmlParseOptions): Result<XmlDocument, NormalizeError> {
   const { limits, label } = opts;
-  // UTF-16 length ≤ UTF-8 byte length ≤ 3 × UTF-16 length: only count bytes when it can matter.
-  if (text.length > limits.maxBytes || (text.length * 3 > limits.maxBytes && Buffer.byteLength(text, 'utf8') > limits.maxBytes)) {
+  if (overByteLimit(text, limits.maxBytes)) {
     return err(normalizeError('WIRE_ERR_TOO_LARGE', { reason: `input: ${label} document larger than ${limits.maxBytes} bytes`, limit: limits.maxBytes }));
   }
   const malformed = (reason: string, pos: number): Result<never, NormalizeError> =>

@@ -21,10 +21,16 @@ export function guarded(label: string, body: () => Result<DraftStory[], Normaliz
   }
 }
 
+/** True when the UTF-8 size of `text` is over `maxBytes` (bytes are only counted when it can matter). */
+export function overByteLimit(text: string, maxBytes: number): boolean {
+  // UTF-16 length ≤ UTF-8 byte length ≤ 3 × UTF-16 length.
+  return text.length > maxBytes || (text.length * 3 > maxBytes && Buffer.byteLength(text, 'utf8') > maxBytes);
+}
+
 /** `WIRE_ERR_TOO_LARGE` when the text is over the byte limit. */
 export function checkSize(input: ParseInput, label: string): Result<true, NormalizeError> {
   const { text, limits } = input;
-  if (text.length > limits.maxBytes || (text.length * 3 > limits.maxBytes && Buffer.byteLength(text, 'utf8') > limits.maxBytes)) {
+  if (overByteLimit(text, limits.maxBytes)) {
     return fail('WIRE_ERR_TOO_LARGE', `input: ${label} document larger than ${limits.maxBytes} bytes`);
   }
   return ok(true);
