@@ -153,6 +153,15 @@ describe('webhook delivery to real partners', () => {
     await until('delivered after replay', () => p.delivered.length === 1);
   });
 
+  it('dead-letters a job whose payload fails the schema, naming the field', async () => {
+    h = await harness();
+    await h.queue.add('bad', { partnerId: 'nobody', eventType: 'story.published', storyUri: 'urn:x', version: 'one' }, { jobId: 'bad-job', attempts: 5 });
+    await until('dead letter', async () => (await h!.svc.ops.listDeadLetters()).length === 1);
+    const [dl] = await h.svc.ops.listDeadLetters();
+    expect(dl).toMatchObject({ id: 'bad-job', code: DeliveryErrorCodes.BAD_JOB });
+    expect(dl!.reason).toMatch(/version/);
+  });
+
   it('dead-letters after the retry schedule is exhausted', async () => {
     h = await harness({ disableAfterMs: 0 });
     const p = await h.partner('down', () => 503);

@@ -165,7 +165,16 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
   async function process(job: Job<DeliverJob>, token?: string): Promise<DeliveryOutcome> {
     const parsed = DeliverJob.safeParse(job.data);
     if (!parsed.success) {
-      throw new DeadLetter(DeliveryErrorCodes.BAD_JOB, `deliver job ${job.id}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      // Can never succeed: keep it with its reason in dead letters (fixable by hand, replayable).
+      const issue = parsed.error.issues[0];
+      const reason = `deliver job ${job.id}: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}`;
+      const raw = (job.data ?? {}) as Partial<DeliverJob>;
+      await dead.add(
+        { id: job.id!, partnerId: String(raw.partnerId ?? '?'), storyUri: String(raw.storyUri ?? '?'), version: Number(raw.version ?? 0), eventType: raw.eventType ?? 'story.published', code: DeliveryErrorCodes.BAD_JOB, reason, at: new Date().toISOString(), attempts: job.attemptsMade + 1 },
+        raw as DeliverJob,
+      );
+      metrics.deadLetters.inc({ partner: String(raw.partnerId ?? '?'), code: DeliveryErrorCodes.BAD_JOB });
+      throw new DeadLetter(DeliveryErrorCodes.BAD_JOB, reason);
     }
     const data = parsed.data;
     const attempt = job.attemptsMade + 1;
