@@ -116,6 +116,14 @@ describe('RedisDedupeStore against a real Redis', () => {
     expect(r.precision).toBeGreaterThanOrEqual(0.99);
   });
 
+  it('names the earlier story by its exact uri, whatever its form', async () => {
+    const e = new DedupeEngine({ store: redisStore(uniqueName('dedupe-uri')) });
+    const first = { ...basicStory(item({}, distinct(31))), uri: 'tag:example.org,2026:story/é 1' };
+    await e.decide(first, { receivedAt: day(0) });
+    const d = await e.decide(basicStory(item({ source: 'outlet' }, distinct(31))), { receivedAt: day(0) });
+    expect(d).toMatchObject({ kind: 'duplicate', of: { uri: 'tag:example.org,2026:story/é 1', version: 1 } });
+  });
+
   it('deleteAll leaves no key of the prefix behind', async () => {
     const prefix = uniqueName('dedupe-clean');
     const store = redisStore(prefix);

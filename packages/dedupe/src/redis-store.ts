@@ -6,10 +6,10 @@
  *
  * Memory layout (prefix `P`), chosen to stay near 200 bytes per story at a million stories:
  * - `P:seq` — last record id.
- * - `P:r:{id / 1024}` — a string holding 1,024 fixed-size records side by side (record.ts),
+ * - `P:r:{id / CHUNK}` — a 256 KiB string holding fixed-size records side by side (record.ts),
  *   pre-allocated once so Redis does not over-allocate as it fills.
- * - `P:n:{id / 128}` — small hash, field `id % 128` → story uri.
- * - `P:a:{bucket}:{shard}` — small hash, field = the anchor's high bits → newest record ids.
+ * - `P:n:{id / 128}` — small hash, field `id % 128` → story uri (without `urn:wire:`).
+ * - `P:a:{bucket}:{shard}` — small hash, field = 16 more bits of the anchor → newest record ids.
  * - `P:u:{bucket}:{shard}` — small hash, field = 64-bit uri hash → version register.
  * Small hashes stay in Redis's compact listpack encoding (shard counts keep them near 80 fields).
  * Every key expires `windowDays + bucketDays` after its last write; lookups read only the buckets
@@ -35,8 +35,14 @@ import {
   type StoredStory,
 } from './store';
 
-const CHUNK = 1024;
+/**
+ * Records per chunk string: as many as fit in 256 KiB with the string header, so the allocation
+ * is exactly one allocator size class (no rounding waste).
+ */
+const CHUNK = Math.floor((2 ** 18 - 16) / RECORD_BYTES);
 const NAMES = 128;
+/** Stored uris drop this common prefix (restored on read). */
+const URI_PREFIX = 'urn:wire:';
 
 const LUA_COMMON = `
 local p = ARGV[1]
@@ -230,7 +236,9 @@ export class RedisDedupeStore implements DedupeStore {
     const buckets = bucketsFor(day, this.windowDays, this.bucketDays);
     const mask = (1 << this.postingShardBits) - 1;
     const args: Array<string | number> = [this.prefix, regShard, uriField, buckets.length, ...buckets, anchors.length];
-    for (const a of anchors) args.push(a & mask, Math.floor(a / 2 ** this.postingShardBits));
+    // 16 bits beyond the shard select the field: with ~80 fields per hash, a false hit is rare
+    // and harmless (candidates are compared anyway).
+    for (const a of anchors) args.push(a & mask, Math.floor(a / 2 ** this.postingShardBits) & 0xffff);
     return args;
   }
 
@@ -256,7 +264,8 @@ export class RedisDedupeStore implements DedupeStore {
     for (let k = 3; k + 2 < raw.length; k += 3) {
       const id = Number(raw[k]);
       const blob = raw[k + 1] as Buffer;
-      const uri = String(raw[k + 2]);
+      const stored = String(raw[k + 2]);
+      const uri = stored.startsWith('~') ? URI_PREFIX + stored.slice(1) : stored.slice(1);
       const record = decodeRecord(blob);
       if (record) stories.set(id, { id, uri, record });
     }
@@ -278,7 +287,7 @@ export class RedisDedupeStore implements DedupeStore {
         c.killed ? 1 : 0,
         c.record.version,
         encodeRecord(c.record),
-        c.uri,
+        c.uri.startsWith(URI_PREFIX) ? `~${c.uri.slice(URI_PREFIX.length)}` : `=${c.uri}`,
         this.ttlSeconds,
         c.claim ? '1' : '0',
       );
