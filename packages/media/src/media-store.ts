@@ -42,6 +42,8 @@ export function createS3Client(settings: S3Settings, extra: Partial<S3ClientConf
     forcePathStyle: true,
     credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
     maxAttempts: 3,
+    // Ingest keeps many small PUTs in flight; the SDK's default pool of 50 sockets would queue them.
+    requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 }, httpsAgent: { keepAlive: true, maxSockets: 256 } },
     ...extra,
   });
 }

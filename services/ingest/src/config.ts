@@ -22,8 +22,8 @@ export const ConfigSchema = z.object({
   /** BullMQ key prefix (`bull`). */
   WIRE_QUEUE_PREFIX: envString('bull'),
   INGEST_CONCURRENCY: envInt(32, 1, 512),
-  INGEST_PARTITIONS_CONCURRENTLY: envInt(2, 1, 64),
-  INGEST_CHUNK_SIZE: envInt(500, 1, 20_000),
+  INGEST_PARTITIONS_CONCURRENTLY: envInt(4, 1, 64),
+  INGEST_CHUNK_SIZE: envInt(200, 1, 20_000),
   INGEST_SESSION_TIMEOUT_MS: envInt(30_000, 6_000, 600_000),
   /** /healthz, /readyz, /metrics; 0 picks a free port. */
   INGEST_HEALTH_PORT: envInt(9101, 0, 65_535),

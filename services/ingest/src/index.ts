@@ -1,7 +1,7 @@
 /** services/ingest — importable parts of the service; main.ts is the only file with side effects. */
 export { ConfigSchema, loadIngestConfig, type IngestConfig } from './config';
 export { createIngestService, ensureTopics, kafkaLogCreator, type IngestService, type IngestServiceOverrides } from './app';
-export { createIngestPipeline, type IngestPipeline, type InboundMessage, type OutRecord, type ChunkOutcome, type IngestTopics, type PipelineDeps } from './pipeline';
+export { createIngestPipeline, type IngestPipeline, type InboundMessage, type OutRecord, type ChunkOutcome, type PreparedChunk, type IngestTopics, type PipelineDeps } from './pipeline';
 export { createIngestConsumer, type IngestConsumer, type IngestConsumerOptions } from './consumer';
 export { TransactionalPublisher, type CommitOffsets } from './publisher';
 export { ResendClaims } from './claims';

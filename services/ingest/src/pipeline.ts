@@ -64,6 +64,11 @@ type Prepared =
   | { kind: 'dead'; msg: InboundMessage; error: WireError }
   | { kind: 'stories'; msg: InboundMessage; envelope: RawWireMessage; rawKey: string; stories: CanonicalStory[]; retry: Array<MediaRetryJob[]> };
 
+/** A chunk after archive, normalize and media; opaque to callers. */
+export interface PreparedChunk {
+  readonly prepared: Prepared[];
+}
+
 /** Decisions that let a version out to `stories.canonical` and partners. */
 const PUBLISHED: ReadonlySet<DecisionKind> = new Set(['new', 'update', 'correction', 'kill']);
 
@@ -198,111 +203,124 @@ export function createIngestPipeline(deps: PipelineDeps) {
     return { kind: 'stories', msg, envelope, rawKey, stories, retry };
   }
 
+  /** Steps after preparation, for a chunk prepared by `prepareChunk`, in offset order. */
+  async function finishChunk(chunk: PreparedChunk): Promise<ChunkOutcome> {
+    const prepared = chunk.prepared;
+    // Dedupe in partition order: near-duplicate decisions depend on what came first.
+    type Item = { p: Extract<Prepared, { kind: 'stories' }>; story: CanonicalStory; retry: MediaRetryJob[]; owner: string; decision?: Decision };
+    const items: Item[] = [];
+    for (const p of prepared) {
+      if (p.kind !== 'stories') continue;
+      p.stories.forEach((story, i) => items.push({ p, story, retry: p.retry[i] ?? [], owner: `${p.msg.topic}:${p.msg.partition}:${p.msg.offset}:${i}` }));
+    }
+    await inTurn(async () => {
+      const endDedupe = timer('dedupe');
+      const owners = await deps.claims.claim(items.map((it) => ({ key: deps.claims.key(it.story.uri, it.story.version, it.story.contentHash), owner: it.owner })));
+      const toDecide: Item[] = [];
+      items.forEach((it, n) => {
+        const owner = owners[n];
+        if (owner !== it.owner) {
+          it.decision = {
+            kind: 'duplicate',
+            of: { uri: it.story.uri, version: it.story.version },
+            scores: {},
+            reasons: [`re-sent: same source, guid, version and content as ${owner}`],
+          };
+        } else {
+          toDecide.push(it);
+        }
+      });
+      const decisions = await deps.decider.decideMany(toDecide.map((it) => ({ story: it.story, receivedAt: it.p.envelope.receivedAt })));
+      toDecide.forEach((it, n) => {
+        it.decision = decisions[n];
+      });
+      endDedupe();
+    });
+
+    const published = items.filter((it) => it.decision && PUBLISHED.has(it.decision.kind));
+    const endCanonical = timer('canonical');
+    await mapLimit(published, concurrency, (it) =>
+      deps.store.put(canonicalKey(it.story.uri, it.story.version, prefix), JSON.stringify(it.story), { contentType: 'application/json' }),
+    );
+    endCanonical();
+
+    // Duplicates of another story still reach partners that take every agency's copy.
+    const routable = items.filter((it) => {
+      const d = it.decision as Decision;
+      return PUBLISHED.has(d.kind) || (d.kind === 'duplicate' && d.of !== null && d.of.uri !== it.story.uri);
+    });
+    const endRoute = timer('route');
+    const routed = await deps.router.route(routable.map((it) => ({ story: it.story, decision: it.decision as Decision, receivedAt: it.p.envelope.receivedAt })));
+    const retryJobs = published.flatMap((it) => it.retry);
+    if (retryJobs.length > 0) await deps.mediaRetry.enqueue(retryJobs);
+    endRoute();
+    deps.metrics?.jobs.inc(routed.jobIds.length + retryJobs.length);
+
+    // Records in offset order, so a story's versions reach the canonical topic in order.
+    const at = now().toISOString();
+    const records: OutRecord[] = [];
+    const outcome: ChunkOutcome = { records, stories: items.length, deadLetters: 0, decisions: [], jobIds: routed.jobIds };
+    let itemIndex = 0;
+    for (const p of prepared) {
+      if (p.kind === 'dead') {
+        records.push(deadLetter(p.msg, p.error));
+        outcome.deadLetters++;
+        deps.metrics?.deadLetters.inc({ code: p.error.code });
+        deps.metrics?.messages.inc({ outcome: 'dead_letter' });
+        log.warn({ code: p.error.code, reason: p.error.message, origin: { topic: p.msg.topic, partition: p.msg.partition, offset: p.msg.offset } }, 'message dead-lettered');
+        continue;
+      }
+      deps.metrics?.messages.inc({ outcome: 'stored' });
+      for (let i = 0; i < p.stories.length; i++) {
+        const it = items[itemIndex++] as Item;
+        const decision = it.decision as Decision;
+        const story = it.story;
+        const isPublished = PUBLISHED.has(decision.kind);
+        deps.metrics?.stories.inc();
+        deps.metrics?.decisions.inc({ kind: decision.kind });
+        outcome.decisions.push({ uri: story.uri, version: story.version, kind: decision.kind, owner: it.owner });
+        if (isPublished) {
+          records.push({
+            topic: deps.topics.canonical,
+            key: story.uri,
+            value: JSON.stringify(story),
+            headers: { 'wire-version': String(story.version), 'wire-decision': decision.kind, 'content-type': 'application/json' },
+          });
+        }
+        const event: StoryEvent = {
+          type: EVENT_TYPE[decision.kind],
+          uri: story.uri,
+          version: story.version,
+          source: story.source,
+          headline: story.headline,
+          language: story.language,
+          decision,
+          canonicalKey: isPublished ? canonicalKey(story.uri, story.version, prefix) : undefined,
+          receivedAt: p.envelope.receivedAt,
+          at,
+        };
+        records.push({ topic: deps.topics.events, key: story.uri, value: JSON.stringify(event), headers: { 'wire-event': event.type } });
+      }
+    }
+    return outcome;
+  }
+
   return {
+    /**
+     * Archive, normalize and store the media of a chunk's messages (concurrently). Needs nothing
+     * from earlier chunks, so the consumer prepares the next chunk while finishing this one.
+     */
+    async prepareChunk(messages: readonly InboundMessage[]): Promise<PreparedChunk> {
+      return { prepared: await mapLimit(messages, concurrency, prepare) };
+    },
+    /** Dedupe (in order), canonical JSON, routes, records: see {@link createIngestPipeline}. */
+    finishChunk,
     /**
      * Run every step but the Kafka publish and commit for `messages` (one partition, offset
      * order). Throws on infrastructure failure; the caller retries the whole chunk.
      */
     async processChunk(messages: readonly InboundMessage[]): Promise<ChunkOutcome> {
-      const prepared = await mapLimit(messages, concurrency, prepare);
-
-      // Dedupe in partition order: near-duplicate decisions depend on what came first.
-      type Item = { p: Extract<Prepared, { kind: 'stories' }>; story: CanonicalStory; retry: MediaRetryJob[]; owner: string; decision?: Decision };
-      const items: Item[] = [];
-      for (const p of prepared) {
-        if (p.kind !== 'stories') continue;
-        p.stories.forEach((story, i) => items.push({ p, story, retry: p.retry[i] ?? [], owner: `${p.msg.topic}:${p.msg.partition}:${p.msg.offset}:${i}` }));
-      }
-      await inTurn(async () => {
-        const endDedupe = timer('dedupe');
-        const owners = await deps.claims.claim(items.map((it) => ({ key: deps.claims.key(it.story.uri, it.story.version, it.story.contentHash), owner: it.owner })));
-        const toDecide: Item[] = [];
-        items.forEach((it, n) => {
-          const owner = owners[n];
-          if (owner !== it.owner) {
-            it.decision = {
-              kind: 'duplicate',
-              of: { uri: it.story.uri, version: it.story.version },
-              scores: {},
-              reasons: [`re-sent: same source, guid, version and content as ${owner}`],
-            };
-          } else {
-            toDecide.push(it);
-          }
-        });
-        const decisions = await deps.decider.decideMany(toDecide.map((it) => ({ story: it.story, receivedAt: it.p.envelope.receivedAt })));
-        toDecide.forEach((it, n) => {
-          it.decision = decisions[n];
-        });
-        endDedupe();
-      });
-
-      const published = items.filter((it) => it.decision && PUBLISHED.has(it.decision.kind));
-      const endCanonical = timer('canonical');
-      await mapLimit(published, concurrency, (it) =>
-        deps.store.put(canonicalKey(it.story.uri, it.story.version, prefix), JSON.stringify(it.story), { contentType: 'application/json' }),
-      );
-      endCanonical();
-
-      // Duplicates of another story still reach partners that take every agency's copy.
-      const routable = items.filter((it) => {
-        const d = it.decision as Decision;
-        return PUBLISHED.has(d.kind) || (d.kind === 'duplicate' && d.of !== null && d.of.uri !== it.story.uri);
-      });
-      const endRoute = timer('route');
-      const routed = await deps.router.route(routable.map((it) => ({ story: it.story, decision: it.decision as Decision, receivedAt: it.p.envelope.receivedAt })));
-      const retryJobs = published.flatMap((it) => it.retry);
-      if (retryJobs.length > 0) await deps.mediaRetry.enqueue(retryJobs);
-      endRoute();
-      deps.metrics?.jobs.inc(routed.jobIds.length + retryJobs.length);
-
-      // Records in offset order, so a story's versions reach the canonical topic in order.
-      const at = now().toISOString();
-      const records: OutRecord[] = [];
-      const outcome: ChunkOutcome = { records, stories: items.length, deadLetters: 0, decisions: [], jobIds: routed.jobIds };
-      let itemIndex = 0;
-      for (const p of prepared) {
-        if (p.kind === 'dead') {
-          records.push(deadLetter(p.msg, p.error));
-          outcome.deadLetters++;
-          deps.metrics?.deadLetters.inc({ code: p.error.code });
-          deps.metrics?.messages.inc({ outcome: 'dead_letter' });
-          log.warn({ code: p.error.code, reason: p.error.message, origin: { topic: p.msg.topic, partition: p.msg.partition, offset: p.msg.offset } }, 'message dead-lettered');
-          continue;
-        }
-        deps.metrics?.messages.inc({ outcome: 'stored' });
-        for (let i = 0; i < p.stories.length; i++) {
-          const it = items[itemIndex++] as Item;
-          const decision = it.decision as Decision;
-          const story = it.story;
-          const isPublished = PUBLISHED.has(decision.kind);
-          deps.metrics?.stories.inc();
-          deps.metrics?.decisions.inc({ kind: decision.kind });
-          outcome.decisions.push({ uri: story.uri, version: story.version, kind: decision.kind, owner: it.owner });
-          if (isPublished) {
-            records.push({
-              topic: deps.topics.canonical,
-              key: story.uri,
-              value: JSON.stringify(story),
-              headers: { 'wire-version': String(story.version), 'wire-decision': decision.kind, 'content-type': 'application/json' },
-            });
-          }
-          const event: StoryEvent = {
-            type: EVENT_TYPE[decision.kind],
-            uri: story.uri,
-            version: story.version,
-            source: story.source,
-            headline: story.headline,
-            language: story.language,
-            decision,
-            canonicalKey: isPublished ? canonicalKey(story.uri, story.version, prefix) : undefined,
-            receivedAt: p.envelope.receivedAt,
-            at,
-          };
-          records.push({ topic: deps.topics.events, key: story.uri, value: JSON.stringify(event), headers: { 'wire-event': event.type } });
-        }
-      }
-      return outcome;
+      return finishChunk({ prepared: await mapLimit(messages, concurrency, prepare) });
     },
   };
 }
