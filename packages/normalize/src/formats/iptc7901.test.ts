@@ -35,6 +35,13 @@ describe('IPTC 7901 and ANPA 1312', () => {
     expect(JSON.stringify(d?.bodyText)).not.toMatch(/[\u0000-\u0008]|dpa xy yz|021530/);
   });
 
+  it('reads CR CR LF line ends (old serial lines) like CR LF', () => {
+    const [a] = ok(sample('iptc7901-dpa.txt'));
+    const [b] = ok(sample('iptc7901-dpa.txt').replace(/\r\n/g, '\r\r\n'));
+    expect(b?.bodyText).toEqual(a?.bodyText);
+    expect(b?.headline).toBe(a?.headline);
+  });
+
   it('ANPA 1312: two messages give two stories; priority, lead version, ^ header lines, byline, transmission time', () => {
     const [a, b] = ok(sample('anpa1312-two-messages.txt'));
     expect(a).toMatchObject({

@@ -133,7 +133,7 @@ function parseIptc7901(msg: Message, index: number): DraftStory {
   const slug = headerLines.slice(1).join(' ').replace(/\s+/g, ' ').trim() || undefined;
   if (slug) draft.slugline = slug;
 
-  const lines = stripControls(msg.text).replace(/\r\n?/g, '\n').split('\n');
+  const lines = stripControls(msg.text).replace(/\r*\n/g, '\n').replace(/\r/g, '\n').split('\n');
   while (lines.length && !lines[0]?.trim()) lines.shift();
   while (lines.length && !lines[lines.length - 1]?.trim()) lines.pop();
   // Trailer: a DDHHMM Mon YY line, and the initials line before it.
@@ -195,7 +195,7 @@ function parseAnpa(msg: Message, index: number): DraftStory {
     if (slug) draft.slugline = slug;
   } else if (header) warnings.push(`header: "${header.slice(0, 60)}" does not follow ANPA 1312 (sld, selector, priority, category, keyword, date, words)`);
 
-  const rawLines = stripControls(msg.text).replace(/\r\n?/g, '\n').split('\n');
+  const rawLines = stripControls(msg.text).replace(/\r*\n/g, '\n').replace(/\r/g, '\n').split('\n');
   const body: string[] = [];
   let date: string | undefined;
   const marked: string[] = [];
