@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kafka, logLevel } from 'kafkajs';
 import { chromium } from 'playwright-core';
 import { testEnv } from '../helpers/env';
 
@@ -96,7 +97,7 @@ describe('npm run demo (non-interactive)', () => {
     expect(output).toMatch(/\[partner demo-es\] story\.published \S+ v1 \(es\) "Kim Jong-un/);
   });
 
-  it('shows the seed story on the live dashboard in headless Chromium', async () => {
+  it('shows the seed story on the live dashboard in headless Chromium, and a new story as it arrives', async () => {
     const dashboard = /dashboard:\s+(http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(output)?.[1];
     expect(dashboard, output.slice(-2000)).toBeDefined();
     const profile = mkdtempSync(join(tmpdir(), 'wire-chromium-'));
@@ -116,6 +117,20 @@ describe('npm run demo (non-interactive)', () => {
       expect(detail).toMatch(/v1\s+new/);
       expect(detail).toMatch(/v2\s+update/);
       expect(detail).toContain('demo-all');
+      // Live: a story published now shows up without a reload (server-sent events).
+      const rawTopic = /kafka: topics of this run: (\S+),/.exec(output)?.[1];
+      expect(rawTopic).toBeDefined();
+      const headline = `Live wire check ${Date.now().toString(36)}`;
+      const kafka = new Kafka({ clientId: 'e2e-live', brokers: (testEnv().KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), logLevel: logLevel.NOTHING });
+      const producer = kafka.producer();
+      await producer.connect();
+      const payload = JSON.stringify({ uri: `e2e-${headline}`, type: 'text', language: 'en', headline, body_text: 'SEOUL -- A story published while the dashboard is open appears on it at once.' });
+      await producer.send({
+        topic: rawTopic!,
+        messages: [{ key: `e2e:${headline}`, value: JSON.stringify({ source: 'e2e', guid: headline.replace(/\s+/g, '-'), receivedAt: new Date().toISOString(), contentType: 'application/json', payload }) }],
+      });
+      await producer.disconnect();
+      await page.locator('#stories tr.story', { hasText: headline }).waitFor({ timeout: 60_000 });
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     } finally {
