@@ -30,7 +30,8 @@ export const ConfigSchema = z.object({
   INGEST_MEDIA_RETRY_WORKER: envBoolean(true),
   INGEST_IMAGE_MAX_BYTES: envInt(20 * 1024 * 1024, 1024, 512 * 1024 * 1024),
   INGEST_IMAGE_MAX_PIXELS: envInt(40_000_000, 10_000, 1_000_000_000),
-  DEDUPE_WINDOW_DAYS: envInt(7, 1, 365),
+  /** Days a story stays findable for duplicates (the dedupe store's own default). */
+  DEDUPE_WINDOW_DAYS: envInt(30, 1, 365),
 });
 export type IngestConfig = z.infer<typeof ConfigSchema>;
 
