@@ -6,6 +6,9 @@ import { decodeHTML } from 'entities';
 const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u200B-\u200D\u2060\uFEFF\u202A-\u202E\u2066-\u2069]/g;
 // Every Unicode space (NBSP, thin, ideographic …) becomes a plain space.
 const SPACES = /[\t\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g;
+// Anything outside printable ASCII, doubled or edge whitespace, or a possible entity.
+// eslint-disable-next-line no-control-regex
+const CLEAN_ASCII_NEEDS_WORK = /[^\x20-\x7E]|\s\s|^\s|\s$|&/;
 const ENTITY = /&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});/;
 
 /**
@@ -18,6 +21,8 @@ const ENTITY = /&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});/;
 export function cleanText(input: string): string {
   let s = input;
   if (s.length === 0) return s;
+  // Already clean printable ASCII (most headlines and many paragraphs): nothing to do.
+  if (!CLEAN_ASCII_NEEDS_WORK.test(s)) return s;
   if (s.includes('&') && ENTITY.test(s)) s = decodeHTML(s);
   s = s.replace(INVISIBLE, '').replace(SPACES, ' ').replace(/\s+/g, ' ').trim();
   // NFC only when needed: the check is much cheaper than the conversion on ASCII copy.
@@ -54,12 +59,28 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
 }
 
-/** Words in a text: runs of letters/digits; each CJK ideograph or kana counts as a word. */
+/** Words in a text: whitespace-separated tokens holding a letter or digit; each CJK ideograph or kana counts as one. */
 export function countWords(text: string): number {
   let n = 0;
-  const cjk = text.match(/[\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]/g);
-  if (cjk) n += cjk.length;
-  const words = text.match(/[\p{L}\p{N}][\p{L}\p{N}\p{M}'’.-]*/gu);
-  if (words) n += cjk ? words.filter((w) => !/^[\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]+$/.test(w)).length : words.length;
+  let inWord = false;
+  let hasAlnum = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 9 || c === 13 || c === 0xa0 || c === 0x3000) {
+      if (inWord && hasAlnum) n++;
+      inWord = false;
+      hasAlnum = false;
+    } else if ((c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff)) {
+      // CJK: one word per character, ending any Latin run before it.
+      if (inWord && hasAlnum) n++;
+      n++;
+      inWord = false;
+      hasAlnum = false;
+    } else {
+      inWord = true;
+      if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 0xc0 && !(c >= 0x2000 && c <= 0x2bff))) hasAlnum = true;
+    }
+  }
+  if (inWord && hasAlnum) n++;
   return n;
 }

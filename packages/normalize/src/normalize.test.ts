@@ -133,7 +133,7 @@ describe('normalize', () => {
         if (!r.ok) {
           expect(r.error).toBeInstanceOf(NormalizeError);
           expect(Object.keys(NORMALIZE_ERRORS)).toContain(r.error.code);
-          expect(r.error.code).not.toBe('WIRE_ERR_INTERNAL');
+          expect(r.error.code, r.error.message).not.toBe('WIRE_ERR_INTERNAL');
         } else for (const s of r.value) expect(CanonicalStory.safeParse(s).success).toBe(true);
       }),
       { numRuns: 400 },
@@ -148,7 +148,7 @@ describe('normalize', () => {
         const r = normalize(text);
         if (!r.ok) {
           expect(r.error).toBeInstanceOf(NormalizeError);
-          expect(r.error.code).not.toBe('WIRE_ERR_INTERNAL');
+          expect(r.error.code, r.error.message).not.toBe('WIRE_ERR_INTERNAL');
         } else for (const s of r.value) expect(CanonicalStory.safeParse(s).success).toBe(true);
       }),
       { numRuns: 400 },

@@ -69,7 +69,13 @@ export function parseHtmlPage(html: string, opts: HtmlPageOptions = {}): { draft
   const jsonLd = readJsonLd(html);
   // Runs of <br> are paragraph breaks on old pages (Readability's _replaceBrs does the same), so
   // the paragraph-density finder sees their paragraphs too.
-  const { document } = parseHTML(stripElements(html, DROP_ELEMENTS).replace(/(?:<br\s*\/?>\s*){2,}/gi, '</p><p>'));
+  const prepared = stripElements(html, DROP_ELEMENTS).replace(/(?:<br\s*\/?>\s*){2,}/gi, '</p><p>');
+  let { document } = parseHTML(prepared);
+  // Broken markup can leave linkedom without a root element (and `document.body` then throws):
+  // parse it again inside a complete skeleton.
+  if (!document.documentElement || !document.documentElement.querySelector('body')) {
+    ({ document } = parseHTML(`<!DOCTYPE html><html><head></head><body>${prepared}</body></html>`));
+  }
   const meta = readMeta(html);
   const base = meta.url ?? jsonLd.url;
   const warnings: string[] = [];
@@ -95,7 +101,14 @@ export function parseHtmlPage(html: string, opts: HtmlPageOptions = {}): { draft
   if (root) path = 'article-body';
   let readabilityByline: string | undefined;
   if (!root) {
-    const article = new Readability<unknown>(document as never, { charThreshold: 200, serializer: (n) => n, disableJSONLD: true }).parse();
+    let article: ReturnType<Readability<unknown>['parse']> = null;
+    try {
+      article = new Readability<unknown>(document as never, { charThreshold: 200, serializer: (n) => n, disableJSONLD: true }).parse();
+    } catch (e) {
+      // Readability walks the DOM assuming a sane tree; on mangled markup it can throw. The page
+      // body is still usable copy, so fall back to it and say so rather than fail the story.
+      warnings.push(`html: readability failed (${e instanceof Error ? e.message : String(e)}); the whole page body was used`);
+    }
     if (article?.content) {
       root = article.content as { innerHTML: string };
       path = 'readability';
