@@ -7,7 +7,6 @@ const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u2
 // Every Unicode space (NBSP, thin, ideographic …) becomes a plain space.
 const SPACES = /[\t\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g;
 // Anything outside printable ASCII, doubled or edge whitespace, or a possible entity.
-// eslint-disable-next-line no-control-regex
 const CLEAN_ASCII_NEEDS_WORK = /[^\x20-\x7E]|\s\s|^\s|\s$|&/;
 const ENTITY = /&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});/;
 
