@@ -107,6 +107,10 @@ describe('NewsML-G2', () => {
     expect(stories[0]?.bodyHtml).toBe('<p>First paragraph.</p><p>Second paragraph.</p>');
     expect(stories[0]?.bylines).toEqual(['By Jane Roe']);
     expect(stories[0]?.dateline).toBe('LONDON, Jan 1 (Example) -');
+    expect(stories[0]?.infoSources).toEqual([
+      { name: 'Example News', role: 'distributor' },
+      { name: 'EXAMPLE', role: 'source' },
+    ]);
     expect(stories[1]?.pubStatus).toBe('canceled');
     expect(stories[1]?.bodyHtml).toContain('<p>XHTML body.</p>');
     expect(stories[2]?.bodyHtml).toBe('<p>From CDATA &amp; sloppy.</p>');

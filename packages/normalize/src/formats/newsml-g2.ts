@@ -158,6 +158,9 @@ function itemToDraft(item: XmlElement): DraftStory {
   }
   const holder = childText(child(rights, 'copyrightHolder'), 'name');
   if (holder && !infoSources.some((s) => s.name === holder)) infoSources.push({ name: holder, role: 'source' });
+  // A text's credit line names the agency the copy is credited to (pictures keep it as their credit).
+  const creditline = childText(contentMeta, 'creditline');
+  if (creditline && itemType(item) === 'text' && !infoSources.some((s) => s.name === creditline)) infoSources.push({ name: creditline, role: 'source' });
   if (infoSources.length > 0) draft.infoSources = infoSources;
 
   const subjects: NonNullable<DraftStory['subjects']> = [];
