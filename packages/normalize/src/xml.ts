@@ -115,7 +115,7 @@ function scanDoctype(text: string, start: number, opts: XmlParseOptions): Result
  *
  * @example
  * const doc = parseXml(text, { label: 'NITF', limits: DEFAULT_LIMITS });
- * if (doc.ok) firstElement(doc.value.roots, 'nitf');
+ * if (doc.ok) findIn(doc.value.roots, 'nitf'); // from ./xml-dom
  */
 export function parseXml(text: string, opts: XmlParseOptions): Result<XmlDocument, NormalizeError> {
   const { limits, label } = opts;
