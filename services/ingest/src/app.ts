@@ -3,12 +3,12 @@ import { Queue, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { DedupeEngine, RedisDedupeStore } from '@wire/dedupe';
 import { createImageFetcher, createMediaProcessor, createS3Client, S3MediaStore } from '@wire/media';
 import { createMetricsRegistry, type Logger, type Registry } from '@wire/observability';
 import { Queues, TopicConfigs, type TopicName } from '@wire/queues';
 import { normalize as normalizeDocument } from '@wire/normalize';
 import { PartnerRegistry, RecipientsRegister } from '@wire/routing';
-import type { CanonicalStory, Decision } from '@wire/schema';
 import { ResendClaims } from './claims';
 import type { IngestConfig } from './config';
 import { createIngestConsumer, type IngestConsumerOptions } from './consumer';
@@ -18,14 +18,6 @@ import { createIngestPipeline } from './pipeline';
 import type { Decider, NormalizeFn } from './ports';
 import { TransactionalPublisher } from './publisher';
 import { createRouter } from './router';
-
-/** The parts of @wire/dedupe ingest uses (its contract: engine over a Redis store). */
-interface DedupeModule {
-  DedupeEngine: new (opts: { store: unknown; windowDays?: number }) => {
-    decideMany(items: Array<{ story: CanonicalStory; receivedAt?: string }>): Promise<Decision[]>;
-  };
-  RedisDedupeStore: new (opts: { redis: Redis; prefix: string; windowDays: number }) => unknown;
-}
 
 /** A kafkajs logger that writes through pino (warnings and errors only). */
 export function kafkaLogCreator(log: Logger) {
@@ -108,9 +100,8 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
   const normalize: NormalizeFn = overrides.normalize ?? normalizeDocument;
   let decider = overrides.decider;
   if (!decider) {
-    const dedupe = (await import('@wire/dedupe')) as unknown as DedupeModule;
-    const engine = new dedupe.DedupeEngine({
-      store: new dedupe.RedisDedupeStore({ redis, prefix: `${config.WIRE_REDIS_PREFIX}dedupe`, windowDays: config.DEDUPE_WINDOW_DAYS }),
+    const engine = new DedupeEngine({
+      store: new RedisDedupeStore({ redis, prefix: `${config.WIRE_REDIS_PREFIX}dedupe`, windowDays: config.DEDUPE_WINDOW_DAYS }),
       windowDays: config.DEDUPE_WINDOW_DAYS,
     });
     decider = { decideMany: (items) => engine.decideMany(items) };
