@@ -239,6 +239,30 @@ describe('order, kills and embargoes', () => {
     expect(stale[0]).toMatchObject({ version: 1, attempt: 2 });
   });
 
+  it('never has two versions of one story on the wire to a partner at once, and never goes backwards', async () => {
+    h = await harness({ partnerConcurrency: 8 });
+    let inFlight = 0;
+    let most = 0;
+    const p = await h.partner('serial', () => {
+      most = Math.max(most, ++inFlight);
+      return new Promise<number>((r) => setTimeout(() => {
+        inFlight--;
+        r(200);
+      }, 150));
+    });
+    const v1 = story();
+    const versions = [1, 2, 3].map((v) => ({ ...v1, version: v, contentHash: `c${v}` }));
+    const partners = await h.registry.list();
+    const deliver = versions.flatMap((s, i) => planRoutes(s, decision(i === 0 ? 'new' : 'update'), partners).deliver);
+    await enqueueRoutes({ deliverQueue: h.queue }, { deliver, translate: [] });
+    await until('v3 delivered', () => p.delivered.some((r) => r.body.data.version === '3'));
+    await until('all three settled', async () => (await h!.svc.ops.listDeliveries({ story: v1.uri })).length === 3);
+    expect(most).toBe(1);
+    const seen = p.delivered.map((r) => Number(r.body.data.version));
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen.at(-1)).toBe(3);
+  });
+
   it('sends a kill to every partner that received any version, even if its filters changed, and nothing after', async () => {
     h = await harness();
     const a = await h.partner('a', undefined, { filters: { sources: ['yonhap'] } });

@@ -226,7 +226,11 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
       case 'story-busy':
         // Not this partner's turn: park the job briefly without counting an attempt, so a slow
         // partner holds at most its own slots and never the worker's.
-        await job.moveToDelayed(Date.now() + withJitter(Math.max(admission.retryMs, config.busyRetryMs), 0.5), token);
+        // (Another version in flight finishes in about one request time, not the lock's TTL.)
+        await job.moveToDelayed(
+          Date.now() + withJitter(Math.max(admission.kind === 'story-busy' ? 0 : admission.retryMs, config.busyRetryMs), 0.5),
+          token,
+        );
         throw new DelayedError();
       case 'ok':
         break;
