@@ -3,7 +3,9 @@
  * from the bottom-k sketch, and the figure/name veto. Pure.
  */
 import type { StoredSignature, StoryFingerprint } from './fingerprint';
-import { vetoEntry } from './fingerprint';
+import { VETO_VALUE_BITS, vetoEntry } from './fingerprint';
+
+const VALUE_MASK = (1 << VETO_VALUE_BITS) - 1;
 
 /** Thresholds of the near-duplicate decision (defaults in `DEFAULT_MATCH`). */
 export interface MatchThresholds {
@@ -46,7 +48,7 @@ export interface Comparison {
 /** Per-incoming-story lookup tables, built once and reused for every candidate. */
 export interface IncomingIndex {
   fp: StoryFingerprint;
-  /** 16-bit context → set of 8-bit values. */
+  /** Packed context → set of packed values (see `vetoEntry`). */
   figures: Map<number, Set<number>>;
 }
 
@@ -54,10 +56,10 @@ export function indexIncoming(fp: StoryFingerprint): IncomingIndex {
   const figures = new Map<number, Set<number>>();
   for (const e of fp.figures) {
     const packed = vetoEntry(e.ctx, e.value);
-    const ctx = packed >>> 8;
+    const ctx = packed >>> VETO_VALUE_BITS;
     let set = figures.get(ctx);
     if (!set) figures.set(ctx, (set = new Set()));
-    set.add(packed & 0xff);
+    set.add(packed & VALUE_MASK);
   }
   return { fp, figures };
 }
@@ -105,10 +107,11 @@ export function compare(incoming: IncomingIndex, stored: StoredSignature, t: Mat
   let figuresDiffer = 0;
   const byCtx = new Map<number, boolean>();
   for (const e of stored.veto) {
-    const values = incoming.figures.get(e >>> 8);
+    const ctx = e >>> VETO_VALUE_BITS;
+    const values = incoming.figures.get(ctx);
     if (!values) continue;
-    const agree = values.has(e & 0xff);
-    byCtx.set(e >>> 8, (byCtx.get(e >>> 8) ?? false) || agree);
+    const agree = values.has(e & VALUE_MASK);
+    byCtx.set(ctx, (byCtx.get(ctx) ?? false) || agree);
   }
   for (const agree of byCtx.values()) {
     figuresCompared++;

@@ -47,6 +47,21 @@ describe('containment', () => {
     expect(c.match, JSON.stringify(c)).toBe(true);
   });
 
+  it('works on copy in other scripts (Korean) too', () => {
+    const ko = {
+      headline: '한국은행 기준금리 3.5% 동결',
+      body: [
+        '한국은행 금융통화위원회는 13일 통화정책방향 회의를 열고 기준금리를 연 3.5%로 유지했다고 밝혔다.',
+        '금통위는 물가 상승률이 둔화하고 있지만 가계부채 증가세가 여전히 높다고 판단했다.',
+        '이창용 총재는 기자간담회에서 당분간 긴축 기조를 이어갈 것이라고 말했다.',
+      ],
+    };
+    expect(cmp(ko, ko).match).toBe(true);
+    expect(cmp({ headline: ko.headline, body: ko.body.slice(0, 2) }, ko).match).toBe(true);
+    const other = { headline: ko.headline.replace('3.5', '3.25'), body: ko.body.map((p) => p.replace('3.5', '3.25').replace('13일', '28일')) };
+    expect(cmp(other, ko).vetoed).toBe(true);
+  });
+
   it('a re-segmented copy (paragraphs joined and split elsewhere) matches', () => {
     const text = RESULTS_Q4.body.join(' ');
     const sentences = text.split(/(?<=\.) /);

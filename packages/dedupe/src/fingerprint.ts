@@ -65,7 +65,7 @@ export interface StoredSignature {
   tau: number;
   /** 16-bit check hashes of the sketch shingles. */
   sketch: number[];
-  /** 24-bit veto entries: 16 bits of context hash, 8 bits of value hash. */
+  /** 20-bit veto entries: 14 bits of context hash, 6 bits of value hash. */
   veto: number[];
 }
 
@@ -221,7 +221,11 @@ export function storedSignature(fp: StoryFingerprint): StoredSignature {
   return { size: fp.size, tau, sketch, veto };
 }
 
-/** Packs a context hash and a value hash into 24 bits (context in the high 16). */
+/** Bits of a veto entry: context hash, then value hash. */
+export const VETO_CTX_BITS = 14;
+export const VETO_VALUE_BITS = 6;
+
+/** Packs a context hash and a value hash into 20 bits (context in the high 14). */
 export function vetoEntry(ctx: number, value: number): number {
-  return (((ctx >>> 16) & 0xffff) << 8) | (value & 0xff);
+  return ((ctx >>> (32 - VETO_CTX_BITS)) << VETO_VALUE_BITS) | (value & ((1 << VETO_VALUE_BITS) - 1));
 }

@@ -12,7 +12,7 @@ describe('stored record', () => {
       ofId: 77,
       rootId: 5,
       day: 20_000,
-      signature: { size: 140, tau: 0x0fffffff, sketch: [1, 2, 65535], veto: [0xabcdef, 7] },
+      signature: { size: 140, tau: 0x0fffffff, sketch: [1, 2, 65535], veto: [0xabcde, 7, 0xfffff] },
     };
     const b = encodeRecord(r);
     expect(b.length).toBe(RECORD_BYTES);

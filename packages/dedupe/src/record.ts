@@ -5,12 +5,14 @@
  *
  * Layout (big-endian): contentKey u32 · deliveryKey u32 · version u16 · kind/flags u8 ·
  * sketch length u8 · ofId u32 · rootId u32 · day u16 · size u16 · tau u32 · veto length u8 ·
- * sketch u16×SKETCH · veto u24×VETO_ENTRIES.
+ * sketch u16×SKETCH · veto u20×VETO_ENTRIES (packed in pairs).
  */
 import type { DecisionKind } from '@wire/schema';
 import { SKETCH, VETO_ENTRIES, type StoredSignature } from './fingerprint';
 
-export const RECORD_BYTES = 29 + 2 * SKETCH + 3 * VETO_ENTRIES;
+const VETO_OFFSET = 29 + 2 * SKETCH;
+/** Veto entries are 20 bits: two per 5 bytes. */
+export const RECORD_BYTES = VETO_OFFSET + Math.ceil(VETO_ENTRIES / 2) * 5;
 
 const KINDS: readonly DecisionKind[] = ['new', 'duplicate', 'update', 'correction', 'kill', 'stale'];
 const FLAG_INDEXED = 0x80;
@@ -49,7 +51,10 @@ export function encodeRecord(r: StoryRecord): Buffer {
   b.writeUInt32BE(r.signature.tau >>> 0, 24);
   b.writeUInt8(veto.length, 28);
   sketch.forEach((s, i) => b.writeUInt16BE(s & 0xffff, 29 + 2 * i));
-  veto.forEach((v, i) => b.writeUIntBE(v & 0xffffff, 29 + 2 * SKETCH + 3 * i, 3));
+  for (let i = 0; i < veto.length; i += 2) {
+    const pair = (veto[i]! & 0xfffff) * 2 ** 20 + ((veto[i + 1] ?? 0) & 0xfffff);
+    b.writeUIntBE(pair, VETO_OFFSET + (i / 2) * 5, 5);
+  }
   return b;
 }
 
@@ -66,7 +71,11 @@ export function decodeRecord(b: Buffer): StoryRecord | null {
   const sketch: number[] = [];
   for (let i = 0; i < sketchLen; i++) sketch.push(b.readUInt16BE(29 + 2 * i));
   const veto: number[] = [];
-  for (let i = 0; i < vetoLen; i++) veto.push(b.readUIntBE(29 + 2 * SKETCH + 3 * i, 3));
+  for (let i = 0; i < vetoLen; i += 2) {
+    const pair = b.readUIntBE(VETO_OFFSET + (i / 2) * 5, 5);
+    veto.push(Math.floor(pair / 2 ** 20));
+    if (i + 1 < vetoLen) veto.push(pair % 2 ** 20);
+  }
   return {
     contentKey: b.readUInt32BE(0),
     deliveryKey: b.readUInt32BE(4),

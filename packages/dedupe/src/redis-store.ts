@@ -10,8 +10,8 @@
  *   pre-allocated once so Redis does not over-allocate as it fills.
  * - `P:n:{id / 128}` — small hash, field `id % 128` → story uri (without `urn:wire:`).
  * - `P:a:{bucket}:{shard}` — small hash, field = 16 more bits of the anchor → newest record ids.
- * - `P:u:{bucket}:{shard}` — small hash, field = 64-bit uri hash → version register.
- * Small hashes stay in Redis's compact listpack encoding (shard counts keep them near 80 fields).
+ * - `P:u:{bucket}:{shard}` — small hash, field = 48-bit uri hash → version register.
+ * Small hashes stay in Redis's compact listpack encoding (shard counts keep them under 120 fields).
  * Every key expires `windowDays + bucketDays` after its last write; lookups read only the buckets
  * of the window. Keys are built inside the scripts, so this store wants a single Redis (or one
  * Cluster slot per prefix), not a Cluster spread.
@@ -167,7 +167,7 @@ do
   end
 end
 local list = {}
-local rest = string.match(cur, '^[^|]*|[^|]*|(.*)$') or ''
+local rest = string.match(cur, '^[^|]*|[^|]*|(.*)$') or cur
 for pair in string.gmatch(rest, '[^,]+') do list[#list + 1] = pair end
 list[#list + 1] = version .. ':' .. id
 while #list > ${REGISTER_ENTRIES} do table.remove(list, 1) end
@@ -175,7 +175,10 @@ if curBucket and curBucket ~= home then
   redis.call('HDEL', p .. ':u:' .. curBucket .. ':' .. regShard, uriField)
 end
 local rk = p .. ':u:' .. home .. ':' .. regShard
-redis.call('HSET', rk, uriField, latest .. '|' .. killed .. '|' .. table.concat(list, ','))
+-- The common case (not killed, latest = this version) is stored as the bare list.
+local value = table.concat(list, ',')
+if killed ~= '0' or latest ~= version then value = latest .. '|' .. killed .. '|' .. value end
+redis.call('HSET', rk, uriField, value)
 redis.call('EXPIRE', rk, ttl)
 return { 1, id }
 `;
@@ -217,8 +220,9 @@ export class RedisDedupeStore implements DedupeStore {
     this.bucketDays = bucketDaysFor(this.windowDays);
     const perBucket = (opts.expectedStoriesPerDay ?? 40_000) * this.bucketDays;
     // About 80 fields per small hash: well inside the listpack limit (128 by default).
-    this.postingShardBits = Math.log2(pow2AtLeast(Math.max(1, (perBucket * ANCHORS) / 80)));
-    this.registerShards = pow2AtLeast(Math.max(1, perBucket / 80));
+    // 60–120 fields per small hash: inside the listpack limit (128 by default), few keys.
+    this.postingShardBits = Math.log2(pow2AtLeast(Math.max(1, (perBucket * ANCHORS) / 120)));
+    this.registerShards = pow2AtLeast(Math.max(1, perBucket / 120));
     this.ttlSeconds = (this.windowDays + this.bucketDays + 1) * 86_400;
     const redis = opts.redis as DedupeRedis;
     if (typeof redis.wireDedupeLookupBuffer !== 'function') {
@@ -231,7 +235,8 @@ export class RedisDedupeStore implements DedupeStore {
   private common(uri: string, day: number, anchors: readonly number[]): Array<string | number> {
     const h = hashString(uri);
     const h2 = hashString(uri, 0x9747b28c);
-    const uriField = h.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
+    // 48 bits of uri hash beside the shard bits: unique enough among a window's uris.
+    const uriField = h.toString(16).padStart(8, '0') + (h2 & 0xffff).toString(16).padStart(4, '0');
     const regShard = h & (this.registerShards - 1);
     const buckets = bucketsFor(day, this.windowDays, this.bucketDays);
     const mask = (1 << this.postingShardBits) - 1;

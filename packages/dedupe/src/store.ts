@@ -74,17 +74,22 @@ export interface DedupeStore {
   close?(): Promise<void>;
 }
 
-/** Register value: `latest|killed|v:id,v:id`. */
+/**
+ * Register value: `latest|killed|v:id,v:id`, or just `v:id,v:id` when the story is not killed and
+ * its latest version is the last entry's (the common case, kept short).
+ */
 export function parseRegister(raw: string | null | undefined): RegisterState | null {
   if (!raw) return null;
-  const [latest, killed, list] = raw.split('|');
+  const parts = raw.split('|');
+  const list = parts.length === 3 ? parts[2]! : raw;
   const entries: RegisterState['entries'] = [];
-  for (const pair of (list ?? '').split(',')) {
+  for (const pair of list.split(',')) {
     if (!pair) continue;
     const [v, id] = pair.split(':');
     entries.push({ version: Number(v), id: Number(id) });
   }
-  return { latest: Number(latest), killed: killed === '1', entries, raw };
+  if (parts.length === 3) return { latest: Number(parts[0]), killed: parts[1] === '1', entries, raw };
+  return { latest: entries[entries.length - 1]?.version ?? 0, killed: false, entries, raw };
 }
 
 /** Most register entries kept per uri (oldest dropped first). */
@@ -92,7 +97,8 @@ export const REGISTER_ENTRIES = 6;
 
 export function formatRegister(latest: number, killed: boolean, entries: RegisterState['entries']): string {
   const kept = entries.slice(-REGISTER_ENTRIES);
-  return `${latest}|${killed ? 1 : 0}|${kept.map((e) => `${e.version}:${e.id}`).join(',')}`;
+  const list = kept.map((e) => `${e.version}:${e.id}`).join(',');
+  return !killed && kept[kept.length - 1]?.version === latest ? list : `${latest}|${killed ? 1 : 0}|${list}`;
 }
 
 /** Bucket width for a window: about a third of it, so a lookup reads at most 4 buckets. */

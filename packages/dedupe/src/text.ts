@@ -122,7 +122,8 @@ export function tokenize(paragraph: string, opts: { allCaps?: boolean } = {}): T
     .replace(/[<>[\]]/g, ' ');
   const allCaps = opts.allCaps ?? isAllCaps(text);
   const out: Token[] = [];
-  const re = /\d[\d,]*(?:\.\d+)?(?:[-/]\d+(?:\/\d+)?)?(?:st|nd|rd|th)?|[A-Za-z]+(?:'[A-Za-z]+)?/g;
+  // Letters of any script (Hangul, Cyrillic, accented Latin …), not only A–Z.
+  const re = /\d[\d,]*(?:\.\d+)?(?:[-/]\d+(?:\/\d+)?)?(?:st|nd|rd|th)?|\p{L}[\p{L}\p{M}]*(?:'\p{L}+)?/gu;
   for (const m of text.matchAll(re)) {
     const raw = m[0];
     const c0 = raw.charCodeAt(0);
@@ -137,7 +138,7 @@ export function tokenize(paragraph: string, opts: { allCaps?: boolean } = {}): T
     if (lower.length === 0) continue;
     const w = wordInfo(lower);
     if (w.skip) continue;
-    const capital = !w.figure && !allCaps && c0 >= 65 && c0 <= 90 && w.capitalizable;
+    const capital = !w.figure && !allCaps && w.capitalizable && (c0 >= 65 && c0 <= 90 ? true : c0 > 127 && /^\p{Lu}/u.test(raw));
     out.push({ norm: w.norm, hash: w.hash, figure: w.figure, capital, stop: w.stop });
   }
   return out;
