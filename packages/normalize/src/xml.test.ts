@@ -28,7 +28,11 @@ describe('parseXml: hostile input is refused before anything expands', () => {
 
   it('refuses parameter entities and external DTD references', () => {
     expect(code('<!DOCTYPE x [<!ENTITY % p SYSTEM "http://evil/x.dtd"> %p;]><x/>')).toBe('WIRE_ERR_XML_ENTITY');
-    expect(code('<!DOCTYPE nitf SYSTEM "http://evil.example/nitf.dtd"><nitf/>')).toBe('WIRE_ERR_XML_DTD');
+    // An external DTD is never fetched: its name alone is harmless, and an entity it might declare
+    // stays an unexpanded reference.
+    const ext = parseXml('<!DOCTYPE nitf SYSTEM "http://evil.example/nitf.dtd"><nitf>&xxe;</nitf>', { label: 'NITF', limits: DEFAULT_LIMITS });
+    expect(ext.ok).toBe(true);
+    if (ext.ok) expect(JSON.stringify(ext.value.roots)).toContain('&xxe;');
   });
 
   it('refuses a DOCTYPE with an internal subset even without entities', () => {

@@ -100,8 +100,11 @@ function scanDoctype(text: string, start: number, opts: XmlParseOptions): Result
   if (/<!ENTITY/i.test(decl)) {
     return err(normalizeError('WIRE_ERR_XML_ENTITY', { reason: 'xml: DOCTYPE declares entities (entity expansion / XXE refused)', where }));
   }
-  if (decl.includes('[') || /\b(SYSTEM|PUBLIC)\b/.test(decl)) {
-    return err(normalizeError('WIRE_ERR_XML_DTD', { reason: 'xml: DOCTYPE with an internal subset or external DTD reference refused', where }));
+  // An internal subset is where declarations (and so expansion attacks) live: refused. A bare
+  // reference to an external DTD (`<!DOCTYPE nitf SYSTEM "nitf-3-2.dtd">`, common in real NITF
+  // and NewsML 1.2 feeds) is only a name: it is never fetched nor read, so it is passed over.
+  if (decl.includes('[')) {
+    return err(normalizeError('WIRE_ERR_XML_DTD', { reason: 'xml: DOCTYPE with an internal subset refused', where }));
   }
   if (i >= text.length) return err(normalizeError('WIRE_ERR_XML_MALFORMED', { reason: 'xml: unterminated DOCTYPE', where }));
   return ok(i + 1);
