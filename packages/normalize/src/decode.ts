@@ -104,10 +104,7 @@ function looksBinary(bytes: Uint8Array): boolean {
 }
 
 function latin1Head(bytes: Uint8Array): string {
-  const n = Math.min(bytes.length, 2048);
-  let s = '';
-  for (let i = 0; i < n; i++) s += String.fromCharCode(bytes[i] ?? 0);
-  return s;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 2048)).toString('latin1');
 }
 
 function hasNonAscii(bytes: Uint8Array): boolean {
