@@ -1,20 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { CommonConfigSchema, ConfigError, loadConfig } from '@wire/config';
-import { DedupeEngine, MemoryDedupeStore, RedisDedupeStore, normalizedStory, runStream, type DedupeStore, type StreamItem } from '@wire/dedupe';
+import { DedupeEngine, MemoryDedupeStore, RedisDedupeStore, normalizedStory, runStream, score, type DedupeStore, type LabelledItem, type StreamItem } from '@wire/dedupe';
 import type { CommandIO } from '../io';
 
-const USAGE = 'wire dedupe --input <stream.jsonl> [--store memory|redis] [--window-days N] [--batch N]';
+const USAGE = 'wire dedupe --input <stream.jsonl> [--store memory|redis] [--window-days N] [--batch N] [--score]';
 
 /**
  * `wire dedupe --input <stream.jsonl> [--store memory|redis]` — each line (`id`, `source`,
  * `guid`, `version`, `receivedAt`, `headline`, `body`) goes through normalization and the
  * dedupe/versioning engine, in order, on a fresh index; prints one line per item:
  * `{"id", "decision", "of"}` where `of` is the id of an earlier item of the same story.
- * The Redis index uses a prefix of its own and is deleted afterwards.
+ * The Redis index uses a prefix of its own and is deleted afterwards. With `--score`, a labelled
+ * stream (`expect`, `cluster`, `kind`, as in ../shared/datasets/dedupe-dev.jsonl) is also scored:
+ * accuracy, pairwise precision/recall/F1 and look-alikes merged, one JSON line on stderr.
  */
 export async function run(argv: string[], io: CommandIO): Promise<number> {
-  let values: { input?: string; store?: string; 'window-days'?: string; batch?: string; help?: boolean };
+  let values: { input?: string; store?: string; 'window-days'?: string; batch?: string; score?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -23,6 +25,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
         store: { type: 'string' },
         'window-days': { type: 'string' },
         batch: { type: 'string' },
+        score: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -90,6 +93,10 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const engine = new DedupeEngine({ store, windowDays });
     const outputs = await runStream(items, engine, { build, batch });
     for (const o of outputs) io.stdout.write(`${JSON.stringify(o)}\n`);
+    if (values.score) {
+      const { errors, byKind, ...summary } = score(items as LabelledItem[], outputs);
+      io.stderr.write(`${JSON.stringify({ ...summary, wrong: errors.length, byKind })}\n`);
+    }
     return 0;
   } catch (e) {
     const code = (e as { code?: string }).code ?? 'WIRE_ERR_DEDUPE_STORE';
@@ -124,6 +131,9 @@ function parseLines(text: string): StreamItem[] {
       body: typeof o.body === 'string' ? o.body : '',
       pubStatus: o.pubStatus === 'canceled' || o.pubStatus === 'withheld' || o.pubStatus === 'usable' ? o.pubStatus : undefined,
       correction: o.correction === true,
+      ...(typeof o.expect === 'string' ? { expect: o.expect } : {}),
+      ...(typeof o.cluster === 'string' ? { cluster: o.cluster } : {}),
+      ...(typeof o.kind === 'string' ? { kind: o.kind } : {}),
     });
   });
   return out;
