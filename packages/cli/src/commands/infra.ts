@@ -74,6 +74,11 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     io.stderr.write(`error WIRE_ERR_USAGE: expected one of up, down, status, fetch${sub ? `, got "${positionals.join(' ')}"` : ''}\n${USAGE}`);
     return 2;
   }
+  // `wire infra up | head` closes stdout early: that must not kill `up` halfway through.
+  const ignoreClosedPipe = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  };
+  io.stdout.on('error', ignoreClosedPipe);
   const json = values.json;
   const say = (line: string) => (json ? io.stderr : io.stdout).write(`${line}\n`);
   const opts: InfraOptions = {
