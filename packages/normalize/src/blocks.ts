@@ -1,6 +1,6 @@
 import sanitize from 'sanitize-html';
 import { decodeHTML } from 'entities';
-import { cleanText, escapeHtml } from './clean';
+import { cleanText, escapeText } from './clean';
 
 /** One paragraph-level unit of a body: its clean text and its sanitized inline HTML. */
 export interface Block {
@@ -28,6 +28,10 @@ const SANITIZE: sanitize.IOptions = {
   parser: { decodeEntities: true },
 };
 
+// A "<" that does not start a bare lower-case allowed tag (attributes, comments, other tags,
+// a stray "<" in text): such input goes through sanitize-html.
+const UNSAFE_MARKUP = /<(?!\/?(?:p|br|b|i|em|strong|u|sub|sup|h[1-6]|ul|ol|li|blockquote)\s*\/?>)/;
+
 /**
  * Sanitizes untrusted HTML: only paragraph-level structure, lists, emphasis and links survive; no
  * script, style, event attributes, images or frames; links keep `http(s)` hrefs only.
@@ -41,7 +45,9 @@ export function sanitizeHtml(html: string): string {
  * ends a paragraph; text outside any `<p>` becomes its own paragraph.
  */
 export function htmlToBlocks(html: string): Block[] {
-  const clean = sanitizeHtml(html);
+  // Agency bodies are mostly bare <p>…</p>: markup whose every "<" opens or closes an allowed tag
+  // without attributes is already what the sanitizer would produce, so skip its parse.
+  const clean = UNSAFE_MARKUP.test(html) ? sanitizeHtml(html) : html;
   const blocks: Block[] = [];
   let text = '';
   let inner = '';
@@ -67,8 +73,9 @@ export function htmlToBlocks(html: string): Block[] {
   while ((m = TOKEN.exec(clean))) {
     if (m[4] !== undefined) {
       const raw = m[4];
-      text += raw.includes('&') ? decodeHTML(raw) : raw;
-      inner += raw;
+      const decoded = raw.includes('&') ? decodeHTML(raw) : raw;
+      text += decoded;
+      inner += escapeText(decoded);
       continue;
     }
     const name = m[2]!;
@@ -128,7 +135,7 @@ export function textToBlocks(paragraphs: string[]): Block[] {
   const out: Block[] = [];
   for (const p of paragraphs) {
     const t = cleanText(p);
-    if (t) out.push({ tag: 'p', text: t, html: escapeHtml(t) });
+    if (t) out.push({ tag: 'p', text: t, html: escapeText(t) });
   }
   return out;
 }

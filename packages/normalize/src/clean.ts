@@ -53,6 +53,11 @@ export function textToLines(text: string): string[] {
   return out;
 }
 
+/** Escapes text for an HTML text node (quotes stay as typed, as sanitize-html leaves them). */
+export function escapeText(s: string): string {
+  return s.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+}
+
 /** Escapes text for an HTML text node or a double-quoted attribute. */
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));

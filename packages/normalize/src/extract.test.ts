@@ -72,6 +72,15 @@ describe('text hygiene and HTML', () => {
     expect(blocks.map((b) => [b.tag, b.text])).toEqual([['p', 'First para'], ['p', 'Second'], ['p', 'Third bold'], ['li', 'one'], ['li', 'two']]);
     expect(blocks[2]!.html).toBe('Third <b>bold</b>');
   });
+  it('treats bare-tag markup like sanitized markup, and sanitizes anything else', () => {
+    expect(htmlToBlocks('<p>AT&amp;T &lt;b&gt; rose</p><p>x > y</p>').map((b) => [b.text, b.html])).toEqual([
+      ['AT&T <b> rose', 'AT&amp;T &lt;b&gt; rose'],
+      ['x > y', 'x &gt; y'],
+    ]);
+    expect(htmlToBlocks('<p>a</p><img src=x onerror=alert(1)><p onclick="x()">b <script>alert(2)</script></p>').map((b) => b.html)).toEqual(['a', 'b']);
+    expect(htmlToBlocks('<P>Upper</P><p>1 < 2</p>').map((b) => b.text)).toEqual(['Upper', '1 < 2']);
+  });
+
   it('counts words, CJK characters one each', () => {
     expect(countWords('Kim’s train left at 6 a.m.')).toBe(6);
     expect(countWords('北朝鮮 leader')).toBe(4);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { err, ok, storyUri, type Byline, type CanonicalStory, type InfoSource, type PubStatus, type Result, type StoryImage } from '@wire/schema';
 import type { DraftImage, DraftStory } from './draft';
 import { htmlToBlocks, renderBlocks, textToBlocks, type Block } from './blocks';
-import { cleanText, countWords, escapeHtml } from './clean';
+import { cleanText, countWords, escapeText } from './clean';
 import { isBylineParagraph, nameCase, parseByline } from './byline';
 import { foldImages, splitCredit } from './credit';
 import { extractDateline } from './dateline';
@@ -79,8 +79,8 @@ export function finalize(draft: DraftStory, env: Envelope = {}): Result<Canonica
       dateline ??= d.text;
       located ??= { ...(d.city ? { city: d.city } : {}), ...(d.country ? { country: d.country } : {}), text: d.text };
       if (d.agency && !infoSources.some((s) => s.name.toLowerCase() === d.agency!.toLowerCase())) infoSources.push({ name: d.agency, role: 'originator' });
-      const prefix = escapeHtml(d.text);
-      const html = first.html.startsWith(prefix) ? first.html.slice(prefix.length).trim() : escapeHtml(d.rest);
+      const prefix = escapeText(d.text);
+      const html = first.html.startsWith(prefix) ? first.html.slice(prefix.length).trim() : escapeText(d.rest);
       blocks[0] = { ...first, text: d.rest, html };
     }
   }
