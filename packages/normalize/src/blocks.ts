@@ -1,6 +1,6 @@
 import sanitize from 'sanitize-html';
 import { decodeHTML } from 'entities';
-import { cleanText, escapeText } from './clean';
+import { cleanText, escapeText, MAY_NEED_NFC } from './clean';
 
 /** One paragraph-level unit of a body: its clean text and its sanitized inline HTML. */
 export interface Block {
@@ -126,8 +126,7 @@ function cleanInline(s: string): string {
   // Same hygiene as cleanText, but entities are already escaped and must stay so.
   // eslint-disable-next-line no-control-regex
   const t = s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u200B-\u200D\u2060\uFEFF]/g, '').replace(/[\s\u00A0\u2000-\u200A\u202F\u205F\u3000]+/g, ' ');
-  // eslint-disable-next-line no-control-regex
-  return /[^\u0000-\u007F]/.test(t) ? t.normalize('NFC') : t;
+  return MAY_NEED_NFC.test(t) ? t.normalize('NFC') : t;
 }
 
 /** Plain-text paragraphs → blocks. */

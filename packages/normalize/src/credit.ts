@@ -12,7 +12,9 @@ const TRAILING_CREDIT = /\s+(?:Photos?|Pictures?|Images?|Credit)\s*(?::|by)\s*([
 const AGENCY_SLASH_CREDIT = /(?<=[.!?"”])\s+(\p{Lu}{2,}[\p{Lu}.&-]*(?:\s\p{Lu}{2,}[\p{Lu}.&-]*)*\/\p{Lu}[\p{L}.'’-]*(?:\s\p{Lu}[\p{L}.'’-]*){0,3})$/u;
 
 export function looksLikeBracketCredit(text: string): boolean {
-  return BRACKET_CREDIT.test(text) && (/\p{Lu}{2}/u.test(BRACKET_CREDIT.exec(text)?.[1] ?? '') || /\//.test(text));
+  if (!text.endsWith(']')) return false;
+  const m = BRACKET_CREDIT.exec(text.slice(-72));
+  return m !== null && (/\p{Lu}{2}/u.test(m[1] ?? '') || m[1]!.includes('/'));
 }
 
 /**
@@ -23,11 +25,24 @@ export function looksLikeBracketCredit(text: string): boolean {
  */
 export function splitCredit(caption: string): { caption: string; credit?: string } {
   const text = cleanText(caption);
-  for (const re of [BRACKET_CREDIT, PAREN_CREDIT, TRAILING_CREDIT, AGENCY_SLASH_CREDIT]) {
-    const m = re.exec(text);
-    if (m?.[1] && m.index > 0) {
+  // Credits sit at the end: match on the tail only (the patterns are anchored at the end and
+  // would otherwise be tried from every position of a long caption), and only the patterns the
+  // last character or a keyword allows.
+  const offset = Math.max(0, text.length - 110);
+  const tail = offset > 0 ? text.slice(offset) : text;
+  const last = text[text.length - 1];
+  const candidates = [
+    last === ']' ? BRACKET_CREDIT : undefined,
+    last === ')' ? PAREN_CREDIT : undefined,
+    /Photo|Picture|Image|Credit/.test(tail) ? TRAILING_CREDIT : undefined,
+    tail.includes('/') ? AGENCY_SLASH_CREDIT : undefined,
+  ];
+  for (const re of candidates) {
+    if (!re) continue;
+    const m = re.exec(tail);
+    if (m?.[1] && offset + m.index > 0) {
       if (re === BRACKET_CREDIT && !/\p{Lu}{2}/u.test(m[1]) && !m[1].includes('/')) continue;
-      return { caption: text.slice(0, m.index).trim(), credit: m[1].trim() };
+      return { caption: text.slice(0, offset + m.index).trim(), credit: m[1].trim() };
     }
   }
   return { caption: text };
@@ -57,19 +72,25 @@ const key = (caption: string | undefined): string => (caption ?? '').toLowerCase
  */
 export function foldImages(images: DraftImage[]): DraftImage[] {
   const out: DraftImage[] = [];
+  const keys: string[] = [];
   for (const raw of images) {
     const img = normalizeImage(raw);
     const k = key(img.caption);
-    const twin = out.find(
-      (o) =>
-        (img.sourceUrl && o.sourceUrl === img.sourceUrl) ||
-        (k.length > 0 && (key(o.caption) === k || (k.length > 40 && (key(o.caption).startsWith(k) || k.startsWith(key(o.caption)))))),
-    );
+    const at = out.findIndex((o, i) => {
+      if (img.sourceUrl && o.sourceUrl === img.sourceUrl) return true;
+      const ok = keys[i]!;
+      return k.length > 0 && (ok === k || (k.length > 40 && ok.length > 40 && (ok.startsWith(k) || k.startsWith(ok))));
+    });
+    const twin = out[at];
     if (!twin) {
       out.push(img);
+      keys.push(k);
       continue;
     }
-    if ((img.caption?.length ?? 0) > (twin.caption?.length ?? 0)) twin.caption = img.caption;
+    if ((img.caption?.length ?? 0) > (twin.caption?.length ?? 0)) {
+      twin.caption = img.caption;
+      keys[at] = k;
+    }
     const credit = moreSpecificCredit(twin.credit, img.credit);
     if (credit) twin.credit = credit;
     twin.sourceUrl ??= img.sourceUrl;
