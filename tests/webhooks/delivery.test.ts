@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import { Decision, type CanonicalStory } from '@wire/schema';
+import { Decision, variantUri, type CanonicalStory } from '@wire/schema';
 import { enqueueDeliveries, enqueueRoutes, planRoutes, routeStory, routeVariant } from '@wire/routing';
 import { DeliveryErrorCodes, WebhookErrorCodes } from '@wire/webhooks';
 import { harness, story, until, type Harness } from './harness';
@@ -82,6 +82,8 @@ describe('webhook delivery to real partners', () => {
     const s = story();
     await route(h, s);
     await until('delivered after a timeout', () => p.delivered.length === 1);
+    // The partner sees the request before the worker logs its 2xx.
+    await until('delivered logged', async () => (await h!.svc.ops.listDeliveries({ story: s.uri, status: 'delivered' })).length === 1);
     const log = (await h.svc.ops.listDeliveries({ story: s.uri })).reverse();
     expect(log[0]).toMatchObject({ outcome: 'retrying', error: { code: WebhookErrorCodes.TIMEOUT } });
     expect(log.at(-1)!.outcome).toBe('delivered');
@@ -313,15 +315,23 @@ describe('translations', () => {
     expect(plan.deliver.map((d) => d.data.partnerId)).toEqual(['en']);
     expect(plan.translate.map((t) => [t.data.targetLanguage, t.data.partnerIds])).toEqual([['es', ['es']]]);
     // What the translator service does with its result:
-    const variant = { ...v1, uri: `${v1.uri}:es`, language: 'es', headline: 'Suben las bolsas de Seúl', translationOf: { uri: v1.uri, version: 1, language: 'en' } };
+    const variant = { ...v1, uri: variantUri(v1.uri, 'es'), language: 'es', headline: 'Suben las bolsas de Seúl', translationOf: { uri: v1.uri, version: 1, language: 'en' } };
     const jobs = routeVariant(variant, plan.translate[0]!.data, await h.registry.list());
     await enqueueDeliveries({ deliverQueue: h.queue }, jobs);
     await until('both delivered', () => es.delivered.length === 1 && en.delivered.length === 1);
     expect(es.delivered[0]!.body.data.language).toBe('es');
     expect(en.delivered[0]!.body.data.language).toBe('en');
+    // A partner becomes a recipient when the worker commits its 2xx, just after the partner saw it.
+    await until('both recorded as recipients', async () => (await h!.recipients.list(v1.uri)).length === 2);
     await route(h, { ...v1, version: 2, pubStatus: 'canceled', contentHash: 'k' }, 'kill');
-    await until('kill at both', () => es.delivered.length === 2 && en.delivered.length === 2);
-    expect(es.delivered[1]!.body.type).toBe('story.killed');
+    // The Spanish partner gets the kill of the English original and of the Spanish variant it holds.
+    await until('kill at both', () => es.delivered.length === 3 && en.delivered.length === 2);
+    const esKills = es.delivered.slice(1).map((d) => [d.body.type, d.body.data.uri, (d.body.data as { pubStatus?: string }).pubStatus]);
+    expect(esKills).toEqual(expect.arrayContaining([
+      ['story.killed', v1.uri, 'canceled'],
+      ['story.killed', `${v1.uri}:lang:es`, 'canceled'],
+    ]));
+    expect(en.delivered[1]!.body.type).toBe('story.killed');
   });
 });
 

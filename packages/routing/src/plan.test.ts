@@ -34,6 +34,21 @@ describe('planRoutes', () => {
     expect(plan.deliver.map((d) => [d.data.partnerId, d.data.eventType])).toEqual([['was', 'story.killed']]);
   });
 
+  it('kills the variants a translation partner holds under their own uris, at once', () => {
+    const partners = [partner('es', { translateTo: ['es'] }), partner('en')];
+    const plan = planRoutes(story({ version: 2, pubStatus: 'canceled' }), decision('kill'), partners, { recipients: ['es', 'en'] });
+    expect(plan.translate).toEqual([]);
+    expect(plan.deliver.map((d) => [d.data.partnerId, d.data.story.uri, d.data.variant ?? null, d.data.story.pubStatus])).toEqual([
+      ['es', 'urn:wire:yonhap:1', null, 'canceled'],
+      ['es', 'urn:wire:yonhap:1:lang:es', 'es', 'canceled'],
+      ['en', 'urn:wire:yonhap:1', null, 'canceled'],
+    ]);
+    const esKill = plan.deliver[1]!.data.story;
+    expect(esKill.translationOf).toEqual({ uri: 'urn:wire:yonhap:1', version: 2, language: 'en' });
+    expect(esKill.body).toEqual([]);
+    expect(new Set(plan.deliver.map((d) => d.jobId)).size).toBe(3);
+  });
+
   it('sends corrections to matching partners and earlier recipients', () => {
     const partners = [partner('was', { filters: { sources: ['ap'] } }), partner('match'), partner('no', { filters: { sources: ['ap'] } })];
     const plan = planRoutes(story({ version: 2, correction: true }), decision('correction'), partners, { recipients: ['was'] });

@@ -5,7 +5,7 @@
  */
 import type { JobsOptions } from 'bullmq';
 import { deliverJobId, translateJobId, type DeliverJob, type TranslateJob, type WebhookEventType } from '@wire/queues';
-import type { CanonicalStory, Decision } from '@wire/schema';
+import { canceledVariant, type CanonicalStory, type Decision } from '@wire/schema';
 import type { Partner } from './partner';
 
 export interface RoutingContext {
@@ -107,6 +107,17 @@ export function variantsFor(partner: Partner, story: CanonicalStory): { original
   return { original, translateTo: [...new Set(wants.filter((l) => l !== lang))] };
 }
 
+/**
+ * Languages whose variants a partner may hold when a story is killed: its translateTo languages
+ * other than the story's own. A kill often comes without text, so an unknown language counts
+ * every translateTo language.
+ */
+function killedVariantLanguages(partner: Partner, story: CanonicalStory): string[] {
+  const lang = primaryLanguage(story.language);
+  const wants = (partner.translateTo ?? []).map((l) => primaryLanguage(l)!).filter(Boolean);
+  return [...new Set(wants.filter((l) => l !== lang))];
+}
+
 /** Delay until the embargo lifts, unless the partner may have it early. */
 function embargoDelay(partner: Partner, story: CanonicalStory, now: number): number | undefined {
   if (!story.embargoedUntil || partner.embargoEarly) return undefined;
@@ -128,8 +139,8 @@ function deliverJob(partner: Partner, story: CanonicalStory, original: { uri: st
  * Plan the jobs for one story decision.
  *
  * - new → every enabled partner whose filters match; update → the same;
- * - correction → matching partners plus every earlier recipient; kill → every earlier recipient
- *   (the original copy, never a translation, so it is not held up);
+ * - correction → matching partners plus every earlier recipient; kill → every earlier recipient,
+ *   as the original and as a canceled variant for each language it took translations in;
  * - duplicate → only matching partners that want every source's copy (`allCopies`);
  * - stale, and `withheld` copy without an embargo time → nothing.
  *
@@ -180,7 +191,13 @@ export function planRoutes(story: CanonicalStory, decision: Decision, partners: 
       continue;
     }
     if (eventType === 'story.killed') {
+      // The original kill always goes (it names the uri every variant links to), and a partner
+      // that took translations also gets the kill of each variant under the variant's own uri, at
+      // once: a canceled variant needs no translation, so it never waits on the translate queue.
       plan.deliver.push(deliverJob(partner, story, original, eventType, ctx));
+      for (const lang of killedVariantLanguages(partner, story)) {
+        plan.deliver.push(deliverJob(partner, canceledVariant(story, lang), original, eventType, ctx, lang));
+      }
       continue;
     }
     const forms = variantsFor(partner, story);

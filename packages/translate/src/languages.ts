@@ -1,3 +1,4 @@
+import { normalizeLanguageTag } from '@wire/schema';
 /**
  * Language codes. The pipeline speaks BCP 47 (`en`, `es`, `pt-BR`); Apertium speaks ISO 639-3
  * (`eng`, `spa`, `por`), with regional variants after an underscore (`eng_US`).
@@ -18,11 +19,7 @@ const ISO639_3_TO_1: Record<string, string> = Object.fromEntries(Object.entries(
  * @example normalizeLanguage('EN_us') // 'en-US'
  */
 export function normalizeLanguage(tag: string): string {
-  const parts = tag.trim().replace(/_/g, '-').split('-').filter(Boolean);
-  const [lang = '', ...rest] = parts;
-  const out = [lang.toLowerCase()];
-  for (const p of rest) out.push(p.length === 2 ? p.toUpperCase() : p.length === 4 ? p[0]!.toUpperCase() + p.slice(1).toLowerCase() : p.toLowerCase());
-  return out.join('-');
+  return normalizeLanguageTag(tag);
 }
 
 /** The primary language subtag: `pt-BR` → `pt`. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CanonicalStory } from '@wire/schema';
+import { canceledVariant, storyContentHash, variantIdentity, variantUri, type CanonicalStory } from '@wire/schema';
 import { translationCacheKey, type TranslationCache } from './cache';
 import { escapeHtml, htmlToText, splitBlocks } from './html';
 import { normalizeLanguage, primaryLanguage } from './languages';
@@ -7,52 +7,12 @@ import { Protector, buildProtectedTerms, findNames, type GlossaryEntry } from '.
 import type { Attempt, TranslationRouter } from './router';
 import type { Segment } from './translator';
 
+// The variant identity lives in @wire/schema so routing can cancel variants without this package.
+export { canceledVariant, storyContentHash, variantUri };
+
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-/**
- * The uri of a story's variant in `language`: the source uri plus the language.
- * @example variantUri('urn:wire:yonhap:AEN2023', 'es') // 'urn:wire:yonhap:AEN2023:lang:es'
- */
-export function variantUri(sourceUri: string, language: string): string {
-  return `${sourceUri}:lang:${normalizeLanguage(language)}`;
-}
-
-/** sha256 of headline + body paragraphs, one per line: the same formula as @wire/normalize's finalize. */
-export function storyContentHash(headline: string, body: readonly string[]): string {
-  return sha256(`${headline}\n${body.join('\n')}`);
-}
-
 const countWords = (texts: readonly string[]) => texts.reduce((n, t) => n + (t.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu)?.length ?? 0), 0);
-
-/** The fields every variant shares: identity, link to its source, language. */
-function variantBase(story: CanonicalStory, to: string): CanonicalStory {
-  const lang = normalizeLanguage(to);
-  return {
-    ...story,
-    uri: variantUri(story.uri, lang),
-    guid: `${story.guid}:lang:${lang}`,
-    language: lang,
-    translationOf: { uri: story.uri, version: story.version, language: story.language },
-    altIds: [...story.altIds.filter((a) => a.type !== 'translationOf'), { type: 'translationOf', value: story.uri }],
-  };
-}
-
-/**
- * The variant of a killed story: same identity as the translated variants, `pubStatus: canceled`,
- * no text of the withdrawn story. Needs no provider.
- */
-export function canceledVariant(story: CanonicalStory, to: string): CanonicalStory {
-  const base = variantBase(story, to);
-  return {
-    ...base,
-    pubStatus: 'canceled',
-    body: [],
-    bodyHtml: '',
-    images: [],
-    contentHash: storyContentHash(story.headline, []),
-    wordCount: 0,
-  };
-}
 
 export interface StoryTranslation {
   variant: CanonicalStory;
@@ -97,7 +57,7 @@ function storySegments(story: CanonicalStory): { segments: Segment[]; slots: Slo
 }
 
 function assemble(story: CanonicalStory, to: string, slots: Slot[], texts: string[], provider: string, missingTerms: string[]): CanonicalStory {
-  const base = variantBase(story, to);
+  const base = variantIdentity(story, to);
   let headline = story.headline;
   let subheadline = story.subheadline;
   const blocks: string[] = [];

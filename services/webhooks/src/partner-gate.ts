@@ -24,7 +24,9 @@ export const EVENT_RANK: Record<WebhookEventType, number> = {
 
 const ADMIT = `
 local now = tonumber(ARGV[1])
-if redis.call('HGET', KEYS[4], 'killed') == '1' then return {'killed', 0} end
+-- After a kill nothing more for the story; but the kill of each language variant (a register of
+-- its own) still goes after the original's kill, and the register below drops repeats.
+if tonumber(ARGV[8]) ~= 3 and redis.call('HGET', KEYS[4], 'killed') == '1' then return {'killed', 0} end
 local reg = redis.call('HMGET', KEYS[5], 'v', 't')
 if reg[1] then
   local v = tonumber(reg[1]); local t = tonumber(reg[2])
