@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CommonConfigSchema, ConfigError, envBoolean, envInt, loadConfig } from './index';
+import { CommonConfigSchema, ConfigError, envBoolean, envInt, loadConfig, loadConfigOrReport } from './index';
 
 describe('loadConfig', () => {
   const Schema = z.object({ ...CommonConfigSchema.shape, PORT: envInt(8080, 1, 65535), DEBUG: envBoolean(false) });
@@ -30,5 +30,13 @@ describe('loadConfig', () => {
       expect(lines.find((l) => l.startsWith('DEBUG: '))).toContain('"maybe"');
       expect(lines.find((l) => l.startsWith('REDIS_URL: '))).toContain('localhost:6379');
     }
+  });
+
+  it('reports each bad variable as a "config error" line and returns undefined for CLI callers', () => {
+    const lines: string[] = [];
+    expect(loadConfigOrReport(Schema, { PORT: '0', DEBUG: 'nope' }, { write: (l: string) => lines.push(l) })).toBeUndefined();
+    expect(lines).toHaveLength(2);
+    expect(lines.every((l) => /^config error: (PORT|DEBUG): .*\n$/.test(l))).toBe(true);
+    expect(loadConfigOrReport(Schema, {}, { write: (l: string) => lines.push(l) })?.PORT).toBe(8080);
   });
 });

@@ -127,6 +127,24 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, s
   throw new ConfigError(lines);
 }
 
+/**
+ * Load config where the caller decides what a failure means (a CLI command returning its exit
+ * code): on failure write `config error: <line>` per bad variable and return undefined.
+ */
+export function loadConfigOrReport<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+  stderr: { write(line: string): unknown },
+): z.infer<S> | undefined {
+  try {
+    return loadConfig(schema, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const line of err.lines) stderr.write(`config error: ${line}\n`);
+    return undefined;
+  }
+}
+
 /** Load config in a `main.ts`: on failure print every bad variable to stderr and exit 1. */
 export function loadConfigOrExit<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
   try {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { CommonConfigSchema, ConfigError, loadConfig } from '@wire/config';
+import { CommonConfigSchema, loadConfigOrReport } from '@wire/config';
 import { DedupeEngine, MemoryDedupeStore, RedisDedupeStore, normalizedStory, runStream, score, type DedupeStore, type LabelledItem, type StreamItem } from '@wire/dedupe';
 import type { CommandIO } from '../io';
 
@@ -57,16 +57,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   let store: DedupeStore;
   let cleanup = async (): Promise<void> => {};
   if (storeKind === 'redis') {
-    let config;
-    try {
-      config = loadConfig(CommonConfigSchema, io.env);
-    } catch (err) {
-      if (err instanceof ConfigError) {
-        for (const line of err.lines) io.stderr.write(`config error: ${line}\n`);
-        return 1;
-      }
-      throw err;
-    }
+    const config = loadConfigOrReport(CommonConfigSchema, io.env, io.stderr);
+    if (!config) return 1;
     const { Redis } = await import('ioredis');
     const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true });
     try {

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { CommonConfigSchema, ConfigError, loadConfig } from '@wire/config';
+import { CommonConfigSchema, loadConfigOrReport } from '@wire/config';
 import { normalize } from '@wire/normalize';
 import { RawWireMessage, Topics } from '@wire/queues';
 import { PubStatus } from '@wire/schema';
@@ -127,16 +127,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     }
     flags.pubStatus = ps.data;
   }
-  let config;
-  try {
-    config = loadConfig(CommonConfigSchema, io.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      for (const line of err.lines) io.stderr.write(`config error: ${line}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const config = loadConfigOrReport(CommonConfigSchema, io.env, io.stderr);
+  if (!config) return 1;
   const messages: Array<{ file: string; key: string; envelope: RawWireMessage }> = [];
   for (const file of positionals) {
     let bytes: Buffer;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { CommonConfigSchema, ConfigError, loadConfig } from '@wire/config';
+import { CommonConfigSchema, loadConfigOrReport } from '@wire/config';
 import { Topics } from '@wire/queues';
 import type { CommandIO } from '../io';
 
@@ -73,16 +73,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     io.stderr.write(`error WIRE_ERR_USAGE: --max: expected a positive whole number, got "${args.values.max}"\n`);
     return 2;
   }
-  let cfg;
-  try {
-    cfg = loadConfig(CommonConfigSchema, io.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      for (const line of err.lines) io.stderr.write(`error WIRE_ERR_CONFIG: ${line}\n`);
-      return 1;
-    }
-    throw err;
-  }
+  const cfg = loadConfigOrReport(CommonConfigSchema, io.env, io.stderr);
+  if (!cfg) return 1;
   const topic = args.positionals[0] ?? Topics.canonical;
   const kafka = new Kafka({ clientId: 'wire-tail', brokers: cfg.KAFKA_BROKERS, logLevel: logLevel.NOTHING, retry: { retries: 3 } });
   const admin = kafka.admin();
