@@ -100,7 +100,8 @@ export const FEED: FeedItem[] = [
       contentType: 'text/html',
       filename: 'seed-kim-russia-update.txt',
     },
-    expect: { decisions: ['kill'], deliveredTo: [ALL, ES] },
+    // The Spanish partner holds the Spanish variant: it gets that variant's kill as well.
+    expect: { decisions: ['kill'], deliveredTo: [ALL, ES], translatedFor: [{ partner: ES, language: 'es' }] },
   },
 ];
 
