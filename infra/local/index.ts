@@ -90,7 +90,7 @@ async function stopServices(dir: string, names: readonly ServiceName[], log: (li
  */
 export async function stopInfra(opts: InfraOptions & { only?: readonly ServiceName[] } = {}): Promise<ServiceName[]> {
   const o = resolveOptions(opts);
-  return withLock(layout(o.dir).lock, () => stopServices(o.dir, opts.only ?? SERVICE_NAMES, o.log));
+  return withLock(layout(o.dir).lock, () => stopServices(o.dir, opts.only ?? o.services, o.log));
 }
 
 /** How each service stands, without starting or stopping anything. */

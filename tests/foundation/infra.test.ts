@@ -113,6 +113,15 @@ describe('wire infra up/status/down on a private instance', () => {
     expect(status.map((s) => [s.name, s.state, s.pid])).toEqual(firstUp.services.map((s) => [s.name, 'running', s.pid]));
   });
 
+  it('down --only stops just the named service', async () => {
+    const r = await wire(['infra', 'down', '--only', 'apertium'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/stopped apertium$/m);
+    const status = await infraStatus({ env });
+    expect(status.find((s) => s.name === 'apertium')!.state).toBe('stopped');
+    expect(status.filter((s) => s.name !== 'apertium').map((s) => s.state)).toEqual(['running', 'running', 'running']);
+  });
+
   it('down stops exactly those processes and leaves none of ours behind', async () => {
     const before = processesMentioning(dir);
     expect(before.length).toBeGreaterThan(0);
