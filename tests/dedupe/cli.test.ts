@@ -1,20 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../packages/cli/src/commands/dedupe';
+import { captureIO } from '../helpers/cli';
 import { testEnv } from '../helpers/env';
 
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += String(c)));
-  stderr.on('data', (c) => (err += String(c)));
-  return { io: { stdout, stderr, stdin: new PassThrough(), env: testEnv() }, out: () => out, err: () => err };
-}
+const io = () => captureIO(testEnv());
 
 const body = [
   'Harbor Freight Lines said it will buy 12 container cranes from Kalmar Industries for 84 mln dlrs, to be delivered by June 1989.',

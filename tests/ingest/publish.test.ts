@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RawWireMessage } from '@wire/queues';
 import { run } from '../../packages/cli/src/commands/publish';
+import { runCommand } from '../helpers/cli';
 import { testEnv, uniqueName } from '../helpers/env';
 import { createTopic, deleteTopics, kafkaFor, readUntil } from './helpers';
 
@@ -14,16 +14,7 @@ const topic = uniqueName('publish').replace(/[^A-Za-z0-9-]/g, '-');
 
 afterAll(() => deleteTopics(kafka, [topic]));
 
-async function wire(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await run(argv, { stdout, stderr, stdin: new PassThrough(), env });
-  return { code, out, err };
-}
+const wire = (argv: string[]) => runCommand(run, argv, env);
 
 describe('wire publish', () => {
   it('puts files on Kafka as envelopes; flags override; a scraped page gets a guid from its content', async () => {

@@ -1,7 +1,7 @@
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { run } from '../../packages/cli/src/commands/tail';
+import { runCommand } from '../helpers/cli';
 import { testEnv, uniqueName } from '../helpers/env';
 
 const env = testEnv();
@@ -27,16 +27,7 @@ afterAll(async () => {
   await admin.disconnect();
 });
 
-async function tail(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await run(args, { stdout, stderr, stdin: new PassThrough(), env });
-  return { code, out, err };
-}
+const tail = (args: string[]) => runCommand(run, args, env);
 
 describe('wire tail', () => {
   it('prints key, version and headline of each message', async () => {
