@@ -1,16 +1,9 @@
-import type { CanonicalStory, Decision, PubStatus, Result, WireError } from '@wire/schema';
+import type { NormalizeOptions } from '@wire/normalize';
 import type { MediaRetryJob } from '@wire/queues';
+import type { CanonicalStory, Decision, Result, WireError } from '@wire/schema';
 
-/** Options ingest passes to the normalizer (the envelope's overrides). */
-export interface NormalizeOptions {
-  source?: string;
-  guid?: string;
-  version?: number;
-  pubStatus?: PubStatus;
-  contentType?: string;
-  filename?: string;
-  receivedAt?: string;
-}
+// The normalizer's own options type: the port must not drift from what it calls.
+export type { NormalizeOptions };
 
 /** `@wire/normalize`'s `normalize`: never throws, one raw document → one or more stories. */
 export type NormalizeFn = (input: Uint8Array | string, opts?: NormalizeOptions) => Result<CanonicalStory[], WireError>;
