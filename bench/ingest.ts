@@ -24,7 +24,7 @@ import { createS3Client } from '@wire/media';
 import { createLogger } from '@wire/observability';
 import type { RawWireMessageInput } from '@wire/queues';
 import { PartnerRegistry } from '@wire/routing';
-import { createIngestService, loadIngestConfig } from '@wire/svc-ingest';
+import { createIngestService, isolatedRunEnv, loadIngestConfig } from '@wire/svc-ingest';
 import type { CommandIO } from '../packages/cli/src/io';
 
 function flag(argv: string[], name: string, fallback: number): number {
@@ -97,15 +97,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     ...io.env,
     LOG_LEVEL: 'warn',
     WIRE_ALLOW_PRIVATE_HOSTS: io.env.WIRE_ALLOW_PRIVATE_HOSTS || '127.0.0.1,localhost',
-    INGEST_RAW_TOPIC: `${runId}.raw`,
-    INGEST_CANONICAL_TOPIC: `${runId}.canonical`,
-    INGEST_EVENTS_TOPIC: `${runId}.events`,
-    INGEST_DLQ_TOPIC: `${runId}.dlq`,
-    INGEST_GROUP_ID: `${runId}-ingest`,
-    INGEST_TRANSACTIONAL_ID: `${runId}-txn`,
-    INGEST_S3_PREFIX: `bench/${runId}/`,
-    WIRE_REDIS_PREFIX: `bench:${runId}:`,
-    WIRE_QUEUE_PREFIX: `benchq-${runId}`,
+    ...isolatedRunEnv(runId, 'bench'),
     INGEST_MEDIA_RETRY_WORKER: 'false',
   };
   const config = loadIngestConfig(env);

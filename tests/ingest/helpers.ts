@@ -4,6 +4,7 @@ import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import type { RawWireMessageInput } from '@wire/queues';
+import { isolatedRunEnv } from '@wire/svc-ingest';
 import { testEnv, uniqueName } from '../helpers/env';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -14,15 +15,7 @@ export function isolatedIngestEnv(tag: string, extra: Record<string, string> = {
   const id = uniqueName(tag).replace(/[^A-Za-z0-9-]/g, '-');
   return {
     ...testEnv(),
-    INGEST_RAW_TOPIC: `${id}.raw`,
-    INGEST_CANONICAL_TOPIC: `${id}.canonical`,
-    INGEST_EVENTS_TOPIC: `${id}.events`,
-    INGEST_DLQ_TOPIC: `${id}.dlq`,
-    INGEST_GROUP_ID: `${id}-ingest`,
-    INGEST_TRANSACTIONAL_ID: `${id}-txn`,
-    INGEST_S3_PREFIX: `test/${id}/`,
-    WIRE_REDIS_PREFIX: `test:${id}:`,
-    WIRE_QUEUE_PREFIX: `testq-${id}`,
+    ...isolatedRunEnv(id, 'test'),
     INGEST_HEALTH_PORT: '0',
     INGEST_SESSION_TIMEOUT_MS: '6000',
     INGEST_CHUNK_SIZE: '50',

@@ -39,3 +39,23 @@ export type IngestConfig = z.infer<typeof ConfigSchema>;
 export function loadIngestConfig(env: Record<string, string | undefined>): IngestConfig {
   return loadConfig(ConfigSchema, env);
 }
+
+/**
+ * The variables that give one ingest run its own topics, consumer group, transactional id and
+ * S3/Redis/BullMQ prefixes, so several runs (tests, benchmarks, a second pipeline) share one
+ * Kafka, S3 and Redis without seeing each other.
+ * @example isolatedRunEnv('bench-42', 'bench') // { INGEST_RAW_TOPIC: 'bench-42.raw', … }
+ */
+export function isolatedRunEnv(id: string, scope: string): Record<string, string> {
+  return {
+    INGEST_RAW_TOPIC: `${id}.raw`,
+    INGEST_CANONICAL_TOPIC: `${id}.canonical`,
+    INGEST_EVENTS_TOPIC: `${id}.events`,
+    INGEST_DLQ_TOPIC: `${id}.dlq`,
+    INGEST_GROUP_ID: `${id}-ingest`,
+    INGEST_TRANSACTIONAL_ID: `${id}-txn`,
+    INGEST_S3_PREFIX: `${scope}/${id}/`,
+    WIRE_REDIS_PREFIX: `${scope}:${id}:`,
+    WIRE_QUEUE_PREFIX: `${scope}q-${id}`,
+  };
+}

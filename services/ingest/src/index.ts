@@ -1,5 +1,5 @@
 /** services/ingest — importable parts of the service; main.ts is the only file with side effects. */
-export { ConfigSchema, loadIngestConfig, type IngestConfig } from './config';
+export { ConfigSchema, isolatedRunEnv, loadIngestConfig, type IngestConfig } from './config';
 export { createIngestService, ensureTopics, kafkaLogCreator, type IngestService, type IngestServiceOverrides } from './app';
 export { createIngestPipeline, type IngestPipeline, type InboundMessage, type OutRecord, type ChunkOutcome, type PreparedChunk, type IngestTopics, type PipelineDeps } from './pipeline';
 export { createIngestConsumer, type IngestConsumer, type IngestConsumerOptions } from './consumer';
