@@ -14,10 +14,10 @@
  * JSON keys: indexSize, checksPerSec, p99Ms, bytesPerStory, rawRedisOpsPerSec.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { storyUri, type CanonicalStory } from '@wire/schema';
 import { ANCHORS, DedupeEngine, RedisDedupeStore, SKETCH, VETO_ENTRIES, fingerprintStory, fmix32, type CommitRequest } from '@wire/dedupe';
+import { freePort } from '@wire/infra';
 import type { CommandIO } from '../packages/cli/src/io';
 
 function flag(argv: string[], name: string, fallback: number): number {
@@ -45,17 +45,6 @@ function rng(seed: number): () => number {
   };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function startRedis(): Promise<{ url: string; child: ChildProcess } | null> {
   const port = await freePort();
