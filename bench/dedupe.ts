@@ -73,6 +73,14 @@ async function startRedis(): Promise<{ url: string; child: ChildProcess } | null
   return null;
 }
 
+/** Microseconds Redis has spent in scripts (EVAL/EVALSHA) since start. */
+async function scriptMicros(redis: Redis): Promise<number> {
+  const info = await redis.info('commandstats');
+  let us = 0;
+  for (const m of info.matchAll(/cmdstat_(?:evalsha|eval):calls=\d+,usec=(\d+)/g)) us += Number(m[1]);
+  return us;
+}
+
 async function usedMemory(redis: Redis): Promise<number> {
   const info = await redis.info('memory');
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? NaN);
@@ -217,12 +225,18 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const fingerprintsPerSec = Math.min(2000, checks) / ((performance.now() - tf) / 1000);
     say(`fingerprint only (pure, no Redis): ${Math.round(fingerprintsPerSec)}/s`);
     const counts: Record<string, number> = {};
+    const redisBefore = await scriptMicros(redis);
+    const cpuBefore = process.cpuUsage();
     const t1 = performance.now();
     for (let i = 0; i < checks; i += batch) {
       const ds = await engine.decideMany(stories.slice(i, Math.min(checks, i + batch)).map((story) => ({ story, receivedAt })));
       for (const d of ds) counts[d.kind] = (counts[d.kind] ?? 0) + 1;
     }
     const checksPerSec = checks / ((performance.now() - t1) / 1000);
+    const cpu = process.cpuUsage(cpuBefore);
+    const nodeUsPerCheck = (cpu.user + cpu.system) / checks;
+    const redisUsPerCheck = ((await scriptMicros(redis)) - redisBefore) / checks;
+    say(`cost per check+insert: ${nodeUsPerCheck.toFixed(1)} µs of this process's CPU, ${redisUsPerCheck.toFixed(1)} µs of Redis script time`);
     say(`check+insert: ${checks} stories in batches of ${batch}: ${Math.round(checksPerSec)}/s (${JSON.stringify(counts)})`);
 
     // 3. Latency of one check (one story per call).
@@ -269,6 +283,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       rawHgetP99Ms: Number(percentile(rawLat, 99).toFixed(3)),
       indexPerSec: Math.round(size / indexSecs),
       fingerprintsPerSec: Math.round(fingerprintsPerSec),
+      nodeUsPerCheck: Number(nodeUsPerCheck.toFixed(1)),
+      redisUsPerCheck: Number(redisUsPerCheck.toFixed(1)),
     };
     if (json) io.stdout.write(`${JSON.stringify(result)}\n`);
     else io.stdout.write(`${Object.entries(result).map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
