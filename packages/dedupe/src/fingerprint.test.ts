@@ -23,6 +23,22 @@ describe('text folding', () => {
     expect(tokenize('Lloyds Bank Plc <LLOY.L> said').map((t) => t.norm)).toEqual(tokenize('Lloyds Bank Plc said').map((t) => t.norm));
   });
 
+  it('the ASCII scanner reads words and figures exactly as the Unicode pattern does', () => {
+    // A no-break space sends the same text through the Unicode path (NFKD turns it into a space).
+    const pieces = ['The', 'U.S.', "O'Neil", "company's", "rock'n'roll", "'quoted'", '1,234,', '3.50', '1.5.3', '1st', '2nda', '10-12', '1/2/3', '4-x', '12.30',
+      'mln', 'Dlrs', 'TOLD', '<LLOY.L>', '[BTOM.MI]', '<p>', 'abc123', '123abc', 'e.g.', '$5', '5%', 'A', 'CO', ',', '.', '-', '/', "'", '(', ')'];
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    for (let round = 0; round < 300; round++) {
+      const words = Array.from({ length: 1 + next(30) }, () => pieces[next(pieces.length)]!);
+      const text = words.join(next(4) === 0 ? '' : ' ');
+      expect(tokenize(text), text).toEqual(tokenize(`${text}\u00a0`));
+    }
+  });
+
   it('drops page chrome: ads, dates, weather, bylines with e-mail, related-article lists', () => {
     const { lines } = copyLines('FNMA CLARIFIES DEBT OFFERING', [
       '58 F',

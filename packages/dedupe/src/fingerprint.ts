@@ -113,7 +113,8 @@ export function fingerprintStory(story: Pick<CanonicalStory, 'headline' | 'body'
  * (normalized: `told reporters` reads as `said`, `mln` as `million`).
  */
 export function figureEntries(segments: readonly Token[][]): FigureEntry[] {
-  const seen = new Set<string>();
+  // Values seen per context: a story has a few dozen entries, so a list per context is enough.
+  const seen = new Map<number, number[]>();
   const out: FigureEntry[] = [];
   const START = 0x2f1b3c4d;
   const END = 0x6a09e667;
@@ -133,9 +134,10 @@ export function figureEntries(segments: readonly Token[][]): FigureEntry[] {
         continue;
       }
       const ctx = combine(combine(combine(seg[i - 2]?.hash ?? START, seg[i - 1]?.hash ?? START), seg[end]?.hash ?? END), 0x51ed270b);
-      const key = `${ctx}:${value}`;
-      if (!seen.has(key)) {
-        seen.add(key);
+      const values = seen.get(ctx);
+      if (!values || !values.includes(value)) {
+        if (values) values.push(value);
+        else seen.set(ctx, [value]);
         out.push({ ctx, value, text: end - i === 1 ? t.norm : seg.slice(i, end).map((x) => x.norm).join(' ') });
       }
       i = end;
@@ -178,20 +180,21 @@ function popcount32(x: number): number {
   return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
 }
 
-/** The `k` smallest distinct values of `xs`, ascending. */
-function smallest(xs: ArrayLike<number>, k: number, exclude: ReadonlySet<number> = new Set()): number[] {
-  const sorted = Array.from(xs).sort((a, b) => a - b);
+/** The `k` smallest distinct values of `xs` not in `exclude`, ascending. */
+function smallest(xs: Uint32Array, k: number, exclude: readonly number[] = [], sorted = false): number[] {
+  const ordered = sorted ? xs : xs.slice().sort();
   const out: number[] = [];
-  for (const x of sorted) {
-    if (out.length >= k) break;
-    if (!exclude.has(x) && out[out.length - 1] !== x) out.push(x);
+  for (let i = 0; i < ordered.length && out.length < k; i++) {
+    const x = ordered[i]!;
+    if (out[out.length - 1] !== x && !exclude.includes(x)) out.push(x);
   }
   return out;
 }
 
 function anchors(fp: StoryFingerprint, total: number, ledeCount: number, ledeLength: number): number[] {
   const fromLede = smallest(fp.lede.subarray(0, ledeLength), ledeCount);
-  const fromAll = smallest(fp.h1, total - fromLede.length, new Set(fromLede));
+  // h1 is sorted ascending already.
+  const fromAll = smallest(fp.h1, total - fromLede.length, fromLede, true);
   return [...fromAll, ...fromLede].sort((a, b) => a - b);
 }
 

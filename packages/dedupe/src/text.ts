@@ -9,15 +9,15 @@ import { hashString } from './hash';
 
 export interface Token {
   /** Normalized form (lower case, spelling-folded, numbers canonical). */
-  norm: string;
+  readonly norm: string;
   /** True when the token is a figure (digits or a number word). */
-  figure: boolean;
+  readonly figure: boolean;
   /** True when the token starts with a capital inside mixed-case copy (a proper-name candidate). */
-  capital: boolean;
+  readonly capital: boolean;
   /** True for a function word left out of shingles. */
-  stop: boolean;
+  readonly stop: boolean;
   /** 32-bit hash of `norm`. */
-  hash: number;
+  readonly hash: number;
 }
 
 const STOP = new Set(
@@ -79,6 +79,9 @@ interface WordInfo {
   stop: boolean;
   skip: boolean;
   capitalizable: boolean;
+  /** The word's token, shared by every occurrence (tokens are read-only): lower and capitalized. */
+  token: Token;
+  capitalToken: Token;
 }
 
 /** Normalized words by their lower-case spelling: news vocabulary repeats, folding is costly. */
@@ -91,13 +94,18 @@ function wordInfo(lower: string): WordInfo {
   const numberWord = NUMBER_WORDS[lower];
   const syn = SYNONYMS[lower];
   const norm = numberWord ?? foldWord(syn ?? lower);
+  const hash = hashString(norm);
+  const figure = numberWord !== undefined;
+  const stop = STOP.has(lower);
   w = {
     norm,
-    hash: hashString(norm),
-    figure: numberWord !== undefined,
-    stop: STOP.has(lower),
+    hash,
+    figure,
+    stop,
     skip: syn === '',
     capitalizable: !CAPITAL_COMMON.has(lower),
+    token: Object.freeze({ norm, hash, figure, capital: false, stop }),
+    capitalToken: Object.freeze({ norm, hash, figure, capital: true, stop }),
   };
   if (WORDS.size >= WORDS_MAX) WORDS.clear();
   WORDS.set(lower, w);
@@ -106,51 +114,176 @@ function wordInfo(lower: string): WordInfo {
 
 /** Splits one paragraph into tokens. */
 export function tokenize(paragraph: string, opts: { allCaps?: boolean } = {}): Token[] {
-  let text = paragraph;
+  const out: Token[] = [];
+  // Wire copy is nearly always ASCII: a hand-written scanner there, the Unicode regex otherwise.
   // eslint-disable-next-line no-control-regex
-  if (/[^\x00-\x7f]/.test(text)) {
-    text = text
+  if (/[^\x00-\x7f]/.test(paragraph)) {
+    tokenizeUnicode(paragraph, opts.allCaps, out);
+    return out;
+  }
+  const text = stripMarkup(paragraph);
+  const allCaps = opts.allCaps ?? isAllCaps(text);
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (isDigit(c)) {
+      const end = figureEnd(text, i);
+      pushFigure(text.slice(i, end), out);
+      i = end;
+    } else if (isAsciiLetter(c)) {
+      let end = i + 1;
+      while (end < n && isAsciiLetter(text.charCodeAt(end))) end++;
+      // One apostrophe followed by letters belongs to the word (o'neil, company's).
+      if (end + 1 < n && text.charCodeAt(end) === 39 && isAsciiLetter(text.charCodeAt(end + 1))) {
+        end += 2;
+        while (end < n && isAsciiLetter(text.charCodeAt(end))) end++;
+      }
+      const w = asciiWordInfo(text, i, end);
+      if (w) pushInfo(w, c, allCaps, out);
+      i = end;
+    } else {
+      i++;
+    }
+  }
+  return out;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
+/**
+ * End of the figure starting at `i`, exactly as `\d[\d,]*(?:\.\d+)?(?:[-/]\d+(?:\/\d+)?)?(?:st|nd|rd|th)?`
+ * would match it (every optional part either matches whole or is skipped).
+ */
+function figureEnd(text: string, i: number): number {
+  const n = text.length;
+  let j = i + 1;
+  while (j < n && (isDigit(text.charCodeAt(j)) || text.charCodeAt(j) === 44)) j++;
+  if (j + 1 < n && text.charCodeAt(j) === 46 && isDigit(text.charCodeAt(j + 1))) {
+    j += 2;
+    while (j < n && isDigit(text.charCodeAt(j))) j++;
+  }
+  const sep = text.charCodeAt(j);
+  if (j + 1 < n && (sep === 45 || sep === 47) && isDigit(text.charCodeAt(j + 1))) {
+    j += 2;
+    while (j < n && isDigit(text.charCodeAt(j))) j++;
+    if (j + 1 < n && text.charCodeAt(j) === 47 && isDigit(text.charCodeAt(j + 1))) {
+      j += 2;
+      while (j < n && isDigit(text.charCodeAt(j))) j++;
+    }
+  }
+  if (j + 1 < n) {
+    const suffix = text.slice(j, j + 2);
+    if (suffix === 'st' || suffix === 'nd' || suffix === 'rd' || suffix === 'th') j += 2;
+  }
+  return j;
+}
+
+// Ticker and code markup (<LLOY.L>, [BTOM.MI]) comes and goes between re-sends.
+function stripMarkup(text: string): string {
+  if (!/[<>[\]]/.test(text)) return text;
+  return text.replace(/[<[]\s*[A-Z0-9.&=^-]{1,12}\s*[>\]]/g, ' ').replace(/[<>[\]]/g, ' ');
+}
+
+function pushFigure(raw: string, out: Token[]): void {
+  if (!RE_FIGURE.test(raw)) return;
+  const norm = canonicalFigure(raw);
+  out.push({ norm, hash: hashString(norm), figure: true, capital: false, stop: false });
+}
+
+function pushWord(raw: string, c0: number, allCaps: boolean, out: Token[]): void {
+  const w = rawWordInfo(raw.toLowerCase());
+  if (!w) return;
+  const capital = !w.figure && !allCaps && w.capitalizable && (c0 >= 65 && c0 <= 90 ? true : c0 > 127 && /^\p{Lu}/u.test(raw));
+  out.push(capital ? w.capitalToken : w.token);
+}
+
+function pushInfo(w: WordInfo, c0: number, allCaps: boolean, out: Token[]): void {
+  const capital = !w.figure && !allCaps && w.capitalizable && c0 >= 65 && c0 <= 90;
+  out.push(capital ? w.capitalToken : w.token);
+}
+
+/** The word a lower-case spelling stands for (possessive and apostrophes dropped); null: none. */
+function rawWordInfo(lower: string): WordInfo | null {
+  const word = lower.includes("'") ? lower.replace(/'s$/, '').replace(/'/g, '') : lower;
+  if (word.length === 0) return null;
+  const w = wordInfo(word);
+  return w.skip ? null : w;
+}
+
+interface RawWord {
+  /** Lower-case spelling as written (with any apostrophe). */
+  lower: string;
+  info: WordInfo | null;
+  next: RawWord | undefined;
+}
+
+/**
+ * ASCII words by a hash of their lower-case spelling, computed while scanning: the common word
+ * costs no substring, no lower-casing and no string hashing.
+ */
+const RAW_BITS = 16;
+const RAW_WORDS: Array<RawWord | undefined> = new Array<RawWord | undefined>(1 << RAW_BITS).fill(undefined);
+let rawWordCount = 0;
+
+function asciiWordInfo(text: string, start: number, end: number): WordInfo | null {
+  let h = 0x811c9dc5;
+  // `| 32` lower-cases an ASCII letter and leaves the apostrophe (39) as it is.
+  for (let k = start; k < end; k++) h = Math.imul(h ^ (text.charCodeAt(k) | 32), 0x01000193);
+  const len = end - start;
+  const slot = (h ^ (h >>> RAW_BITS)) & ((1 << RAW_BITS) - 1);
+  const head = RAW_WORDS[slot];
+  for (let e = head; e; e = e.next) {
+    if (e.lower.length !== len) continue;
+    let k = 0;
+    while (k < len && (text.charCodeAt(start + k) | 32) === e.lower.charCodeAt(k)) k++;
+    if (k === len) return e.info;
+  }
+  const lower = text.slice(start, end).toLowerCase();
+  const info = rawWordInfo(lower);
+  if (rawWordCount >= WORDS_MAX) {
+    RAW_WORDS.fill(undefined);
+    rawWordCount = 0;
+  }
+  RAW_WORDS[slot] = { lower, info, next: RAW_WORDS[slot] };
+  rawWordCount++;
+  return info;
+}
+
+function tokenizeUnicode(paragraph: string, allCapsOpt: boolean | undefined, out: Token[]): void {
+  const text = stripMarkup(
+    paragraph
       .normalize('NFKD')
       .replace(/[\u0300-\u036f]/g, '')
       .replace(/[\u2018\u2019\u02bc`]/g, "'")
       .replace(/[\u201c\u201d\u00ab\u00bb]/g, '"')
-      .replace(/[\u2010-\u2015]/g, '-');
-  }
-  text = text
-    // Ticker and code markup (<LLOY.L>, [BTOM.MI]) comes and goes between re-sends.
-    .replace(/[<[]\s*[A-Z0-9.&=^-]{1,12}\s*[>\]]/g, ' ')
-    .replace(/[<>[\]]/g, ' ');
-  const allCaps = opts.allCaps ?? isAllCaps(text);
-  const out: Token[] = [];
+      .replace(/[\u2010-\u2015]/g, '-'),
+  );
+  const allCaps = allCapsOpt ?? isAllCaps(text);
   // Letters of any script (Hangul, Cyrillic, accented Latin …), not only A–Z.
   const re = /\d[\d,]*(?:\.\d+)?(?:[-/]\d+(?:\/\d+)?)?(?:st|nd|rd|th)?|\p{L}[\p{L}\p{M}]*(?:'\p{L}+)?/gu;
   for (const m of text.matchAll(re)) {
     const raw = m[0];
     const c0 = raw.charCodeAt(0);
-    if (c0 >= 48 && c0 <= 57) {
-      if (!RE_FIGURE.test(raw)) continue;
-      const norm = canonicalFigure(raw);
-      out.push({ norm, hash: hashString(norm), figure: true, capital: false, stop: false });
-      continue;
-    }
-    let lower = raw.toLowerCase();
-    if (lower.includes("'")) lower = lower.replace(/'s$/, '').replace(/'/g, '');
-    if (lower.length === 0) continue;
-    const w = wordInfo(lower);
-    if (w.skip) continue;
-    const capital = !w.figure && !allCaps && w.capitalizable && (c0 >= 65 && c0 <= 90 ? true : c0 > 127 && /^\p{Lu}/u.test(raw));
-    out.push({ norm: w.norm, hash: w.hash, figure: w.figure, capital, stop: w.stop });
+    if (isDigit(c0)) pushFigure(raw, out);
+    else pushWord(raw, c0, allCaps, out);
   }
-  return out;
 }
 
 /** True when the letters of `s` are (nearly) all upper case, as in wire headlines. */
 export function isAllCaps(s: string): boolean {
   let upper = 0;
   let lower = 0;
-  for (const ch of s) {
-    if (ch >= 'A' && ch <= 'Z') upper++;
-    else if (ch >= 'a' && ch <= 'z') lower++;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) upper++;
+    else if (c >= 97 && c <= 122) lower++;
   }
   return upper >= 4 && lower <= upper * 0.1;
 }
@@ -191,26 +324,53 @@ export function htmlToLines(html: string): string {
 
 export function copyLines(headline: string, body: readonly string[]): { headline: string; lines: string[] } {
   const raw: string[] = [];
-  for (const block of body) for (const line of (HTML_TAG.test(block) ? htmlToLines(block) : block).split(/\n+/)) {
-    const t = line.replace(/\s+/g, ' ').trim();
-    if (t) raw.push(t);
+  for (const block of body) {
+    const text = block.includes('<') && HTML_TAG.test(block) ? htmlToLines(block) : block;
+    for (const line of text.split(/\n+/)) {
+      const t = collapseSpaces(line);
+      if (t) raw.push(t);
+    }
   }
-  const mixedCaseBody = raw.some((l) => !isAllCaps(l) && /[a-z]/.test(l) && l.split(' ').length >= 6);
+  const mixedCaseBody = raw.some((l) => wordCount(l) >= 6 && /[a-z]/.test(l) && !isAllCaps(l));
   const lines: string[] = [];
   for (const line of raw) {
-    if (/^(?:related( articles| stories)?|share this( article| story)?|more from|read more|you may also like|recommended)\s*:?$/i.test(line)) {
+    const words = wordCount(line);
+    // The anchored patterns below only match short lines: test the length before the pattern.
+    if (line.length <= 40 && /^(?:related( articles| stories)?|share this( article| story)?|more from|read more|you may also like|recommended)\s*:?$/i.test(line)) {
       // A list of other stories' headlines follows: not copy.
       if (lines.length > 0) break;
       continue;
     }
-    if (CHROME_LINE.test(line) && line.split(' ').length <= 8) continue;
-    if (DATE_LINE.test(line) || WEATHER_LINE.test(line)) continue;
-    if (BYLINE_LINE.test(line) || (line.includes('@') && EMAIL.test(line) && line.split(' ').length <= 8)) continue;
-    const words = line.split(' ').length;
-    const hasDigit = /\d/.test(line);
-    if (!hasDigit && words < 4) continue;
-    if (mixedCaseBody && isAllCaps(line) && words <= 16) continue;
+    if (words <= 8 && CHROME_LINE.test(line)) continue;
+    const last = line.charCodeAt(line.length - 1);
+    if (isDigit(last) ? DATE_LINE.test(line) : (last === 70 || last === 67) && WEATHER_LINE.test(line)) continue;
+    if (startsWithBy(line) && BYLINE_LINE.test(line)) continue;
+    if (words <= 8 && line.includes('@') && EMAIL.test(line)) continue;
+    if (words < 4 && !/\d/.test(line)) continue;
+    if (mixedCaseBody && words <= 16 && isAllCaps(line)) continue;
     lines.push(line);
   }
-  return { headline: headline.replace(/\s+/g, ' ').trim(), lines };
+  return { headline: collapseSpaces(headline), lines };
+}
+
+/** `s.replace(/\s+/g, ' ').trim()`, without the copy when `s` is already clean. */
+function collapseSpaces(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32 ? i === 0 || i === s.length - 1 || s.charCodeAt(i + 1) === 32 : c <= 32 || c === 160 || c === 0x1680 || c > 0x1fff) {
+      return s.replace(/\s+/g, ' ').trim();
+    }
+  }
+  return s;
+}
+
+/** Words of a line whose spaces are already collapsed (`line.split(' ').length`). */
+function wordCount(line: string): number {
+  let n = 1;
+  for (let i = line.indexOf(' '); i >= 0; i = line.indexOf(' ', i + 1)) n++;
+  return n;
+}
+
+function startsWithBy(line: string): boolean {
+  return line.length > 3 && (line.charCodeAt(0) | 32) === 98 && (line.charCodeAt(1) | 32) === 121;
 }
