@@ -132,14 +132,25 @@ export function tokenize(paragraph: string, opts: { allCaps?: boolean } = {}): T
       pushFigure(text.slice(i, end), out);
       i = end;
     } else if (isAsciiLetter(c)) {
+      // The hash of the lower-case spelling is taken while scanning (`| 32` lower-cases an ASCII
+      // letter and leaves the apostrophe, 39, as it is).
+      let h = Math.imul(0x811c9dc5 ^ (c | 32), 0x01000193);
       let end = i + 1;
-      while (end < n && isAsciiLetter(text.charCodeAt(end))) end++;
-      // One apostrophe followed by letters belongs to the word (o'neil, company's).
-      if (end + 1 < n && text.charCodeAt(end) === 39 && isAsciiLetter(text.charCodeAt(end + 1))) {
-        end += 2;
-        while (end < n && isAsciiLetter(text.charCodeAt(end))) end++;
+      let d = 0;
+      while (end < n && isAsciiLetter((d = text.charCodeAt(end)))) {
+        h = Math.imul(h ^ (d | 32), 0x01000193);
+        end++;
       }
-      const w = asciiWordInfo(text, i, end);
+      // One apostrophe followed by letters belongs to the word (o'neil, company's).
+      if (end + 1 < n && d === 39 && isAsciiLetter(text.charCodeAt(end + 1))) {
+        h = Math.imul(h ^ 39, 0x01000193);
+        end++;
+        while (end < n && isAsciiLetter((d = text.charCodeAt(end)))) {
+          h = Math.imul(h ^ (d | 32), 0x01000193);
+          end++;
+        }
+      }
+      const w = asciiWordInfo(text, i, end, h);
       if (w) pushInfo(w, c, allCaps, out);
       i = end;
     } else {
@@ -232,10 +243,7 @@ const RAW_BITS = 16;
 const RAW_WORDS: Array<RawWord | undefined> = new Array<RawWord | undefined>(1 << RAW_BITS).fill(undefined);
 let rawWordCount = 0;
 
-function asciiWordInfo(text: string, start: number, end: number): WordInfo | null {
-  let h = 0x811c9dc5;
-  // `| 32` lower-cases an ASCII letter and leaves the apostrophe (39) as it is.
-  for (let k = start; k < end; k++) h = Math.imul(h ^ (text.charCodeAt(k) | 32), 0x01000193);
+function asciiWordInfo(text: string, start: number, end: number, h: number): WordInfo | null {
   const len = end - start;
   const slot = (h ^ (h >>> RAW_BITS)) & ((1 << RAW_BITS) - 1);
   const head = RAW_WORDS[slot];
