@@ -11,7 +11,7 @@ import { createLogger } from '@wire/observability';
 import { deliverJobId, type DeadLetter, type StoryEvent } from '@wire/queues';
 import { PartnerRegistry } from '@wire/routing';
 import type { CanonicalStory } from '@wire/schema';
-import { canonicalKey, createIngestService, loadIngestConfig, rawArchiveKey, type IngestService } from '@wire/svc-ingest';
+import { canonicalKey, createIngestService, loadIngestConfig, readObjectRange, readRawSegmentIndex, type IngestService, type RawSegmentEntry } from '@wire/svc-ingest';
 import { testConfig } from '../helpers/env';
 import { createTopic, deleteGroups, deleteRedisPrefixes, deleteS3Prefix, deleteTopics, envelope, isolatedIngestEnv, kafkaFor, listS3, nitf, produce, readUntil } from './helpers';
 
@@ -156,18 +156,34 @@ describe('ingest pipeline on real Kafka, S3 and Redis', () => {
     expect(dlq[0]?.origin).toMatchObject({ topic: raw, partition: 0 });
     expect(dlq[1]?.reason.length).toBeGreaterThan(10);
 
-    // Raw archive: content-addressed, the re-send shares its original's key.
+    // Raw archive: one segment object per chunk, its first line an index of every message whose
+    // envelope decoded (the broken envelope at offset 5 is only in the DLQ); a Range GET of an
+    // entry returns that message's bytes exactly, and the re-send carries its original's hash.
     const store = new S3MediaStore(s3, { bucket: cfg.S3_BUCKET });
-    const rawA = rawArchiveKey('yonhap', at(2), Buffer.from(storyA), env.INGEST_S3_PREFIX);
-    expect(rawA).toBe(`${env.INGEST_S3_PREFIX}raw/yonhap/2026/03/02/${createHash('sha256').update(storyA).digest('hex')}`);
-    expect((await store.get(rawA))?.toString()).toBe(storyA);
-    const rawKeys = await listS3(s3, cfg.S3_BUCKET, `${env.INGEST_S3_PREFIX}raw/`);
-    expect(rawKeys).toHaveLength(5); // two pages, A, A2 (also in the kill), the hostile document
+    const read = readObjectRange(s3, cfg.S3_BUCKET);
+    const segmentKeys = await listS3(s3, cfg.S3_BUCKET, `${env.INGEST_S3_PREFIX}raw/`);
+    expect(segmentKeys.length).toBeGreaterThan(0);
+    for (const k of segmentKeys) expect(k).toMatch(new RegExp(`^${env.INGEST_S3_PREFIX}raw/2026/03/02/[0-9a-f]{64}\\.seg$`));
+    const archived = new Map<string, { key: string; entry: RawSegmentEntry }>();
+    for (const key of segmentKeys) {
+      const body = (await store.get(key)) as Buffer;
+      expect(createHash('sha256').update(body).digest('hex')).toBe(/([0-9a-f]{64})\.seg$/.exec(key)?.[1]);
+      for (const entry of readRawSegmentIndex(body)) archived.set(entry.kafkaOffset, { key, entry });
+    }
+    expect([...archived.keys()].sort()).toEqual(['0', '1', '2', '3', '4', '6', '7']);
+    const a = archived.get('2') as { key: string; entry: RawSegmentEntry };
+    expect(a.entry).toMatchObject({ source: 'yonhap', receivedAt: at(2), topic: raw, partition: 0, sha256: createHash('sha256').update(storyA).digest('hex') });
+    expect((await read(a.key, a.entry))?.toString()).toBe(storyA);
+    expect(archived.get('4')?.entry.sha256).toBe(a.entry.sha256);
+    expect((await read(archived.get('6')?.key as string, archived.get('6')?.entry))?.toString()).toBe(hostile);
 
-    // Canonical JSON per accepted version.
-    const v2 = JSON.parse((await store.get(canonicalKey('urn:wire:yonhap:kospi-1', 2, env.INGEST_S3_PREFIX)))?.toString() ?? '{}') as CanonicalStory;
+    // Canonical JSON per accepted version, in its chunk's pack; the event points at its bytes.
+    const v2event = events[3] as StoryEvent;
+    expect(v2event.canonicalKey).toMatch(new RegExp(`^${env.INGEST_S3_PREFIX}canonical/packs/2026/03/02/[0-9a-f]{64}\\.ndjson$`));
+    const v2 = JSON.parse((await read(v2event.canonicalKey as string, v2event.canonicalRange))?.toString() ?? '{}') as CanonicalStory;
+    expect(v2).toMatchObject({ uri: 'urn:wire:yonhap:kospi-1', version: 2 });
     expect(v2.body).toContain('Foreign investors bought a net 412 billion won of shares.');
-    expect(events[3]?.canonicalKey).toBe(canonicalKey('urn:wire:yonhap:kospi-1', 2, env.INGEST_S3_PREFIX));
+    expect(events[4]?.canonicalKey).toBeUndefined(); // the re-send published nothing
 
     // Images: stored with renditions and dimensions; the crane picture once for both stories.
     const busan = JSON.parse(canonical[0]?.value ?? '{}') as CanonicalStory;

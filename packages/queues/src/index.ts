@@ -65,6 +65,13 @@ export const DeadLetter = z.object({
 });
 export type DeadLetter = z.infer<typeof DeadLetter>;
 
+/**
+ * Bytes `[offset, offset + length)` of an S3 object: where one story version sits inside a
+ * canonical pack (many versions in one object), read with a Range GET.
+ */
+export const ByteRange = z.object({ offset: z.number().int().nonnegative(), length: z.number().int().positive() });
+export type ByteRange = z.infer<typeof ByteRange>;
+
 /** Webhook event types (CONTRACTS.md, "Webhooks to partners"). */
 export const WebhookEventType = z.enum(['story.published', 'story.updated', 'story.corrected', 'story.killed']);
 export type WebhookEventType = z.infer<typeof WebhookEventType>;
@@ -78,8 +85,12 @@ export const StoryEvent = z.object({
   headline: z.string(),
   language: z.string().optional(),
   decision: Decision,
-  /** S3 key of this version's canonical JSON. */
+  /**
+   * S3 key of the object holding this version's canonical JSON: a canonical pack, with
+   * `canonicalRange` the bytes of this version in it; without a range the whole object is it.
+   */
   canonicalKey: z.string().optional(),
+  canonicalRange: ByteRange.optional(),
   receivedAt: z.string().optional(),
   at: z.string(),
 });
@@ -119,6 +130,9 @@ export const MediaRetryJob = z.object({
   version: z.number().int(),
   imageIndex: z.number().int().nonnegative(),
   sourceUrl: z.string(),
+  /** Where the version's canonical JSON was written at ingest (as on its `stories.events` event). */
+  canonicalKey: z.string().optional(),
+  canonicalRange: ByteRange.optional(),
 });
 export type MediaRetryJob = z.infer<typeof MediaRetryJob>;
 

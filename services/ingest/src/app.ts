@@ -17,6 +17,7 @@ import { createIngestMetrics } from './metrics';
 import { createIngestPipeline } from './pipeline';
 import type { Decider, NormalizeFn } from './ports';
 import { TransactionalPublisher } from './publisher';
+import { readObjectRange } from './ranges';
 import { createRouter } from './router';
 
 /** A kafkajs logger that writes through pino (warnings and errors only). */
@@ -171,6 +172,7 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
           connection: bullConnection,
           prefix: config.WIRE_QUEUE_PREFIX,
           store,
+          readRange: readObjectRange(s3, config.S3_BUCKET),
           fetcher,
           keyPrefix: config.INGEST_S3_PREFIX,
           maxInputPixels: config.INGEST_IMAGE_MAX_PIXELS,

@@ -2,21 +2,39 @@ import { createHash } from 'node:crypto';
 
 const sha256 = (v: string | Uint8Array) => createHash('sha256').update(v).digest('hex');
 
-/**
- * Content-addressed raw archive key: `raw/{source}/{yyyy}/{mm}/{dd}/{sha256}`. The date is the
- * envelope's `receivedAt` (UTC), so a replay writes the same key.
- */
-export function rawArchiveKey(source: string, receivedAt: string, bytes: Uint8Array, prefix = ''): string {
-  const d = new Date(receivedAt);
+/** `yyyy/mm/dd` of an ISO timestamp (UTC); the epoch when it does not parse. */
+function dayPath(iso: string): string {
+  const d = new Date(iso);
   const at = Number.isNaN(d.getTime()) ? new Date(0) : d;
   const yyyy = String(at.getUTCFullYear()).padStart(4, '0');
   const mm = String(at.getUTCMonth() + 1).padStart(2, '0');
   const dd = String(at.getUTCDate()).padStart(2, '0');
-  const safeSource = source.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100) || '_';
-  return `${prefix}raw/${safeSource}/${yyyy}/${mm}/${dd}/${sha256(bytes)}`;
+  return `${yyyy}/${mm}/${dd}`;
 }
 
-/** Where the canonical JSON of one accepted story version lives: `canonical/{sha256(uri)}/v{version}.json`. */
+/**
+ * Raw archive segment key: `raw/{yyyy}/{mm}/{dd}/{sha256 of the segment}.seg`. One segment holds
+ * the raw bytes of every message of one consumer chunk (see `buildRawSegment`); the date is the
+ * first message's `receivedAt` (UTC). Content-addressed: a replay of the same chunk writes the
+ * same key, a replay cut differently writes another segment beside it (never fewer bytes).
+ */
+export function rawSegmentKey(firstReceivedAt: string, segmentSha256: string, prefix = ''): string {
+  return `${prefix}raw/${dayPath(firstReceivedAt)}/${segmentSha256}.seg`;
+}
+
+/**
+ * Canonical pack key: `canonical/packs/{yyyy}/{mm}/{dd}/{sha256 of the pack}.ndjson`. One pack
+ * holds the canonical JSON of every version one chunk published, one per line (see
+ * `buildCanonicalPack`); events carry the pack key and the byte range of their version.
+ */
+export function canonicalPackKey(firstReceivedAt: string, packSha256: string, prefix = ''): string {
+  return `${prefix}canonical/packs/${dayPath(firstReceivedAt)}/${packSha256}.ndjson`;
+}
+
+/**
+ * Where the media-retry worker writes a version again once its late image is stored:
+ * `canonical/{sha256(uri)}/v{version}.json` (the version's own object; packs are never rewritten).
+ */
 export function canonicalKey(uri: string, version: number, prefix = ''): string {
   return `${prefix}canonical/${sha256(uri).slice(0, 40)}/v${version}.json`;
 }

@@ -6,6 +6,7 @@ import { CanonicalStory } from '@wire/schema';
 import { canonicalKey } from './keys';
 import type { OutRecord } from './pipeline';
 import type { MediaRetryQueue } from './ports';
+import { readRangeFromStore, type ReadObjectRange } from './ranges';
 
 /** `media-retry` jobs: deterministic ids, a handful of attempts with growing waits. */
 export function createMediaRetryQueue(queue: Queue): MediaRetryQueue {
@@ -30,6 +31,8 @@ export interface MediaRetryWorkerDeps {
   prefix?: string;
   queueName?: string;
   store: MediaStore;
+  /** Reads the version's canonical JSON out of its pack (a Range GET); default: whole object via `store`. */
+  readRange?: ReadObjectRange;
   fetcher: ImageFetcher;
   /** S3 key prefix, as ingest's. */
   keyPrefix?: string;
@@ -42,20 +45,24 @@ export interface MediaRetryWorkerDeps {
 }
 
 /**
- * Fill in an image that could not be fetched at ingest: fetch and store it, write the story
- * version's canonical JSON again with the image, and re-publish it on `stories.canonical` (the
- * compacted topic keeps the filled-in copy). An image that can never be fetched (blocked host,
+ * Fill in an image that could not be fetched at ingest: read the version's canonical JSON (from
+ * the version's own object if an earlier retry wrote one, else its byte range in the chunk's
+ * canonical pack), fetch and store the image, write the version with the image to its own object
+ * `canonical/{sha256(uri)}/v{n}.json` (packs are never rewritten), and re-publish it on
+ * `stories.canonical` (the compacted topic keeps the filled-in copy). An image that can never be fetched (blocked host,
  * not an image) ends the job at once; timeouts and 5xx are retried with backoff.
  */
 export function createMediaRetryWorker(deps: MediaRetryWorkerDeps): Worker {
   const log = deps.log;
+  const readRange = deps.readRange ?? readRangeFromStore(deps.store);
   async function process(job: Job): Promise<string> {
     const parsed = MediaRetryJob.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`media-retry job ${job.id}: bad payload (${parsed.error.issues[0]?.message})`);
     const { storyUri, version, imageIndex, sourceUrl } = parsed.data;
     const key = canonicalKey(storyUri, version, deps.keyPrefix ?? '');
-    const raw = await deps.store.get(key);
-    if (!raw) throw new UnrecoverableError(`media-retry ${storyUri} v${version}: canonical JSON ${key} not found`);
+    // Another image of the same version may have been filled in already: start from that copy.
+    const raw = (await readRange(key)) ?? (parsed.data.canonicalKey ? await readRange(parsed.data.canonicalKey, parsed.data.canonicalRange) : null);
+    if (!raw) throw new UnrecoverableError(`media-retry ${storyUri} v${version}: canonical JSON not found (${parsed.data.canonicalKey ?? key})`);
     const story = CanonicalStory.parse(JSON.parse(raw.toString('utf8')));
     const image = story.images[imageIndex];
     if (!image) throw new UnrecoverableError(`media-retry ${storyUri} v${version}: no image ${imageIndex}`);

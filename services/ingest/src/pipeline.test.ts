@@ -3,7 +3,7 @@ import { createImageFetcher, createMediaProcessor, MemoryMediaStore } from '@wir
 import { createLogger } from '@wire/observability';
 import type { DeadLetter, StoryEvent } from '@wire/queues';
 import { CanonicalStory, err, ok, WireError, type Decision } from '@wire/schema';
-import { canonicalKey } from './keys';
+import { readRawSegmentIndex, sliceRange } from './packs';
 import { createIngestPipeline, type InboundMessage } from './pipeline';
 import type { NormalizeFn, RouteItem } from './ports';
 
@@ -81,7 +81,22 @@ describe('ingest pipeline (in memory)', () => {
       ['14', 'WIRE_ERR_INGEST_BAD_ENVELOPE'],
     ]);
     expect(Buffer.from(dead[0]?.value ?? '', 'base64').toString()).toBe('not json');
-    expect(await store.get(canonicalKey('urn:wire:ap:b', 1))).not.toBeNull();
+    // One canonical pack for the chunk; each event points at its version's bytes in it.
+    const events = out.records.filter((r) => r.topic === 'e').map((r) => JSON.parse(r.value) as StoryEvent);
+    const b = events.find((e) => e.uri === 'urn:wire:ap:b') as StoryEvent;
+    expect(b.canonicalKey).toMatch(/^canonical\/packs\/2026\/03\/02\/[0-9a-f]{64}\.ndjson$/);
+    expect(events[0]?.canonicalKey).toBe(b.canonicalKey);
+    const pack = (await store.get(b.canonicalKey as string)) as Buffer;
+    expect(JSON.parse(sliceRange(pack, b.canonicalRange as { offset: number; length: number }).toString())).toMatchObject({ uri: 'urn:wire:ap:b', version: 1 });
+    expect(resend.canonicalKey).toBeUndefined();
+    // One raw segment for the chunk: every message whose envelope decoded, with its Kafka position.
+    const segments = [...store.objects.keys()].filter((k) => k.startsWith('raw/'));
+    expect(segments).toEqual([expect.stringMatching(/^raw\/2026\/03\/02\/[0-9a-f]{64}\.seg$/)]);
+    const segment = (await store.get(segments[0] as string)) as Buffer;
+    const index = readRawSegmentIndex(segment);
+    expect(index.map((e) => e.kafkaOffset)).toEqual(['10', '12', '13']);
+    expect(sliceRange(segment, index[1] as { offset: number; length: number }).toString()).toBe('FAIL');
+    expect(store.puts).toBe(2);
     expect(routed.flat().map((r) => r.story.uri)).toEqual(['urn:wire:ap:a', 'urn:wire:ap:b']);
     expect(out.jobIds).toHaveLength(2);
   });

@@ -1,9 +1,10 @@
 import type { Logger } from '@wire/observability';
-import { RawWireMessage, payloadBytes, shortHash, type DeadLetter, type MediaRetryJob, type StoryEvent } from '@wire/queues';
-import type { CanonicalStory, Decision, DecisionKind, WireError } from '@wire/schema';
+import { RawWireMessage, payloadBytes, shortHash, type ByteRange, type DeadLetter, type MediaRetryJob, type StoryEvent } from '@wire/queues';
+import type { CanonicalStory, Decision, DecisionKind, Result, WireError } from '@wire/schema';
 import type { MediaProcessor, MediaStore } from '@wire/media';
 import { IngestError, IngestErrorCodes } from './errors';
-import { canonicalKey, rawArchiveKey } from './keys';
+import { canonicalPackKey, rawSegmentKey } from './keys';
+import { buildCanonicalPack, buildRawSegment } from './packs';
 import type { IngestMetrics } from './metrics';
 import type { ResendClaims } from './claims';
 import type { Decider, MediaRetryQueue, NormalizeFn, Router } from './ports';
@@ -33,7 +34,7 @@ export interface IngestTopics {
 
 export interface PipelineDeps {
   log: Logger;
-  /** S3 (raw archive and canonical JSON). */
+  /** S3 (raw archive segments and canonical packs, one of each per chunk). */
   store: MediaStore;
   media: MediaProcessor;
   normalize: NormalizeFn;
@@ -45,7 +46,7 @@ export interface PipelineDeps {
   topics: IngestTopics;
   /** Prepended to every S3 key. */
   keyPrefix?: string;
-  /** Messages prepared at once (archive, normalize, media) and canonical JSON written at once. */
+  /** Messages whose images are stored at once. */
   concurrency?: number;
   metrics?: IngestMetrics;
   now?: () => Date;
@@ -62,12 +63,16 @@ export interface ChunkOutcome {
 
 type Prepared =
   | { kind: 'dead'; msg: InboundMessage; error: WireError }
-  | { kind: 'stories'; msg: InboundMessage; envelope: RawWireMessage; rawKey: string; stories: CanonicalStory[]; retry: Array<MediaRetryJob[]> };
+  | { kind: 'stories'; msg: InboundMessage; envelope: RawWireMessage; /** The raw segment holding the message's bytes. */ rawKey: string; stories: CanonicalStory[]; retry: Array<MediaRetryJob[]> };
 
 /** A chunk after archive, normalize and media; opaque to callers. */
 export interface PreparedChunk {
   readonly prepared: Prepared[];
 }
+
+/** Content types of the objects ingest writes per chunk. */
+export const RAW_SEGMENT_CONTENT_TYPE = 'application/vnd.wire.raw-segment';
+export const CANONICAL_PACK_CONTENT_TYPE = 'application/x-ndjson';
 
 /** Decisions that let a version out to `stories.canonical` and partners. */
 const PUBLISHED: ReadonlySet<DecisionKind> = new Set(['new', 'update', 'correction', 'kill']);
@@ -98,8 +103,9 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, 
 
 /**
  * The per-message steps of ingest, for a chunk of one partition's messages in offset order:
- * archive → normalize → media (concurrently), dedupe (in order), canonical JSON → routes. Every
- * step is idempotent (content-addressed keys, recorded decisions, deterministic job ids), so the
+ * archive (one raw segment per chunk) → normalize → media, dedupe (in order), canonical pack (one
+ * per chunk) → routes. Every step is idempotent (content-addressed keys, recorded decisions,
+ * deterministic job ids), so the
  * consumer can re-run a chunk after any failure or crash. Messages that can never succeed become
  * dead-letter records; infrastructure failures are thrown for the consumer to retry.
  */
@@ -133,8 +139,8 @@ export function createIngestPipeline(deps: PipelineDeps) {
     return { topic: deps.topics.dlq, key: record.id, value: JSON.stringify(record), headers: { 'wire-error-code': error.code } };
   }
 
-  async function prepare(msg: InboundMessage): Promise<Prepared> {
-    let envelope: RawWireMessage;
+  /** Decode the envelope; a message that is not one becomes a dead letter. */
+  function decode(msg: InboundMessage): { kind: 'dead'; msg: InboundMessage; error: WireError } | { kind: 'ok'; msg: InboundMessage; envelope: RawWireMessage; bytes: Buffer } {
     try {
       const parsed = RawWireMessage.safeParse(JSON.parse((msg.value ?? Buffer.alloc(0)).toString('utf8')));
       if (!parsed.success) {
@@ -142,21 +148,14 @@ export function createIngestPipeline(deps: PipelineDeps) {
         const where = issue?.path.map(String).join('.') || '(root)';
         return { kind: 'dead', msg, error: new IngestError(IngestErrorCodes.BAD_ENVELOPE, `envelope ${where}: ${issue?.message ?? 'invalid'}`) };
       }
-      envelope = parsed.data;
+      return { kind: 'ok', msg, envelope: parsed.data, bytes: payloadBytes(parsed.data) };
     } catch (err) {
       return { kind: 'dead', msg, error: new IngestError(IngestErrorCodes.BAD_ENVELOPE, `envelope: not JSON (${(err as Error).message})`) };
     }
-    const bytes = payloadBytes(envelope);
+  }
 
-    // Archive first: whatever happens next, the bytes as received are kept (content-addressed).
-    const rawKey = rawArchiveKey(envelope.source, envelope.receivedAt, bytes, prefix);
-    const endArchive = timer('archive');
-    await deps.store.put(rawKey, bytes, {
-      contentType: envelope.contentType ?? 'application/octet-stream',
-      metadata: { 'wire-source': encodeURIComponent(envelope.source).slice(0, 200) },
-    });
-    endArchive();
-
+  /** Normalize one decoded message; what can never succeed becomes a dead letter. */
+  function normalizeOne(msg: InboundMessage, envelope: RawWireMessage, bytes: Buffer): Result<CanonicalStory[], WireError> {
     const endNormalize = timer('normalize');
     let result: ReturnType<NormalizeFn>;
     try {
@@ -173,34 +172,80 @@ export function createIngestPipeline(deps: PipelineDeps) {
       // normalize promises never to throw; if it does, the input reliably triggers a bug there,
       // so retrying would loop forever: dead-letter it with the message and move on.
       log.error({ err, origin: { topic: msg.topic, partition: msg.partition, offset: msg.offset } }, 'normalizer threw');
-      return { kind: 'dead', msg, error: new IngestError(IngestErrorCodes.NORMALIZER_CRASHED, `normalize threw: ${(err as Error).message}`) };
+      return { ok: false, error: new IngestError(IngestErrorCodes.NORMALIZER_CRASHED, `normalize threw: ${(err as Error).message}`) };
     } finally {
       endNormalize();
     }
-    if (!result.ok) return { kind: 'dead', msg, error: result.error };
-    if (result.value.length === 0) {
-      return { kind: 'dead', msg, error: new IngestError(IngestErrorCodes.NO_STORIES, `document from ${envelope.source}: no story found`) };
+    if (result.ok && result.value.length === 0) {
+      return { ok: false, error: new IngestError(IngestErrorCodes.NO_STORIES, `document from ${envelope.source}: no story found`) };
     }
+    return result;
+  }
 
-    const endMedia = timer('media');
-    const stories: CanonicalStory[] = [];
+  /** Store the images of a message's stories (stories without images pass through). */
+  async function withMedia(stories: CanonicalStory[]): Promise<{ stories: CanonicalStory[]; retry: Array<MediaRetryJob[]> }> {
+    const out: CanonicalStory[] = [];
     const retry: Array<MediaRetryJob[]> = [];
-    for (const story of result.value) {
+    for (const story of stories) {
       if (story.images.length === 0) {
-        stories.push(story);
+        out.push(story);
         retry.push([]);
         continue;
       }
+      const endMedia = timer('media');
       const media = await deps.media.processImages(story.images);
+      endMedia();
       deps.metrics?.images.inc({ outcome: 'stored' }, media.stored);
       deps.metrics?.images.inc({ outcome: 'reused' }, media.reused);
       deps.metrics?.images.inc({ outcome: 'deferred' }, media.retry.length);
       deps.metrics?.images.inc({ outcome: 'dropped' }, media.warnings.length - media.retry.length);
-      stories.push({ ...story, images: media.images, warnings: [...story.warnings, ...media.warnings] });
+      out.push({ ...story, images: media.images, warnings: [...story.warnings, ...media.warnings] });
       retry.push(media.retry.map((r) => ({ storyUri: story.uri, version: story.version, imageIndex: r.index, sourceUrl: r.sourceUrl })));
     }
-    endMedia();
-    return { kind: 'stories', msg, envelope, rawKey, stories, retry };
+    return { stories: out, retry };
+  }
+
+  /**
+   * Archive, normalize and store the media of a chunk. The raw bytes of every decoded message
+   * go to S3 as one segment object (one PUT per chunk, not per message); normalizing runs while
+   * the PUT is in flight, and the chunk is only ready once the segment is durable, so nothing is
+   * committed before its bytes are archived.
+   */
+  async function prepareChunk(messages: readonly InboundMessage[]): Promise<PreparedChunk> {
+    const decoded = messages.map(decode);
+    const archived = decoded.filter((d) => d.kind === 'ok');
+    let archive: Promise<void> = Promise.resolve();
+    let segmentKey = '';
+    if (archived.length > 0) {
+      const endArchive = timer('archive');
+      const segment = buildRawSegment(
+        archived.map((d) => ({
+          source: d.envelope.source,
+          receivedAt: d.envelope.receivedAt,
+          contentType: d.envelope.contentType,
+          topic: d.msg.topic,
+          partition: d.msg.partition,
+          kafkaOffset: d.msg.offset,
+          bytes: d.bytes,
+        })),
+      );
+      segmentKey = rawSegmentKey((archived[0] as { envelope: RawWireMessage }).envelope.receivedAt, segment.sha256, prefix);
+      archive = deps.store.put(segmentKey, segment.body, { contentType: RAW_SEGMENT_CONTENT_TYPE }).then(() => void endArchive());
+      archive.catch(() => undefined); // awaited below, after normalizing
+    }
+    try {
+      const normalized = decoded.map((d) => (d.kind === 'dead' ? d : { ...d, result: normalizeOne(d.msg, d.envelope, d.bytes) }));
+      const prepared = await mapLimit(normalized, concurrency, async (d): Promise<Prepared> => {
+        if (d.kind === 'dead') return d;
+        if (!d.result.ok) return { kind: 'dead', msg: d.msg, error: d.result.error };
+        const media = await withMedia(d.result.value);
+        return { kind: 'stories', msg: d.msg, envelope: d.envelope, rawKey: segmentKey, stories: media.stories, retry: media.retry };
+      });
+      await archive;
+      return { prepared };
+    } finally {
+      await archive.catch(() => undefined);
+    }
   }
 
   /** Steps after preparation, for a chunk prepared by `prepareChunk`, in offset order. */
@@ -238,11 +283,16 @@ export function createIngestPipeline(deps: PipelineDeps) {
     });
 
     const published = items.filter((it) => it.decision && PUBLISHED.has(it.decision.kind));
-    const endCanonical = timer('canonical');
-    await mapLimit(published, concurrency, (it) =>
-      deps.store.put(canonicalKey(it.story.uri, it.story.version, prefix), JSON.stringify(it.story), { contentType: 'application/json' }),
-    );
-    endCanonical();
+    // One canonical pack per chunk (one PUT), each version at its own byte range.
+    const where = new Map<Item, { key: string; range: ByteRange }>();
+    if (published.length > 0) {
+      const endCanonical = timer('canonical');
+      const pack = buildCanonicalPack(published.map((it) => JSON.stringify(it.story)));
+      const key = canonicalPackKey(published[0]?.p.envelope.receivedAt ?? '', pack.sha256, prefix);
+      await deps.store.put(key, pack.body, { contentType: CANONICAL_PACK_CONTENT_TYPE });
+      published.forEach((it, n) => where.set(it, { key, range: pack.ranges[n] as ByteRange }));
+      endCanonical();
+    }
 
     // Duplicates of another story still reach partners that take every agency's copy.
     const routable = items.filter((it) => {
@@ -251,7 +301,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
     });
     const endRoute = timer('route');
     const routed = await deps.router.route(routable.map((it) => ({ story: it.story, decision: it.decision as Decision, receivedAt: it.p.envelope.receivedAt })));
-    const retryJobs = published.flatMap((it) => it.retry);
+    const retryJobs = published.flatMap((it) => it.retry.map((job) => ({ ...job, canonicalKey: where.get(it)?.key, canonicalRange: where.get(it)?.range })));
     if (retryJobs.length > 0) await deps.mediaRetry.enqueue(retryJobs);
     endRoute();
     deps.metrics?.jobs.inc(routed.jobIds.length + retryJobs.length);
@@ -295,7 +345,8 @@ export function createIngestPipeline(deps: PipelineDeps) {
           headline: story.headline,
           language: story.language,
           decision,
-          canonicalKey: isPublished ? canonicalKey(story.uri, story.version, prefix) : undefined,
+          canonicalKey: where.get(it)?.key,
+          canonicalRange: where.get(it)?.range,
           receivedAt: p.envelope.receivedAt,
           at,
         };
@@ -310,9 +361,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
      * Archive, normalize and store the media of a chunk's messages (concurrently). Needs nothing
      * from earlier chunks, so the consumer prepares the next chunk while finishing this one.
      */
-    async prepareChunk(messages: readonly InboundMessage[]): Promise<PreparedChunk> {
-      return { prepared: await mapLimit(messages, concurrency, prepare) };
-    },
+    prepareChunk,
     /** Dedupe (in order), canonical JSON, routes, records: see {@link createIngestPipeline}. */
     finishChunk,
     /**
@@ -320,7 +369,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
      * order). Throws on infrastructure failure; the caller retries the whole chunk.
      */
     async processChunk(messages: readonly InboundMessage[]): Promise<ChunkOutcome> {
-      return finishChunk({ prepared: await mapLimit(messages, concurrency, prepare) });
+      return finishChunk(await prepareChunk(messages));
     },
   };
 }

@@ -3,6 +3,7 @@
  * (@wire/routing's partner registry, the webhooks delivery log, Kafka, BullMQ, S3); tests pass the
  * same real implementations with unique prefixes.
  */
+import type { ByteRange } from '@wire/queues';
 import type { CanonicalStory } from '@wire/schema';
 
 export interface PartnerSecretView {
@@ -70,7 +71,8 @@ export interface LagReader {
 
 /** Objects in S3: canonical JSON per version and images. */
 export interface ObjectReader {
-  canonical(key: string): Promise<CanonicalStory | undefined>;
+  /** One version's canonical JSON: the whole object, or `range` of it (a canonical pack holds many versions). */
+  canonical(key: string, range?: ByteRange): Promise<CanonicalStory | undefined>;
   /** An object's bytes and content type, or undefined when it is not there. */
   object(key: string): Promise<{ body: Buffer; contentType: string } | undefined>;
 }

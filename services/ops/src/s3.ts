@@ -1,4 +1,5 @@
 import { GetObjectCommand, HeadBucketCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import type { ByteRange } from '@wire/queues';
 import { CanonicalStory } from '@wire/schema';
 import type { ObjectReader } from './ports';
 
@@ -9,9 +10,9 @@ export class S3Objects implements ObjectReader {
     private readonly bucket: string,
   ) {}
 
-  async object(key: string): Promise<{ body: Buffer; contentType: string } | undefined> {
+  async object(key: string, range?: ByteRange): Promise<{ body: Buffer; contentType: string } | undefined> {
     try {
-      const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.offset}-${range.offset + range.length - 1}` : undefined }));
       const bytes = await res.Body?.transformToByteArray();
       if (!bytes) return undefined;
       return { body: Buffer.from(bytes), contentType: res.ContentType ?? 'application/octet-stream' };
@@ -21,8 +22,8 @@ export class S3Objects implements ObjectReader {
     }
   }
 
-  async canonical(key: string): Promise<CanonicalStory | undefined> {
-    const obj = await this.object(key);
+  async canonical(key: string, range?: ByteRange): Promise<CanonicalStory | undefined> {
+    const obj = await this.object(key, range);
     if (!obj) return undefined;
     const parsed = CanonicalStory.safeParse(JSON.parse(obj.body.toString('utf8')));
     return parsed.success ? parsed.data : undefined;

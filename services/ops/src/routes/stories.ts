@@ -73,7 +73,7 @@ export function storyRoutes(app: FastifyInstance, deps: StoryRouteDeps): void {
     if (!story) throw new OpsError('WIRE_ERR_OPS_NOT_FOUND', `story "${uri}" not found in the index`, { uri });
     const versions = await Promise.all(
       story.events.map(async (ev) => {
-        const canonical = ev.canonicalKey && deps.objects ? await deps.objects.canonical(ev.canonicalKey).catch(() => undefined) : undefined;
+        const canonical = ev.canonicalKey && deps.objects ? await deps.objects.canonical(ev.canonicalKey, ev.canonicalRange).catch(() => undefined) : undefined;
         return {
           version: ev.version,
           event: ev.type,
@@ -84,6 +84,7 @@ export function storyRoutes(app: FastifyInstance, deps: StoryRouteDeps): void {
           at: ev.at,
           receivedAt: ev.receivedAt,
           canonicalKey: ev.canonicalKey,
+          canonicalRange: ev.canonicalRange,
           story: canonical
             ? {
                 headline: canonical.headline,
