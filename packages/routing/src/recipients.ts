@@ -1,6 +1,12 @@
 import type { Redis } from 'ioredis';
 import { shortHash } from '@wire/queues';
 
+/** A pipeline or a Redis client: where `addInto` queues its writes. */
+export interface SetWriter {
+  sadd(key: string, ...members: string[]): unknown;
+  expire(key: string, seconds: number): unknown;
+}
+
 /**
  * Which partners a story has been routed to or delivered to (any version, any language), so
  * kills and corrections reach every earlier recipient even if its filters changed since.
@@ -30,11 +36,14 @@ export class RecipientsRegister {
     await this.redis.multi().sadd(key, ...ids).expire(key, this.ttlSec).exec();
   }
 
-  /** Queue the same writes on a caller's pipeline (to share a round trip). */
-  addInto(p: ReturnType<Redis['pipeline']>, storyUri: string, partnerIds: string[]): void {
-    if (partnerIds.length === 0) return;
+  /**
+   * Queue the same writes on a caller's pipeline, or on a client with `enableAutoPipelining`
+   * (to share a round trip). Returns what the writer returned (on a client, promises to await).
+   */
+  addInto(p: SetWriter, storyUri: string, partnerIds: string[]): unknown[] {
+    if (partnerIds.length === 0) return [];
     const key = this.key(storyUri);
-    p.sadd(key, ...partnerIds).expire(key, this.ttlSec);
+    return [p.sadd(key, ...partnerIds), p.expire(key, this.ttlSec)];
   }
 
   /** The partner ids that received (or were routed) any version of the story. */

@@ -33,6 +33,18 @@ export interface DeliveryAttempt {
   endToEndMs?: number;
 }
 
+/**
+ * Where the log's writes are queued: a pipeline, or a client with `enableAutoPipelining` (the
+ * delivery worker's own connection, which batches the writes of every attempt ending in the
+ * same tick into one round trip).
+ */
+export interface LogWriter {
+  zadd(key: string, score: number, member: string): unknown;
+  zremrangebyscore(key: string, min: string | number, max: string | number): unknown;
+  zremrangebyrank(key: string, start: number, stop: number): unknown;
+  expire(key: string, seconds: number): unknown;
+}
+
 export interface DeliveryLogOptions {
   prefix?: string;
   /** Days an attempt stays queryable (default 7). */
@@ -89,26 +101,30 @@ export class DeliveryLog {
     await p.exec();
   }
 
-  /** Queue the writes of one attempt on a caller's pipeline (to share a round trip). */
-  recordInto(p: ReturnType<Redis['pipeline']>, entry: DeliveryAttempt): void {
+  /**
+   * Queue the writes of one attempt on a caller's pipeline or auto-pipelined client (to share a
+   * round trip). Returns what the writer returned for each command: on a client, promises the
+   * caller awaits.
+   */
+  recordInto(p: LogWriter, entry: DeliveryAttempt): unknown[] {
     const capped: DeliveryAttempt =
       entry.excerpt && entry.excerpt.length > this.excerptBytes ? { ...entry, excerpt: entry.excerpt.slice(0, this.excerptBytes) } : entry;
     const score = Date.parse(capped.at) || this.now();
     const member = JSON.stringify(capped);
     const keys = this.keys(capped.partnerId, capped.storyUri);
-    for (const key of keys) p.zadd(key, score, member);
+    const out = keys.map((key) => p.zadd(key, score, member));
     // Trimming every write would double the commands; every 64th write keeps the sets bounded.
-    if (this.writes++ % 64 === 0) this.trimPipeline(p, keys);
+    if (this.writes++ % 64 === 0) out.push(...this.trimPipeline(p, keys));
+    return out;
   }
 
-  private trimPipeline(p: ReturnType<Redis['pipeline']>, keys: string[]): void {
+  private trimPipeline(p: LogWriter, keys: string[]): unknown[] {
     const cutoff = this.now() - this.retentionMs;
     const ttlSec = Math.ceil(this.retentionMs / 1000);
-    for (const key of keys) {
-      p.zremrangebyscore(key, '-inf', cutoff);
-      p.expire(key, ttlSec);
-    }
-    p.zremrangebyrank(keys[0]!, 0, -(this.maxEntries + 1));
+    const out: unknown[] = [];
+    for (const key of keys) out.push(p.zremrangebyscore(key, '-inf', cutoff), p.expire(key, ttlSec));
+    out.push(p.zremrangebyrank(keys[0]!, 0, -(this.maxEntries + 1)));
+    return out;
   }
 
   /** Attempts, newest first, filtered by partner, story and/or outcome. */

@@ -118,6 +118,20 @@ export interface GateLimits {
 
 type Cmd = (keys: string[], args: Array<string | number>) => Promise<unknown>;
 
+interface GateKeys {
+  inflight: string;
+  bucket: string;
+  lock: string;
+  base: string;
+  register: string;
+  failing: string;
+}
+
+/** A pipeline or a client with `enableAutoPipelining`: where `commitInto` queues its call. */
+export interface ScriptWriter {
+  evalsha(sha: string, numKeys: number, ...keysAndArgs: Array<string | number>): unknown;
+}
+
 export class PartnerGate {
   private readonly admitCmd: Cmd;
   private readonly commitCmd: Cmd;
@@ -152,11 +166,16 @@ export class PartnerGate {
     return (this.options.now ?? Date.now)();
   }
 
-  private keys(job: GateJob) {
+  // Keys of a job, computed once per attempt (admit, then commit or release, reuse them).
+  private readonly keyCache = new WeakMap<GateJob, GateKeys>();
+
+  private keys(job: GateJob): GateKeys {
+    const hit = this.keyCache.get(job);
+    if (hit) return hit;
     const p = `${this.options.prefix ?? 'wire:'}{p:${job.partnerId}}:`;
     const s = shortHash(job.storyUri);
     const base = `${p}dv:${s}`;
-    return {
+    const keys = {
       inflight: `${p}inflight`,
       bucket: `${p}bucket`,
       lock: `${p}lock:${s}`,
@@ -164,6 +183,8 @@ export class PartnerGate {
       register: job.variant ? `${base}:${job.variant}` : base,
       failing: partnerFailingKey(this.options.prefix ?? 'wire:', job.partnerId),
     };
+    this.keyCache.set(job, keys);
+    return keys;
   }
 
   /** Try to take a slot for this attempt. */
@@ -202,13 +223,14 @@ export class PartnerGate {
   }
 
   /**
-   * `commit` queued on a caller's pipeline (EVALSHA; call `load()` once first). The register and
-   * the story lock must move in the same round trip as the log entry, never after it.
+   * `commit` queued on a caller's pipeline or auto-pipelined client (EVALSHA; call `load()` once
+   * first). The register and the story lock must move in the same round trip as the log entry,
+   * never after it.
    */
-  commitInto(p: ReturnType<Redis['pipeline']>, job: GateJob): void {
+  commitInto(p: ScriptWriter, job: GateJob): unknown {
     const k = this.keys(job);
     const ttlSec = Math.round((this.options.registerDays ?? 30) * 86_400);
-    p.evalsha(this.commitSha, 5, k.inflight, k.lock, k.base, k.register, k.failing, job.jobId, job.version, EVENT_RANK[job.eventType], job.eventType === 'story.killed' ? '1' : '0', ttlSec);
+    return p.evalsha(this.commitSha, 5, k.inflight, k.lock, k.base, k.register, k.failing, job.jobId, job.version, EVENT_RANK[job.eventType], job.eventType === 'story.killed' ? '1' : '0', ttlSec);
   }
 
   /** Load the scripts into Redis's script cache (for pipelined EVALSHA). */
