@@ -1,26 +1,39 @@
 /**
  * One delivery worker in a worker thread, for `wire bench webhooks --workers N` (deliveries scale
  * out across processes or threads that share Redis). Reports completions and enqueue→2xx
- * latencies to the parent every 100 ms.
+ * latencies to the parent every 100 ms. With `noop`, a bare BullMQ worker with the same queue
+ * settings whose processor returns at once: the ceiling of one BullMQ job per delivery.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Redis } from 'ioredis';
+import { Worker } from 'bullmq';
 import { toNinjs } from '@wire/normalize';
 import { createLogger, createMetricsRegistry } from '@wire/observability';
 import { PartnerRegistry, RecipientsRegister } from '@wire/routing';
-import { createDeliveryWorker, type DeliveryConfig } from '@wire/svc-webhooks';
+import { createDeliveryWorker, deliveryConfig, type DeliveryConfig } from '@wire/svc-webhooks';
 
-const { redisUrl, prefix, config } = workerData as { redisUrl: string; prefix: string; config: Partial<DeliveryConfig> };
+const { redisUrl, prefix, config, noop } = workerData as { redisUrl: string; prefix: string; config: Partial<DeliveryConfig>; noop?: boolean };
 const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-const svc = createDeliveryWorker({
-  redis,
-  registry: new PartnerRegistry(redis, { prefix, cacheMs: 1_000 }),
-  recipients: new RecipientsRegister(redis, { prefix }),
-  logger: createLogger({ name: 'bench', level: 'silent' }),
-  metrics: createMetricsRegistry('bench', { defaults: false }),
-  render: (s) => toNinjs(s),
-  config: { ...config, prefix },
-});
+const full = deliveryConfig({ ...config, prefix });
+const svc = noop
+  ? (() => {
+      const worker = new Worker(full.queueName, async () => 'delivered', {
+        connection: redis,
+        prefix: full.bullPrefix,
+        concurrency: full.concurrency,
+        lockDuration: Math.max(30_000, full.timeoutMs * 2),
+      });
+      return { worker, close: () => worker.close() };
+    })()
+  : createDeliveryWorker({
+      redis,
+      registry: new PartnerRegistry(redis, { prefix, cacheMs: 1_000 }),
+      recipients: new RecipientsRegister(redis, { prefix }),
+      logger: createLogger({ name: 'bench', level: 'silent' }),
+      metrics: createMetricsRegistry('bench', { defaults: false }),
+      render: (s) => toNinjs(s),
+      config: full,
+    });
 let completed = 0;
 let latencies: number[] = [];
 let measuring = false;

@@ -7,6 +7,10 @@
  * enqueue→2xx latency at a fixed offered load (default 2,000/s for 5 s).
  * Receivers run in a worker thread (their own event loop), answer 204 at once; delivery workers
  * run in `--workers N` threads (default 1; more threads only pay off with idle cores).
+ * Last, the same jobs through a no-op BullMQ worker with the same queue settings: the ceiling of
+ * one BullMQ job per delivery on this machine. Each phase also prints CPU per delivery (this
+ * process, all threads; and Redis, all its clients), which moves less than rates when other work
+ * shares the cores.
  */
 import { Worker as Thread } from 'node:worker_threads';
 import { Redis } from 'ioredis';
@@ -72,6 +76,20 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   say(`receivers: ${partnersN} partners on 127.0.0.1`);
 
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  // CPU per delivery: this process (every thread: enqueue, workers, receivers) and Redis (all its clients).
+  const redisCpu = async () => {
+    const info = await redis.info('cpu');
+    const field = (k: string) => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? NaN);
+    return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
+  };
+  const cpuMeter = async () => {
+    const node0 = process.cpuUsage();
+    const redis0 = await redisCpu();
+    return async (n: number) => {
+      const node = process.cpuUsage(node0);
+      return { nodeUs: Math.round((node.user + node.system) / n), redisUs: Math.round(((await redisCpu()) - redis0) / n) };
+    };
+  };
   const registry = new PartnerRegistry(redis, { prefix, cacheMs: 1_000 });
   const recipients = new RecipientsRegister(redis, { prefix });
   const partners: Partner[] = [];
@@ -98,6 +116,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   const pools = ports.map((p) => new Pool(`http://127.0.0.1:${p}`, { connections: 16, pipelining: 1 }));
   const rawN = total;
   let next = 0;
+  const rawCpuMeter = await cpuMeter();
   const rawStart = performance.now();
   await Promise.all(
     Array.from({ length: 256 }, async () => {
@@ -112,8 +131,9 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     }),
   );
   const rawPostsPerSec = rawN / ((performance.now() - rawStart) / 1000);
+  const rawCpu = await rawCpuMeter(rawN);
   await Promise.all(pools.map((p) => p.close()));
-  say(`raw undici POSTs: ${rawN} in ${((performance.now() - rawStart) / 1000).toFixed(2)} s → ${Math.round(rawPostsPerSec)}/s`);
+  say(`raw undici POSTs: ${rawN} in ${((performance.now() - rawStart) / 1000).toFixed(2)} s → ${Math.round(rawPostsPerSec)}/s; CPU per POST: ${rawCpu.nodeUs} µs node (client and receivers)`);
 
   // 2. Throughput through the queue path: N delivery workers in threads, sharing Redis as the service scales out.
   const workersN = flag(argv, 'workers', 1);
@@ -128,47 +148,69 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   const threads: Thread[] = [];
   const latencies: number[] = [];
   let completed = 0;
-  for (let i = 0; i < workersN; i++) {
-    // Node 20 does not pass tsx's loader hooks to worker threads: register them in the thread first.
-    const entry = JSON.stringify(new URL('./webhooks-thread.ts', import.meta.url).href);
-    const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${entry}); })`;
-    const t = new Thread(boot, { eval: true, workerData: { redisUrl, prefix, config } });
-    await new Promise<void>((resolve, reject) => {
-      t.once('error', reject);
-      t.on('message', (m: { ready?: boolean; completed?: number; latencies?: number[] }) => {
-        if (m.ready) resolve();
-        completed += m.completed ?? 0;
-        if (m.latencies) for (const l of m.latencies) latencies.push(l);
+  const startThreads = async (n: number, workerConfig: typeof config, noop: boolean): Promise<Thread[]> => {
+    const started: Thread[] = [];
+    for (let i = 0; i < n; i++) {
+      // Node 20 does not pass tsx's loader hooks to worker threads: register them in the thread first.
+      const entry = JSON.stringify(new URL('./webhooks-thread.ts', import.meta.url).href);
+      const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${entry}); })`;
+      const t = new Thread(boot, { eval: true, workerData: { redisUrl, prefix, config: workerConfig, noop } });
+      await new Promise<void>((resolve, reject) => {
+        t.once('error', reject);
+        t.on('message', (m: { ready?: boolean; completed?: number; latencies?: number[] }) => {
+          if (m.ready) resolve();
+          completed += m.completed ?? 0;
+          if (m.latencies) for (const l of m.latencies) latencies.push(l);
+        });
       });
-    });
-    threads.push(t);
-  }
+      started.push(t);
+    }
+    return started;
+  };
+  const stopThreads = (list: Thread[]) =>
+    Promise.all(
+      list.map(
+        (t) =>
+          new Promise<void>((resolve) => {
+            t.once('exit', () => resolve());
+            t.postMessage('close');
+          }),
+      ),
+    );
+  threads.push(...(await startThreads(workersN, config, false)));
   say(`delivery workers: ${workersN} thread(s), concurrency ${config.concurrency} each`);
   const producer = new Queue(queueName, { connection: redis });
   const decision = Decision.parse({ kind: 'new' });
   const stories = Math.ceil(total / partnersN);
-  const before = await received();
-  const start = performance.now();
-  let lastReport = start;
-  // Enqueue in batches of 50 stories (1,000 jobs) while the worker runs.
-  for (let s = 0; s < stories; s += 50) {
-    const deliver = [];
-    for (let k = s; k < Math.min(stories, s + 50); k++) deliver.push(...planRoutes(storyFor(k + 1), decision, partners, { receivedAt: new Date().toISOString() }).deliver);
-    await enqueueRoutes({ deliverQueue: producer, recipients }, { deliver, translate: [] });
-  }
-  const jobs = stories * partnersN;
-  say(`enqueued ${jobs} deliver jobs in ${((performance.now() - start) / 1000).toFixed(2)} s`);
-  while (completed < jobs) {
-    await sleep(50);
-    if (performance.now() - lastReport > 1000) {
-      lastReport = performance.now();
-      say(`  … ${completed}/${jobs} delivered`);
+  let storyN = 1;
+  // Enqueue in batches of 50 stories (1,000 jobs) while the workers run; wait for every delivery.
+  const enqueueAndDrain = async (queue: Queue, label: string): Promise<{ jobs: number; elapsed: number }> => {
+    completed = 0;
+    const start = performance.now();
+    let lastReport = start;
+    for (let s = 0; s < stories; s += 50) {
+      const deliver = [];
+      for (let k = s; k < Math.min(stories, s + 50); k++) deliver.push(...planRoutes(storyFor(storyN++), decision, partners, { receivedAt: new Date().toISOString() }).deliver);
+      await enqueueRoutes({ deliverQueue: queue, recipients }, { deliver, translate: [] });
     }
-  }
-  const elapsed = (performance.now() - start) / 1000;
+    const jobs = stories * partnersN;
+    say(`${label}: enqueued ${jobs} deliver jobs in ${((performance.now() - start) / 1000).toFixed(2)} s`);
+    while (completed < jobs) {
+      await sleep(50);
+      if (performance.now() - lastReport > 1000) {
+        lastReport = performance.now();
+        say(`  … ${completed}/${jobs} done`);
+      }
+    }
+    return { jobs, elapsed: (performance.now() - start) / 1000 };
+  };
+  const before = await received();
+  const queueCpu = await cpuMeter();
+  const { jobs, elapsed } = await enqueueAndDrain(producer, 'queue path');
   const deliveriesPerSec = jobs / elapsed;
   const got = (await received()) - before;
-  say(`queue path: ${jobs} deliveries in ${elapsed.toFixed(2)} s → ${Math.round(deliveriesPerSec)}/s (receivers counted ${got})`);
+  const cpu = await queueCpu(jobs);
+  say(`queue path: ${jobs} deliveries in ${elapsed.toFixed(2)} s → ${Math.round(deliveriesPerSec)}/s (receivers counted ${got}); CPU per delivery: ${cpu.nodeUs} µs node (all threads), ${cpu.redisUs} µs Redis`);
 
   // 3. Latency at a fixed offered load.
   for (const t of threads) t.postMessage('measure');
@@ -179,7 +221,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   const ticks = Math.round((seconds * 1000) / tickMs);
   const latStart = performance.now();
   let sent = 0;
-  let storyN = stories + 1;
+  completed = 0;
   for (let t = 0; t < ticks; t++) {
     const due = latStart + t * tickMs;
     const wait = due - performance.now();
@@ -190,12 +232,26 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     sent += batch.length;
     void enqueueRoutes({ deliverQueue: producer, recipients }, { deliver: batch, translate: [] });
   }
-  const target = jobs + sent;
-  while (completed < target) await sleep(20);
+  while (completed < sent) await sleep(20);
   const sorted = latencies.sort((a, b) => a - b);
   const p50Ms = percentile(sorted, 50);
   const p99Ms = percentile(sorted, 99);
   say(`offered ${offered}/s for ${seconds} s: ${sent} deliveries, enqueue→2xx p50 ${p50Ms} ms, p99 ${p99Ms} ms`);
+
+  // 4. The ceiling of one BullMQ job per delivery: the same jobs, queue settings, worker count and
+  // concurrency, but a processor that returns at once (no gate, no HTTP, no log).
+  await stopThreads(threads);
+  const noopQueueName = `${queueName}-noop`;
+  const noopThreads = await startThreads(workersN, { ...config, queueName: noopQueueName }, true);
+  const noopProducer = new Queue(noopQueueName, { connection: redis });
+  const noopCpuMeter = await cpuMeter();
+  const noop = await enqueueAndDrain(noopProducer, 'no-op BullMQ worker');
+  const noopWorkerPerSec = noop.jobs / noop.elapsed;
+  const noopCpu = await noopCpuMeter(noop.jobs);
+  say(`no-op BullMQ worker (same queue settings): ${noop.jobs} jobs in ${noop.elapsed.toFixed(2)} s → ${Math.round(noopWorkerPerSec)}/s; CPU per job: ${noopCpu.nodeUs} µs node, ${noopCpu.redisUs} µs Redis`);
+  await stopThreads(noopThreads);
+  await noopProducer.obliterate({ force: true }).catch(() => undefined);
+  await noopProducer.close();
 
   const ratio = deliveriesPerSec / rawPostsPerSec;
   io.stdout.write(
@@ -203,15 +259,11 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   );
   if (json) {
     io.stdout.write(
-      `${JSON.stringify({ deliveriesPerSec: Math.round(deliveriesPerSec), rawPostsPerSec: Math.round(rawPostsPerSec), ratio: Number(ratio.toFixed(3)), p99Ms, p50Ms, partners: partnersN, deliveries: jobs, offeredPerSec: offered })}\n`,
+      `${JSON.stringify({ deliveriesPerSec: Math.round(deliveriesPerSec), rawPostsPerSec: Math.round(rawPostsPerSec), ratio: Number(ratio.toFixed(3)), p99Ms, p50Ms, partners: partnersN, deliveries: jobs, offeredPerSec: offered, workers: workersN, noopWorkerPerSec: Math.round(noopWorkerPerSec), rawNodeCpuUsPerPost: rawCpu.nodeUs, nodeCpuUsPerDelivery: cpu.nodeUs, redisCpuUsPerDelivery: cpu.redisUs, noopNodeCpuUsPerJob: noopCpu.nodeUs, noopRedisCpuUsPerJob: noopCpu.redisUs })}\n`,
     );
   }
 
   // Clean up: our queue, our keys (SCAN on our unique prefix), the receivers.
-  await Promise.all(threads.map((t) => new Promise<void>((resolve) => {
-    t.once('exit', () => resolve());
-    t.postMessage('close');
-  })));
   await producer.obliterate({ force: true }).catch(() => undefined);
   await producer.close();
   let cursor = '0';
