@@ -124,6 +124,32 @@ describe('RedisDedupeStore against a real Redis', () => {
     expect(d).toMatchObject({ kind: 'duplicate', of: { uri: 'tag:example.org,2026:story/é 1', version: 1 } });
   });
 
+  it('a lookup carrying a new record writes it only when it finds nothing (register or anchor)', async () => {
+    const store = redisStore(uniqueName('dedupe-fused'));
+    const record = (version: number) => ({
+      contentKey: 1,
+      deliveryKey: 2,
+      version,
+      kind: 'new' as const,
+      indexed: true,
+      ofId: 0,
+      rootId: 0,
+      day: 20_500,
+      signature: { size: 10, tau: 5, sketch: [1, 2], veto: [] },
+    });
+    const [first] = await store.lookup([{ uri: 'urn:wire:a:1', day: 20_500, anchors: [11, 22, 33], insert: { anchors: [11, 22], record: record(1) } }]);
+    expect(first!.inserted).toBeGreaterThan(0);
+    const [byAnchor] = await store.lookup([{ uri: 'urn:wire:b:1', day: 20_501, anchors: [55, 22], insert: { anchors: [55], record: record(1) } }]);
+    expect(byAnchor!.inserted).toBeUndefined();
+    expect(byAnchor!.candidates).toEqual([first!.inserted]);
+    const [byUri] = await store.lookup([{ uri: 'urn:wire:a:1', day: 20_502, anchors: [77], insert: { anchors: [77], record: record(2) } }]);
+    expect(byUri!.inserted).toBeUndefined();
+    expect(byUri!.register?.entries).toEqual([{ version: 1, id: first!.inserted }]);
+    // Nothing else was written: an anchor of the refused inserts is still unknown.
+    const [none] = await store.lookup([{ uri: 'urn:wire:c:1', day: 20_502, anchors: [55, 77] }]);
+    expect(none!.candidates).toEqual([]);
+  });
+
   it('deleteAll leaves no key of the prefix behind', async () => {
     const prefix = uniqueName('dedupe-clean');
     const store = redisStore(prefix);

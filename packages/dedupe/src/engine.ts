@@ -14,7 +14,7 @@ import { dedupeError } from './errors';
 import { anchorsOf, fingerprintStory, queryAnchorsOf, storedSignature, type StoryFingerprint } from './fingerprint';
 import { hashString } from './hash';
 import type { StoryRecord } from './record';
-import type { CommitRequest, DedupeStore, LookupResult, StoredStory } from './store';
+import type { CommitRequest, DedupeStore, LookupRequest, LookupResult, StoredStory } from './store';
 
 export interface DedupeEngineOptions {
   store: DedupeStore;
@@ -101,12 +101,16 @@ export class DedupeEngine {
           uris: pending.map((p) => p.story.uri),
         });
       }
-      const looked = await this.store.lookup(pending.map((p) => ({ uri: p.story.uri, day: p.day, anchors: p.query })));
-      const planned = pending.map((p, i) => this.plan(p, looked[i]!));
+      const looked = await this.store.lookup(this.lookupRequests(pending));
       const toCommit: Array<{ p: Pending; plan: Planned; req: CommitRequest }> = [];
       for (let i = 0; i < pending.length; i++) {
         const p = pending[i]!;
-        const plan = planned[i]!;
+        if (looked[i]!.inserted !== undefined) {
+          // The store found nothing at all and wrote the story as new (see LookupRequest.insert).
+          out[p.index] = { kind: 'new', of: null, scores: {}, reasons: ['no candidate'] };
+          continue;
+        }
+        const plan = this.plan(p, looked[i]!);
         if (!plan.commit) {
           out[p.index] = plan.decision;
           continue;
@@ -126,6 +130,39 @@ export class DedupeEngine {
     return out;
   }
 
+  /**
+   * One lookup per pending story. A story that would be `new` if the lookup found nothing at all
+   * (not a kill) carries its `new` record, so the store can write it in the same step. Not when
+   * an earlier story of the round shares its uri or an anchor: one by one, that earlier story
+   * could be written first and be found, and fusing must not change any decision.
+   */
+  private lookupRequests(pending: readonly Pending[]): LookupRequest[] {
+    const anchors = new Set<number>();
+    const uris = new Set<string>();
+    return pending.map((p) => {
+      let fuse = p.story.pubStatus !== 'canceled' && !uris.has(p.story.uri);
+      for (const a of p.query) if (anchors.has(a)) fuse = false;
+      for (const a of p.anchors) if (anchors.has(a)) fuse = false;
+      for (const a of p.query) anchors.add(a);
+      for (const a of p.anchors) anchors.add(a);
+      uris.add(p.story.uri);
+      const req: LookupRequest = { uri: p.story.uri, day: p.day, anchors: p.query };
+      if (fuse) req.insert = { anchors: p.anchors, record: { ...this.baseRecord(p), kind: 'new', ofId: 0, rootId: 0, indexed: true } };
+      return req;
+    });
+  }
+
+  /** The record fields every decision of `p` shares. */
+  private baseRecord(p: Pending): Pick<StoryRecord, 'contentKey' | 'deliveryKey' | 'version' | 'day' | 'signature'> {
+    return {
+      contentKey: p.fp.contentKey,
+      deliveryKey: p.deliveryKey,
+      version: p.story.version,
+      day: p.day,
+      signature: storedSignature(p.fp),
+    };
+  }
+
   private plan(p: Pending, l: LookupResult): Planned {
     const { story, fp } = p;
     const reg = l.register;
@@ -134,13 +171,7 @@ export class DedupeEngine {
       return s ? { uri: s.uri, version: s.record.version } : null;
     };
     const rootOf = (s: StoredStory): number => s.record.rootId || s.id;
-    const base = {
-      contentKey: fp.contentKey,
-      deliveryKey: p.deliveryKey,
-      version: story.version,
-      day: p.day,
-      signature: storedSignature(fp),
-    };
+    const base = this.baseRecord(p);
     const commit = (
       record: Omit<StoryRecord, keyof typeof base | 'indexed'>,
       latest: number,

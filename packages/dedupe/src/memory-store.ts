@@ -83,6 +83,11 @@ export class MemoryDedupeStore implements DedupeStore {
         }
       }
     }
+    if (r.insert && raw === null && seen.size === 0) {
+      const snapshot = this.seq;
+      const id = this.write(r.uri, r.day, r.insert.anchors, r.insert.record, null, r.insert.record.version, false);
+      return { snapshot, register: null, candidates: [], stories, inserted: id };
+    }
     for (const s of [...stories.values()]) {
       take(s.record.ofId);
       take(s.record.rootId);
@@ -96,21 +101,26 @@ export class MemoryDedupeStore implements DedupeStore {
     const buckets = bucketsFor(c.day, this.windowDays, this.bucketDays);
     const home = this.postings.get(buckets[0]!);
     if (c.claim && home) for (const a of c.anchors) if ((home.get(a)?.[0] ?? 0) > c.snapshot) return { ok: false, conflict: true };
+    return { ok: true, id: this.write(c.uri, c.day, c.anchors, c.record, current, c.latest, c.killed) };
+  }
+
+  private write(uri: string, day: number, anchors: readonly number[], record: StoryRecord, current: string | null, latest: number, killed: boolean): number {
+    const buckets = bucketsFor(day, this.windowDays, this.bucketDays);
     const id = ++this.seq;
-    this.records.set(id, { uri: c.uri, record: c.record });
-    let bucket = home;
+    this.records.set(id, { uri, record });
+    let bucket = this.postings.get(buckets[0]!);
     if (!bucket) this.postings.set(buckets[0]!, (bucket = new Map()));
-    for (const a of c.anchors) {
+    for (const a of anchors) {
       const ids = bucket.get(a) ?? [];
       if (ids[0] !== id) ids.unshift(id);
       if (ids.length > POSTING_IDS) ids.length = POSTING_IDS;
       bucket.set(a, ids);
     }
     const entries = parseRegister(current)?.entries ?? [];
-    entries.push({ version: c.record.version, id });
-    this.registers.set(c.uri, { raw: formatRegister(c.latest, c.killed, entries), day: c.day });
-    this.prune(c.day);
-    return { ok: true, id };
+    entries.push({ version: record.version, id });
+    this.registers.set(uri, { raw: formatRegister(latest, killed, entries), day });
+    this.prune(day);
+    return id;
   }
 
   private prune(day: number): void {

@@ -29,6 +29,20 @@ export interface LookupRequest {
   /** Day of receipt (days since the Unix epoch). */
   day: number;
   anchors: number[];
+  /**
+   * The `new` record to write if the lookup finds nothing at all (no register for the uri, no
+   * posting under any anchor in any bucket): the decision is then `new` whatever the engine
+   * would compare, so the store writes it in the same atomic step (that is also the claim) and
+   * reports its id in `inserted`. Otherwise nothing is written and the engine decides as usual.
+   */
+  insert?: InsertIfNew;
+}
+
+/** What a lookup writes when it finds nothing (see `LookupRequest.insert`). */
+export interface InsertIfNew {
+  /** Anchors to index the record under. */
+  anchors: number[];
+  record: StoryRecord;
 }
 
 export interface LookupResult {
@@ -39,6 +53,8 @@ export interface LookupResult {
   candidates: number[];
   /** Every record the decision may need: register entries, candidates and what they point to. */
   stories: Map<number, StoredStory>;
+  /** Set when the lookup found nothing and wrote the request's `insert` record: its id. */
+  inserted?: number;
 }
 
 export interface CommitRequest {
@@ -76,10 +92,12 @@ export interface DedupeStore {
 
 /**
  * Register value: `latest|killed|v:id,v:id`, or just `v:id,v:id` when the story is not killed and
- * its latest version is the last entry's (the common case, kept short).
+ * its latest version is the last entry's, or just `id` for one entry of version 1 (the common
+ * case: Redis keeps a bare integer in a few bytes).
  */
 export function parseRegister(raw: string | null | undefined): RegisterState | null {
   if (!raw) return null;
+  if (/^\d+$/.test(raw)) return { latest: 1, killed: false, entries: [{ version: 1, id: Number(raw) }], raw };
   const parts = raw.split('|');
   const list = parts.length === 3 ? parts[2]! : raw;
   const entries: RegisterState['entries'] = [];
@@ -97,6 +115,7 @@ export const REGISTER_ENTRIES = 6;
 
 export function formatRegister(latest: number, killed: boolean, entries: RegisterState['entries']): string {
   const kept = entries.slice(-REGISTER_ENTRIES);
+  if (!killed && latest === 1 && kept.length === 1 && kept[0]!.version === 1) return String(kept[0]!.id);
   const list = kept.map((e) => `${e.version}:${e.id}`).join(',');
   return !killed && kept[kept.length - 1]?.version === latest ? list : `${latest}|${killed ? 1 : 0}|${list}`;
 }
