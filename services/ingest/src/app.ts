@@ -13,6 +13,7 @@ import { ResendClaims } from './claims';
 import type { IngestConfig } from './config';
 import { createIngestConsumer, type IngestConsumerOptions } from './consumer';
 import { createMediaRetryQueue, createMediaRetryWorker } from './media-retry';
+import { createNormalizePool } from './normalize-pool';
 import { createIngestMetrics } from './metrics';
 import { createIngestPipeline } from './pipeline';
 import type { Decider, NormalizeFn } from './ports';
@@ -99,6 +100,9 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
   const media = createMediaProcessor({ store, fetcher, keyPrefix: config.INGEST_S3_PREFIX, maxEmbeddedBytes: config.INGEST_IMAGE_MAX_BYTES, maxInputPixels: config.INGEST_IMAGE_MAX_PIXELS });
 
   const normalize: NormalizeFn = overrides.normalize ?? normalizeDocument;
+  // Threads run @wire/normalize itself: a normalizer passed in runs on this thread.
+  const normalizePool =
+    !overrides.normalize && config.INGEST_NORMALIZE_THREADS > 0 ? createNormalizePool({ threads: config.INGEST_NORMALIZE_THREADS, log: log.child({ component: 'normalize' }) }) : undefined;
   let decider = overrides.decider;
   if (!decider) {
     const engine = new DedupeEngine({
@@ -114,6 +118,7 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
     store,
     media,
     normalize,
+    normalizePool,
     decider,
     claims: new ResendClaims(redis, { prefix: config.WIRE_REDIS_PREFIX, ttlSeconds: config.DEDUPE_WINDOW_DAYS * 86_400 }),
     router: createRouter({
@@ -203,6 +208,7 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
     shutdownSteps(): Array<[string, () => Promise<unknown>]> {
       return [
         ['consumer', () => consumer.stop()],
+        ['normalize threads', async () => normalizePool?.close()],
         ['media-retry worker', async () => retryWorker?.close()],
         ['media-retry producer', async () => retryProducer?.disconnect()],
         ['queues', () => Promise.all([deliverQueue.close(), translateQueue.close(), mediaRetryQueue.close()])],

@@ -3,6 +3,7 @@ export { ConfigSchema, isolatedRunEnv, loadIngestConfig, type IngestConfig } fro
 export { createIngestService, ensureTopics, kafkaLogCreator, type IngestService, type IngestServiceOverrides } from './app';
 export { createIngestPipeline, RAW_SEGMENT_CONTENT_TYPE, CANONICAL_PACK_CONTENT_TYPE, type IngestPipeline, type InboundMessage, type OutRecord, type ChunkOutcome, type PreparedChunk, type IngestTopics, type PipelineDeps } from './pipeline';
 export { createIngestConsumer, type IngestConsumer, type IngestConsumerOptions } from './consumer';
+export { createNormalizePool, type NormalizePool, type NormalizeJob, type NormalizeOutcome } from './normalize-pool';
 export { TransactionalPublisher, type CommitOffsets } from './publisher';
 export { ResendClaims } from './claims';
 export { createRouter } from './router';

@@ -1,13 +1,14 @@
 import type { Logger } from '@wire/observability';
 import { RawWireMessage, payloadBytes, shortHash, type ByteRange, type DeadLetter, type MediaRetryJob, type StoryEvent } from '@wire/queues';
-import type { CanonicalStory, Decision, DecisionKind, Result, WireError } from '@wire/schema';
+import { WireError, type CanonicalStory, type Decision, type DecisionKind, type Result } from '@wire/schema';
 import type { MediaProcessor, MediaStore } from '@wire/media';
 import { IngestError, IngestErrorCodes } from './errors';
 import { canonicalPackKey, rawSegmentKey } from './keys';
 import { buildCanonicalPack, buildRawSegment } from './packs';
 import type { IngestMetrics } from './metrics';
 import type { ResendClaims } from './claims';
-import type { Decider, MediaRetryQueue, NormalizeFn, Router } from './ports';
+import type { NormalizeOutcome, NormalizePool } from './normalize-pool';
+import type { Decider, MediaRetryQueue, NormalizeFn, NormalizeOptions, Router } from './ports';
 
 /** A Kafka message as the pipeline sees it. */
 export interface InboundMessage {
@@ -38,6 +39,8 @@ export interface PipelineDeps {
   store: MediaStore;
   media: MediaProcessor;
   normalize: NormalizeFn;
+  /** Worker threads that normalize instead of `normalize` on this thread (see createNormalizePool). */
+  normalizePool?: Pick<NormalizePool, 'normalizeMany'>;
   decider: Decider;
   /** Tells re-sends from replays (`ResendClaims` on Redis). */
   claims: Pick<ResendClaims, 'key' | 'claim'>;
@@ -154,32 +157,46 @@ export function createIngestPipeline(deps: PipelineDeps) {
     }
   }
 
-  /** Normalize one decoded message; what can never succeed becomes a dead letter. */
-  function normalizeOne(msg: InboundMessage, envelope: RawWireMessage, bytes: Buffer): Result<CanonicalStory[], WireError> {
-    const endNormalize = timer('normalize');
-    let result: ReturnType<NormalizeFn>;
+  function normalizeOptions(envelope: RawWireMessage): NormalizeOptions {
+    return {
+      source: envelope.source,
+      guid: envelope.guid,
+      version: envelope.version,
+      pubStatus: envelope.pubStatus,
+      contentType: envelope.contentType,
+      filename: envelope.filename,
+      receivedAt: envelope.receivedAt,
+    };
+  }
+
+  /** Normalize on this thread (no pool, or a normalizer passed in). */
+  function normalizeHere(bytes: Buffer, envelope: RawWireMessage): NormalizeOutcome {
+    const t0 = performance.now();
     try {
-      result = deps.normalize(bytes, {
-        source: envelope.source,
-        guid: envelope.guid,
-        version: envelope.version,
-        pubStatus: envelope.pubStatus,
-        contentType: envelope.contentType,
-        filename: envelope.filename,
-        receivedAt: envelope.receivedAt,
-      });
+      const r = deps.normalize(bytes, normalizeOptions(envelope));
+      return r.ok ? { ok: true, value: r.value, ms: performance.now() - t0 } : { ok: false, error: r.error, ms: performance.now() - t0 };
     } catch (err) {
+      return { crashed: (err as Error)?.message ?? String(err), ms: performance.now() - t0 };
+    }
+  }
+
+  /** A normalize outcome as stories, or the error that dead-letters the message. */
+  function storiesOf(msg: InboundMessage, envelope: RawWireMessage, outcome: NormalizeOutcome): Result<CanonicalStory[], WireError> {
+    deps.metrics?.stepSeconds.observe({ step: 'normalize' }, outcome.ms / 1000);
+    if ('crashed' in outcome) {
       // normalize promises never to throw; if it does, the input reliably triggers a bug there,
       // so retrying would loop forever: dead-letter it with the message and move on.
-      log.error({ err, origin: { topic: msg.topic, partition: msg.partition, offset: msg.offset } }, 'normalizer threw');
-      return { ok: false, error: new IngestError(IngestErrorCodes.NORMALIZER_CRASHED, `normalize threw: ${(err as Error).message}`) };
-    } finally {
-      endNormalize();
+      log.error({ err: { message: outcome.crashed }, origin: { topic: msg.topic, partition: msg.partition, offset: msg.offset } }, 'normalizer threw');
+      return { ok: false, error: new IngestError(IngestErrorCodes.NORMALIZER_CRASHED, `normalize threw: ${outcome.crashed}`) };
     }
-    if (result.ok && result.value.length === 0) {
+    if (!outcome.ok) {
+      const e = outcome.error;
+      return { ok: false, error: e instanceof WireError ? e : new WireError(e.code, e.message, e.details) };
+    }
+    if (outcome.value.length === 0) {
       return { ok: false, error: new IngestError(IngestErrorCodes.NO_STORIES, `document from ${envelope.source}: no story found`) };
     }
-    return result;
+    return { ok: true, value: outcome.value };
   }
 
   /** Store the images of a message's stories (stories without images pass through). */
@@ -234,7 +251,11 @@ export function createIngestPipeline(deps: PipelineDeps) {
       archive.catch(() => undefined); // awaited below, after normalizing
     }
     try {
-      const normalized = decoded.map((d) => (d.kind === 'dead' ? d : { ...d, result: normalizeOne(d.msg, d.envelope, d.bytes) }));
+      const outcomes = deps.normalizePool
+        ? await deps.normalizePool.normalizeMany(archived.map((d) => ({ bytes: d.bytes, opts: normalizeOptions(d.envelope) })))
+        : archived.map((d) => normalizeHere(d.bytes, d.envelope));
+      let n = 0;
+      const normalized = decoded.map((d) => (d.kind === 'dead' ? d : { ...d, result: storiesOf(d.msg, d.envelope, outcomes[n++] as NormalizeOutcome) }));
       const prepared = await mapLimit(normalized, concurrency, async (d): Promise<Prepared> => {
         if (d.kind === 'dead') return d;
         if (!d.result.ok) return { kind: 'dead', msg: d.msg, error: d.result.error };

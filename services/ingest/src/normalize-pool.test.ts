@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { normalize } from '@wire/normalize';
+import { createLogger } from '@wire/observability';
+import { createNormalizePool } from './normalize-pool';
+
+const pool = createNormalizePool({ threads: 2, log: createLogger({ name: 'test', level: 'silent' }) });
+afterAll(() => pool.close());
+
+describe('normalize pool (worker threads)', () => {
+  it('gives what normalize gives on this thread, in input order, errors by code', async () => {
+    const nitf = readFileSync(new URL('../../../tests/fixtures/wire/nitf/NTB_nitf_sample.xml', import.meta.url));
+    const jobs = [
+      { bytes: nitf, opts: { source: 'ntb', receivedAt: '2026-03-02T08:00:00Z' } },
+      { bytes: Buffer.from('plainly not a wire document'), opts: { source: 'x' } },
+      { bytes: nitf, opts: { source: 'ntb', guid: 'other', receivedAt: '2026-03-02T08:00:00Z' } },
+    ];
+    const out = await pool.normalizeMany(jobs);
+    expect(out).toHaveLength(3);
+    jobs.forEach((job, i) => {
+      const here = normalize(job.bytes, job.opts);
+      const there = out[i] as Record<string, unknown>;
+      if (here.ok) expect(there).toMatchObject({ ok: true, value: JSON.parse(JSON.stringify(here.value)) as unknown });
+      else expect(there).toMatchObject({ ok: false, error: { code: here.error.code, message: here.error.message } });
+    });
+    expect((out[0] as { ok: boolean }).ok).toBe(true);
+    expect((out[1] as { ok: boolean }).ok).toBe(false);
+  });
+
+  it('refuses work once closed', async () => {
+    const closed = createNormalizePool({ threads: 1, log: createLogger({ name: 'test', level: 'silent' }) });
+    await closed.close();
+    await expect(closed.normalizeMany([{ bytes: Buffer.from('x'), opts: {} }])).rejects.toThrow(/closed/);
+  });
+});

@@ -1,0 +1,112 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '@wire/observability';
+import type { CanonicalStory } from '@wire/schema';
+import type { NormalizeOptions } from './ports';
+
+/** One document to normalize. */
+export interface NormalizeJob {
+  bytes: Uint8Array;
+  opts: NormalizeOptions;
+}
+
+/** What a thread sends back per document (`ms`: time it took there). */
+export type NormalizeOutcome =
+  | { ok: true; value: CanonicalStory[]; ms: number }
+  | { ok: false; error: { code: string; message: string; details: Record<string, unknown> }; ms: number }
+  | { crashed: string; ms: number };
+
+/** @internal messages between the pool and its threads */
+export interface NormalizeRequest {
+  id: number;
+  jobs: NormalizeJob[];
+}
+
+export interface NormalizePool {
+  /** Normalize `jobs` on the pool's threads; results in input order. Rejects if a thread dies. */
+  normalizeMany(jobs: readonly NormalizeJob[]): Promise<NormalizeOutcome[]>;
+  /** Stop every thread (a second call is harmless). */
+  close(): Promise<void>;
+}
+
+interface Thread {
+  worker: Worker;
+  ready: Promise<void>;
+  pending: Map<number, { resolve: (r: NormalizeOutcome[]) => void; reject: (e: Error) => void }>;
+  /** Documents sent and not answered yet (new work goes to the least loaded thread). */
+  load: number;
+}
+
+/**
+ * Normalization on worker threads, so the consumer's thread keeps deduping, publishing and
+ * routing other chunks while documents are parsed (normalize is pure CPU: parsing, cleaning,
+ * language detection). A chunk is split into one slice per thread. A thread that dies fails the
+ * slices it held (the consumer retries the chunk, like any infrastructure failure) and is
+ * replaced on the next call.
+ */
+export function createNormalizePool(opts: { threads: number; log: Logger }): NormalizePool {
+  const threads: Array<Thread | undefined> = new Array(Math.max(1, opts.threads));
+  let nextId = 0;
+  let closed = false;
+
+  function spawn(slot: number): Thread {
+    // tsx's loader hooks do not reach worker threads on Node 20: register them in the thread
+    // first, then load the TypeScript entry (as bin/wire.js does for the CLI).
+    const entry = JSON.stringify(new URL('./normalize-thread.ts', import.meta.url).href);
+    const worker = new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${entry}); })`, { eval: true, name: `normalize-${slot}` });
+    const thread: Thread = { worker, pending: new Map(), load: 0, ready: Promise.resolve() };
+    thread.ready = new Promise<void>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`normalize thread exited (${code}) before it was ready`)));
+      worker.on('message', (m: { ready?: boolean; id?: number; results?: NormalizeOutcome[] }) => {
+        if (m.ready) return resolve();
+        const p = thread.pending.get(m.id as number);
+        if (!p) return;
+        thread.pending.delete(m.id as number);
+        thread.load -= (m.results as NormalizeOutcome[]).length;
+        p.resolve(m.results as NormalizeOutcome[]);
+      });
+    });
+    thread.ready.catch(() => undefined);
+    const fail = (err: Error) => {
+      if (threads[slot] === thread) threads[slot] = undefined;
+      for (const p of thread.pending.values()) p.reject(err);
+      thread.pending.clear();
+    };
+    worker.on('error', (err) => {
+      opts.log.error({ err, slot }, 'normalize thread failed');
+      fail(err);
+    });
+    worker.on('exit', (code) => fail(new Error(`normalize thread ${slot} exited with code ${code}`)));
+    threads[slot] = thread;
+    return thread;
+  }
+
+  async function run(slot: number, jobs: NormalizeJob[]): Promise<NormalizeOutcome[]> {
+    const thread = threads[slot] ?? spawn(slot);
+    await thread.ready;
+    const id = nextId++;
+    thread.load += jobs.length;
+    return new Promise<NormalizeOutcome[]>((resolve, reject) => {
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.postMessage({ id, jobs } satisfies NormalizeRequest);
+    });
+  }
+
+  return {
+    async normalizeMany(jobs) {
+      if (closed) throw new Error('normalize pool is closed');
+      if (jobs.length === 0) return [];
+      // Contiguous slices, the larger ones to the least loaded threads.
+      const order = [...threads.keys()].sort((a, b) => (threads[a]?.load ?? 0) - (threads[b]?.load ?? 0));
+      const per = Math.ceil(jobs.length / threads.length);
+      const slices: Array<Promise<NormalizeOutcome[]>> = [];
+      for (let i = 0, n = 0; i < jobs.length; i += per, n++) slices.push(run(order[n] as number, jobs.slice(i, i + per)));
+      return (await Promise.all(slices)).flat();
+    },
+    async close() {
+      closed = true;
+      await Promise.all(threads.map((t) => t?.worker.terminate()));
+      threads.fill(undefined);
+    },
+  };
+}
