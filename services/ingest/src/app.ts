@@ -12,6 +12,7 @@ import { PartnerRegistry, RecipientsRegister } from '@wire/routing';
 import { ResendClaims } from './claims';
 import type { IngestConfig } from './config';
 import { createIngestConsumer, type IngestConsumerOptions } from './consumer';
+import { createDeciderThread } from './decider-thread';
 import { createMediaRetryQueue, createMediaRetryWorker } from './media-retry';
 import { createNormalizePool } from './normalize-pool';
 import { createIngestMetrics } from './metrics';
@@ -104,9 +105,14 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
   const normalizePool =
     !overrides.normalize && config.INGEST_NORMALIZE_THREADS > 0 ? createNormalizePool({ threads: config.INGEST_NORMALIZE_THREADS, log: log.child({ component: 'normalize' }) }) : undefined;
   let decider = overrides.decider;
-  if (!decider) {
+  let deciderThread: ReturnType<typeof createDeciderThread> | undefined;
+  const dedupePrefix = `${config.WIRE_REDIS_PREFIX}dedupe`;
+  if (!decider && config.INGEST_DEDUPE_THREAD) {
+    deciderThread = createDeciderThread({ redisUrl: config.REDIS_URL, prefix: dedupePrefix, windowDays: config.DEDUPE_WINDOW_DAYS, log: log.child({ component: 'dedupe' }) });
+    decider = deciderThread;
+  } else if (!decider) {
     const engine = new DedupeEngine({
-      store: new RedisDedupeStore({ redis, prefix: `${config.WIRE_REDIS_PREFIX}dedupe`, windowDays: config.DEDUPE_WINDOW_DAYS }),
+      store: new RedisDedupeStore({ redis, prefix: dedupePrefix, windowDays: config.DEDUPE_WINDOW_DAYS }),
       windowDays: config.DEDUPE_WINDOW_DAYS,
     });
     decider = { decideMany: (items) => engine.decideMany(items) };
@@ -161,6 +167,9 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
     metrics,
     /** Connect, create missing topics, start the consumer (and the media-retry worker). */
     async start(): Promise<void> {
+      // Threads load their modules while Redis and Kafka connect.
+      const threadsReady = Promise.all([normalizePool?.warm(), deciderThread?.warm()]);
+      threadsReady.catch(() => undefined); // awaited below
       await redis.connect();
       await ensureTopics(kafka, [
         { name: config.INGEST_RAW_TOPIC, role: 'wire.raw' },
@@ -168,6 +177,7 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
         { name: topics.events, role: 'stories.events' },
         { name: topics.dlq, role: 'wire.dlq' },
       ]);
+      await threadsReady;
       await consumer.start();
       if (config.INGEST_MEDIA_RETRY_WORKER) {
         const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
@@ -209,6 +219,7 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
       return [
         ['consumer', () => consumer.stop()],
         ['normalize threads', async () => normalizePool?.close()],
+        ['dedupe thread', async () => deciderThread?.close()],
         ['media-retry worker', async () => retryWorker?.close()],
         ['media-retry producer', async () => retryProducer?.disconnect()],
         ['queues', () => Promise.all([deliverQueue.close(), translateQueue.close(), mediaRetryQueue.close()])],

@@ -24,6 +24,8 @@ export const ConfigSchema = z.object({
   INGEST_CONCURRENCY: envInt(32, 1, 512),
   /** Worker threads that normalize documents (0: on the consumer's thread). */
   INGEST_NORMALIZE_THREADS: envInt(1, 0, 64),
+  /** Run the dedupe engine on its own worker thread (false: on the consumer's thread). */
+  INGEST_DEDUPE_THREAD: envBoolean(true),
   INGEST_PARTITIONS_CONCURRENTLY: envInt(4, 1, 64),
   INGEST_CHUNK_SIZE: envInt(200, 1, 20_000),
   INGEST_SESSION_TIMEOUT_MS: envInt(30_000, 6_000, 600_000),

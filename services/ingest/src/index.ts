@@ -4,6 +4,7 @@ export { createIngestService, ensureTopics, kafkaLogCreator, type IngestService,
 export { createIngestPipeline, RAW_SEGMENT_CONTENT_TYPE, CANONICAL_PACK_CONTENT_TYPE, type IngestPipeline, type InboundMessage, type OutRecord, type ChunkOutcome, type PreparedChunk, type IngestTopics, type PipelineDeps } from './pipeline';
 export { createIngestConsumer, type IngestConsumer, type IngestConsumerOptions } from './consumer';
 export { createNormalizePool, type NormalizePool, type NormalizeJob, type NormalizeOutcome } from './normalize-pool';
+export { createDeciderThread, type DeciderThreadOptions } from './decider-thread';
 export { TransactionalPublisher, type CommitOffsets } from './publisher';
 export { ResendClaims } from './claims';
 export { createRouter } from './router';

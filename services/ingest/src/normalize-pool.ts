@@ -1,7 +1,8 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from '@wire/observability';
 import type { CanonicalStory } from '@wire/schema';
 import type { NormalizeOptions } from './ports';
+import { spawnTsThread } from './threads';
 
 /** One document to normalize. */
 export interface NormalizeJob {
@@ -24,6 +25,8 @@ export interface NormalizeRequest {
 export interface NormalizePool {
   /** Normalize `jobs` on the pool's threads; results in input order. Rejects if a thread dies. */
   normalizeMany(jobs: readonly NormalizeJob[]): Promise<NormalizeOutcome[]>;
+  /** Start every thread and wait until each has loaded (so the first chunk does not wait for it). */
+  warm(): Promise<void>;
   /** Stop every thread (a second call is harmless). */
   close(): Promise<void>;
 }
@@ -49,24 +52,16 @@ export function createNormalizePool(opts: { threads: number; log: Logger }): Nor
   let closed = false;
 
   function spawn(slot: number): Thread {
-    // tsx's loader hooks do not reach worker threads on Node 20: register them in the thread
-    // first, then load the TypeScript entry (as bin/wire.js does for the CLI).
-    const entry = JSON.stringify(new URL('./normalize-thread.ts', import.meta.url).href);
-    const worker = new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${entry}); })`, { eval: true, name: `normalize-${slot}` });
-    const thread: Thread = { worker, pending: new Map(), load: 0, ready: Promise.resolve() };
-    thread.ready = new Promise<void>((resolve, reject) => {
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`normalize thread exited (${code}) before it was ready`)));
-      worker.on('message', (m: { ready?: boolean; id?: number; results?: NormalizeOutcome[] }) => {
-        if (m.ready) return resolve();
-        const p = thread.pending.get(m.id as number);
-        if (!p) return;
-        thread.pending.delete(m.id as number);
-        thread.load -= (m.results as NormalizeOutcome[]).length;
-        p.resolve(m.results as NormalizeOutcome[]);
-      });
+    const { worker, ready } = spawnTsThread(new URL('./normalize-thread.ts', import.meta.url), { name: `normalize-${slot}` });
+    const thread: Thread = { worker, pending: new Map(), load: 0, ready };
+    worker.on('message', (m: { id?: number; results?: NormalizeOutcome[] }) => {
+      if (m.id === undefined) return;
+      const p = thread.pending.get(m.id);
+      if (!p) return;
+      thread.pending.delete(m.id);
+      thread.load -= (m.results as NormalizeOutcome[]).length;
+      p.resolve(m.results as NormalizeOutcome[]);
     });
-    thread.ready.catch(() => undefined);
     const fail = (err: Error) => {
       if (threads[slot] === thread) threads[slot] = undefined;
       for (const p of thread.pending.values()) p.reject(err);
@@ -102,6 +97,9 @@ export function createNormalizePool(opts: { threads: number; log: Logger }): Nor
       const slices: Array<Promise<NormalizeOutcome[]>> = [];
       for (let i = 0, n = 0; i < jobs.length; i += per, n++) slices.push(run(order[n] as number, jobs.slice(i, i + per)));
       return (await Promise.all(slices)).flat();
+    },
+    async warm() {
+      await Promise.all([...threads.keys()].map((slot) => (threads[slot] ?? spawn(slot)).ready));
     },
     async close() {
       closed = true;

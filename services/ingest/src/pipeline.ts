@@ -306,9 +306,10 @@ export function createIngestPipeline(deps: PipelineDeps) {
     const published = items.filter((it) => it.decision && PUBLISHED.has(it.decision.kind));
     // One canonical pack per chunk (one PUT), each version at its own byte range.
     const where = new Map<Item, { key: string; range: ByteRange }>();
+    const json = new Map<Item, string>(published.map((it) => [it, JSON.stringify(it.story)]));
     if (published.length > 0) {
       const endCanonical = timer('canonical');
-      const pack = buildCanonicalPack(published.map((it) => JSON.stringify(it.story)));
+      const pack = buildCanonicalPack(published.map((it) => json.get(it) as string));
       const key = canonicalPackKey(published[0]?.p.envelope.receivedAt ?? '', pack.sha256, prefix);
       await deps.store.put(key, pack.body, { contentType: CANONICAL_PACK_CONTENT_TYPE });
       published.forEach((it, n) => where.set(it, { key, range: pack.ranges[n] as ByteRange }));
@@ -354,7 +355,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
           records.push({
             topic: deps.topics.canonical,
             key: story.uri,
-            value: JSON.stringify(story),
+            value: json.get(it) ?? JSON.stringify(story),
             headers: { 'wire-version': String(story.version), 'wire-decision': decision.kind, 'content-type': 'application/json' },
           });
         }

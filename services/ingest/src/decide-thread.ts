@@ -1,0 +1,32 @@
+/**
+ * Worker-thread side of the decider thread: its own Redis connection and DedupeEngine, deciding
+ * the batches it is sent one after another, in the order they arrive.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Redis } from 'ioredis';
+import { DedupeEngine, RedisDedupeStore } from '@wire/dedupe';
+import type { DecideItem } from './ports';
+import { toThreadError } from './threads';
+import type { DeciderThreadOptions } from './decider-thread';
+
+const port = parentPort;
+if (!port) throw new Error('decide-thread runs as a worker thread');
+const opts = workerData as DeciderThreadOptions;
+const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 });
+const engine = new DedupeEngine({ store: new RedisDedupeStore({ redis, prefix: opts.prefix, windowDays: opts.windowDays }), windowDays: opts.windowDays });
+
+let queue: Promise<unknown> = Promise.resolve();
+port.on('message', (m: { id: number; items: DecideItem[] } | { close: true }) => {
+  if ('close' in m) {
+    queue = queue.then(() => redis.quit()).finally(() => port.close());
+    return;
+  }
+  queue = queue.then(async () => {
+    try {
+      port.postMessage({ id: m.id, decisions: await engine.decideMany(m.items) });
+    } catch (err) {
+      port.postMessage({ id: m.id, error: toThreadError(err) });
+    }
+  });
+});
+port.postMessage({ ready: true });

@@ -1,0 +1,84 @@
+import type { Worker } from 'node:worker_threads';
+import type { Logger } from '@wire/observability';
+import type { Decision } from '@wire/schema';
+import type { DecideItem, Decider } from './ports';
+import { fromThreadError, spawnTsThread, type ThreadError } from './threads';
+
+export interface DeciderThreadOptions {
+  redisUrl: string;
+  /** The dedupe store's Redis key prefix (`{WIRE_REDIS_PREFIX}dedupe`). */
+  prefix: string;
+  windowDays: number;
+}
+
+/**
+ * The dedupe/versioning engine (`@wire/dedupe` on Redis) on its own worker thread. Fingerprinting
+ * stories is most of the consumer thread's CPU; here it runs beside the consumer, which meanwhile
+ * publishes and routes other chunks. Batches are decided one after another in the order they
+ * are sent, as on one thread. A thread that dies fails the batches it held (the consumer retries
+ * the chunk) and is replaced on the next call; decisions are recorded in Redis, so a retry gets
+ * the same answers.
+ */
+export function createDeciderThread(opts: DeciderThreadOptions & { log: Logger }): Decider & { warm(): Promise<void>; close(): Promise<void> } {
+  let current: { worker: Worker; ready: Promise<void>; pending: Map<number, { resolve: (d: Decision[]) => void; reject: (e: Error) => void }> } | undefined;
+  let nextId = 0;
+  let closed = false;
+
+  function spawn() {
+    const { worker, ready } = spawnTsThread(new URL('./decide-thread.ts', import.meta.url), {
+      name: 'dedupe',
+      workerData: { redisUrl: opts.redisUrl, prefix: opts.prefix, windowDays: opts.windowDays } satisfies DeciderThreadOptions,
+    });
+    const thread = { worker, ready, pending: new Map<number, { resolve: (d: Decision[]) => void; reject: (e: Error) => void }>() };
+    worker.on('message', (m: { id?: number; decisions?: Decision[]; error?: ThreadError }) => {
+      if (m.id === undefined) return;
+      const p = thread.pending.get(m.id);
+      if (!p) return;
+      thread.pending.delete(m.id);
+      if (m.error) p.reject(fromThreadError(m.error));
+      else p.resolve(m.decisions as Decision[]);
+    });
+    const fail = (err: Error) => {
+      if (current === thread) current = undefined;
+      for (const p of thread.pending.values()) p.reject(err);
+      thread.pending.clear();
+    };
+    worker.on('error', (err) => {
+      opts.log.error({ err }, 'dedupe thread failed');
+      fail(err);
+    });
+    worker.on('exit', (code) => fail(new Error(`dedupe thread exited with code ${code}`)));
+    current = thread;
+    return thread;
+  }
+
+  return {
+    async decideMany(items: DecideItem[]): Promise<Decision[]> {
+      if (closed) throw new Error('dedupe thread is closed');
+      if (items.length === 0) return [];
+      const thread = current ?? spawn();
+      await thread.ready;
+      const id = nextId++;
+      return new Promise<Decision[]>((resolve, reject) => {
+        thread.pending.set(id, { resolve, reject });
+        thread.worker.postMessage({ id, items });
+      });
+    },
+    /** Start the thread and wait until it has loaded. */
+    async warm() {
+      await (current ?? spawn()).ready;
+    },
+    async close() {
+      closed = true;
+      const thread = current;
+      current = undefined;
+      if (!thread) return;
+      // Let the thread quit Redis cleanly; terminate it if it does not exit soon.
+      const exited = new Promise<void>((r) => thread.worker.once('exit', () => r()));
+      thread.worker.postMessage({ close: true });
+      const timer = setTimeout(() => void thread.worker.terminate(), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CanonicalStory } from '@wire/schema';
+import { buildCanonicalPack } from '@wire/svc-ingest';
+import { testConfig } from '../helpers/env';
+import { startOpsStack, type TestStack } from './harness';
+
+let s: TestStack;
+const cfg = testConfig();
+const s3 = new S3Client({
+  endpoint: cfg.S3_ENDPOINT,
+  region: cfg.S3_REGION,
+  forcePathStyle: true,
+  credentials: { accessKeyId: cfg.S3_ACCESS_KEY_ID, secretAccessKey: cfg.S3_SECRET_ACCESS_KEY },
+});
+let packKey = '';
+
+beforeAll(async () => {
+  s = await startOpsStack();
+});
+afterAll(async () => {
+  if (packKey) await s3.send(new DeleteObjectCommand({ Bucket: cfg.S3_BUCKET, Key: packKey })).catch(() => undefined);
+  s3.destroy();
+  await s?.close();
+});
+
+describe('story view over canonical packs', () => {
+  it('reads each version out of the pack ingest wrote for its chunk (Range GET of the event range)', async () => {
+    const uri = `urn:wire:yonhap:pack-${s.id}`;
+    const version = (v: number, headline: string, words: number) =>
+      CanonicalStory.parse({ uri, source: 'yonhap', guid: `pack-${s.id}`, version: v, headline, language: 'en', contentHash: String(v).repeat(64), wordCount: words });
+    // Another story between the two versions, as in a real chunk.
+    const other = CanonicalStory.parse({ uri: `${uri}-other`, source: 'yonhap', guid: `other-${s.id}`, version: 1, headline: 'Other story', contentHash: 'f'.repeat(64), wordCount: 9 });
+    const docs = [version(1, 'Ferry service resumes', 120), other, version(2, 'Ferry service resumes after storm', 180)];
+    const pack = buildCanonicalPack(docs.map((d) => JSON.stringify(d)));
+    packKey = `${s.id}/canonical/packs/2026/03/02/${pack.sha256}.ndjson`;
+    await s3.send(new PutObjectCommand({ Bucket: cfg.S3_BUCKET, Key: packKey, Body: pack.body, ContentType: 'application/x-ndjson' }));
+    for (const [i, kind, type] of [[0, 'new', 'story.new'], [2, 'update', 'story.updated']] as const) {
+      const d = docs[i] as CanonicalStory;
+      await s.stories.record({
+        type,
+        uri,
+        version: d.version,
+        source: 'yonhap',
+        headline: d.headline,
+        language: 'en',
+        decision: { kind, of: null, scores: {}, reasons: [] },
+        canonicalKey: packKey,
+        canonicalRange: pack.ranges[i],
+        at: new Date().toISOString(),
+      });
+    }
+
+    const res = await s.app.inject({ url: `/api/stories/${encodeURIComponent(uri)}`, headers: s.auth });
+    expect(res.statusCode).toBe(200);
+    const versions = res.json().versions as Array<{ version: number; canonicalKey: string; story?: { headline: string; wordCount: number } }>;
+    expect(versions.map((v) => [v.version, v.canonicalKey, v.story?.headline, v.story?.wordCount])).toEqual([
+      [1, packKey, 'Ferry service resumes', 120],
+      [2, packKey, 'Ferry service resumes after storm', 180],
+    ]);
+  });
+});
