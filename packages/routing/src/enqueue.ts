@@ -25,7 +25,7 @@ export async function enqueueRoutes(queues: RouteQueues, plan: Pick<RoutePlan, '
   for (const d of plan.deliver) note(d.data.storyUri, [d.data.partnerId]);
   for (const t of plan.translate) note(t.data.storyUri, t.data.partnerIds);
   // Record recipients before the jobs exist, so a kill planned right after sees them.
-  if (queues.recipients) await Promise.all([...uris].map(([uri, ids]) => queues.recipients!.add(uri, ids)));
+  if (queues.recipients) await queues.recipients.addMany(uris);
   if (plan.deliver.length > 0) {
     await queues.deliverQueue.addBulk(plan.deliver.map((d) => ({ name: d.data.eventType, data: d.data, opts: d.opts })));
   }

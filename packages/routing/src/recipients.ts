@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { shortHash } from '@wire/queues';
+import { storyHash } from '@wire/webhooks';
 
 /** A pipeline or a Redis client: where `addInto` queues its writes. */
 export interface SetWriter {
@@ -25,7 +25,7 @@ export class RecipientsRegister {
   }
 
   private key(storyUri: string): string {
-    return this.prefix + shortHash(storyUri);
+    return this.prefix + storyHash(storyUri);
   }
 
   /** Record partners as recipients of the story. */
@@ -34,6 +34,23 @@ export class RecipientsRegister {
     if (ids.length === 0) return;
     const key = this.key(storyUri);
     await this.redis.multi().sadd(key, ...ids).expire(key, this.ttlSec).exec();
+  }
+
+  /**
+   * Record the recipients of several stories in one round trip (the route step of a batch: one
+   * transaction instead of one per story — building an ioredis pipeline on a connection BullMQ
+   * shares copies all of BullMQ's scripts, so it is worth building once).
+   */
+  async addMany(byStory: Iterable<[storyUri: string, partnerIds: Iterable<string>]>): Promise<void> {
+    const writes: Array<[string, string[]]> = [];
+    for (const [uri, partnerIds] of byStory) {
+      const ids = [...new Set(partnerIds)];
+      if (ids.length > 0) writes.push([this.key(uri), ids]);
+    }
+    if (writes.length === 0) return;
+    const m = this.redis.multi();
+    for (const [key, ids] of writes) m.sadd(key, ...ids).expire(key, this.ttlSec);
+    await m.exec();
   }
 
   /**

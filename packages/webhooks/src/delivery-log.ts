@@ -4,7 +4,8 @@
  * it through `listDeliveries`.
  */
 import type { Redis } from 'ioredis';
-import { shortHash, type WebhookEventType } from '@wire/queues';
+import type { WebhookEventType } from '@wire/queues';
+import { storyHash } from './story-hash';
 
 /** What became of one attempt. */
 export type DeliveryOutcome = 'delivered' | 'retrying' | 'dead' | 'stale' | 'duplicate' | 'dropped';
@@ -91,7 +92,7 @@ export class DeliveryLog {
   }
 
   private keys(partnerId: string, storyUri: string): [string, string, string] {
-    return [`${this.prefix}all`, `${this.prefix}partner:${partnerId}`, `${this.prefix}story:${shortHash(storyUri)}`];
+    return [`${this.prefix}all`, `${this.prefix}partner:${partnerId}`, `${this.prefix}story:${storyHash(storyUri)}`];
   }
 
   /** Append one attempt to the log (one pipelined round trip). */
@@ -131,7 +132,7 @@ export class DeliveryLog {
   async listDeliveries(query: DeliveryQuery = {}): Promise<DeliveryAttempt[]> {
     const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
     const key = query.story
-      ? `${this.prefix}story:${shortHash(query.story)}`
+      ? `${this.prefix}story:${storyHash(query.story)}`
       : query.partner
         ? `${this.prefix}partner:${query.partner}`
         : `${this.prefix}all`;
@@ -157,7 +158,7 @@ export class DeliveryLog {
 
   /** Remove every entry this log holds (tests). */
   async clear(partnerIds: string[], storyUris: string[]): Promise<void> {
-    const keys = [`${this.prefix}all`, ...partnerIds.map((p) => `${this.prefix}partner:${p}`), ...storyUris.map((s) => `${this.prefix}story:${shortHash(s)}`)];
+    const keys = [`${this.prefix}all`, ...partnerIds.map((p) => `${this.prefix}partner:${p}`), ...storyUris.map((s) => `${this.prefix}story:${storyHash(s)}`)];
     await this.redis.del(...keys);
   }
 }

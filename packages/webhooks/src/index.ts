@@ -6,6 +6,7 @@ export * from './errors';
 export * from './signing';
 export * from './ssrf';
 export * from './client';
+export * from './story-hash';
 export * from './delivery-log';
 export * from './dead-letters';
 export * from './delivery-ops';

@@ -11,7 +11,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { shortHash, type WebhookEventType } from '@wire/queues';
+import type { WebhookEventType } from '@wire/queues';
+import { storyHash } from '@wire/webhooks';
 import { partnerFailingKey } from '@wire/routing';
 
 /** Order of event types within one version (a kill of v3 outranks the update of v3). */
@@ -173,7 +174,7 @@ export class PartnerGate {
     const hit = this.keyCache.get(job);
     if (hit) return hit;
     const p = `${this.options.prefix ?? 'wire:'}{p:${job.partnerId}}:`;
-    const s = shortHash(job.storyUri);
+    const s = storyHash(job.storyUri);
     const base = `${p}dv:${s}`;
     const keys = {
       inflight: `${p}inflight`,
