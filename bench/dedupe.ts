@@ -11,7 +11,9 @@
  * By default it starts its own `redis-server` on a free loopback port (so the memory figure is
  * not mixed with other users of the shared Redis) and stops it by PID at the end; with
  * `--redis-url` it uses that server under a unique prefix and deletes its keys afterwards.
- * JSON keys: indexSize, checksPerSec, p99Ms, bytesPerStory, rawRedisOpsPerSec.
+ * JSON keys: indexSize, checksPerSec, p99Ms, bytesPerStory, rawRedisOpsPerSec, rawHgetP99Ms,
+ * indexPerSec, fingerprintsPerSec, nodeUsPerCheck, redisUsPerCheck (script wall time per
+ * check+insert), redisCpuUsPerCheck (the server's CPU per check+insert; null with --redis-url).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
@@ -79,6 +81,13 @@ async function scriptMicros(redis: Redis): Promise<number> {
   let us = 0;
   for (const m of info.matchAll(/cmdstat_(?:evalsha|eval):calls=\d+,usec=(\d+)/g)) us += Number(m[1]);
   return us;
+}
+
+/** Microseconds of CPU (user + system) the Redis server has used since start. */
+async function serverCpuMicros(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const sec = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? NaN);
+  return (sec('used_cpu_user') + sec('used_cpu_sys')) * 1e6;
 }
 
 async function usedMemory(redis: Redis): Promise<number> {
@@ -226,6 +235,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     say(`fingerprint only (pure, no Redis): ${Math.round(fingerprintsPerSec)}/s`);
     const counts: Record<string, number> = {};
     const redisBefore = await scriptMicros(redis);
+    const redisCpuBefore = await serverCpuMicros(redis);
     const cpuBefore = process.cpuUsage();
     const t1 = performance.now();
     for (let i = 0; i < checks; i += batch) {
@@ -236,7 +246,12 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const cpu = process.cpuUsage(cpuBefore);
     const nodeUsPerCheck = (cpu.user + cpu.system) / checks;
     const redisUsPerCheck = ((await scriptMicros(redis)) - redisBefore) / checks;
-    say(`cost per check+insert: ${nodeUsPerCheck.toFixed(1)} µs of this process's CPU, ${redisUsPerCheck.toFixed(1)} µs of Redis script time`);
+    // Script time is wall time inside Redis: on a loaded machine it includes waiting for a core.
+    // The server's CPU time (its own redis-server only) does not, but includes reading requests.
+    const redisCpuUsPerCheck = ((await serverCpuMicros(redis)) - redisCpuBefore) / checks;
+    say(
+      `cost per check+insert: ${nodeUsPerCheck.toFixed(1)} µs of this process's CPU, ${redisUsPerCheck.toFixed(1)} µs of Redis script time, ${redisCpuUsPerCheck.toFixed(1)} µs of Redis CPU`,
+    );
     say(`check+insert: ${checks} stories in batches of ${batch}: ${Math.round(checksPerSec)}/s (${JSON.stringify(counts)})`);
 
     // 3. Latency of one check (one story per call).
@@ -285,6 +300,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       fingerprintsPerSec: Math.round(fingerprintsPerSec),
       nodeUsPerCheck: Number(nodeUsPerCheck.toFixed(1)),
       redisUsPerCheck: Number(redisUsPerCheck.toFixed(1)),
+      // Only meaningful on the bench's own redis-server (not with --redis-url).
+      redisCpuUsPerCheck: own ? Number(redisCpuUsPerCheck.toFixed(1)) : null,
     };
     if (json) io.stdout.write(`${JSON.stringify(result)}\n`);
     else io.stdout.write(`${Object.entries(result).map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);

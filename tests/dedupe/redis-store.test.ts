@@ -116,6 +116,21 @@ describe('RedisDedupeStore against a real Redis', () => {
     expect(r.precision).toBeGreaterThanOrEqual(0.99);
   });
 
+  it('late stories in a bucket whose filter slot a newer bucket took: still written and found', async () => {
+    // Window 3 days: one-day buckets, four filter slots, so day 5 takes day 1's slot.
+    const e = new DedupeEngine({ store: redisStore(uniqueName('dedupe-late'), 3) });
+    expect((await e.decide(basicStory(item({}, distinct(41))), { receivedAt: day(1) })).kind).toBe('new');
+    expect((await e.decide(basicStory(item({}, distinct(42))), { receivedAt: day(5) })).kind).toBe('new');
+    // Day 1's postings lost their filter bits when day 5 took the slot: read without the filter.
+    expect((await e.decide(basicStory(item({}, distinct(41))), { receivedAt: day(2) })).kind).toBe('duplicate');
+    // A late write into day 1 now, and a copy of it the next day.
+    expect((await e.decide(basicStory(item({}, distinct(43))), { receivedAt: day(1) })).kind).toBe('new');
+    expect((await e.decide(basicStory(item({}, distinct(43))), { receivedAt: day(2) })).kind).toBe('duplicate');
+    // Day 5's own slot is exact, and day 1 is outside day 5's window.
+    expect((await e.decide(basicStory(item({}, distinct(42))), { receivedAt: day(5) })).kind).toBe('duplicate');
+    expect((await e.decide(basicStory(item({}, distinct(41))), { receivedAt: day(5) })).kind).toBe('new');
+  });
+
   it('names the earlier story by its exact uri, whatever its form', async () => {
     const e = new DedupeEngine({ store: redisStore(uniqueName('dedupe-uri')) });
     const first = { ...basicStory(item({}, distinct(31))), uri: 'tag:example.org,2026:story/é 1' };

@@ -12,17 +12,18 @@
  *   pre-allocated once so Redis does not over-allocate as it fills.
  * - `P:n:{id / 128}` — small hash, field `id % 128` → story uri (without `urn:wire:`).
  * - `P:a:{bucket}:{shard}` — small hash, field = 16 bits of the mixed anchor → newest record ids.
- * - `P:u:{bucket}:{shard}` — small hash, field = 48-bit uri hash (an integer) → version register.
- * - `P:f:{bucket}` — the bucket's presence filter: a pre-sized bit string with one bit per
- *   (posting shard, field) and per (register shard, field) written in the bucket (false positives
- *   only cost a read; no false negatives: the bit is set by the script that writes the field), so
- *   a lookup reads a bucket's bits with one BITFIELD and reads a hash only where a bit is set.
- *   Its first bits are reserved: bit 0 says the filter exists, then one bit per posting and
- *   register shard says that key already has the bucket's expiry.
+ * - `P:u:{bucket}:{shard}` — small hash, field = 40 more bits of uri hash → version register.
+ * - `P:w` — the window's presence filter: a pre-sized bit string with, for each of 4 bucket
+ *   slots, one bit per (posting shard, field) and per (register shard, field) written in the
+ *   bucket (false positives only cost a read; no false negatives: the bit is set by the script
+ *   that writes the field). The 4 slots' bits of an entry sit side by side in a 4-bit cell, so a
+ *   lookup reads every bucket's bits with one BITFIELD and reads a hash only where a bit is set.
+ *   Layout and slot reuse: see LUA_COMMON.
  * Small hashes stay in Redis's compact listpack encoding (shard counts keep them near 90 fields,
- * under the default limit of 128). A bucket's keys all expire when its filter does,
+ * under the default limit of 128). A bucket's posting and register keys all expire
  * `windowDays + bucketDays + 1` days after the bucket's first write (the expiry is set once per
- * key); records and uris expire that long after their chunk's last write. Lookups read only the
+ * key, from the filter's slot header); the filter that long after the newest bucket's first
+ * write; records and uris expire that long after their chunk's last write. Lookups read only the
  * buckets of the window. Keys are built inside the scripts, so this store wants a single Redis
  * (or one Cluster slot per prefix), not a Cluster spread. Every writer of a prefix must use the
  * same `windowDays` and `expectedStoriesPerDay` (they fix shard counts and filter size).
@@ -56,12 +57,26 @@ const NAMES = 128;
 const URI_PREFIX = 'urn:wire:';
 /** Mean fields per small hash at the expected load (listpack limit: 128). */
 const FIELDS_PER_HASH = 90;
-/** Presence filter bits per entry (1 − e^(−1/8) ≈ 12% false positives at the expected load). */
+/** Filter cells per entry and bucket (1 − e^(−1/8) ≈ 12% false positives at the expected load). */
 const FILTER_BITS_PER_ENTRY = 8;
+/** Window filter: bucket slots (a lookup reads at most 4 buckets), header bits, cell offsets. */
+const SLOTS = 4;
+const FILTER_HEADER_BITS = 192;
+const cellOffset = (cell: number): number => FILTER_HEADER_BITS + SLOTS * cell;
 
 /**
- * Arguments common to both scripts: prefix, buckets (newest first), register shard, field,
- * filter bit and reserved bit, then a list of anchors as (shard, field, filter bit, reserved bit).
+ * Arguments common to both scripts: prefix, buckets (newest first), then the register's shard,
+ * field and filter offsets (cell, home slot's bit in it, reserved cell, home slot's bit in it),
+ * and the time (Unix seconds).
+ * Anchor lists follow (see anchorList). Offsets are computed by the caller and stay strings.
+ *
+ * The window filter `P:w` (one bit string for the whole window, so a lookup reads every bucket's
+ * bits with one BITFIELD): a 192-bit header — the bucket owning each of the 4 slots (u16 each),
+ * then each slot's expiry (u32 Unix seconds each) — then 4-bit cells, one bit per slot (bucket %
+ * 4). Cells: one per posting shard and one per register shard (reserved: the key already has its
+ * bucket's expiry), then the hashed cells of (shard, field). When a bucket takes over a slot
+ * from an older one, that slot's bit is cleared in every cell (one BITOP, once per bucket).
+ * A bucket whose slot a newer bucket owns (only late writes can need it) is read unfiltered.
  */
 const LUA_COMMON = `
 local p = ARGV[1]
@@ -69,42 +84,98 @@ local nb = tonumber(ARGV[2])
 local i = 3
 local buckets = {}
 for b = 1, nb do buckets[b] = ARGV[i]; i = i + 1 end
-local regShard, regField, regPos, regRes = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-i = i + 4
-local function anchorList()
+-- Offsets stay strings: Lua's number-to-string conversion is slow.
+local regShard, regField, regOff, regBit, regRes, regResBit = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
+local now = tonumber(ARGV[i + 6])
+i = i + 7
+-- Anchors: shard, field, cell offset; for a write also the home slot's bit in that cell, the
+-- reserved cell of the shard and the home slot's bit in it.
+local function anchorList(write)
   local n = tonumber(ARGV[i]); i = i + 1
   local t = {}
-  for a = 1, n do t[a] = { ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3] }; i = i + 4 end
+  if write then
+    for a = 1, n do t[a] = { ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5] }; i = i + 6 end
+  else
+    for a = 1, n do t[a] = { ARGV[i], ARGV[i + 1], ARGV[i + 2] }; i = i + 3 end
+  end
   return t
 end
 local RB = ${RECORD_BYTES}
 local CH = ${CHUNK}
 local NM = ${NAMES}
--- Home-bucket filter bits a write needs, appended to a BITFIELD argument list; read back by homeBits.
-local function homeArgs(args, idx)
-  local function g(pos) args[#args + 1] = 'GET'; args[#args + 1] = 'u1'; args[#args + 1] = pos end
-  g(0); g(regPos); g(regRes)
-  for a = 1, #idx do g(idx[a][3]); g(idx[a][4]) end
-end
-local function homeBits(bits, at, idx)
-  local hb = { init = bits[at], reg = bits[at + 1], regRes = bits[at + 2], a = {}, res = {} }
-  for a = 1, #idx do hb.a[a] = bits[at + 1 + 2 * a]; hb.res[a] = bits[at + 2 + 2 * a] end
-  return hb
-end
--- Writes a story into the home bucket; hb: the home filter's bits read in this script.
-local function writeStory(home, hb, idx, cur, curBucket, version, latest, killed, blob, uri, ttl, fb)
-  local fk = p .. ':f:' .. home
-  local sets = {}
-  local function set(pos, v) sets[#sets + 1] = 'SET'; sets[#sets + 1] = 'u1'; sets[#sets + 1] = pos; sets[#sets + 1] = v or 1 end
-  if hb.init == 0 then
-    redis.call('SETRANGE', fk, fb - 1, '\\0')
-    redis.call('EXPIRE', fk, ttl)
-    set(0)
+local wk = p .. ':w'
+local numOf = {}
+for b = 1, nb do numOf[buckets[b]] = tonumber(buckets[b]) end
+local function num(bucket) return numOf[bucket] or tonumber(bucket) end
+local function slotOf(bucket) return num(bucket) % 4 end
+local function b16Of(bucket) return num(bucket) % 65536 end
+local MASK = { [0] = 8, 4, 2, 1 }
+local EXPOFF = { [0] = '64', '96', '128', '160' }
+local function bit(v, j) return math.floor(v / MASK[j]) % 2 end
+local function g(args, ty, off) args[#args + 1] = 'GET'; args[#args + 1] = ty; args[#args + 1] = off end
+-- Reads the slot owners, the register cell and, for a write, the home slot's expiry and the
+-- cells of the anchors it indexes; extra cells (a lookup's anchors) come after.
+local function readFilter(idx, home, extra)
+  local args = {}
+  g(args, 'u32', 0); g(args, 'u32', 32); g(args, 'u4', regOff)
+  if idx then
+    g(args, 'u32', EXPOFF[slotOf(home)]); g(args, 'u4', regRes)
+    for a = 1, #idx do g(args, 'u4', idx[a][3]); g(args, 'u4', idx[a][5]) end
   end
-  local expAt
-  local function expireWithBucket(key)
-    if not expAt then expAt = redis.call('PEXPIRETIME', fk) end
-    if expAt > 0 then redis.call('PEXPIREAT', key, expAt) else redis.call('EXPIRE', key, ttl) end
+  local at = #args / 3 + 1
+  if extra then for a = 1, #extra do g(args, 'u4', extra[a][3]) end end
+  local v = redis.call('BITFIELD', wk, unpack(args))
+  local f = { own = { [0] = math.floor(v[1] / 65536), v[1] % 65536, math.floor(v[2] / 65536), v[2] % 65536 }, reg = v[3], extra = {}, a = {}, res = {} }
+  if idx then
+    f.exp = v[4]; f.regRes = v[5]
+    for a = 1, #idx do f.a[a] = v[4 + 2 * a]; f.res[a] = v[5 + 2 * a] end
+  end
+  if extra then for a = 1, #extra do f.extra[a] = v[at + a - 1] end end
+  return f
+end
+-- 'yes': bucket owns its slot (bits are exact), 'no': never written, 'unknown': read unfiltered.
+local function state(f, bucket)
+  local o = f.own[slotOf(bucket)]
+  local b = b16Of(bucket)
+  if o == b then return 'yes' elseif o > b then return 'unknown' else return 'no' end
+end
+-- Writes a story into the home bucket; f: the filter as read by this script.
+local function writeStory(home, f, idx, cur, curBucket, version, latest, killed, blob, uri, ttl, wb)
+  local j = slotOf(home)
+  local st = state(f, home)
+  -- A slot past its expiry (a late write after a quiet spell) starts over, with a new expiry.
+  if st == 'yes' and f.exp <= now then st = 'no' end
+  local sets = {}
+  local function set(off, ty, v) sets[#sets + 1] = 'SET'; sets[#sets + 1] = ty or 'u1'; sets[#sets + 1] = off; sets[#sets + 1] = v or 1 end
+  local fresh = false
+  local expAt = f.exp
+  if st == 'no' then
+    -- This bucket takes the slot: clear the slot's bit in every cell, once.
+    fresh = true
+    expAt = now + tonumber(ttl)
+    if redis.call('EXISTS', wk) == 0 then
+      redis.call('SETRANGE', wk, wb - 1, '\\0')
+    else
+      local mk = wk .. ':mask'
+      redis.call('SET', mk, string.rep('\\255', 24) .. string.rep(string.char(255 - 2 ^ (7 - j) - 2 ^ (3 - j)), wb - 24))
+      redis.call('BITOP', 'AND', wk, wk, mk)
+      redis.call('DEL', mk)
+    end
+    redis.call('EXPIRE', wk, ttl)
+    set(16 * j, 'u16', b16Of(home))
+    set(64 + 32 * j, 'u32', expAt)
+  end
+  local filtered = st ~= 'unknown'
+  local function isSet(v) return (not filtered) or ((not fresh) and bit(v, j) == 1) end
+  local function expireKey(key, resBit, resCell)
+    if not filtered then
+      redis.call('EXPIRE', key, ttl)
+    elseif fresh or bit(resCell, j) == 0 then
+      redis.call('EXPIREAT', key, expAt)
+      set(resBit)
+      return true
+    end
+    return false
   end
   local id = redis.call('INCR', p .. ':seq')
   local ck = p .. ':r:' .. math.floor(id / CH)
@@ -115,10 +186,11 @@ local function writeStory(home, hb, idx, cur, curBucket, version, latest, killed
   redis.call('HSET', nk, tostring(id % NM), uri)
   redis.call('EXPIRE', nk, ttl)
   local sid = tostring(id)
+  local done = {}
   for a = 1, #idx do
     local key = p .. ':a:' .. home .. ':' .. idx[a][1]
     local nv = sid
-    if hb.a[a] == 1 then
+    if isSet(f.a[a]) then
       local v = redis.call('HGET', key, idx[a][2])
       if v then
         local n = 1
@@ -127,14 +199,13 @@ local function writeStory(home, hb, idx, cur, curBucket, version, latest, killed
           if old ~= sid then nv = nv .. ',' .. old; n = n + 1 end
         end
       end
-    else
-      set(idx[a][3])
+    elseif filtered then
+      set(idx[a][4])
     end
     redis.call('HSET', key, idx[a][2], nv)
-    if hb.res[a] == 0 then
-      expireWithBucket(key)
-      set(idx[a][4])
-      for b = a + 1, #idx do if idx[b][4] == idx[a][4] then hb.res[b] = 1 end end
+    if not done[idx[a][5]] then
+      done[idx[a][5]] = true
+      expireKey(key, idx[a][6], f.res[a])
     end
   end
   local list = {}
@@ -149,8 +220,7 @@ local function writeStory(home, hb, idx, cur, curBucket, version, latest, killed
   if curBucket and curBucket ~= home then
     redis.call('HDEL', p .. ':u:' .. curBucket .. ':' .. regShard, regField)
     -- The key may now be gone: let a later write there set its expiry again.
-    local ofk = p .. ':f:' .. curBucket
-    if redis.call('EXISTS', ofk) == 1 then redis.call('BITFIELD', ofk, 'SET', 'u1', regRes, 0) end
+    if state(f, curBucket) == 'yes' then set(tonumber(regRes) + slotOf(curBucket), 'u1', 0) end
   end
   local rk = p .. ':u:' .. home .. ':' .. regShard
   -- Common cases kept short: a bare id (one entry, version 1), or the bare list.
@@ -162,49 +232,49 @@ local function writeStory(home, hb, idx, cur, curBucket, version, latest, killed
     if killed ~= '0' or latest ~= version then value = latest .. '|' .. killed .. '|' .. value end
   end
   redis.call('HSET', rk, regField, value)
-  if hb.regRes == 0 then expireWithBucket(rk); set(regRes) end
-  if hb.reg == 0 then set(regPos) end
-  if #sets > 0 then redis.call('BITFIELD', fk, unpack(sets)) end
+  expireKey(rk, regResBit, f.regRes)
+  if filtered and (fresh or bit(f.reg, j) == 0) then set(regBit) end
+  if #sets > 0 then redis.call('BITFIELD', wk, unpack(sets)) end
   return id
 end
 `;
 
 const LUA_LOOKUP = `${LUA_COMMON}
-local q = anchorList()
-local idx, version, blob, uri, ttl, fb
+local q = anchorList(false)
+local idx, version, blob, uri, ttl, wb
 local fuse = ARGV[i] == '1'
 i = i + 1
 if fuse then
-  idx = anchorList()
-  version, blob, uri, ttl, fb = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4])
+  idx = anchorList(true)
+  version, blob, uri, ttl, wb = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4])
 end
 local seq = tonumber(redis.call('GET', p .. ':seq') or '0')
+local f = readFilter(idx, buckets[1], q)
 local reg = ''
 local cands = {}
 local seen = {}
-local hb
 for b = 1, nb do
-  local args = { 'GET', 'u1', regPos }
-  for a = 1, #q do args[#args + 1] = 'GET'; args[#args + 1] = 'u1'; args[#args + 1] = q[a][3] end
-  if b == 1 and fuse then homeArgs(args, idx) end
-  local bits = redis.call('BITFIELD', p .. ':f:' .. buckets[b], unpack(args))
-  if b == 1 and fuse then hb = homeBits(bits, #q + 2, idx) end
-  if reg == '' and bits[1] == 1 then
-    reg = redis.call('HGET', p .. ':u:' .. buckets[b] .. ':' .. regShard, regField) or ''
-  end
-  for a = 1, #q do
-    if bits[a + 1] == 1 then
-      local v = redis.call('HGET', p .. ':a:' .. buckets[b] .. ':' .. q[a][1], q[a][2])
-      if v then
-        for id in string.gmatch(v, '%d+') do
-          if not seen[id] then seen[id] = true; cands[#cands + 1] = id end
+  local st = state(f, buckets[b])
+  if st ~= 'no' then
+    local j = slotOf(buckets[b])
+    local all = st == 'unknown'
+    if reg == '' and (all or bit(f.reg, j) == 1) then
+      reg = redis.call('HGET', p .. ':u:' .. buckets[b] .. ':' .. regShard, regField) or ''
+    end
+    for a = 1, #q do
+      if all or bit(f.extra[a], j) == 1 then
+        local v = redis.call('HGET', p .. ':a:' .. buckets[b] .. ':' .. q[a][1], q[a][2])
+        if v then
+          for id in string.gmatch(v, '%d+') do
+            if not seen[id] then seen[id] = true; cands[#cands + 1] = id end
+          end
         end
       end
     end
   end
 end
 if fuse and reg == '' and #cands == 0 then
-  local id = writeStory(buckets[1], hb, idx, '', nil, version, version, '0', blob, uri, ttl, fb)
+  local id = writeStory(buckets[1], f, idx, '', nil, version, version, '0', blob, uri, ttl, wb)
   return { seq, '', '', id }
 end
 local out = { seq, reg, table.concat(cands, ','), 0 }
@@ -242,7 +312,7 @@ return out
 `;
 
 const LUA_COMMIT = `${LUA_COMMON}
-local idx = anchorList()
+local idx = anchorList(true)
 local snapshot = tonumber(ARGV[i])
 local expected = ARGV[i + 1]
 local latest = ARGV[i + 2]
@@ -250,20 +320,15 @@ local killed = ARGV[i + 3]
 local version = ARGV[i + 4]
 local blob = ARGV[i + 5]
 local uri = ARGV[i + 6]
-local ttl = tonumber(ARGV[i + 7])
+local ttl = ARGV[i + 7]
 local claim = ARGV[i + 8] == '1'
-local fb = tonumber(ARGV[i + 9])
+local wb = tonumber(ARGV[i + 9])
 local home = buckets[1]
-local args = {}
-homeArgs(args, idx)
-local hb = homeBits(redis.call('BITFIELD', p .. ':f:' .. home, unpack(args)), 1, idx)
+local f = readFilter(idx, home, nil)
 local cur, curBucket = '', nil
-if hb.reg == 1 then
-  local v = redis.call('HGET', p .. ':u:' .. home .. ':' .. regShard, regField)
-  if v then cur = v; curBucket = home end
-end
-if not curBucket then
-  for b = 2, nb do
+for b = 1, nb do
+  local st = state(f, buckets[b])
+  if st == 'unknown' or (st == 'yes' and bit(f.reg, slotOf(buckets[b])) == 1) then
     local v = redis.call('HGET', p .. ':u:' .. buckets[b] .. ':' .. regShard, regField)
     if v then cur = v; curBucket = buckets[b]; break end
   end
@@ -271,9 +336,11 @@ end
 if cur ~= expected then return { 0, 0 } end
 -- The claim: a story written since the snapshot under one of these anchors (in the home bucket,
 -- where every write of the same day lands) means this decision may be out of date.
-if claim then
+local hst = state(f, home)
+if claim and hst ~= 'no' then
+  local j = slotOf(home)
   for a = 1, #idx do
-    if hb.a[a] == 1 then
+    if hst == 'unknown' or bit(f.a[a], j) == 1 then
       local v = redis.call('HGET', p .. ':a:' .. home .. ':' .. idx[a][1], idx[a][2])
       if v then
         local newest = tonumber(string.match(v, '^(%d+)'))
@@ -282,7 +349,7 @@ if claim then
     end
   end
 end
-return { 1, writeStory(home, hb, idx, cur, curBucket, version, latest, killed, blob, uri, ttl, fb) }
+return { 1, writeStory(home, f, idx, cur, curBucket, version, latest, killed, blob, uri, ttl, wb) }
 `;
 
 export interface RedisDedupeStoreOptions {
@@ -320,10 +387,10 @@ export class RedisDedupeStore implements DedupeStore {
   private readonly postingShards: number;
   private readonly registerShards: number;
   private readonly ttlSeconds: number;
-  /** Presence filter: size in bytes, first hashed bit (after the reserved ones), hashed bits. */
+  /** Window filter: size in bytes, first hashed cell (after the reserved ones), hashed cells. */
   private readonly filterBytes: number;
   private readonly filterBase: number;
-  private readonly filterBits: number;
+  private readonly filterCells: number;
 
   constructor(opts: RedisDedupeStoreOptions) {
     this.windowDays = opts.windowDays ?? 30;
@@ -335,10 +402,10 @@ export class RedisDedupeStore implements DedupeStore {
     this.postingShards = Math.max(1, Math.ceil((perBucket * ANCHORS) / FIELDS_PER_HASH));
     this.registerShards = Math.max(1, Math.ceil(perBucket / FIELDS_PER_HASH));
     this.ttlSeconds = (this.windowDays + this.bucketDays + 1) * 86_400;
-    this.filterBase = 1 + this.postingShards + this.registerShards;
-    const wanted = this.filterBase + perBucket * (ANCHORS + 1) * FILTER_BITS_PER_ENTRY;
-    this.filterBytes = stringBytesFilling(Math.ceil(wanted / 8));
-    this.filterBits = this.filterBytes * 8 - this.filterBase;
+    this.filterBase = this.postingShards + this.registerShards;
+    const cells = this.filterBase + perBucket * (ANCHORS + 1) * FILTER_BITS_PER_ENTRY;
+    this.filterBytes = stringBytesFilling(Math.ceil((FILTER_HEADER_BITS + SLOTS * cells) / 8));
+    this.filterCells = Math.floor((this.filterBytes * 8 - FILTER_HEADER_BITS) / SLOTS) - this.filterBase;
     const redis = opts.redis as DedupeRedis;
     if (typeof redis.wireDedupeLookupBuffer !== 'function') {
       redis.defineCommand('wireDedupeLookup', { numberOfKeys: 0, lua: LUA_LOOKUP });
@@ -347,51 +414,56 @@ export class RedisDedupeStore implements DedupeStore {
     this.redis = redis;
   }
 
-  /** Prefix, buckets and the register's (shard, field, filter bit, reserved bit). */
-  private common(uri: string, day: number): Array<string | number> {
+  /**
+   * Prefix, buckets and the register's shard, field and filter offsets (cell, home bit, reserved
+   * cell, home bit in it). Offsets are computed here: Lua's number formatting is slow.
+   */
+  private common(uri: string, day: number): { args: Array<string | number | Buffer>; slot: number } {
     const h = hashString(uri);
-    const h2 = hashString(uri, 0x9747b28c) & 0xffff;
-    // 48 bits of uri hash as one integer field: unique enough among a window's uris.
+    const h2 = hashString(uri, 0x9747b28c);
     const regShard = h % this.registerShards;
+    // The field: 40 more bits of uri hash as 5 raw bytes (7 bytes in a listpack; an integer
+    // would take 10). With the shard, ~52 bits: unique enough among a window's uris.
+    const regField = Buffer.from([h2 >>> 24, (h2 >>> 16) & 255, (h2 >>> 8) & 255, h2 & 255, h >>> 24]);
     const buckets = bucketsFor(day, this.windowDays, this.bucketDays);
-    return [
-      this.prefix,
-      buckets.length,
-      ...buckets,
-      regShard,
-      h * 65_536 + h2,
-      this.filterBase + (combine(h, h2) % this.filterBits),
-      1 + this.postingShards + regShard,
-    ];
+    const slot = buckets[0]! % SLOTS;
+    const cell = cellOffset(this.filterBase + (combine(h, h2) % this.filterCells));
+    const res = cellOffset(this.postingShards + regShard);
+    const now = Math.floor(Date.now() / 1000);
+    return { args: [this.prefix, buckets.length, ...buckets, regShard, regField, cell, cell + slot, res, res + slot, now], slot };
   }
 
   /**
-   * Appends anchors as (shard, field, filter bit, reserved bit). The anchor is mixed first (the
-   * smallest shingle hashes are not uniform); 16 bits beyond the shard select the field: with ~90
-   * fields per hash a false hit is rare and harmless (candidates are compared anyway).
+   * Appends anchors as (shard, field, filter cell offset) and, for a write, (home bit, reserved
+   * cell, home bit in it). The anchor is mixed first (the smallest shingle hashes are not
+   * uniform); 16 bits beyond the shard select the field: with ~90 fields per hash a false hit is
+   * rare and harmless (candidates are compared anyway).
    */
-  private pushAnchors(args: Array<string | number | Buffer>, anchors: readonly number[]): void {
+  private pushAnchors(args: Array<string | number | Buffer>, anchors: readonly number[], writeSlot: number | null): void {
     args.push(anchors.length);
     for (const a of anchors) {
       const m = fmix32(a ^ 0x5bd1e995);
       const shard = m % this.postingShards;
       const field = Math.floor(m / this.postingShards) & 0xffff;
-      args.push(shard, field, this.filterBase + (combine(shard, field) % this.filterBits), 1 + shard);
+      const cell = cellOffset(this.filterBase + (combine(shard, field) % this.filterCells));
+      args.push(shard, field, cell);
+      if (writeSlot !== null) args.push(cell + writeSlot, cellOffset(shard), cellOffset(shard) + writeSlot);
     }
   }
 
+  /** Uris are stored without `urn:wire:`; any other uri behind a NUL (no uri starts with one). */
   private static storedUri(uri: string): string {
-    return uri.startsWith(URI_PREFIX) ? `~${uri.slice(URI_PREFIX.length)}` : `=${uri}`;
+    return uri.startsWith(URI_PREFIX) ? uri.slice(URI_PREFIX.length) : `\0${uri}`;
   }
 
   async lookup(requests: LookupRequest[]): Promise<LookupResult[]> {
     const pipe = this.redis.pipeline() as unknown as DedupeRedis & { exec(): Promise<Array<[Error | null, unknown]> | null> };
     for (const r of requests) {
-      const args: Array<string | number | Buffer> = this.common(r.uri, r.day);
-      this.pushAnchors(args, r.anchors);
+      const { args, slot } = this.common(r.uri, r.day);
+      this.pushAnchors(args, r.anchors, null);
       if (r.insert) {
         args.push('1');
-        this.pushAnchors(args, r.insert.anchors);
+        this.pushAnchors(args, r.insert.anchors, slot);
         args.push(r.insert.record.version, encodeRecord(r.insert.record), RedisDedupeStore.storedUri(r.uri), this.ttlSeconds, this.filterBytes);
       } else {
         args.push('0');
@@ -420,7 +492,7 @@ export class RedisDedupeStore implements DedupeStore {
       const id = Number(raw[k]);
       const blob = raw[k + 1] as Buffer;
       const stored = String(raw[k + 2]);
-      const uri = stored.startsWith('~') ? URI_PREFIX + stored.slice(1) : stored.slice(1);
+      const uri = stored.startsWith('\0') ? stored.slice(1) : URI_PREFIX + stored;
       const record = decodeRecord(blob);
       if (record) stories.set(id, { id, uri, record });
     }
@@ -434,8 +506,8 @@ export class RedisDedupeStore implements DedupeStore {
   async commit(requests: CommitRequest[]): Promise<CommitResult[]> {
     const pipe = this.redis.pipeline() as unknown as DedupeRedis & { exec(): Promise<Array<[Error | null, unknown]> | null> };
     for (const c of requests) {
-      const args: Array<string | number | Buffer> = this.common(c.uri, c.day);
-      this.pushAnchors(args, c.anchors);
+      const { args, slot } = this.common(c.uri, c.day);
+      this.pushAnchors(args, c.anchors, slot);
       args.push(
         c.snapshot,
         c.expectedRegister ?? '',
