@@ -49,6 +49,121 @@ export interface DeliveryClientOptions {
   userAgent?: string;
 }
 
+const elapsedSince = (started: number) => Math.round((performance.now() - started) * 10) / 10;
+const failure = (error: WebhookError, started: number): SendFailure => ({ ok: false, error, latencyMs: elapsedSince(started) });
+
+/**
+ * One POST in flight, as an undici dispatch handler (the legacy callback interface undici calls
+ * directly). A class rather than closures: one object per attempt instead of a dozen functions.
+ */
+class Attempt {
+  private settled = false;
+  private abort: ((err: Error) => void) | undefined;
+  private abortReason: Error | undefined;
+  private status = 0;
+  private retryAfter: string | undefined;
+  private gotHeaders = false;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly resolve: (outcome: SendOutcome) => void,
+    private readonly origin: string,
+    private readonly timeoutMs: number,
+    private readonly excerptBytes: number,
+    private readonly started: number,
+  ) {
+    // The hard deadline: the attempt ends then, whether or not the request left the pool's queue.
+    this.timer = setTimeout(() => this.deadline(), timeoutMs);
+  }
+
+  onConnect(abort: (err: Error) => void): void {
+    this.abort = abort;
+    if (this.abortReason) abort(this.abortReason);
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    if (statusCode < 200) return true; // 1xx: the final answer follows
+    this.status = statusCode;
+    this.gotHeaders = true;
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i]!;
+      if (name.length === 11 && name.toString('latin1').toLowerCase() === 'retry-after') {
+        this.retryAfter = rawHeaders[i + 1]!.toString('latin1');
+        break;
+      }
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    // Read at most excerptBytes; a partner dripping a huge or endless body is cut off at the cap
+    // or the deadline, whichever comes first — the status is what decides the outcome.
+    if (this.size >= this.excerptBytes) {
+      this.finish(this.answered());
+      this.stop(new Error('response excerpt complete'));
+    }
+    return true;
+  }
+
+  onComplete(): void {
+    this.finish(this.answered());
+  }
+
+  onError(err: Error): void {
+    this.failed(err, false);
+  }
+
+  private deadline(): void {
+    const reason = new Error(`deadline of ${this.timeoutMs} ms`);
+    reason.name = 'AbortError';
+    this.failed(reason, true);
+    this.stop(reason);
+  }
+
+  private stop(reason: Error): void {
+    if (this.abort) this.abort(reason);
+    else this.abortReason ??= reason;
+  }
+
+  private answered(): SendResponse {
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    return {
+      ok: true,
+      status: this.status,
+      retryAfter: this.retryAfter,
+      excerpt: body.subarray(0, this.excerptBytes).toString('utf8'),
+      latencyMs: elapsedSince(this.started),
+    };
+  }
+
+  private finish(outcome: SendOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.resolve(outcome);
+  }
+
+  private failed(cause: unknown, timedOut: boolean): void {
+    // The body was cut by the deadline or the partner closed mid-body: the status stands.
+    if (this.gotHeaders) return this.finish(this.answered());
+    const origin = this.origin;
+    const e = cause as { code?: string; name?: string; message?: string };
+    let error: WebhookError;
+    if (timedOut || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' || e.name === 'AbortError') {
+      error = new WebhookError(WebhookErrorCodes.TIMEOUT, `partner ${origin}: no response within ${this.timeoutMs} ms`, { origin, timeoutMs: this.timeoutMs }, { cause });
+    } else if (e.code === WebhookErrorCodes.SSRF_BLOCKED) {
+      error = cause as WebhookError;
+    } else {
+      error = new WebhookError(WebhookErrorCodes.NETWORK, `partner ${origin}: ${e.code ?? 'connection failed'} (${e.message ?? 'no message'})`, { origin, errorCode: e.code }, { cause });
+    }
+    this.finish(failure(error, this.started));
+  }
+}
+
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /**
@@ -82,114 +197,28 @@ export class DeliveryClient {
   /** POST once. Never throws for partner behaviour; the outcome says what happened. */
   async send(req: SendRequest): Promise<SendOutcome> {
     const started = performance.now();
-    const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
-    const fail = (error: WebhookError): SendFailure => ({ ok: false, error, latencyMs: elapsed() });
     let url: URL;
     try {
       url = new URL(req.url);
     } catch (cause) {
-      return fail(new WebhookError(WebhookErrorCodes.URL, `partner url "${req.url}": not a URL`, { url: req.url }, { cause }));
+      return failure(new WebhookError(WebhookErrorCodes.URL, `partner url "${req.url}": not a URL`, { url: req.url }, { cause }), started);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      return fail(new WebhookError(WebhookErrorCodes.URL, `partner url "${req.url}": protocol ${url.protocol} is not http(s)`));
+      return failure(new WebhookError(WebhookErrorCodes.URL, `partner url "${req.url}": protocol ${url.protocol} is not http(s)`), started);
     }
     const allowed = await this.guard.check(url.hostname);
-    if (!allowed.ok) return fail(allowed.error);
+    if (!allowed.ok) return failure(allowed.error, started);
 
     const timeoutMs = req.timeoutMs ?? this.timeoutMs;
-    const excerptBytes = this.excerptBytes;
-    const origin = url.origin;
     // undici's dispatch with a handler of our own rather than `request`: no response stream, no
     // async iterator, no AbortSignal per attempt — the excerpt is gathered from the chunks as they
     // come (a measurable share of the CPU per delivery at thousands per second).
     return new Promise<SendOutcome>((resolve) => {
-      let settled = false;
-      let abort: ((err: Error) => void) | undefined;
-      let abortReason: Error | undefined;
-      let status = 0;
-      let retryAfter: string | undefined;
-      let gotHeaders = false;
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const stop = (reason: Error) => {
-        if (abort) abort(reason);
-        else abortReason ??= reason;
-      };
-      const answered = (): SendResponse => ({
-        ok: true,
-        status,
-        retryAfter,
-        excerpt: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).subarray(0, excerptBytes).toString('utf8'),
-        latencyMs: elapsed(),
-      });
-      const finish = (outcome: SendOutcome) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(outcome);
-      };
-      const failed = (cause: unknown, timedOut: boolean) => {
-        // The body was cut by the deadline or the partner closed mid-body: the status stands.
-        if (gotHeaders) return finish(answered());
-        const e = cause as { code?: string; name?: string; message?: string };
-        if (timedOut || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' || e.name === 'AbortError') {
-          return finish(fail(new WebhookError(WebhookErrorCodes.TIMEOUT, `partner ${origin}: no response within ${timeoutMs} ms`, { origin, timeoutMs }, { cause })));
-        }
-        if (e.code === WebhookErrorCodes.SSRF_BLOCKED) return finish(fail(cause as WebhookError));
-        return finish(
-          fail(
-            new WebhookError(
-              WebhookErrorCodes.NETWORK,
-              `partner ${origin}: ${e.code ?? 'connection failed'} (${e.message ?? 'no message'})`,
-              { origin, errorCode: e.code },
-              { cause },
-            ),
-          ),
-        );
-      };
-      // The hard deadline: the attempt ends now whether or not the request left the pool's queue.
-      const timer = setTimeout(() => {
-        const reason = new Error(`deadline of ${timeoutMs} ms`);
-        reason.name = 'AbortError';
-        failed(reason, true);
-        stop(reason);
-      }, timeoutMs);
-      const handler = {
-        onConnect: (abortFn: (err: Error) => void) => {
-          abort = abortFn;
-          if (abortReason) abortFn(abortReason);
-        },
-        onHeaders: (statusCode: number, rawHeaders: Buffer[]) => {
-          if (statusCode < 200) return true; // 1xx: the final answer follows
-          status = statusCode;
-          gotHeaders = true;
-          for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-            const name = rawHeaders[i]!;
-            if (name.length === 11 && name.toString('latin1').toLowerCase() === 'retry-after') {
-              retryAfter = rawHeaders[i + 1]!.toString('latin1');
-              break;
-            }
-          }
-          return true;
-        },
-        onData: (chunk: Buffer) => {
-          chunks.push(chunk);
-          size += chunk.length;
-          // Read at most excerptBytes; a partner dripping a huge or endless body is cut off at the
-          // cap or the deadline, whichever comes first — the status is what decides the outcome.
-          if (size >= excerptBytes) {
-            finish(answered());
-            stop(new Error('response excerpt complete'));
-          }
-          return true;
-        },
-        onComplete: () => finish(answered()),
-        onError: (err: Error) => failed(err, false),
-      };
+      const attempt = new Attempt(resolve, url.origin, timeoutMs, this.excerptBytes, started);
       try {
-        this.pool(origin).dispatch(
+        this.pool(url.origin).dispatch(
           {
-            origin,
+            origin: url.origin,
             method: 'POST',
             path: `${url.pathname}${url.search}`,
             headers: { 'user-agent': this.userAgent, ...req.headers },
@@ -197,10 +226,10 @@ export class DeliveryClient {
             headersTimeout: timeoutMs,
             bodyTimeout: timeoutMs,
           },
-          handler as unknown as Parameters<Pool['dispatch']>[1],
+          attempt as unknown as Parameters<Pool['dispatch']>[1],
         );
       } catch (cause) {
-        failed(cause, false);
+        attempt.onError(cause as Error);
       }
     });
   }
