@@ -65,10 +65,11 @@ const FILTER_HEADER_BITS = 192;
 const cellOffset = (cell: number): number => FILTER_HEADER_BITS + SLOTS * cell;
 
 /**
- * Arguments common to both scripts: prefix, buckets (newest first), then the register's shard,
- * field and filter offsets (cell, home slot's bit in it, reserved cell, home slot's bit in it),
- * and the time (Unix seconds).
- * Anchor lists follow (see anchorList). Offsets are computed by the caller and stay strings.
+ * Arguments of both scripts: the prefix; one string of space-separated numbers — buckets (count,
+ * then newest first), the register's shard and filter offsets (cell, home slot's bit in it,
+ * reserved cell, home slot's bit in it), the time (Unix seconds), then anchor lists (see
+ * anchorList) and each script's own numbers; the register field; then each script's binary
+ * arguments. Filter offsets are computed by the caller.
  *
  * The window filter `P:w` (one bit string for the whole window, so a lookup reads every bucket's
  * bits with one BITFIELD): a 192-bit header — the bucket owning each of the 4 slots (u16 each),
@@ -79,24 +80,25 @@ const cellOffset = (cell: number): number => FILTER_HEADER_BITS + SLOTS * cell;
  * A bucket whose slot a newer bucket owns (only late writes can need it) is read unfiltered.
  */
 const LUA_COMMON = `
+-- ARGV: prefix, the numbers (one space-separated string: one argument instead of ~90), the
+-- register field, then binary arguments. Numbers stay strings (Lua's number formatting is slow).
 local p = ARGV[1]
-local nb = tonumber(ARGV[2])
-local i = 3
+local nx = string.gmatch(ARGV[2], '%S+')
+local regField = ARGV[3]
+local nb = tonumber(nx())
 local buckets = {}
-for b = 1, nb do buckets[b] = ARGV[i]; i = i + 1 end
--- Offsets stay strings: Lua's number-to-string conversion is slow.
-local regShard, regField, regOff, regBit, regRes, regResBit = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
-local now = tonumber(ARGV[i + 6])
-i = i + 7
+for b = 1, nb do buckets[b] = nx() end
+local regShard, regOff, regBit, regRes, regResBit = nx(), nx(), nx(), nx(), nx()
+local now = tonumber(nx())
 -- Anchors: shard, field, cell offset; for a write also the home slot's bit in that cell, the
 -- reserved cell of the shard and the home slot's bit in it.
 local function anchorList(write)
-  local n = tonumber(ARGV[i]); i = i + 1
+  local n = tonumber(nx())
   local t = {}
   if write then
-    for a = 1, n do t[a] = { ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5] }; i = i + 6 end
+    for a = 1, n do t[a] = { nx(), nx(), nx(), nx(), nx(), nx() } end
   else
-    for a = 1, n do t[a] = { ARGV[i], ARGV[i + 1], ARGV[i + 2] }; i = i + 3 end
+    for a = 1, n do t[a] = { nx(), nx(), nx() } end
   end
   return t
 end
@@ -242,11 +244,11 @@ end
 const LUA_LOOKUP = `${LUA_COMMON}
 local q = anchorList(false)
 local idx, version, blob, uri, ttl, wb
-local fuse = ARGV[i] == '1'
-i = i + 1
+local fuse = nx() == '1'
 if fuse then
   idx = anchorList(true)
-  version, blob, uri, ttl, wb = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4])
+  version, ttl, wb = nx(), nx(), tonumber(nx())
+  blob, uri = ARGV[4], ARGV[5]
 end
 local seq = tonumber(redis.call('GET', p .. ':seq') or '0')
 local f = readFilter(idx, buckets[1], q)
@@ -313,16 +315,16 @@ return out
 
 const LUA_COMMIT = `${LUA_COMMON}
 local idx = anchorList(true)
-local snapshot = tonumber(ARGV[i])
-local expected = ARGV[i + 1]
-local latest = ARGV[i + 2]
-local killed = ARGV[i + 3]
-local version = ARGV[i + 4]
-local blob = ARGV[i + 5]
-local uri = ARGV[i + 6]
-local ttl = ARGV[i + 7]
-local claim = ARGV[i + 8] == '1'
-local wb = tonumber(ARGV[i + 9])
+local snapshot = tonumber(nx())
+local latest = nx()
+local killed = nx()
+local version = nx()
+local ttl = nx()
+local claim = nx() == '1'
+local wb = tonumber(nx())
+local expected = ARGV[4]
+local blob = ARGV[5]
+local uri = ARGV[6]
 local home = buckets[1]
 local f = readFilter(idx, home, nil)
 local cur, curBucket = '', nil
@@ -418,7 +420,7 @@ export class RedisDedupeStore implements DedupeStore {
    * Prefix, buckets and the register's shard, field and filter offsets (cell, home bit, reserved
    * cell, home bit in it). Offsets are computed here: Lua's number formatting is slow.
    */
-  private common(uri: string, day: number): { args: Array<string | number | Buffer>; slot: number } {
+  private common(uri: string, day: number): { nums: number[]; regField: Buffer; slot: number } {
     const h = hashString(uri);
     const h2 = hashString(uri, 0x9747b28c);
     const regShard = h % this.registerShards;
@@ -430,7 +432,7 @@ export class RedisDedupeStore implements DedupeStore {
     const cell = cellOffset(this.filterBase + (combine(h, h2) % this.filterCells));
     const res = cellOffset(this.postingShards + regShard);
     const now = Math.floor(Date.now() / 1000);
-    return { args: [this.prefix, buckets.length, ...buckets, regShard, regField, cell, cell + slot, res, res + slot, now], slot };
+    return { nums: [buckets.length, ...buckets, regShard, cell, cell + slot, res, res + slot, now], regField, slot };
   }
 
   /**
@@ -439,7 +441,7 @@ export class RedisDedupeStore implements DedupeStore {
    * uniform); 16 bits beyond the shard select the field: with ~90 fields per hash a false hit is
    * rare and harmless (candidates are compared anyway).
    */
-  private pushAnchors(args: Array<string | number | Buffer>, anchors: readonly number[], writeSlot: number | null): void {
+  private pushAnchors(args: number[], anchors: readonly number[], writeSlot: number | null): void {
     args.push(anchors.length);
     for (const a of anchors) {
       const m = fmix32(a ^ 0x5bd1e995);
@@ -459,16 +461,17 @@ export class RedisDedupeStore implements DedupeStore {
   async lookup(requests: LookupRequest[]): Promise<LookupResult[]> {
     const pipe = this.redis.pipeline() as unknown as DedupeRedis & { exec(): Promise<Array<[Error | null, unknown]> | null> };
     for (const r of requests) {
-      const { args, slot } = this.common(r.uri, r.day);
-      this.pushAnchors(args, r.anchors, null);
+      const { nums, regField, slot } = this.common(r.uri, r.day);
+      this.pushAnchors(nums, r.anchors, null);
       if (r.insert) {
-        args.push('1');
-        this.pushAnchors(args, r.insert.anchors, slot);
-        args.push(r.insert.record.version, encodeRecord(r.insert.record), RedisDedupeStore.storedUri(r.uri), this.ttlSeconds, this.filterBytes);
+        nums.push(1);
+        this.pushAnchors(nums, r.insert.anchors, slot);
+        nums.push(r.insert.record.version, this.ttlSeconds, this.filterBytes);
+        void pipe.wireDedupeLookupBuffer(this.prefix, nums.join(' '), regField, encodeRecord(r.insert.record), RedisDedupeStore.storedUri(r.uri));
       } else {
-        args.push('0');
+        nums.push(0);
+        void pipe.wireDedupeLookupBuffer(this.prefix, nums.join(' '), regField);
       }
-      void pipe.wireDedupeLookupBuffer(...args);
     }
     const res = await pipe.exec();
     return requests.map((r, i) => {
@@ -506,21 +509,17 @@ export class RedisDedupeStore implements DedupeStore {
   async commit(requests: CommitRequest[]): Promise<CommitResult[]> {
     const pipe = this.redis.pipeline() as unknown as DedupeRedis & { exec(): Promise<Array<[Error | null, unknown]> | null> };
     for (const c of requests) {
-      const { args, slot } = this.common(c.uri, c.day);
-      this.pushAnchors(args, c.anchors, slot);
-      args.push(
-        c.snapshot,
+      const { nums, regField, slot } = this.common(c.uri, c.day);
+      this.pushAnchors(nums, c.anchors, slot);
+      nums.push(c.snapshot, c.latest, c.killed ? 1 : 0, c.record.version, this.ttlSeconds, c.claim ? 1 : 0, this.filterBytes);
+      void pipe.wireDedupeCommitBuffer(
+        this.prefix,
+        nums.join(' '),
+        regField,
         c.expectedRegister ?? '',
-        c.latest,
-        c.killed ? 1 : 0,
-        c.record.version,
         encodeRecord(c.record),
         RedisDedupeStore.storedUri(c.uri),
-        this.ttlSeconds,
-        c.claim ? '1' : '0',
-        this.filterBytes,
       );
-      void pipe.wireDedupeCommitBuffer(...args);
     }
     const res = await pipe.exec();
     return requests.map((c, i) => {
