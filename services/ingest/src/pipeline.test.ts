@@ -23,7 +23,7 @@ const normalize: NormalizeFn = (input) => {
   }));
 };
 
-function setup(decide: (s: CanonicalStory) => Decision['kind'] = () => 'new') {
+function setup(decide: (s: CanonicalStory) => Decision['kind'] = () => 'new', decider?: Parameters<typeof createIngestPipeline>[0]['decider'], maxDecideBatch?: number) {
   const store = new MemoryMediaStore();
   const claims = new Map<string, string>();
   const routed: RouteItem[][] = [];
@@ -32,7 +32,8 @@ function setup(decide: (s: CanonicalStory) => Decision['kind'] = () => 'new') {
     store,
     media: createMediaProcessor({ store, fetcher: createImageFetcher() }),
     normalize,
-    decider: { decideMany: async (items) => items.map((i) => ({ kind: decide(i.story), of: null, scores: {}, reasons: [] })) },
+    decider: decider ?? { decideMany: async (items) => items.map((i) => ({ kind: decide(i.story), of: null, scores: {}, reasons: [] })) },
+    maxDecideBatch,
     claims: {
       key: (uri, version, hash) => `${uri}|${version}|${hash}`,
       claim: async (items) => items.map((i) => {
@@ -115,6 +116,23 @@ describe('ingest pipeline (in memory)', () => {
     const out = await pipeline.processChunk([msg(1, env('a|1|one'))]);
     expect(out.records.map((r) => r.topic)).toEqual(['e']);
     expect(routed.flat()).toEqual([]);
+  });
+
+  it('decides in order in slices, halving a slice the engine keeps failing with contention', async () => {
+    const calls: string[][] = [];
+    const decider = {
+      decideMany: async (items: Array<{ story: CanonicalStory }>) => {
+        calls.push(items.map((i) => i.story.guid));
+        if (items.length > 2) throw new WireError('WIRE_ERR_DEDUPE_CONTENTION', `${items.length} stories still conflicting`);
+        return items.map((i) => ({ kind: i.story.version > 1 ? ('update' as const) : ('new' as const), of: null, scores: {}, reasons: [] }));
+      },
+    };
+    const { pipeline } = setup(undefined, decider, 4);
+    const out = await pipeline.processChunk(['a|1|x', 'b|1|x', 'c|1|x', 'a|2|y', 'd|1|x', 'e|1|x'].map((p, i) => msg(i, env(p))));
+    expect(calls).toEqual([['a', 'b', 'c', 'a'], ['a', 'b'], ['c', 'a'], ['d', 'e']]);
+    expect(out.decisions.map((d) => `${d.uri.slice(-1)}${d.version}:${d.kind}`)).toEqual(['a1:new', 'b1:new', 'c1:new', 'a2:update', 'd1:new', 'e1:new']);
+    const failing = setup(undefined, { decideMany: async () => Promise.reject(new WireError('WIRE_ERR_DEDUPE_CONTENTION', 'always')) });
+    await expect(failing.pipeline.processChunk([msg(1, env('a|1|x'))])).rejects.toThrow('always');
   });
 
   it('throws on a store failure (infrastructure), so the consumer retries the chunk', async () => {

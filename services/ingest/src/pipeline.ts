@@ -8,7 +8,7 @@ import { buildCanonicalPack, buildRawSegment } from './packs';
 import type { IngestMetrics } from './metrics';
 import type { ResendClaims } from './claims';
 import type { NormalizeOutcome, NormalizePool } from './normalize-pool';
-import type { Decider, MediaRetryQueue, NormalizeFn, NormalizeOptions, Router } from './ports';
+import type { DecideItem, Decider, MediaRetryQueue, NormalizeFn, NormalizeOptions, Router } from './ports';
 
 /** A Kafka message as the pipeline sees it. */
 export interface InboundMessage {
@@ -39,6 +39,8 @@ export interface PipelineDeps {
   store: MediaStore;
   media: MediaProcessor;
   normalize: NormalizeFn;
+  /** Most stories per dedupe engine call (default 500); halved while the engine reports contention. */
+  maxDecideBatch?: number;
   /** Worker threads that normalize instead of `normalize` on this thread (see createNormalizePool). */
   normalizePool?: Pick<NormalizePool, 'normalizeMany'>;
   decider: Decider;
@@ -124,6 +126,29 @@ export function createIngestPipeline(deps: PipelineDeps) {
     const run = dedupeTurn.then(fn);
     dedupeTurn = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Decide in order, at most `maxDecideBatch` stories per engine call. The engine commits a batch
+   * optimistically and redoes the stories whose commit conflicted (within the batch too), giving
+   * up after a number of rounds: a large batch can fail every time. On that error the rest is
+   * decided in halves. Safe to redo: decisions already committed are recorded and repeated.
+   */
+  async function decideInSlices(items: DecideItem[]): Promise<Decision[]> {
+    const out: Decision[] = [];
+    let size = Math.max(1, deps.maxDecideBatch ?? 500);
+    for (let i = 0; i < items.length; ) {
+      const slice = items.slice(i, i + size);
+      try {
+        out.push(...(await deps.decider.decideMany(slice)));
+        i += slice.length;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'WIRE_ERR_DEDUPE_CONTENTION' || slice.length === 1) throw err;
+        size = Math.ceil(slice.length / 2);
+        log.warn({ code: 'WIRE_ERR_DEDUPE_CONTENTION', stories: slice.length, next: size }, 'dedupe batch kept conflicting; deciding it in halves');
+      }
+    }
+    return out;
   }
 
   function timer(step: string) {
@@ -296,7 +321,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
           toDecide.push(it);
         }
       });
-      const decisions = await deps.decider.decideMany(toDecide.map((it) => ({ story: it.story, receivedAt: it.p.envelope.receivedAt })));
+      const decisions = await decideInSlices(toDecide.map((it) => ({ story: it.story, receivedAt: it.p.envelope.receivedAt })));
       toDecide.forEach((it, n) => {
         it.decision = decisions[n];
       });
