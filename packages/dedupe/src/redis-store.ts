@@ -11,7 +11,7 @@
  * - `P:r:{id / CHUNK}` — a 256 KiB string holding fixed-size records side by side (record.ts),
  *   pre-allocated once so Redis does not over-allocate as it fills.
  * - `P:n:{id / 128}` — small hash, field `id % 128` → story uri (without `urn:wire:`).
- * - `P:a:{bucket}:{shard}` — small hash, field = 16 bits of the mixed anchor → newest record ids.
+ * - `P:a:{bucket}:{shard}` — small hash, field = 13 bits of the mixed anchor → newest record ids.
  * - `P:u:{bucket}:{shard}` — small hash, field = 40 more bits of uri hash → version register.
  * - `P:w` — the window's presence filter: a pre-sized bit string with, for each of 4 bucket
  *   slots, one bit per (posting shard, field) and per (register shard, field) written in the
@@ -438,7 +438,7 @@ export class RedisDedupeStore implements DedupeStore {
   /**
    * Appends anchors as (shard, field, filter cell offset) and, for a write, (home bit, reserved
    * cell, home bit in it). The anchor is mixed first (the smallest shingle hashes are not
-   * uniform); 16 bits beyond the shard select the field: with ~90 fields per hash a false hit is
+   * uniform); 13 bits beyond the shard select the field: with ~90 fields per hash a false hit is
    * rare and harmless (candidates are compared anyway).
    */
   private pushAnchors(args: number[], anchors: readonly number[], writeSlot: number | null): void {
@@ -446,7 +446,9 @@ export class RedisDedupeStore implements DedupeStore {
     for (const a of anchors) {
       const m = fmix32(a ^ 0x5bd1e995);
       const shard = m % this.postingShards;
-      const field = Math.floor(m / this.postingShards) & 0xffff;
+      // 13 bits, centred on zero: a listpack keeps an integer in -4096..4095 in 2 bytes (a 16-bit
+      // field would take 3 or 4). ~90 fields in 8,192: 1% of writes share a field (a false candidate).
+      const field = (Math.floor(m / this.postingShards) & 0x1fff) - 4096;
       const cell = cellOffset(this.filterBase + (combine(shard, field) % this.filterCells));
       args.push(shard, field, cell);
       if (writeSlot !== null) args.push(cell + writeSlot, cellOffset(shard), cellOffset(shard) + writeSlot);
