@@ -116,6 +116,25 @@ describe('RedisDedupeStore against a real Redis', () => {
     expect(r.precision).toBeGreaterThanOrEqual(0.99);
   });
 
+  it('a batch of look-alikes that all share anchors decides on Redis as one by one, in few rounds', async () => {
+    // One template, 45 companies and their figures; every third story re-sent by an outlet.
+    const items: StreamItem[] = [];
+    for (let i = 0; i < 45; i++) {
+      const name = `Company${String.fromCharCode(65 + (i % 26))}${String.fromCharCode(65 + Math.floor(i / 26))}`;
+      const copy = {
+        headline: `${name.toUpperCase()} 4TH QTR NET`,
+        body: COPY.body.map((p) => p.replace(/Northwind Traders/g, name).replace(/\d+\.\d+/g, (m) => (Number(m) + i * 1.7).toFixed(1)).replace(/Margaret Ellison/, `Chief ${name}`)),
+      };
+      items.push(item({ receivedAt: day(0) }, copy));
+      if (i % 3 === 2) items.push(item({ receivedAt: day(0), source: 'outlet' }, copy));
+    }
+    const build = (i: StreamItem) => basicStory(i);
+    const batched = await runStream(items, new DedupeEngine({ store: redisStore(uniqueName('dedupe-batch')), maxRounds: 3 }), { build, batch: items.length });
+    const oneByOne = await runStream(items, new DedupeEngine({ store: new MemoryDedupeStore() }), { build, batch: 1 });
+    expect(batched).toEqual(oneByOne);
+    expect(batched.filter((o) => o.decision === 'duplicate')).toHaveLength(15);
+  });
+
   it('late stories in a bucket whose filter slot a newer bucket took: still written and found', async () => {
     // Window 3 days: one-day buckets, four filter slots, so day 5 takes day 1's slot.
     const e = new DedupeEngine({ store: redisStore(uniqueName('dedupe-late'), 3) });

@@ -116,3 +116,33 @@ describe('content decisions', () => {
     expect((await e.decide(story(RESULTS_Q4), at(10))).kind).toBe('new');
   });
 });
+
+/** Templated results of `n` companies (one look-alike family), every third one re-sent by an outlet. */
+function templatedBatch(n: number): ReturnType<typeof story>[] {
+  const out: ReturnType<typeof story>[] = [];
+  for (let i = 0; i < n; i++) {
+    const name = `Company${String.fromCharCode(65 + (i % 26))}${String.fromCharCode(65 + Math.floor(i / 26))}`;
+    const copy = {
+      headline: `${name.toUpperCase()} 4TH QTR NET`,
+      body: RESULTS_OTHER_COMPANY.body.map((p) =>
+        p.replace(/Contoso/g, name).replace(/\d+\.\d+/g, (m) => (Number(m) + i * 1.7).toFixed(1)).replace(/Daniel Whitaker/, `Chief ${name}`),
+      ),
+    };
+    out.push(story(copy, { guid: `t-${i}` }));
+    if (i % 3 === 2) out.push(story(copy, { guid: `t-${i}-outlet`, source: 'outlet' }));
+  }
+  return out;
+}
+
+describe('batches', () => {
+  it('a batch whose stories all share anchors decides as one by one, without running out of rounds', async () => {
+    const batch = templatedBatch(45);
+    const oneByOne = engine();
+    const expected = [];
+    for (const s of batch) expected.push(await oneByOne.decide(s, at(0)));
+    const batched = new DedupeEngine({ store: new MemoryDedupeStore(), maxRounds: 3 });
+    const got = await batched.decideMany(batch.map((s) => ({ story: s, ...at(0) })));
+    expect(got.map((d) => [d.kind, d.of?.uri ?? null])).toEqual(expected.map((d) => [d.kind, d.of?.uri ?? null]));
+    expect(got.filter((d) => d.kind === 'duplicate').length).toBe(15);
+  });
+});

@@ -33,7 +33,14 @@ export interface DecideOptions {
   receivedAt?: string;
 }
 
-export type DecideItem = { story: CanonicalStory } & DecideOptions;
+export type DecideItem = {
+  story: CanonicalStory;
+  /**
+   * `fingerprintStory(story)`, when the caller computed it ahead — for instance while the
+   * previous batch was at the store, so that CPU and store work overlap.
+   */
+  fingerprint?: StoryFingerprint;
+} & DecideOptions;
 
 interface Pending {
   index: number;
@@ -83,7 +90,7 @@ export class DedupeEngine {
   async decideMany(items: readonly DecideItem[]): Promise<Decision[]> {
     const out: Decision[] = new Array(items.length);
     let pending: Pending[] = items.map((item, index) => {
-      const fp = fingerprintStory(item.story);
+      const fp = item.fingerprint ?? fingerprintStory(item.story);
       const ms = item.receivedAt ? Date.parse(item.receivedAt) : Number.NaN;
       return {
         index,
@@ -95,36 +102,79 @@ export class DedupeEngine {
         deliveryKey: hashString(item.receivedAt ?? ''),
       };
     });
-    for (let round = 0; pending.length > 0; round++) {
-      if (round >= this.maxRounds) {
-        throw dedupeError('WIRE_ERR_DEDUPE_CONTENTION', `${pending.length} stories still conflicting after ${round} rounds`, {
+    // Rounds: one pipelined lookup of every pending story, then commits in layers. A story that
+    // shares an anchor or its uri with one committed earlier in the round waits for the next
+    // layer and is then decided with that story among its candidates (the batch decides as one
+    // by one would); a same-uri story, or one a concurrent writer got in ahead of, looks up again
+    // in the next round. Only rounds that decide nothing count towards `maxRounds`.
+    for (let stalled = 0; pending.length > 0; ) {
+      if (stalled >= this.maxRounds) {
+        throw dedupeError('WIRE_ERR_DEDUPE_CONTENTION', `${pending.length} stories still conflicting after ${stalled} rounds without progress`, {
           uris: pending.map((p) => p.story.uri),
         });
       }
       const looked = await this.store.lookup(this.lookupRequests(pending));
-      const toCommit: Array<{ p: Pending; plan: Planned; req: CommitRequest }> = [];
+      const before = pending.length;
+      const retry: Pending[] = [];
+      /** Anchors and uris of stories sent to the next round: later stories touching them follow. */
+      const deferred = new Touched();
+      /** What this round committed, for the candidates of later stories of the round. */
+      const local = new LocalRecords();
+      let layer: number[] = [];
       for (let i = 0; i < pending.length; i++) {
-        const p = pending[i]!;
         if (looked[i]!.inserted !== undefined) {
           // The store found nothing at all and wrote the story as new (see LookupRequest.insert).
-          out[p.index] = { kind: 'new', of: null, scores: {}, reasons: ['no candidate'] };
-          continue;
+          out[pending[i]!.index] = { kind: 'new', of: null, scores: {}, reasons: ['no candidate'] };
+        } else {
+          layer.push(i);
         }
-        const plan = this.plan(p, looked[i]!);
-        if (!plan.commit) {
-          out[p.index] = plan.decision;
-          continue;
-        }
-        const l = looked[i]!;
-        toCommit.push({ p, plan, req: { ...plan.commit, snapshot: l.snapshot, expectedRegister: l.register?.raw ?? null } });
       }
-      const results = toCommit.length > 0 ? await this.store.commit(toCommit.map((c) => c.req)) : [];
-      const retry: Pending[] = [];
-      results.forEach((r, i) => {
-        const c = toCommit[i]!;
-        if (r.ok) out[c.p.index] = c.plan.decision;
-        else retry.push(c.p);
-      });
+      while (layer.length > 0) {
+        const committing = new Touched();
+        const next: number[] = [];
+        const toCommit: Array<{ p: Pending; plan: Planned; req: CommitRequest; looked: LookupResult }> = [];
+        for (const i of layer) {
+          const p = pending[i]!;
+          if (deferred.touches(p) || local.hasUri(p.story.uri)) {
+            deferred.add(p);
+            retry.push(p);
+            continue;
+          }
+          if (committing.touches(p)) {
+            committing.add(p);
+            next.push(i);
+            continue;
+          }
+          const l = local.augment(looked[i]!, p);
+          const plan = this.plan(p, l.result);
+          if (!plan.commit) {
+            out[p.index] = plan.decision;
+            continue;
+          }
+          committing.add(p);
+          toCommit.push({
+            p,
+            plan,
+            looked: l.result,
+            req: { ...plan.commit, snapshot: l.result.snapshot, expectedRegister: l.result.register?.raw ?? null, ...(l.known.length > 0 ? { known: l.known } : {}) },
+          });
+        }
+        const results = toCommit.length > 0 ? await this.store.commit(toCommit.map((c) => c.req)) : [];
+        results.forEach((r, k) => {
+          const c = toCommit[k]!;
+          if (r.ok) {
+            out[c.p.index] = c.plan.decision;
+            local.add(r.id, c.p, c.req, c.looked);
+          } else {
+            deferred.add(c.p);
+            retry.push(c.p);
+          }
+        });
+        layer = next;
+      }
+      // Keep the batch order for the next round.
+      retry.sort((a, b) => a.index - b.index);
+      stalled = retry.length < before ? 0 : stalled + 1;
       pending = retry;
     }
     return out;
@@ -311,4 +361,65 @@ function scoresOf(c: Comparison, _fp: StoryFingerprint, _s: StoredStory): Record
     figuresCompared: c.figuresCompared,
     figuresDiffer: c.figuresDiffer,
   };
+}
+
+/** Anchors (indexed and queried) and uris of a set of pending stories. */
+class Touched {
+  private readonly anchors = new Set<number>();
+  private readonly uris = new Set<string>();
+
+  add(p: Pending): void {
+    for (const a of p.query) this.anchors.add(a);
+    for (const a of p.anchors) this.anchors.add(a);
+    this.uris.add(p.story.uri);
+  }
+
+  touches(p: Pending): boolean {
+    if (this.uris.has(p.story.uri)) return true;
+    for (const a of p.query) if (this.anchors.has(a)) return true;
+    for (const a of p.anchors) if (this.anchors.has(a)) return true;
+    return false;
+  }
+}
+
+/** Records a round committed, by the anchors they were indexed under. */
+class LocalRecords {
+  private readonly byAnchor = new Map<number, number[]>();
+  private readonly stories = new Map<number, StoredStory>();
+  private readonly uris = new Set<string>();
+
+  hasUri(uri: string): boolean {
+    return this.uris.has(uri);
+  }
+
+  add(id: number, p: Pending, req: CommitRequest, looked: LookupResult): void {
+    this.uris.add(p.story.uri);
+    this.stories.set(id, { id, uri: p.story.uri, record: req.record });
+    // The stories its record points to (its root), so that a later story can name them.
+    for (const ref of [req.record.ofId, req.record.rootId]) {
+      const s = ref ? looked.stories.get(ref) : undefined;
+      if (s) this.stories.set(ref, s);
+    }
+    for (const a of req.anchors) {
+      const ids = this.byAnchor.get(a);
+      if (ids) ids.push(id);
+      else this.byAnchor.set(a, [id]);
+    }
+  }
+
+  /**
+   * The lookup result of `p` with the round's own records that share an anchor with it added as
+   * candidates; `known` lists their ids for the commit's claim.
+   */
+  augment(l: LookupResult, p: Pending): { result: LookupResult; known: number[] } {
+    if (this.byAnchor.size === 0) return { result: l, known: [] };
+    const known: number[] = [];
+    for (const list of [p.query, p.anchors]) {
+      for (const a of list) for (const id of this.byAnchor.get(a) ?? []) if (!known.includes(id)) known.push(id);
+    }
+    if (known.length === 0) return { result: l, known };
+    const stories = new Map(l.stories);
+    for (const s of this.stories.values()) if (!stories.has(s.id)) stories.set(s.id, s);
+    return { result: { ...l, candidates: [...l.candidates, ...known.filter((id) => !l.candidates.includes(id))], stories }, known };
+  }
 }

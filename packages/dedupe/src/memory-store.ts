@@ -100,7 +100,11 @@ export class MemoryDedupeStore implements DedupeStore {
     if ((current ?? null) !== c.expectedRegister) return { ok: false, conflict: true };
     const buckets = bucketsFor(c.day, this.windowDays, this.bucketDays);
     const home = this.postings.get(buckets[0]!);
-    if (c.claim && home) for (const a of c.anchors) if ((home.get(a)?.[0] ?? 0) > c.snapshot) return { ok: false, conflict: true };
+    if (c.claim && home) {
+      for (const a of c.anchors) {
+        for (const id of home.get(a) ?? []) if (id > c.snapshot && !c.known?.includes(id)) return { ok: false, conflict: true };
+      }
+    }
     return { ok: true, id: this.write(c.uri, c.day, c.anchors, c.record, current, c.latest, c.killed) };
   }
 

@@ -322,6 +322,8 @@ local version = nx()
 local ttl = nx()
 local claim = nx() == '1'
 local wb = tonumber(nx())
+local known = {}
+for k = 1, tonumber(nx()) do known[tonumber(nx())] = true end
 local expected = ARGV[4]
 local blob = ARGV[5]
 local uri = ARGV[6]
@@ -337,7 +339,8 @@ for b = 1, nb do
 end
 if cur ~= expected then return { 0, 0 } end
 -- The claim: a story written since the snapshot under one of these anchors (in the home bucket,
--- where every write of the same day lands) means this decision may be out of date.
+-- where every write of the same day lands) means this decision may be out of date, unless it is
+-- one the decision knew of (an earlier story of the same batch).
 local hst = state(f, home)
 if claim and hst ~= 'no' then
   local j = slotOf(home)
@@ -345,8 +348,12 @@ if claim and hst ~= 'no' then
     if hst == 'unknown' or bit(f.a[a], j) == 1 then
       local v = redis.call('HGET', p .. ':a:' .. home .. ':' .. idx[a][1], idx[a][2])
       if v then
-        local newest = tonumber(string.match(v, '^(%d+)'))
-        if newest and newest > snapshot then return { 0, 0 } end
+        -- Newest first: stop at the first id the snapshot already saw.
+        for id in string.gmatch(v, '%d+') do
+          local n = tonumber(id)
+          if n <= snapshot then break end
+          if not known[n] then return { 0, 0 } end
+        end
       end
     end
   end
@@ -514,6 +521,7 @@ export class RedisDedupeStore implements DedupeStore {
       const { nums, regField, slot } = this.common(c.uri, c.day);
       this.pushAnchors(nums, c.anchors, slot);
       nums.push(c.snapshot, c.latest, c.killed ? 1 : 0, c.record.version, this.ttlSeconds, c.claim ? 1 : 0, this.filterBytes);
+      nums.push(c.known?.length ?? 0, ...(c.known ?? []));
       void pipe.wireDedupeCommitBuffer(
         this.prefix,
         nums.join(' '),

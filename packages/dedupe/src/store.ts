@@ -71,6 +71,11 @@ export interface CommitRequest {
   record: StoryRecord;
   /** From the lookup this decision was based on. */
   snapshot: number;
+  /**
+   * Record ids written after the snapshot that the decision did take into account (stories of
+   * the same batch committed just before it): the claim fails only on a later write not listed.
+   */
+  known?: number[];
   /** Raw register value seen at lookup (null: none existed). */
   expectedRegister: string | null;
   /** Register after this decision. */
