@@ -64,6 +64,11 @@ export function indexIncoming(fp: StoryFingerprint): IncomingIndex {
   return { fp, figures };
 }
 
+/** Scratch space of `compare` (one comparison at a time: it never awaits). */
+let used = new Uint8Array(64);
+let ctxSeen = new Int32Array(64);
+let ctxAgree = new Uint8Array(64);
+
 /** Compares an incoming story with one stored signature. */
 export function compare(incoming: IncomingIndex, stored: StoredSignature, t: MatchThresholds = DEFAULT_MATCH): Comparison {
   const { fp } = incoming;
@@ -79,14 +84,18 @@ export function compare(incoming: IncomingIndex, stored: StoredSignature, t: Mat
     }
     hi = lo;
   }
-  const mine = new Map<number, number>();
-  for (let i = 0; i < hi; i++) mine.set(fp.h2[i]!, (mine.get(fp.h2[i]!) ?? 0) + 1);
+  // Shared entries, counted as a multiset: each incoming shingle answers one sketch entry. Both
+  // sides are a few dozen hashes, so a scan beats building a map per comparison.
+  if (used.length < hi) used = new Uint8Array(Math.max(hi, used.length * 2));
+  used.fill(0, 0, hi);
   let shared = 0;
   for (const s of stored.sketch) {
-    const n = mine.get(s);
-    if (n) {
-      shared++;
-      mine.set(s, n - 1);
+    for (let i = 0; i < hi; i++) {
+      if (used[i] === 0 && fp.h2[i] === s) {
+        used[i] = 1;
+        shared++;
+        break;
+      }
     }
   }
   const k = stored.sketch.length;
@@ -103,20 +112,29 @@ export function compare(incoming: IncomingIndex, stored: StoredSignature, t: Mat
 
   // Grouped by context: a stored story may hold several values in one context (a quarter and
   // a year in a results table); an excerpt holding any one of them agrees.
-  let figuresCompared = 0;
-  let figuresDiffer = 0;
-  const byCtx = new Map<number, boolean>();
+  // Contexts both stories have, each with whether any stored value agrees.
+  if (ctxSeen.length < stored.veto.length) {
+    ctxSeen = new Int32Array(stored.veto.length);
+    ctxAgree = new Uint8Array(stored.veto.length);
+  }
+  let contexts = 0;
   for (const e of stored.veto) {
     const ctx = e >>> VETO_VALUE_BITS;
     const values = incoming.figures.get(ctx);
     if (!values) continue;
     const agree = values.has(e & VALUE_MASK);
-    byCtx.set(ctx, (byCtx.get(ctx) ?? false) || agree);
+    let c = 0;
+    while (c < contexts && ctxSeen[c] !== ctx) c++;
+    if (c === contexts) {
+      ctxSeen[contexts] = ctx;
+      ctxAgree[contexts++] = agree ? 1 : 0;
+    } else if (agree) {
+      ctxAgree[c] = 1;
+    }
   }
-  for (const agree of byCtx.values()) {
-    figuresCompared++;
-    if (!agree) figuresDiffer++;
-  }
+  const figuresCompared = contexts;
+  let figuresDiffer = 0;
+  for (let c = 0; c < contexts; c++) if (ctxAgree[c] === 0) figuresDiffer++;
   // Two or more disagreeing contexts veto; so does a single one when few are compared (a short
   // item whose one figure or name is the news: another day's rate, another winner).
   const vetoed =

@@ -307,12 +307,12 @@ export class DedupeEngine {
     }
 
     // 3. Unknown uri: content fingerprinting.
-    const incoming = indexIncoming(fp);
+    const incoming = l.candidates.length > 0 ? indexIncoming(fp) : null;
     let best: { s: StoredStory; c: Comparison } | null = null;
     let bestVeto: { s: StoredStory; c: Comparison } | null = null;
     for (const id of l.candidates) {
       const s = l.stories.get(id);
-      if (!s || !s.record.indexed) continue;
+      if (!s || !s.record.indexed || !incoming) continue;
       const c = compare(incoming, s.record.signature, this.thresholds);
       if (c.match) {
         if (!best || c.containment > best.c.containment || (c.containment === best.c.containment && rootOf(s) < rootOf(best.s))) best = { s, c };

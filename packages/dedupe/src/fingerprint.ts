@@ -195,7 +195,18 @@ function anchors(fp: StoryFingerprint, total: number, ledeCount: number, ledeLen
   const fromLede = smallest(fp.lede.subarray(0, ledeLength), ledeCount);
   // h1 is sorted ascending already.
   const fromAll = smallest(fp.h1, total - fromLede.length, fromLede, true);
-  return [...fromAll, ...fromLede].sort((a, b) => a - b);
+  // At most a dozen values: an insertion sort in place, no comparator call or copy.
+  const out = fromAll;
+  for (const x of fromLede) {
+    let i = out.length;
+    out.push(x);
+    while (i > 0 && out[i - 1]! > x) {
+      out[i] = out[i - 1]!;
+      i--;
+    }
+    out[i] = x;
+  }
+  return out;
 }
 
 /** The LSH anchors a story is indexed under: the smallest shingles of the copy and of its lede. */
