@@ -38,8 +38,6 @@ export const VETO_ENTRIES = 24;
 export interface FigureEntry {
   ctx: number;
   value: number;
-  /** The value as written (for reasons). */
-  text: string;
 }
 
 export interface StoryFingerprint {
@@ -138,7 +136,7 @@ export function figureEntries(segments: readonly Token[][]): FigureEntry[] {
       if (!values || !values.includes(value)) {
         if (values) values.push(value);
         else seen.set(ctx, [value]);
-        out.push({ ctx, value, text: end - i === 1 ? t.norm : seg.slice(i, end).map((x) => x.norm).join(' ') });
+        out.push({ ctx, value });
       }
       i = end;
     }
