@@ -11,7 +11,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { testConfig, uniqueName } from '../helpers/env';
+import { testConfig, uniqueName, testS3Client } from '../helpers/env';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -21,12 +21,7 @@ describe('S3 (the server wire infra runs, with the default credentials)', () => 
   let s3: S3Client;
 
   beforeAll(() => {
-    s3 = new S3Client({
-      endpoint: cfg.S3_ENDPOINT,
-      region: cfg.S3_REGION,
-      forcePathStyle: true,
-      credentials: { accessKeyId: cfg.S3_ACCESS_KEY_ID, secretAccessKey: cfg.S3_SECRET_ACCESS_KEY },
-    });
+    s3 = testS3Client(cfg);
   });
 
   afterAll(async () => {

@@ -1,3 +1,4 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
 import { CommonConfigSchema, loadConfig, type CommonConfig } from '@wire/config';
 
@@ -26,6 +27,16 @@ export function testEnv(): Record<string, string> {
 /** `testEnv()` parsed with the shared schema. */
 export function testConfig(): CommonConfig {
   return loadConfig(CommonConfigSchema, testEnv());
+}
+
+/** An S3 client for the test S3 server (path-style, the configured credentials). */
+export function testS3Client(cfg: CommonConfig = testConfig()): S3Client {
+  return new S3Client({
+    endpoint: cfg.S3_ENDPOINT,
+    region: cfg.S3_REGION,
+    forcePathStyle: true,
+    credentials: { accessKeyId: cfg.S3_ACCESS_KEY_ID, secretAccessKey: cfg.S3_SECRET_ACCESS_KEY },
+  });
 }
 
 /** A name unique to this test run, for topics, queues, bucket prefixes and Redis key prefixes. */

@@ -1,18 +1,13 @@
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CanonicalStory } from '@wire/schema';
 import { buildCanonicalPack } from '@wire/svc-ingest';
-import { testConfig } from '../helpers/env';
+import { testConfig, testS3Client } from '../helpers/env';
 import { startOpsStack, type TestStack } from './harness';
 
 let s: TestStack;
 const cfg = testConfig();
-const s3 = new S3Client({
-  endpoint: cfg.S3_ENDPOINT,
-  region: cfg.S3_REGION,
-  forcePathStyle: true,
-  credentials: { accessKeyId: cfg.S3_ACCESS_KEY_ID, secretAccessKey: cfg.S3_SECRET_ACCESS_KEY },
-});
+const s3 = testS3Client(cfg);
 let packKey = '';
 
 beforeAll(async () => {

@@ -1,21 +1,16 @@
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Job, Worker } from 'bullmq';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queues, type DeliverJob } from '@wire/queues';
 import { CanonicalStory } from '@wire/schema';
 import { DeadLetterStore, DeliveryLog, type DeliveryAttempt } from '@wire/webhooks';
-import { testConfig } from '../helpers/env';
+import { testConfig, testS3Client } from '../helpers/env';
 import { startOpsStack, type TestStack } from './harness';
 
 let s: TestStack;
 const cfg = testConfig();
-const s3 = new S3Client({
-  endpoint: cfg.S3_ENDPOINT,
-  region: cfg.S3_REGION,
-  forcePathStyle: true,
-  credentials: { accessKeyId: cfg.S3_ACCESS_KEY_ID, secretAccessKey: cfg.S3_SECRET_ACCESS_KEY },
-});
+const s3 = testS3Client(cfg);
 const written: string[] = [];
 
 async function put(key: string, body: Buffer | string, contentType: string): Promise<void> {

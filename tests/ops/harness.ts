@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { S3Client } from '@aws-sdk/client-s3';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
@@ -13,7 +12,7 @@ import { PipelineMetrics } from '../../services/ops/src/metrics';
 import { S3Objects } from '../../services/ops/src/s3';
 import { StoryIndex } from '../../services/ops/src/story-index';
 import { deliveryAdmin, partnerAdmin } from '../../services/ops/src/wiring';
-import { testConfig, uniqueName } from '../helpers/env';
+import { testConfig, uniqueName, testS3Client } from '../helpers/env';
 
 export type TestStack = Awaited<ReturnType<typeof startOpsStack>>;
 
@@ -35,12 +34,7 @@ export async function startOpsStack(opts: { kafka?: boolean; bucket?: string } =
   const registryStore = new PartnerRegistry(redis, { prefix });
   const partners = partnerAdmin(registryStore);
   const deliveries = deliveryAdmin(redis, queues.find((q) => q.name === Queues.deliver)!, prefix);
-  const s3 = new S3Client({
-    endpoint: cfg.S3_ENDPOINT,
-    region: cfg.S3_REGION,
-    forcePathStyle: true,
-    credentials: { accessKeyId: cfg.S3_ACCESS_KEY_ID, secretAccessKey: cfg.S3_SECRET_ACCESS_KEY },
-  });
+  const s3 = testS3Client(cfg);
   const objects = new S3Objects(s3, opts.bucket ?? cfg.S3_BUCKET);
   const topics = { events: `${id}.events`, dlq: `${id}.dlq`, raw: `${id}.raw` };
   const kafka = new Kafka({ clientId: id, brokers: cfg.KAFKA_BROKERS, logLevel: logLevel.NOTHING });
