@@ -22,22 +22,7 @@ import { storyUri, type CanonicalStory } from '@wire/schema';
 import { ANCHORS, DedupeEngine, RedisDedupeStore, SKETCH, VETO_ENTRIES, fingerprintStory, fmix32, type CommitRequest } from '@wire/dedupe';
 import { freePort } from '@wire/infra';
 import type { CommandIO } from '../packages/cli/src/io';
-
-function flag(argv: string[], name: string, fallback: number): number {
-  const i = argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(argv[i + 1]) : NaN;
-  return Number.isFinite(v) && v > 0 ? Math.floor(v) : fallback;
-}
-
-function option(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
+import { flag, option, percentile } from './args';
 
 /** Deterministic pseudo-random numbers (the run is repeatable). */
 function rng(seed: number): () => number {
@@ -47,7 +32,6 @@ function rng(seed: number): () => number {
     return fmix32(s) / 2 ** 32;
   };
 }
-
 
 async function startRedis(): Promise<{ url: string; child: ChildProcess } | null> {
   const port = await freePort();
@@ -161,11 +145,11 @@ function makeCorpus(n: number, seed: number): CanonicalStory[] {
 
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   const json = argv.includes('--json');
-  const size = flag(argv, 'size', 1_000_000);
-  const checks = flag(argv, 'checks', Math.min(20_000, Math.max(1000, Math.floor(size / 20))));
-  const batch = flag(argv, 'batch', 500);
+  const size = flag(argv, 'size', 1_000_000, { whole: true });
+  const checks = flag(argv, 'checks', Math.min(20_000, Math.max(1000, Math.floor(size / 20))), { whole: true });
+  const batch = flag(argv, 'batch', 500, { whole: true });
   const overlap = !argv.includes('--no-overlap');
-  const latencyN = flag(argv, 'latency', 2000);
+  const latencyN = flag(argv, 'latency', 2000, { whole: true });
   const say = (s: string) => io.stderr.write(`${s}\n`);
 
   let url = option(argv, 'redis-url');

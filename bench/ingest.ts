@@ -28,12 +28,7 @@ import type { RawWireMessageInput } from '@wire/queues';
 import { PartnerRegistry } from '@wire/routing';
 import { createIngestService, isolatedRunEnv, loadIngestConfig } from '@wire/svc-ingest';
 import type { CommandIO } from '../packages/cli/src/io';
-
-function flag(argv: string[], name: string, fallback: number): number {
-  const i = argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(argv[i + 1]) : NaN;
-  return Number.isFinite(v) && v >= 0 ? Math.floor(v) : fallback;
-}
+import { flag } from './args';
 
 // Words built from syllables: about 17,000 distinct words, like the vocabulary of real wire copy
 // (a few dozen words would make every story share dedupe fingerprints).
@@ -90,9 +85,9 @@ function stepSums(metrics: string): string {
 
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   const json = argv.includes('--json');
-  const size = flag(argv, 'size', 10_000);
-  const images = flag(argv, 'images', 300);
-  const partitions = flag(argv, 'partitions', 4);
+  const size = flag(argv, 'size', 10_000, { allowZero: true, whole: true });
+  const images = flag(argv, 'images', 300, { allowZero: true, whole: true });
+  const partitions = flag(argv, 'partitions', 4, { allowZero: true, whole: true });
   const say = (line: string) => (json ? io.stderr : io.stdout).write(`${line}\n`);
   const runId = `bench-ingest-${process.pid}-${Date.now().toString(36)}`;
   const env: Record<string, string | undefined> = {

@@ -18,12 +18,7 @@ import { Readability } from '@mozilla/readability';
 import { normalize } from '@wire/normalize';
 import { parseHtmlPage } from '../packages/normalize/src/formats/html';
 import type { CommandIO } from '../packages/cli/src/io';
-
-function flag(argv: string[], name: string, fallback: number): number {
-  const i = argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(argv[i + 1]) : NaN;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
+import { flag } from './args';
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -21,6 +21,7 @@ import { enqueueRoutes, planRoutes, PartnerRegistry, RecipientsRegister, type Pa
 import { CanonicalStory, Decision } from '@wire/schema';
 import { webhookHeaders } from '@wire/webhooks';
 import type { CommandIO } from '../packages/cli/src/io';
+import { flag, percentile } from './args';
 
 const RECEIVERS = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -41,17 +42,6 @@ for (let i = 0; i < workerData.partners; i++) {
 }
 parentPort.on('message', (m) => { if (m === 'count') parentPort.postMessage({ count }); if (m === 'exit') process.exit(0); });
 `;
-
-function flag(argv: string[], name: string, fallback: number): number {
-  const i = argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(argv[i + 1]) : NaN;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
