@@ -29,6 +29,7 @@ import { PartnerRegistry } from '@wire/routing';
 import { createIngestService, isolatedRunEnv, loadIngestConfig } from '@wire/svc-ingest';
 import type { CommandIO } from '../packages/cli/src/io';
 import { flag } from './args';
+import { deleteKeysMatching } from '@wire/infra';
 
 // Words built from syllables: about 17,000 distinct words, like the vocabulary of real wire copy
 // (a few dozen words would make every story share dedupe fingerprints).
@@ -259,14 +260,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     if (topics.length > 0) await admin.deleteTopics({ topics }).catch((err: unknown) => log.warn({ err }, 'topic cleanup failed'));
     await admin.deleteGroups([`${runId}-ingest`, `${runId}-raw`]).catch((err: unknown) => log.warn({ err }, 'group cleanup failed'));
     await admin.disconnect();
-    for (const prefix of [config.WIRE_REDIS_PREFIX, config.WIRE_QUEUE_PREFIX]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.unlink(...keys);
-      } while (cursor !== '0');
-    }
+    for (const prefix of [config.WIRE_REDIS_PREFIX, config.WIRE_QUEUE_PREFIX]) await deleteKeysMatching(redis, `${prefix}*`);
     redis.disconnect();
     let token: string | undefined;
     do {

@@ -22,6 +22,7 @@ import { CanonicalStory, Decision } from '@wire/schema';
 import { webhookHeaders } from '@wire/webhooks';
 import type { CommandIO } from '../packages/cli/src/io';
 import { flag, percentile } from './args';
+import { deleteKeysMatching } from '@wire/infra';
 
 const RECEIVERS = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -256,12 +257,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   // Clean up: our queue, our keys (SCAN on our unique prefix), the receivers.
   await producer.obliterate({ force: true }).catch(() => undefined);
   await producer.close();
-  let cursor = '0';
-  do {
-    const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = nextCursor;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deleteKeysMatching(redis, `${prefix}*`);
   await redis.quit();
   receivers.postMessage('exit');
   return 0;

@@ -23,6 +23,7 @@ export { artifactVersion, ARTIFACTS } from './fetch';
 export { KAFKA_JVM_OPTS } from './kafka';
 /** A free TCP port on 127.0.0.1, for tests, benchmarks and the demo. */
 export { freePort } from './process';
+export { deleteKeysMatching } from './redis-keys';
 export { INFRA_ROOT, S3_DEFAULTS, SERVICE_NAMES, resolveOptions, type InfraOptions, type ServiceName } from './options';
 export type { ServiceState, ServiceStatus } from './service';
 

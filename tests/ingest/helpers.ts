@@ -6,6 +6,7 @@ import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import type { RawWireMessageInput } from '@wire/queues';
 import { isolatedRunEnv } from '@wire/svc-ingest';
 import { testEnv, uniqueName } from '../helpers/env';
+import { deleteKeysMatching } from '@wire/infra';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const INGEST_MAIN = fileURLToPath(new URL('../../services/ingest/src/main.ts', import.meta.url));
@@ -147,14 +148,7 @@ export async function listS3(s3: S3Client, bucket: string, prefix: string): Prom
 export async function deleteRedisPrefixes(redisUrl: string, prefixes: string[]): Promise<void> {
   const redis = new Redis(redisUrl);
   try {
-    for (const prefix of prefixes) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.unlink(...keys);
-      } while (cursor !== '0');
-    }
+    for (const prefix of prefixes) await deleteKeysMatching(redis, `${prefix}*`);
   } finally {
     redis.disconnect();
   }

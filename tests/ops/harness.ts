@@ -13,6 +13,7 @@ import { S3Objects } from '../../services/ops/src/s3';
 import { StoryIndex } from '../../services/ops/src/story-index';
 import { deliveryAdmin, partnerAdmin } from '../../services/ops/src/wiring';
 import { testConfig, uniqueName, testS3Client } from '../helpers/env';
+import { deleteKeysMatching } from '@wire/infra';
 
 export type TestStack = Awaited<ReturnType<typeof startOpsStack>>;
 
@@ -108,14 +109,7 @@ export async function startOpsStack(opts: { kafka?: boolean; bucket?: string } =
         await q.obliterate({ force: true }).catch(() => undefined);
         await q.close();
       }
-      for (const match of [`${prefix}*`, `${id}-bull:*`]) {
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-          cursor = next;
-          if (keys.length > 0) await redis.unlink(...keys);
-        } while (cursor !== '0');
-      }
+      for (const match of [`${prefix}*`, `${id}-bull:*`]) await deleteKeysMatching(redis, match);
       redis.disconnect();
       s3.destroy();
     },

@@ -14,6 +14,7 @@ import { PartnerRegistry, RecipientsRegister, type PartnerInput } from '@wire/ro
 import { CanonicalStory, type CanonicalStoryInput } from '@wire/schema';
 import { createDeliveryWorker, type DeliveryConfig, type DeliveryService } from '@wire/svc-webhooks';
 import { testEnv, uniqueName } from '../helpers/env';
+import { deleteKeysMatching } from '@wire/infra';
 
 export interface Received {
   id: string;
@@ -195,12 +196,7 @@ export async function harness(config: Partial<DeliveryConfig> = {}, opts: { forc
       await q.obliterate({ force: true }).catch(() => undefined);
       await q.close();
       // Only this run's keys: SCAN with our unique prefix, never FLUSH.
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
+      await deleteKeysMatching(redis, `${prefix}*`);
       await redis.quit();
     },
   };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { freePort } from '@wire/infra';
+import { deleteKeysMatching, freePort } from '@wire/infra';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { Redis } from 'ioredis';
@@ -146,12 +146,7 @@ async function claimRedisDb(baseUrl: string, runId: string): Promise<{ url: stri
           const c = new Redis(u.toString(), { maxRetriesPerRequest: 1 });
           try {
             if ((await c.get('wire-demo:claim')) !== runId) return;
-            let cursor = '0';
-            do {
-              const [next, keys] = await c.scan(cursor, 'COUNT', 1000);
-              cursor = next;
-              if (keys.length > 0) await c.unlink(...keys);
-            } while (cursor !== '0');
+            await deleteKeysMatching(c, '*');
           } finally {
             c.disconnect();
           }
