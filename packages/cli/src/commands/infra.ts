@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import {
   ensureInfra,
   exportLines,
@@ -12,6 +11,7 @@ import {
   type ServiceName,
   type ServiceStatus,
 } from '@wire/infra';
+import { parseCommandArgs } from '../args';
 import type { CommandIO } from '../io';
 
 const USAGE = `usage: wire infra <up|down|status|fetch> [options]
@@ -47,29 +47,19 @@ function describe(s: ServiceStatus, runningLabel = 'already running'): string {
 
 /** `wire infra up|down|status|fetch` — the local real services (see infra/local). */
 export async function run(argv: string[], io: CommandIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        dir: { type: 'string' },
-        only: { type: 'string' },
-        partitions: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    io.stderr.write(`error WIRE_ERR_USAGE: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(argv, io, USAGE, {
+    allowPositionals: true,
+    options: {
+      dir: { type: 'string' },
+      only: { type: 'string' },
+      partitions: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [sub] = positionals;
-  if (values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
   if (!sub || !['up', 'down', 'status', 'fetch'].includes(sub) || positionals.length > 1) {
     io.stderr.write(`error WIRE_ERR_USAGE: expected one of up, down, status, fetch${sub ? `, got "${positionals.join(' ')}"` : ''}\n${USAGE}`);
     return 2;

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { CommonConfigSchema, loadConfigOrReport } from '@wire/config';
 import { normalize } from '@wire/normalize';
 import { RawWireMessage, Topics } from '@wire/queues';
 import { PubStatus } from '@wire/schema';
+import { parseCommandArgs } from '../args';
 import type { CommandIO } from '../io';
 
 const USAGE = `usage: wire publish [--topic T] [--source NAME] [--guid ID] [--version N] [--pub-status usable|withheld|canceled] <file…|->
@@ -83,29 +83,19 @@ async function readInput(file: string, stdin: NodeJS.ReadableStream): Promise<Bu
 
 /** `wire publish` — see USAGE. Exit 0 when every file was published, 2 on usage/input errors, 1 on Kafka failure. */
 export async function run(argv: string[], io: CommandIO): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        topic: { type: 'string' },
-        source: { type: 'string' },
-        guid: { type: 'string' },
-        version: { type: 'string' },
-        'pub-status': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    io.stderr.write(`error WIRE_ERR_USAGE: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const args = parseCommandArgs(argv, io, USAGE, {
+    allowPositionals: true,
+    options: {
+      topic: { type: 'string' },
+      source: { type: 'string' },
+      guid: { type: 'string' },
+      version: { type: 'string' },
+      'pub-status': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (typeof args === 'number') return args;
   const { values, positionals } = args;
-  if (values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
   if (positionals.length === 0) {
     io.stderr.write(`error WIRE_ERR_USAGE: no file given\n${USAGE}`);
     return 2;

@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { CommonEnv, ConfigError, envInt, envRequired, loadConfig } from '@wire/config';
+import { parseCommandArgs } from '../args';
 import type { CommandIO } from '../io';
 import { SERVICE_NAMES, Supervisor, serviceEntry, type ServiceName } from '../supervisor';
 
@@ -20,17 +20,8 @@ export const StartEnvSchema = z.object({
 
 /** `wire start` — production entry point: supervise every service. */
 export async function run(argv: string[], io: CommandIO): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({ args: argv, options: { only: { type: 'string' }, 'max-restarts': { type: 'string', default: '5' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (err) {
-    io.stderr.write(`error WIRE_ERR_USAGE: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (args.values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
+  const args = parseCommandArgs(argv, io, USAGE, { options: { only: { type: 'string' }, 'max-restarts': { type: 'string', default: '5' }, help: { type: 'boolean', short: 'h' } } });
+  if (typeof args === 'number') return args;
   const only = args.values.only?.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = only?.filter((s) => !(SERVICE_NAMES as readonly string[]).includes(s)) ?? [];
   if (unknown.length > 0) {

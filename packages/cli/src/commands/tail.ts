@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { CommonConfigSchema, loadConfigOrReport } from '@wire/config';
 import { Topics } from '@wire/queues';
+import { parseCommandArgs } from '../args';
 import type { CommandIO } from '../io';
 
 const USAGE = `usage: wire tail [topic] [--json] [--from-beginning] [--max N]
@@ -44,26 +44,16 @@ export function describeMessage(key: string | null, value: string): string {
 
 /** `wire tail [topic]` — an internal subscriber's view of a stream. */
 export async function run(argv: string[], io: CommandIO): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        'from-beginning': { type: 'boolean', default: false },
-        max: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    io.stderr.write(`error WIRE_ERR_USAGE: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (args.values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
+  const args = parseCommandArgs(argv, io, USAGE, {
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      'from-beginning': { type: 'boolean', default: false },
+      max: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (typeof args === 'number') return args;
   if (args.positionals.length > 1) {
     io.stderr.write(`error WIRE_ERR_USAGE: one topic at a time\n${USAGE}`);
     return 2;
