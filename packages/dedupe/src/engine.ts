@@ -418,8 +418,16 @@ class LocalRecords {
       for (const a of list) for (const id of this.byAnchor.get(a) ?? []) if (!known.includes(id)) known.push(id);
     }
     if (known.length === 0) return { result: l, known };
+    // Only the records it shares an anchor with, and the stories those point to (their roots).
     const stories = new Map(l.stories);
-    for (const s of this.stories.values()) if (!stories.has(s.id)) stories.set(s.id, s);
+    for (const id of known) {
+      const s = this.stories.get(id)!;
+      stories.set(id, s);
+      for (const ref of [s.record.ofId, s.record.rootId]) {
+        const r = ref ? this.stories.get(ref) : undefined;
+        if (r && !stories.has(ref)) stories.set(ref, r);
+      }
+    }
     return { result: { ...l, candidates: [...l.candidates, ...known.filter((id) => !l.candidates.includes(id))], stories }, known };
   }
 }
