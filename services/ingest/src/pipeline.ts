@@ -129,10 +129,10 @@ export function createIngestPipeline(deps: PipelineDeps) {
   }
 
   /**
-   * Decide in order, at most `maxDecideBatch` stories per engine call. The engine commits a batch
-   * optimistically and redoes the stories whose commit conflicted (within the batch too), giving
-   * up after a number of rounds: a large batch can fail every time. On that error the rest is
-   * decided in halves. Safe to redo: decisions already committed are recorded and repeated.
+   * Decide in order, at most `maxDecideBatch` stories per engine call. The engine settles
+   * conflicts within a batch itself and gives up (WIRE_ERR_DEDUPE_CONTENTION) only after rounds
+   * in which other writers kept winning; the rest is then decided in halves, smaller batches
+   * meeting fewer of them. Safe to redo: decisions already committed are recorded and repeated.
    */
   async function decideInSlices(items: DecideItem[]): Promise<Decision[]> {
     const out: Decision[] = [];
