@@ -29,45 +29,18 @@ import { PartnerRegistry } from '@wire/routing';
 import { createIngestService, isolatedRunEnv, loadIngestConfig } from '@wire/svc-ingest';
 import type { CommandIO } from '../packages/cli/src/io';
 import { flag } from './args';
+import { wireText as text } from './wire-text';
 import { deleteKeysMatching } from '@wire/infra';
 
-// Words built from syllables: about 17,000 distinct words, like the vocabulary of real wire copy
-// (a few dozen words would make every story share dedupe fingerprints).
-const SYLLABLES = 'ba be bi bo bu da de di do du ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu ra re ri ro ru sa se si so su ta te ti to tu'.split(' ');
-function word(h: number): string {
-  const n = 2 + (h % 2);
-  let w = '';
-  for (let i = 0; i < n; i++) w += SYLLABLES[(h >>> (i * 6 + 1)) % SYLLABLES.length];
-  return w;
-}
-
-/** 32-bit mix (murmur3 finalizer): unrelated seeds give unrelated sequences. */
-function mix(h: number): number {
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-/** `n` words of wire-like text, different for every seed (stories must not look like near-duplicates). */
-function text(seed: number, n: number): string {
-  let s = mix(seed * 0x9e3779b1 + 12345);
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    s = mix(s + i + 1);
-    out.push(i % 9 === 4 ? `${word(s)} ${(s >>> 8) % 90000}` : word(s));
-  }
-  return out.join(' ');
-}
-
 /** A NITF story of ~250 words, unique per `i`. */
-function story(i: number, runId: string, image?: string): string {
-  const paras = [0, 1, 2, 3, 4].map((p) => `<p>${p === 0 ? 'SEOUL, March 2 (Yonhap) -- ' : ''}${text(i * 16 + p, 50)} ${runId} ${i}.</p>`).join('');
+function story(i: number, image?: string): string {
+  const paras = [0, 1, 2, 3, 4].map((p) => `<p>${p === 0 ? 'SEOUL, March 2 (Yonhap) -- ' : ''}${text(i * 16 + p, 50)} ${i}.</p>`).join('');
   const media = image ? `<media media-type="image"><media-reference source="${image}" mime-type="image/jpeg"/><media-caption>Picture ${i}</media-caption></media>` : '';
   return `<?xml version="1.0" encoding="UTF-8"?><nitf><head><title>Story ${i}</title><docdata><doc-id id-string="b-${i}"/></docdata></head><body><body.head><hedline><hl1>${text(i * 16 + 9, 8)} ${i}</hl1></hedline></body.head><body.content>${paras}${media}</body.content></body></nitf>`;
 }
 
-function htmlWithImage(i: number, runId: string, image: string): string {
-  const paras = [0, 1, 2].map((p) => `<p>${text(i * 16 + p + 100_000_000, 45)} ${runId} ${i}.</p>`);
+function htmlWithImage(i: number, image: string): string {
+  const paras = [0, 1, 2].map((p) => `<p>${text(i * 16 + p + 100_000_000, 45)} ${i}.</p>`);
   return `<!doctype html><html><head><title>Picture story ${i}</title></head><body><article><h1>${text(i * 16 + 13 + 100_000_000, 8)} ${i}</h1>${paras[0]}<figure><img src="${image}" alt="p"><figcaption>Picture ${i}. (Yonhap)</figcaption></figure>${paras[1]}${paras[2]}</article></body></html>`;
 }
 
@@ -132,7 +105,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const envelopeOf = (source: string, guid: string, payload: string): RawWireMessageInput => ({ source, guid, receivedAt, payload });
     for (let i = 0; i < size; i += 1000) {
       const messages = [];
-      for (let j = i; j < Math.min(size, i + 1000); j++) messages.push({ key: `bench:${j}`, value: JSON.stringify(envelopeOf('bench', `t-${j}`, story(j, runId))) });
+      for (let j = i; j < Math.min(size, i + 1000); j++) messages.push({ key: `bench:${j}`, value: JSON.stringify(envelopeOf('bench', `t-${j}`, story(j))) });
       await producer.send({ topic: raw, acks: -1, messages });
     }
     await producer.disconnect();
@@ -175,7 +148,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       Array.from({ length: config.INGEST_CONCURRENCY * config.INGEST_PARTITIONS_CONCURRENTLY }, async () => {
         while (next < puts) {
           const k = next++;
-          await s3.send(new PutObjectCommand({ Bucket: config.S3_BUCKET, Key: `${config.INGEST_S3_PREFIX}s3-baseline/${k}`, Body: story(k, runId) }));
+          await s3.send(new PutObjectCommand({ Bucket: config.S3_BUCKET, Key: `${config.INGEST_S3_PREFIX}s3-baseline/${k}`, Body: story(k) }));
         }
       }),
     );
@@ -222,7 +195,11 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const cpu = process.cpuUsage(cpuAtStart);
     const cpuMsPerStory = (cpu.user + cpu.system) / 1000 / size;
     say(`ingest text: ${storiesPerSec.toFixed(0)} stories/s (${withStartup.toFixed(0)}/s counting connect and group join), ${jobs} deliver jobs, ${cpuMsPerStory.toFixed(2)} ms CPU per story in this process`);
-    say(`  mean time per step: ${stepSums(await service.registry.metrics())}`);
+    const metricsText = await service.registry.metrics();
+    say(`  mean time per step: ${stepSums(metricsText)}`);
+    // Every bench story is different: anything but \`new\` here would be a false merge.
+    const decisions = [...metricsText.matchAll(/wire_ingest_decisions_total\{[^}]*kind="([^"]+)"[^}]*\} (\d+)/g)].map((m) => `${m[1]} ${m[2]}`);
+    say(`  decisions: ${decisions.join(', ') || 'none'}`);
 
     // --- pictures: each story with its own picture by URL
     let imagesPerSec = 0;
@@ -238,7 +215,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       await p2.send({
         topic: raw,
         acks: -1,
-        messages: Array.from({ length: images }, (_, i) => ({ key: `bench-pic:${i}`, value: JSON.stringify(envelopeOf('bench-pic', `p-${i}`, htmlWithImage(i, runId, `${imageBase}/p${i}.jpg`))) })),
+        messages: Array.from({ length: images }, (_, i) => ({ key: `bench-pic:${i}`, value: JSON.stringify(envelopeOf('bench-pic', `p-${i}`, htmlWithImage(i, `${imageBase}/p${i}.jpg`))) })),
       });
       await p2.disconnect();
       await reached;
