@@ -251,14 +251,21 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
 
     // 3. Latency of one check (one story per call).
     const lat: number[] = [];
+    const latByKind = new Map<string, number[]>();
     for (let i = checks; i < checks + latencyN; i++) {
       const s = performance.now();
-      await engine.decide(stories[i]!, { receivedAt });
-      lat.push(performance.now() - s);
+      const d = await engine.decide(stories[i]!, { receivedAt });
+      const ms = performance.now() - s;
+      lat.push(ms);
+      latByKind.set(d.kind, [...(latByKind.get(d.kind) ?? []), ms]);
     }
     lat.sort((a, b) => a - b);
     const p99Ms = percentile(lat, 99);
     say(`one check: p50 ${percentile(lat, 50).toFixed(3)} ms, p99 ${p99Ms.toFixed(3)} ms over ${latencyN}`);
+    for (const [kind, ms] of latByKind) {
+      ms.sort((a, b) => a - b);
+      say(`  ${kind} (${ms.length}): p50 ${percentile(ms, 50).toFixed(3)} ms, p90 ${percentile(ms, 90).toFixed(3)} ms, p99 ${percentile(ms, 99).toFixed(3)} ms, max ${ms.at(-1)!.toFixed(3)} ms`);
+    }
 
     // 4. Raw baseline in the same run: pipelined HGET+HSET on small hashes, same batch size.
     const rawKey = `${prefix}:raw`;
