@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -6,9 +6,9 @@ export type { Logger } from 'pino';
  * The root logger of a process: JSON lines on stdout, secrets redacted.
  * Modules take `logger.child({ component })` from it.
  */
-export function createLogger(options: { name: string; level?: string } & LoggerOptions): Logger {
+export function createLogger(options: { name: string; level?: string } & LoggerOptions, destination?: DestinationStream): Logger {
   const { name, level = 'info', ...rest } = options;
-  return pino({
+  const opts: LoggerOptions = {
     name,
     level,
     redact: {
@@ -27,5 +27,7 @@ export function createLogger(options: { name: string; level?: string } & LoggerO
       censor: '[redacted]',
     },
     ...rest,
-  });
+  };
+  // `destination`: where lines go instead of stdout (tests capture them).
+  return destination ? pino(opts, destination) : pino(opts);
 }

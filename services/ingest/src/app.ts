@@ -27,7 +27,11 @@ export function kafkaLogCreator(log: Logger) {
   return () =>
     ({ level, log: entry }: { level: number; log: { message: string } & Record<string, unknown> }) => {
       const { message, ...rest } = entry;
-      if (level <= logLevel.ERROR) log.error({ kafka: rest }, message);
+      // A transaction begun while the broker still completes the previous one is answered
+      // CONCURRENT_TRANSACTIONS and retried by the client; kafkajs logs each such try as an
+      // error. It is routine between back-to-back transactions: debug, not an alarm.
+      if (`${message} ${String(rest.error ?? '')}`.includes('another concurrent operation on the same transaction')) log.debug({ kafka: rest }, message);
+      else if (level <= logLevel.ERROR) log.error({ kafka: rest }, message);
       else if (level <= logLevel.WARN) log.warn({ kafka: rest }, message);
     };
 }

@@ -38,6 +38,11 @@ export class TransactionalPublisher {
       transactionTimeout: this.opts.transactionTimeoutMs ?? 60_000,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
+      // Back-to-back transactions: the next one's first request can find the broker still
+      // writing the previous one's commit markers (CONCURRENT_TRANSACTIONS), which clears in
+      // milliseconds. With the client's 200 ms first retry every chunk behind it waited that long.
+      // (Unlimited retries, as kafkajs gives an idempotent producer by default.)
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 25, maxRetryTime: 5_000 },
     });
   }
 
