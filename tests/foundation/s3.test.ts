@@ -11,6 +11,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { S3MediaStore } from '@wire/media';
 import { testConfig, uniqueName, testS3Client } from '../helpers/env';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -69,5 +70,12 @@ describe('S3 (the server wire infra runs, with the default credentials)', () => 
     expect(head.ContentLength).toBe(data.length);
     const got = await s3.send(new GetObjectCommand({ Bucket: cfg.S3_BUCKET, Key: key }));
     expect(sha(await got.Body!.transformToByteArray())).toBe(sha(data));
+  });
+
+  it('accepts a put that carries its SHA-256 (as ingest and media send their content-addressed objects)', async () => {
+    const body = randomBytes(4096);
+    const store = new S3MediaStore(s3, { bucket: cfg.S3_BUCKET });
+    await store.put(`${prefix}sum/${sha(body)}.bin`, body, { contentType: 'application/octet-stream', sha256: sha(body) });
+    expect(sha((await store.get(`${prefix}sum/${sha(body)}.bin`))!)).toBe(sha(body));
   });
 });

@@ -15,10 +15,21 @@ export interface StoredObjectInfo {
  */
 export interface MediaStore {
   head(key: string): Promise<StoredObjectInfo | null>;
-  put(key: string, body: Buffer | string, opts: { contentType: string; metadata?: Record<string, string> }): Promise<void>;
+  /**
+   * Store `body` under `key`. `sha256`: the body's SHA-256 (hex) when the caller has it (keys are
+   * content-addressed): S3 then checks the upload against it, and the SDK computes no checksum.
+   */
+  put(key: string, body: Buffer | string, opts: PutOptions): Promise<void>;
   get(key: string): Promise<Buffer | null>;
   /** Where partners can fetch `key`: the public base URL, or a presigned URL; undefined if neither. */
   urlFor?(key: string): Promise<string | undefined>;
+}
+
+export interface PutOptions {
+  contentType: string;
+  metadata?: Record<string, string>;
+  /** SHA-256 of the body, hex. */
+  sha256?: string;
 }
 
 /** Settings to reach S3 (or S3Proxy/MinIO: path-style addressing). */
@@ -70,9 +81,17 @@ export class S3MediaStore implements MediaStore {
     }
   }
 
-  async put(key: string, body: Buffer | string, opts: { contentType: string; metadata?: Record<string, string> }): Promise<void> {
+  async put(key: string, body: Buffer | string, opts: PutOptions): Promise<void> {
     await this.client.send(
-      new PutObjectCommand({ Bucket: this.settings.bucket, Key: key, Body: body, ContentType: opts.contentType, Metadata: opts.metadata }),
+      new PutObjectCommand({
+        Bucket: this.settings.bucket,
+        Key: key,
+        Body: body,
+        ContentType: opts.contentType,
+        Metadata: opts.metadata,
+        // A checksum the SDK need not compute (it would CRC32 every body in JavaScript).
+        ...(opts.sha256 ? { ChecksumSHA256: Buffer.from(opts.sha256, 'hex').toString('base64') } : {}),
+      }),
     );
   }
 
@@ -105,7 +124,7 @@ export class MemoryMediaStore implements MediaStore {
     return o ? { size: o.body.length, contentType: o.contentType, metadata: o.metadata } : null;
   }
 
-  async put(key: string, body: Buffer | string, opts: { contentType: string; metadata?: Record<string, string> }): Promise<void> {
+  async put(key: string, body: Buffer | string, opts: PutOptions): Promise<void> {
     this.puts++;
     this.objects.set(key, { body: Buffer.from(body), contentType: opts.contentType, metadata: { ...opts.metadata } });
   }

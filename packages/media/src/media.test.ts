@@ -1,10 +1,12 @@
+import { createHash } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeEmbeddedImage } from './embedded';
 import { createImageFetcher } from './fetch-image';
-import { MemoryMediaStore } from './media-store';
+import { MemoryMediaStore, S3MediaStore } from './media-store';
 import { sniffImageType } from './sniff';
 import { storeImage } from './store-image';
 import { createMediaProcessor } from './story-media';
@@ -124,5 +126,18 @@ describe('media processor', () => {
     expect(out.warnings).toHaveLength(1);
     expect(out.stored + out.reused).toBe(2);
     expect([...store.objects.keys()].filter((k) => /\.jpg$/.test(k) && !k.includes('/media/') && k.startsWith('media/') && k.split('/').length === 2)).toHaveLength(1);
+  });
+});
+
+describe('S3MediaStore.put', () => {
+  it('sends the SHA-256 a caller knows as the checksum, and leaves the SDK its default otherwise', async () => {
+    const sent: Array<Record<string, unknown>> = [];
+    const client = { send: async (command: { input: Record<string, unknown> }) => void sent.push(command.input) } as unknown as S3Client;
+    const store = new S3MediaStore(client, { bucket: 'wire' });
+    const body = Buffer.from('a raw segment');
+    await store.put('raw/x.seg', body, { contentType: 'application/octet-stream', sha256: createHash('sha256').update(body).digest('hex') });
+    await store.put('media/r.jpg', body, { contentType: 'image/jpeg' });
+    expect(sent[0]).toMatchObject({ Key: 'raw/x.seg', ChecksumSHA256: createHash('sha256').update(body).digest('base64') });
+    expect(sent[1]).not.toHaveProperty('ChecksumSHA256');
   });
 });

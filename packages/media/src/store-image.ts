@@ -67,7 +67,7 @@ export async function storeImage(store: MediaStore, bytes: Buffer, type: Sniffed
   );
   renditions.sort((a, b) => (a.width ?? 0) - (b.width ?? 0));
   const meta = { width: rendered.width, height: rendered.height, renditions };
-  await store.put(key, bytes, { contentType: type.contentType, metadata: { [META_KEY]: JSON.stringify(meta) } });
+  await store.put(key, bytes, { contentType: type.contentType, metadata: { [META_KEY]: JSON.stringify(meta) }, sha256 });
   return {
     key,
     sha256,

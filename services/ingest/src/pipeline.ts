@@ -272,7 +272,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
         })),
       );
       segmentKey = rawSegmentKey((archived[0] as { envelope: RawWireMessage }).envelope.receivedAt, segment.sha256, prefix);
-      archive = deps.store.put(segmentKey, segment.body, { contentType: RAW_SEGMENT_CONTENT_TYPE }).then(() => void endArchive());
+      archive = deps.store.put(segmentKey, segment.body, { contentType: RAW_SEGMENT_CONTENT_TYPE, sha256: segment.sha256 }).then(() => void endArchive());
       archive.catch(() => undefined); // awaited below, after normalizing
     }
     try {
@@ -336,7 +336,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
       const endCanonical = timer('canonical');
       const pack = buildCanonicalPack(published.map((it) => json.get(it) as string));
       const key = canonicalPackKey(published[0]?.p.envelope.receivedAt ?? '', pack.sha256, prefix);
-      await deps.store.put(key, pack.body, { contentType: CANONICAL_PACK_CONTENT_TYPE });
+      await deps.store.put(key, pack.body, { contentType: CANONICAL_PACK_CONTENT_TYPE, sha256: pack.sha256 });
       published.forEach((it, n) => where.set(it, { key, range: pack.ranges[n] as ByteRange }));
       endCanonical();
     }
