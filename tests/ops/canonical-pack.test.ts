@@ -1,6 +1,7 @@
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CanonicalStory } from '@wire/schema';
+import { filledCanonicalKey } from '@wire/queues';
 import { buildCanonicalPack } from '@wire/svc-ingest';
 import { testConfig, testS3Client } from '../helpers/env';
 import { startOpsStack, type TestStack } from './harness';
@@ -9,12 +10,13 @@ let s: TestStack;
 const cfg = testConfig();
 const s3 = testS3Client(cfg);
 let packKey = '';
+let filledKey = '';
 
 beforeAll(async () => {
   s = await startOpsStack();
 });
 afterAll(async () => {
-  if (packKey) await s3.send(new DeleteObjectCommand({ Bucket: cfg.S3_BUCKET, Key: packKey })).catch(() => undefined);
+  for (const key of [packKey, filledKey].filter(Boolean)) await s3.send(new DeleteObjectCommand({ Bucket: cfg.S3_BUCKET, Key: key })).catch(() => undefined);
   s3.destroy();
   await s?.close();
 });
@@ -52,6 +54,22 @@ describe('story view over canonical packs', () => {
     expect(versions.map((v) => [v.version, v.canonicalKey, v.story?.headline, v.story?.wordCount])).toEqual([
       [1, packKey, 'Ferry service resumes', 120],
       [2, packKey, 'Ferry service resumes after storm', 180],
+    ]);
+
+    // Media-retry stores v2's late image and writes the version again beside the pack (packs are
+    // never rewritten): the view shows that copy, with its image, and names where it read it.
+    filledKey = filledCanonicalKey({ uri, version: 2, canonicalKey: packKey })!;
+    expect(filledKey.startsWith(`${s.id}/canonical/`)).toBe(true);
+    const filled = { ...(docs[2] as CanonicalStory), images: [{ caption: 'Ferry at Busan', key: 'media/abc.jpg', renditions: [] }], warnings: ['image 0: stored later by media-retry'] };
+    await s3.send(new PutObjectCommand({ Bucket: cfg.S3_BUCKET, Key: filledKey, Body: JSON.stringify(filled), ContentType: 'application/json' }));
+    const after = (await s.app.inject({ url: `/api/stories/${encodeURIComponent(uri)}`, headers: s.auth })).json().versions as Array<{
+      version: number;
+      canonicalKey: string;
+      story?: { images: Array<{ key?: string }>; warnings: string[] };
+    }>;
+    expect(after.map((v) => [v.version, v.canonicalKey, v.story?.images.map((i) => i.key)])).toEqual([
+      [1, packKey, []],
+      [2, filledKey, ['media/abc.jpg']],
     ]);
   });
 });

@@ -136,6 +136,24 @@ export const MediaRetryJob = z.object({
 });
 export type MediaRetryJob = z.infer<typeof MediaRetryJob>;
 
+/**
+ * Where the media-retry worker writes a version again once its late image is stored:
+ * `canonical/{sha256(uri)}/v{version}.json` (the version's own object; packs are never rewritten).
+ */
+export function canonicalKey(uri: string, version: number, prefix = ''): string {
+  return `${prefix}canonical/${createHash('sha256').update(uri).digest('hex').slice(0, 40)}/v${version}.json`;
+}
+
+/**
+ * The key a late-filled copy of an event's version would have: `canonicalKey` under the prefix
+ * of the event's pack key (`{prefix}canonical/packs/…`). Undefined when the event names no pack.
+ * Readers try it before the pack range: once an image is filled in, that copy is the version.
+ */
+export function filledCanonicalKey(event: Pick<StoryEvent, 'uri' | 'version' | 'canonicalKey'>): string | undefined {
+  const at = event.canonicalKey?.lastIndexOf('canonical/packs/') ?? -1;
+  return at < 0 ? undefined : canonicalKey(event.uri, event.version, event.canonicalKey!.slice(0, at));
+}
+
 /** Short stable hash for ids that must not carry ':' (BullMQ) or be unbounded in length. */
 export function shortHash(value: string): string {
   return createHash('sha256').update(value).digest('hex').slice(0, 20);

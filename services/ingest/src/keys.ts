@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 
-const sha256 = (v: string | Uint8Array) => createHash('sha256').update(v).digest('hex');
 
 /** `yyyy/mm/dd` of an ISO timestamp (UTC); the epoch when it does not parse. */
 function dayPath(iso: string): string {
@@ -31,10 +29,5 @@ export function canonicalPackKey(firstReceivedAt: string, packSha256: string, pr
   return `${prefix}canonical/packs/${dayPath(firstReceivedAt)}/${packSha256}.ndjson`;
 }
 
-/**
- * Where the media-retry worker writes a version again once its late image is stored:
- * `canonical/{sha256(uri)}/v{version}.json` (the version's own object; packs are never rewritten).
- */
-export function canonicalKey(uri: string, version: number, prefix = ''): string {
-  return `${prefix}canonical/${sha256(uri).slice(0, 40)}/v${version}.json`;
-}
+// Where the media-retry worker writes a filled-in version: shared with readers (ops).
+export { canonicalKey } from '@wire/queues';

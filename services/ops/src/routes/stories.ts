@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { StoryImage } from '@wire/schema';
+import { filledCanonicalKey } from '@wire/queues';
 import { OpsError } from '../errors';
 import type { DeliveryAdmin, DeliveryRecord, ObjectReader } from '../ports';
 import type { StoryIndex } from '../story-index';
@@ -73,7 +74,10 @@ export function storyRoutes(app: FastifyInstance, deps: StoryRouteDeps): void {
     if (!story) throw new OpsError('WIRE_ERR_OPS_NOT_FOUND', `story "${uri}" not found in the index`, { uri });
     const versions = await Promise.all(
       story.events.map(async (ev) => {
-        const canonical = ev.canonicalKey && deps.objects ? await deps.objects.canonical(ev.canonicalKey, ev.canonicalRange).catch(() => undefined) : undefined;
+        // The copy media-retry wrote once a late image was stored, else the version in its pack.
+        const filledKey = filledCanonicalKey(ev);
+        const filled = filledKey && deps.objects ? await deps.objects.canonical(filledKey).catch(() => undefined) : undefined;
+        const canonical = filled ?? (ev.canonicalKey && deps.objects ? await deps.objects.canonical(ev.canonicalKey, ev.canonicalRange).catch(() => undefined) : undefined);
         return {
           version: ev.version,
           event: ev.type,
@@ -83,8 +87,8 @@ export function storyRoutes(app: FastifyInstance, deps: StoryRouteDeps): void {
           source: ev.source,
           at: ev.at,
           receivedAt: ev.receivedAt,
-          canonicalKey: ev.canonicalKey,
-          canonicalRange: ev.canonicalRange,
+          canonicalKey: filled ? filledKey : ev.canonicalKey,
+          canonicalRange: filled ? undefined : ev.canonicalRange,
           story: canonical
             ? {
                 headline: canonical.headline,
