@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { Decision, variantUri, type CanonicalStory } from '@wire/schema';
@@ -301,6 +302,34 @@ describe('order, kills and embargoes', () => {
     await until('held got it after the embargo', () => held.delivered.length === 1, 10_000);
     expect(held.delivered[0]!.at).toBeGreaterThanOrEqual(until_);
     expect(early.delivered[0]!.at).toBeLessThan(until_);
+  });
+});
+
+describe('recipients', () => {
+  it('routing records the partner before the job exists and says so on the job; the worker records the rest', async () => {
+    h = await harness();
+    const routed = await h.partner('routed');
+    const s = story();
+    // A second queue nobody works, to read the jobs as routing added them.
+    const idle = new Queue(`${h.queue.name}-idle`, { connection: h.redis });
+    try {
+      const plan = planRoutes(s, decision('new'), await h.registry.list());
+      await enqueueRoutes({ deliverQueue: idle, recipients: h.recipients }, { deliver: plan.deliver, translate: [] });
+      expect(await h.recipients.list(s.uri)).toEqual(['routed']);
+      const [job] = await idle.getJobs(['waiting']);
+      expect(job?.data).toMatchObject({ partnerId: 'routed', recipientRecorded: true });
+      await enqueueRoutes({ deliverQueue: idle }, { deliver: planRoutes(story(), decision('new'), await h.registry.list()).deliver, translate: [] });
+      const unmarked = (await idle.getJobs(['waiting'])).filter((j) => j.data.storyUri !== s.uri);
+      expect(unmarked.map((j) => j.data.recipientRecorded)).toEqual([undefined]);
+    } finally {
+      await idle.obliterate({ force: true });
+      await idle.close();
+    }
+    // A job with no mark (added by hand) is recorded by the worker once the partner took it.
+    const other = story();
+    await h.queue.add('story.published', { partnerId: 'routed', eventType: 'story.published', storyUri: other.uri, version: 1, story: other }, { jobId: `hand-${other.guid}` });
+    await until('delivered', () => routed.delivered.length === 1);
+    await until('recorded by the worker', async () => (await h!.recipients.list(other.uri)).length === 1);
   });
 });
 

@@ -108,6 +108,11 @@ export const DeliverJob = z.object({
   receivedAt: z.string().optional(),
   /** Set when `story` is a translated variant: its language. `storyUri` stays the original's. */
   variant: z.string().optional(),
+  /**
+   * Set by an enqueuer that recorded the partner as a recipient of the story before adding the
+   * job (routing does): the worker then need not record it again on delivery.
+   */
+  recipientRecorded: z.boolean().optional(),
 });
 export type DeliverJob = z.infer<typeof DeliverJob>;
 

@@ -27,7 +27,8 @@ export async function enqueueRoutes(queues: RouteQueues, plan: Pick<RoutePlan, '
   // Record recipients before the jobs exist, so a kill planned right after sees them.
   if (queues.recipients) await queues.recipients.addMany(uris);
   if (plan.deliver.length > 0) {
-    await queues.deliverQueue.addBulk(plan.deliver.map((d) => ({ name: d.data.eventType, data: d.data, opts: d.opts })));
+    const recorded = queues.recipients !== undefined;
+    await queues.deliverQueue.addBulk(plan.deliver.map((d) => ({ name: d.data.eventType, data: recorded ? { ...d.data, recipientRecorded: true } : d.data, opts: d.opts })));
   }
   if (plan.translate.length > 0) {
     if (!queues.translateQueue) throw new Error('enqueueRoutes: the plan has translate jobs but no translateQueue was given');

@@ -291,7 +291,9 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
         );
         const writes = [
           ...deliveryLog.recordInto(own, { ...base, at, outcome: 'delivered', status: out.status, latencyMs: out.latencyMs, excerpt: out.excerpt, ...(endToEndMs !== undefined ? { endToEndMs } : {}) }),
-          ...(deps.recipients?.addInto(own, data.storyUri, [partner.id]) ?? []),
+          // Routing recorded the partner before adding the job; other enqueuers (a translator
+          // given no register, a hand-made job) leave it to the delivery.
+          ...(deps.recipients && !data.recipientRecorded ? deps.recipients.addInto(own, data.storyUri, [partner.id]) : []),
         ];
         pm.delivered.inc();
         const [commitErr] = await Promise.all([committed, ...writes]);
