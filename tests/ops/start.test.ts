@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { freePort } from '@wire/infra';
+import { Redis } from 'ioredis';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { deleteKeysMatching, freePort } from '@wire/infra';
 import { run } from '../../packages/cli/src/commands/start';
 import { testEnv, uniqueName } from '../helpers/env';
 
@@ -25,9 +26,17 @@ describe('wire start', () => {
 
   it('runs a service against the configured infrastructure and stops it cleanly on SIGTERM', async () => {
     const port = await freePort();
+    // Its own Redis and BullMQ prefixes (removed after), so the run leaves nothing in Redis.
+    const redisPrefix = `${uniqueName('start')}:`;
+    const queuePrefix = uniqueName('start-bull');
+    onTestFinished(async () => {
+      const redis = new Redis(testEnv().REDIS_URL ?? 'redis://127.0.0.1:6379');
+      for (const match of [`${redisPrefix}*`, `${queuePrefix}:*`]) await deleteKeysMatching(redis, match);
+      redis.disconnect();
+    });
     const child = spawn(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', 'start', '--only', 'ops'], {
       cwd: ROOT,
-      env: { ...process.env, ...testEnv(), PORT: String(port), OPS_TOKEN: uniqueName('token'), WIRE_REDIS_PREFIX: `${uniqueName('start')}:`, OPS_KAFKA_GROUP: uniqueName('ops-start'), LOG_LEVEL: 'info' },
+      env: { ...process.env, ...testEnv(), PORT: String(port), OPS_TOKEN: uniqueName('token'), WIRE_REDIS_PREFIX: redisPrefix, WIRE_QUEUE_PREFIX: queuePrefix, OPS_KAFKA_GROUP: uniqueName('ops-start'), LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
