@@ -350,7 +350,8 @@ describe('translations', () => {
     await until('both delivered', () => es.delivered.length === 1 && en.delivered.length === 1);
     expect(es.delivered[0]!.body.data.language).toBe('es');
     expect(en.delivered[0]!.body.data.language).toBe('en');
-    // A partner becomes a recipient when the worker commits its 2xx, just after the partner saw it.
+    // Routing recorded 'en' before its job existed; the variant's jobs came without a register,
+    // so the worker records 'es' when it commits the 2xx.
     await until('both recorded as recipients', async () => (await h!.recipients.list(v1.uri)).length === 2);
     await route(h, { ...v1, version: 2, pubStatus: 'canceled', contentHash: 'k' }, 'kill');
     // The Spanish partner gets the kill of the English original and of the Spanish variant it holds.
