@@ -467,22 +467,37 @@ export class RedisDedupeStore implements DedupeStore {
     return uri.startsWith(URI_PREFIX) ? uri.slice(URI_PREFIX.length) : `\0${uri}`;
   }
 
-  async lookup(requests: LookupRequest[]): Promise<LookupResult[]> {
+  /**
+   * One script call per request, pipelined; a single request goes as a plain call (a one-story
+   * decide need not build an ioredis pipeline, ~7 KB of garbage). Replies as `exec` gives them.
+   */
+  private async send(requests: number, queue: (target: DedupeRedis, i: number) => Promise<unknown>): Promise<Array<[Error | null, unknown]>> {
+    if (requests === 1) {
+      try {
+        return [[null, await queue(this.redis, 0)]];
+      } catch (e) {
+        return [[e as Error, null]];
+      }
+    }
     const pipe = this.redis.pipeline() as unknown as DedupeRedis & { exec(): Promise<Array<[Error | null, unknown]> | null> };
-    for (const r of requests) {
+    for (let i = 0; i < requests; i++) void queue(pipe, i);
+    return (await pipe.exec()) ?? [];
+  }
+
+  async lookup(requests: LookupRequest[]): Promise<LookupResult[]> {
+    const res = await this.send(requests.length, (target, i) => {
+      const r = requests[i]!;
       const { nums, regField, slot } = this.common(r.uri, r.day);
       this.pushAnchors(nums, r.anchors, null);
       if (r.insert) {
         nums.push(1);
         this.pushAnchors(nums, r.insert.anchors, slot);
         nums.push(r.insert.record.version, this.ttlSeconds, this.filterBytes);
-        void pipe.wireDedupeLookupBuffer(this.prefix, nums.join(' '), regField, encodeRecord(r.insert.record), RedisDedupeStore.storedUri(r.uri));
-      } else {
-        nums.push(0);
-        void pipe.wireDedupeLookupBuffer(this.prefix, nums.join(' '), regField);
+        return target.wireDedupeLookupBuffer(this.prefix, nums.join(' '), regField, encodeRecord(r.insert.record), RedisDedupeStore.storedUri(r.uri));
       }
-    }
-    const res = await pipe.exec();
+      nums.push(0);
+      return target.wireDedupeLookupBuffer(this.prefix, nums.join(' '), regField);
+    });
     return requests.map((r, i) => {
       const [e, raw] = res?.[i] ?? [new Error('no reply'), null];
       if (e) throw dedupeError('WIRE_ERR_DEDUPE_STORE', `lookup of ${r.uri} failed: ${e.message}`, { prefix: this.prefix }, e);
@@ -516,22 +531,14 @@ export class RedisDedupeStore implements DedupeStore {
   }
 
   async commit(requests: CommitRequest[]): Promise<CommitResult[]> {
-    const pipe = this.redis.pipeline() as unknown as DedupeRedis & { exec(): Promise<Array<[Error | null, unknown]> | null> };
-    for (const c of requests) {
+    const res = await this.send(requests.length, (target, i) => {
+      const c = requests[i]!;
       const { nums, regField, slot } = this.common(c.uri, c.day);
       this.pushAnchors(nums, c.anchors, slot);
       nums.push(c.snapshot, c.latest, c.killed ? 1 : 0, c.record.version, this.ttlSeconds, c.claim ? 1 : 0, this.filterBytes);
       nums.push(c.known?.length ?? 0, ...(c.known ?? []));
-      void pipe.wireDedupeCommitBuffer(
-        this.prefix,
-        nums.join(' '),
-        regField,
-        c.expectedRegister ?? '',
-        encodeRecord(c.record),
-        RedisDedupeStore.storedUri(c.uri),
-      );
-    }
-    const res = await pipe.exec();
+      return target.wireDedupeCommitBuffer(this.prefix, nums.join(' '), regField, c.expectedRegister ?? '', encodeRecord(c.record), RedisDedupeStore.storedUri(c.uri));
+    });
     return requests.map((c, i) => {
       const [e, raw] = res?.[i] ?? [new Error('no reply'), null];
       if (e) throw dedupeError('WIRE_ERR_DEDUPE_STORE', `commit of ${c.uri} failed: ${e.message}`, { prefix: this.prefix }, e);
