@@ -187,15 +187,10 @@ export class DedupeEngine {
    * could be written first and be found, and fusing must not change any decision.
    */
   private lookupRequests(pending: readonly Pending[]): LookupRequest[] {
-    const anchors = new Set<number>();
-    const uris = new Set<string>();
+    const earlier = new Touched();
     return pending.map((p) => {
-      let fuse = p.story.pubStatus !== 'canceled' && !uris.has(p.story.uri);
-      for (const a of p.query) if (anchors.has(a)) fuse = false;
-      for (const a of p.anchors) if (anchors.has(a)) fuse = false;
-      for (const a of p.query) anchors.add(a);
-      for (const a of p.anchors) anchors.add(a);
-      uris.add(p.story.uri);
+      const fuse = p.story.pubStatus !== 'canceled' && !earlier.touches(p);
+      earlier.add(p);
       const req: LookupRequest = { uri: p.story.uri, day: p.day, anchors: p.query };
       if (fuse) req.insert = { anchors: p.anchors, record: { ...this.baseRecord(p), kind: 'new', ofId: 0, rootId: 0, indexed: true } };
       return req;

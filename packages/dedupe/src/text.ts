@@ -151,7 +151,7 @@ export function tokenize(paragraph: string, opts: { allCaps?: boolean } = {}): T
         }
       }
       const w = asciiWordInfo(text, i, end, h);
-      if (w) pushInfo(w, c, allCaps, out);
+      if (w) pushInfo(w, c >= 65 && c <= 90, allCaps, out);
       i = end;
     } else {
       i++;
@@ -210,13 +210,11 @@ function pushFigure(raw: string, out: Token[]): void {
 
 function pushWord(raw: string, c0: number, allCaps: boolean, out: Token[]): void {
   const w = rawWordInfo(raw.toLowerCase());
-  if (!w) return;
-  const capital = !w.figure && !allCaps && w.capitalizable && (c0 >= 65 && c0 <= 90 ? true : c0 > 127 && /^\p{Lu}/u.test(raw));
-  out.push(capital ? w.capitalToken : w.token);
+  if (w) pushInfo(w, (c0 >= 65 && c0 <= 90) || (c0 > 127 && /^\p{Lu}/u.test(raw)), allCaps, out);
 }
 
-function pushInfo(w: WordInfo, c0: number, allCaps: boolean, out: Token[]): void {
-  const capital = !w.figure && !allCaps && w.capitalizable && c0 >= 65 && c0 <= 90;
+function pushInfo(w: WordInfo, upperFirst: boolean, allCaps: boolean, out: Token[]): void {
+  const capital = upperFirst && !w.figure && !allCaps && w.capitalizable;
   out.push(capital ? w.capitalToken : w.token);
 }
 
