@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '@wire/observability';
 import type { CanonicalStory } from '@wire/schema';
-import type { NormalizeOptions } from './ports';
+import type { NormalizeFn, NormalizeOptions } from './ports';
 import { spawnTsThread } from './threads';
 
 /** One document to normalize. */
@@ -15,6 +15,21 @@ export type NormalizeOutcome =
   | { ok: true; value: CanonicalStory[]; ms: number }
   | { ok: false; error: { code: string; message: string; details: Record<string, unknown> }; ms: number }
   | { crashed: string; ms: number };
+
+/**
+ * One document through `normalize`, timed, as an outcome rather than a throw (normalize promises
+ * never to throw; if it does, the outcome says what it threw). Used on a pool thread and, without
+ * a pool, on the consumer's thread.
+ */
+export function normalizeOutcome(normalize: NormalizeFn, bytes: Uint8Array, opts: NormalizeOptions): NormalizeOutcome {
+  const t0 = performance.now();
+  try {
+    const r = normalize(bytes, opts);
+    return r.ok ? { ok: true, value: r.value, ms: performance.now() - t0 } : { ok: false, error: r.error, ms: performance.now() - t0 };
+  } catch (err) {
+    return { crashed: (err as Error)?.message ?? String(err), ms: performance.now() - t0 };
+  }
+}
 
 /** @internal messages between the pool and its threads */
 export interface NormalizeRequest {

@@ -4,20 +4,15 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { normalize } from '@wire/normalize';
-import type { NormalizeOutcome, NormalizeRequest } from './normalize-pool';
+import { normalizeOutcome, type NormalizeOutcome, type NormalizeRequest } from './normalize-pool';
 
 const port = parentPort;
 if (!port) throw new Error('normalize-thread runs as a worker thread');
 port.on('message', (req: NormalizeRequest) => {
   const results: NormalizeOutcome[] = req.jobs.map((job) => {
-    const t0 = performance.now();
-    try {
-      const r = normalize(job.bytes, job.opts);
-      const ms = performance.now() - t0;
-      return r.ok ? { ok: true, value: r.value, ms } : { ok: false, error: { code: r.error.code, message: r.error.message, details: r.error.details }, ms };
-    } catch (err) {
-      return { crashed: (err as Error)?.message ?? String(err), ms: performance.now() - t0 };
-    }
+    const o = normalizeOutcome(normalize, job.bytes, job.opts);
+    // Errors cross the thread boundary as plain fields.
+    return 'ok' in o && !o.ok ? { ...o, error: { code: o.error.code, message: o.error.message, details: o.error.details } } : o;
   });
   port.postMessage({ id: req.id, results });
 });

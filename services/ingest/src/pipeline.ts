@@ -7,7 +7,7 @@ import { canonicalPackKey, rawSegmentKey } from './keys';
 import { buildCanonicalPack, buildRawSegment } from './packs';
 import type { IngestMetrics } from './metrics';
 import type { ResendClaims } from './claims';
-import type { NormalizeOutcome, NormalizePool } from './normalize-pool';
+import { normalizeOutcome, type NormalizeOutcome, type NormalizePool } from './normalize-pool';
 import type { DecideItem, Decider, MediaRetryQueue, NormalizeFn, NormalizeOptions, Router } from './ports';
 
 /** A Kafka message as the pipeline sees it. */
@@ -194,17 +194,6 @@ export function createIngestPipeline(deps: PipelineDeps) {
     };
   }
 
-  /** Normalize on this thread (no pool, or a normalizer passed in). */
-  function normalizeHere(bytes: Buffer, envelope: RawWireMessage): NormalizeOutcome {
-    const t0 = performance.now();
-    try {
-      const r = deps.normalize(bytes, normalizeOptions(envelope));
-      return r.ok ? { ok: true, value: r.value, ms: performance.now() - t0 } : { ok: false, error: r.error, ms: performance.now() - t0 };
-    } catch (err) {
-      return { crashed: (err as Error)?.message ?? String(err), ms: performance.now() - t0 };
-    }
-  }
-
   /** A normalize outcome as stories, or the error that dead-letters the message. */
   function storiesOf(msg: InboundMessage, envelope: RawWireMessage, outcome: NormalizeOutcome): Result<CanonicalStory[], WireError> {
     deps.metrics?.stepSeconds.observe({ step: 'normalize' }, outcome.ms / 1000);
@@ -278,7 +267,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
     try {
       const outcomes = deps.normalizePool
         ? await deps.normalizePool.normalizeMany(archived.map((d) => ({ bytes: d.bytes, opts: normalizeOptions(d.envelope) })))
-        : archived.map((d) => normalizeHere(d.bytes, d.envelope));
+        : archived.map((d) => normalizeOutcome(deps.normalize, d.bytes, normalizeOptions(d.envelope)));
       let n = 0;
       const normalized = decoded.map((d) => (d.kind === 'dead' ? d : { ...d, result: storiesOf(d.msg, d.envelope, outcomes[n++] as NormalizeOutcome) }));
       const prepared = await mapLimit(normalized, concurrency, async (d): Promise<Prepared> => {
