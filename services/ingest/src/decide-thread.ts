@@ -23,7 +23,7 @@ port.on('message', (m: { id: number; items: DecideItem[] } | { close: true }) =>
   }
   queue = queue.then(async () => {
     try {
-      port.postMessage({ id: m.id, decisions: await engine.decideMany(m.items) });
+      port.postMessage({ id: m.id, value: await engine.decideMany(m.items) });
     } catch (err) {
       port.postMessage({ id: m.id, error: toThreadError(err) });
     }

@@ -1,8 +1,7 @@
-import type { Worker } from 'node:worker_threads';
 import type { Logger } from '@wire/observability';
 import type { Decision } from '@wire/schema';
 import type { DecideItem, Decider } from './ports';
-import { fromThreadError, spawnTsThread, type ThreadError } from './threads';
+import { spawnRequestThread, type RequestThread } from './threads';
 
 export interface DeciderThreadOptions {
   redisUrl: string;
@@ -20,34 +19,18 @@ export interface DeciderThreadOptions {
  * the same answers.
  */
 export function createDeciderThread(opts: DeciderThreadOptions & { log: Logger }): Decider & { warm(): Promise<void>; close(): Promise<void> } {
-  let current: { worker: Worker; ready: Promise<void>; pending: Map<number, { resolve: (d: Decision[]) => void; reject: (e: Error) => void }> } | undefined;
-  let nextId = 0;
+  let current: RequestThread<Decision[]> | undefined;
   let closed = false;
 
-  function spawn() {
-    const { worker, ready } = spawnTsThread(new URL('./decide-thread.ts', import.meta.url), {
+  function spawn(): RequestThread<Decision[]> {
+    const thread = spawnRequestThread<Decision[]>(new URL('./decide-thread.ts', import.meta.url), {
       name: 'dedupe',
       workerData: { redisUrl: opts.redisUrl, prefix: opts.prefix, windowDays: opts.windowDays } satisfies DeciderThreadOptions,
+      log: opts.log,
+      onGone: () => {
+        if (current === thread) current = undefined;
+      },
     });
-    const thread = { worker, ready, pending: new Map<number, { resolve: (d: Decision[]) => void; reject: (e: Error) => void }>() };
-    worker.on('message', (m: { id?: number; decisions?: Decision[]; error?: ThreadError }) => {
-      if (m.id === undefined) return;
-      const p = thread.pending.get(m.id);
-      if (!p) return;
-      thread.pending.delete(m.id);
-      if (m.error) p.reject(fromThreadError(m.error));
-      else p.resolve(m.decisions as Decision[]);
-    });
-    const fail = (err: Error) => {
-      if (current === thread) current = undefined;
-      for (const p of thread.pending.values()) p.reject(err);
-      thread.pending.clear();
-    };
-    worker.on('error', (err) => {
-      opts.log.error({ err }, 'dedupe thread failed');
-      fail(err);
-    });
-    worker.on('exit', (code) => fail(new Error(`dedupe thread exited with code ${code}`)));
     current = thread;
     return thread;
   }
@@ -56,13 +39,7 @@ export function createDeciderThread(opts: DeciderThreadOptions & { log: Logger }
     async decideMany(items: DecideItem[]): Promise<Decision[]> {
       if (closed) throw new Error('dedupe thread is closed');
       if (items.length === 0) return [];
-      const thread = current ?? spawn();
-      await thread.ready;
-      const id = nextId++;
-      return new Promise<Decision[]>((resolve, reject) => {
-        thread.pending.set(id, { resolve, reject });
-        thread.worker.postMessage({ id, items });
-      });
+      return (current ?? spawn()).call({ items });
     },
     /** Start the thread and wait until it has loaded. */
     async warm() {

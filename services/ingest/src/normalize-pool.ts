@@ -1,8 +1,7 @@
-import type { Worker } from 'node:worker_threads';
 import type { Logger } from '@wire/observability';
 import type { CanonicalStory } from '@wire/schema';
 import type { NormalizeFn, NormalizeOptions } from './ports';
-import { spawnTsThread } from './threads';
+import { spawnRequestThread, type RequestThread } from './threads';
 
 /** One document to normalize. */
 export interface NormalizeJob {
@@ -46,10 +45,7 @@ export interface NormalizePool {
   close(): Promise<void>;
 }
 
-interface Thread {
-  worker: Worker;
-  ready: Promise<void>;
-  pending: Map<number, { resolve: (r: NormalizeOutcome[]) => void; reject: (e: Error) => void }>;
+interface Thread extends RequestThread<NormalizeOutcome[]> {
   /** Documents sent and not answered yet (new work goes to the least loaded thread). */
   load: number;
 }
@@ -63,43 +59,31 @@ interface Thread {
  */
 export function createNormalizePool(opts: { threads: number; log: Logger }): NormalizePool {
   const threads: Array<Thread | undefined> = new Array(Math.max(1, opts.threads));
-  let nextId = 0;
   let closed = false;
 
   function spawn(slot: number): Thread {
-    const { worker, ready } = spawnTsThread(new URL('./normalize-thread.ts', import.meta.url), { name: `normalize-${slot}` });
-    const thread: Thread = { worker, pending: new Map(), load: 0, ready };
-    worker.on('message', (m: { id?: number; results?: NormalizeOutcome[] }) => {
-      if (m.id === undefined) return;
-      const p = thread.pending.get(m.id);
-      if (!p) return;
-      thread.pending.delete(m.id);
-      thread.load -= (m.results as NormalizeOutcome[]).length;
-      p.resolve(m.results as NormalizeOutcome[]);
-    });
-    const fail = (err: Error) => {
-      if (threads[slot] === thread) threads[slot] = undefined;
-      for (const p of thread.pending.values()) p.reject(err);
-      thread.pending.clear();
+    const thread: Thread = {
+      ...spawnRequestThread<NormalizeOutcome[]>(new URL('./normalize-thread.ts', import.meta.url), {
+        name: `normalize-${slot}`,
+        log: opts.log,
+        onGone: () => {
+          if (threads[slot] === thread) threads[slot] = undefined;
+        },
+      }),
+      load: 0,
     };
-    worker.on('error', (err) => {
-      opts.log.error({ err, slot }, 'normalize thread failed');
-      fail(err);
-    });
-    worker.on('exit', (code) => fail(new Error(`normalize thread ${slot} exited with code ${code}`)));
     threads[slot] = thread;
     return thread;
   }
 
   async function run(slot: number, jobs: NormalizeJob[]): Promise<NormalizeOutcome[]> {
     const thread = threads[slot] ?? spawn(slot);
-    await thread.ready;
-    const id = nextId++;
     thread.load += jobs.length;
-    return new Promise<NormalizeOutcome[]>((resolve, reject) => {
-      thread.pending.set(id, { resolve, reject });
-      thread.worker.postMessage({ id, jobs } satisfies NormalizeRequest);
-    });
+    try {
+      return await thread.call({ jobs });
+    } finally {
+      thread.load -= jobs.length;
+    }
   }
 
   return {

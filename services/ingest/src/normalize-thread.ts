@@ -14,6 +14,6 @@ port.on('message', (req: NormalizeRequest) => {
     // Errors cross the thread boundary as plain fields.
     return 'ok' in o && !o.ok ? { ...o, error: { code: o.error.code, message: o.error.message, details: o.error.details } } : o;
   });
-  port.postMessage({ id: req.id, results });
+  port.postMessage({ id: req.id, value: results });
 });
 port.postMessage({ ready: true });

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { Logger } from '@wire/observability';
 
 /**
  * A worker thread running a TypeScript module of this service. tsx's loader hooks do not reach
@@ -20,6 +21,54 @@ export function spawnTsThread(entry: URL, opts: { name: string; workerData?: unk
   });
   ready.catch(() => undefined);
   return { worker, ready };
+}
+
+/** A worker thread that answers requests (see `spawnRequestThread`). */
+export interface RequestThread<T> {
+  worker: Worker;
+  ready: Promise<void>;
+  /** Post `{ id, ...message }`; resolves with the thread's `{ id, value }`, rejects with its `{ id, error }`. */
+  call(message: object): Promise<T>;
+}
+
+/**
+ * `spawnTsThread` for a module that answers each `{ id, … }` it receives with `{ id, value }` or
+ * `{ id, error: ThreadError }`. A thread that fails or exits rejects every call it held and is
+ * reported to `onGone`, so its owner can replace it on the next call.
+ */
+export function spawnRequestThread<T>(entry: URL, opts: { name: string; workerData?: unknown; log: Logger; onGone: () => void }): RequestThread<T> {
+  const { worker, ready } = spawnTsThread(entry, { name: opts.name, workerData: opts.workerData });
+  const pending = new Map<number, { resolve: (value: T) => void; reject: (e: Error) => void }>();
+  let nextId = 0;
+  worker.on('message', (m: { id?: number; value?: T; error?: ThreadError }) => {
+    const p = m.id === undefined ? undefined : pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id as number);
+    if (m.error) p.reject(fromThreadError(m.error));
+    else p.resolve(m.value as T);
+  });
+  const fail = (err: Error) => {
+    opts.onGone();
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
+  worker.on('error', (err) => {
+    opts.log.error({ err, thread: opts.name }, 'worker thread failed');
+    fail(err);
+  });
+  worker.on('exit', (code) => fail(new Error(`thread ${opts.name} exited with code ${code}`)));
+  return {
+    worker,
+    ready,
+    async call(message) {
+      await ready;
+      const id = nextId++;
+      return new Promise<T>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ ...message, id });
+      });
+    },
+  };
 }
 
 /** An error as it crosses a thread boundary (its `code` kept, so callers can branch on it). */
