@@ -11,7 +11,7 @@ import { createLogger } from '@wire/observability';
 import { deliverJobId, type DeadLetter, type StoryEvent } from '@wire/queues';
 import { PartnerRegistry } from '@wire/routing';
 import type { CanonicalStory } from '@wire/schema';
-import { canonicalKey, createIngestService, loadIngestConfig, readObjectRange, readRawSegmentIndex, type IngestService, type RawSegmentEntry } from '@wire/svc-ingest';
+import { canonicalKey, createIngestService, loadIngestConfig, readRawSegmentIndex, type IngestService, type RawSegmentEntry } from '@wire/svc-ingest';
 import { testConfig } from '../helpers/env';
 import { createTopic, deleteGroups, deleteRedisPrefixes, deleteS3Prefix, deleteTopics, envelope, isolatedIngestEnv, kafkaFor, listS3, nitf, produce, readUntil } from './helpers';
 
@@ -160,7 +160,7 @@ describe('ingest pipeline on real Kafka, S3 and Redis', () => {
     // envelope decoded (the broken envelope at offset 5 is only in the DLQ); a Range GET of an
     // entry returns that message's bytes exactly, and the re-send carries its original's hash.
     const store = new S3MediaStore(s3, { bucket: cfg.S3_BUCKET });
-    const read = readObjectRange(s3, cfg.S3_BUCKET);
+    const read = (key: string, range?: { offset: number; length: number }) => store.get(key, range);
     const segmentKeys = await listS3(s3, cfg.S3_BUCKET, `${env.INGEST_S3_PREFIX}raw/`);
     expect(segmentKeys.length).toBeGreaterThan(0);
     for (const k of segmentKeys) expect(k).toMatch(new RegExp(`^${env.INGEST_S3_PREFIX}raw/2026/03/02/[0-9a-f]{64}\\.seg$`));

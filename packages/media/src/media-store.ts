@@ -20,9 +20,22 @@ export interface MediaStore {
    * content-addressed): S3 then checks the upload against it, and the SDK computes no checksum.
    */
   put(key: string, body: Buffer | string, opts: PutOptions): Promise<void>;
-  get(key: string): Promise<Buffer | null>;
+  /** The object, or only `range` of it (one version out of a canonical pack); null when absent. */
+  get(key: string, range?: ObjectRange): Promise<Buffer | null>;
   /** Where partners can fetch `key`: the public base URL, or a presigned URL; undefined if neither. */
   urlFor?(key: string): Promise<string | undefined>;
+}
+
+/** Part of an object: `length` bytes from `offset`. */
+export interface ObjectRange {
+  offset: number;
+  length: number;
+}
+
+/** The bytes a range names within a whole object; throws when the object is shorter. */
+export function sliceRange(body: Uint8Array, range: ObjectRange): Buffer {
+  if (range.offset + range.length > body.length) throw new Error(`range ${range.offset}+${range.length} beyond the object's ${body.length} bytes`);
+  return Buffer.from(body.buffer, body.byteOffset + range.offset, range.length);
 }
 
 export interface PutOptions {
@@ -95,11 +108,13 @@ export class S3MediaStore implements MediaStore {
     );
   }
 
-  async get(key: string): Promise<Buffer | null> {
+  async get(key: string, range?: ObjectRange): Promise<Buffer | null> {
     try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: key }));
-      if (!res.Body) return Buffer.alloc(0);
-      return Buffer.from(await res.Body.transformToByteArray());
+      const Range = range ? `bytes=${range.offset}-${range.offset + range.length - 1}` : undefined;
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: key, Range }));
+      const bytes = res.Body ? Buffer.from(await res.Body.transformToByteArray()) : Buffer.alloc(0);
+      if (range && bytes.length !== range.length) throw new Error(`S3 ${key}: asked for ${range.length} bytes at ${range.offset}, got ${bytes.length}`);
+      return bytes;
     } catch (err) {
       if (isNotFound(err)) return null;
       throw err;
@@ -129,7 +144,8 @@ export class MemoryMediaStore implements MediaStore {
     this.objects.set(key, { body: Buffer.from(body), contentType: opts.contentType, metadata: { ...opts.metadata } });
   }
 
-  async get(key: string): Promise<Buffer | null> {
-    return this.objects.get(key)?.body ?? null;
+  async get(key: string, range?: ObjectRange): Promise<Buffer | null> {
+    const body = this.objects.get(key)?.body ?? null;
+    return body && range ? sliceRange(body, range) : body;
   }
 }

@@ -19,7 +19,6 @@ import { createIngestMetrics } from './metrics';
 import { createIngestPipeline } from './pipeline';
 import type { Decider, NormalizeFn } from './ports';
 import { TransactionalPublisher } from './publisher';
-import { readObjectRange } from './ranges';
 import { createRouter } from './router';
 
 /** A kafkajs logger that writes through pino (warnings and errors only). */
@@ -191,7 +190,6 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
           connection: bullConnection,
           prefix: config.WIRE_QUEUE_PREFIX,
           store,
-          readRange: readObjectRange(s3, config.S3_BUCKET),
           fetcher,
           keyPrefix: config.INGEST_S3_PREFIX,
           maxInputPixels: config.INGEST_IMAGE_MAX_PIXELS,

@@ -12,6 +12,5 @@ export { createMediaRetryQueue, createMediaRetryWorker, type MediaRetryWorkerDep
 export { createIngestMetrics, type IngestMetrics } from './metrics';
 export { rawSegmentKey, canonicalPackKey, canonicalKey } from './keys';
 export { buildRawSegment, readRawSegmentIndex, buildCanonicalPack, sliceRange, RAW_SEGMENT_FORMAT, type RawSegmentEntry } from './packs';
-export { readObjectRange, readRangeFromStore, type ReadObjectRange } from './ranges';
 export { IngestError, IngestErrorCodes } from './errors';
 export type { NormalizeFn, NormalizeOptions, Decider, DecideItem, Router, RouteItem, MediaRetryQueue } from './ports';

@@ -6,7 +6,6 @@ import { CanonicalStory } from '@wire/schema';
 import { canonicalKey } from './keys';
 import type { OutRecord } from './pipeline';
 import type { MediaRetryQueue } from './ports';
-import { readRangeFromStore, type ReadObjectRange } from './ranges';
 
 /** `media-retry` jobs: deterministic ids, a handful of attempts with growing waits. */
 export function createMediaRetryQueue(queue: Queue): MediaRetryQueue {
@@ -31,8 +30,6 @@ export interface MediaRetryWorkerDeps {
   prefix?: string;
   queueName?: string;
   store: MediaStore;
-  /** Reads the version's canonical JSON out of its pack (a Range GET); default: whole object via `store`. */
-  readRange?: ReadObjectRange;
   fetcher: ImageFetcher;
   /** S3 key prefix, as ingest's. */
   keyPrefix?: string;
@@ -54,14 +51,13 @@ export interface MediaRetryWorkerDeps {
  */
 export function createMediaRetryWorker(deps: MediaRetryWorkerDeps): Worker {
   const log = deps.log;
-  const readRange = deps.readRange ?? readRangeFromStore(deps.store);
   async function process(job: Job): Promise<string> {
     const parsed = MediaRetryJob.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`media-retry job ${job.id}: bad payload (${parsed.error.issues[0]?.message})`);
     const { storyUri, version, imageIndex, sourceUrl } = parsed.data;
     const key = canonicalKey(storyUri, version, deps.keyPrefix ?? '');
     // Another image of the same version may have been filled in already: start from that copy.
-    const raw = (await readRange(key)) ?? (parsed.data.canonicalKey ? await readRange(parsed.data.canonicalKey, parsed.data.canonicalRange) : null);
+    const raw = (await deps.store.get(key)) ?? (parsed.data.canonicalKey ? await deps.store.get(parsed.data.canonicalKey, parsed.data.canonicalRange) : null);
     if (!raw) throw new UnrecoverableError(`media-retry ${storyUri} v${version}: canonical JSON not found (${parsed.data.canonicalKey ?? key})`);
     const story = CanonicalStory.parse(JSON.parse(raw.toString('utf8')));
     const image = story.images[imageIndex];

@@ -111,8 +111,5 @@ export function buildCanonicalPack(documents: readonly string[]): { body: Buffer
   return { body, sha256: sha256(body), ranges };
 }
 
-/** The bytes a range names within a whole object (for readers that already hold it). */
-export function sliceRange(body: Uint8Array, range: ByteRange): Buffer {
-  if (range.offset + range.length > body.length) throw new Error(`range ${range.offset}+${range.length} beyond the object's ${body.length} bytes`);
-  return Buffer.from(body.buffer, body.byteOffset + range.offset, range.length);
-}
+// The bytes a range names within a whole object (for readers that already hold it).
+export { sliceRange } from '@wire/media';
