@@ -1,4 +1,5 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '@wire/media';
 import { inject } from 'vitest';
 import { CommonConfigSchema, loadConfig, type CommonConfig } from '@wire/config';
 
@@ -29,13 +30,14 @@ export function testConfig(): CommonConfig {
   return loadConfig(CommonConfigSchema, testEnv());
 }
 
-/** An S3 client for the test S3 server (path-style, the configured credentials). */
+/** An S3 client for the test S3 server (the services' own client: path-style, configured credentials). */
 export function testS3Client(cfg: CommonConfig = testConfig()): S3Client {
-  return new S3Client({
+  return createS3Client({
     endpoint: cfg.S3_ENDPOINT,
     region: cfg.S3_REGION,
-    forcePathStyle: true,
-    credentials: { accessKeyId: cfg.S3_ACCESS_KEY_ID, secretAccessKey: cfg.S3_SECRET_ACCESS_KEY },
+    bucket: cfg.S3_BUCKET,
+    accessKeyId: cfg.S3_ACCESS_KEY_ID,
+    secretAccessKey: cfg.S3_SECRET_ACCESS_KEY,
   });
 }
 
