@@ -164,6 +164,24 @@ export function shortHash(value: string): string {
   return createHash('sha256').update(value).digest('hex').slice(0, 20);
 }
 
+const STORY_HASHES_MAX = 4096;
+const storyHashes = new Map<string, string>();
+
+/**
+ * `shortHash` of a story uri, remembered for the last few thousand uris: each delivery names its
+ * story's keys three times (gate, log, recipients) and one story version goes to every
+ * subscribed partner, so the same sha256 was computed dozens of times per story.
+ */
+export function storyHash(storyUri: string): string {
+  let h = storyHashes.get(storyUri);
+  if (h === undefined) {
+    h = shortHash(storyUri);
+    if (storyHashes.size >= STORY_HASHES_MAX) storyHashes.clear();
+    storyHashes.set(storyUri, h);
+  }
+  return h;
+}
+
 /**
  * Deterministic id of a deliver job: one per (partner, story, version, event type), plus the
  * language when the partner gets a translated variant (so original and variant do not collide).

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { storyHash } from '@wire/webhooks';
+import { storyHash } from '@wire/queues';
 
 /** A pipeline or a Redis client: where `addInto` queues its writes. */
 export interface SetWriter {

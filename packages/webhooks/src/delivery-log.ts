@@ -4,8 +4,7 @@
  * it through `listDeliveries`.
  */
 import type { Redis } from 'ioredis';
-import type { WebhookEventType } from '@wire/queues';
-import { storyHash } from './story-hash';
+import { storyHash, type WebhookEventType } from '@wire/queues';
 
 /** What became of one attempt. */
 export type DeliveryOutcome = 'delivered' | 'retrying' | 'dead' | 'stale' | 'duplicate' | 'dropped';

@@ -6,7 +6,6 @@ export * from './errors';
 export * from './signing';
 export * from './ssrf';
 export * from './client';
-export * from './story-hash';
 export * from './delivery-log';
 export * from './dead-letters';
 export * from './delivery-ops';

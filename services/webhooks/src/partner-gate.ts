@@ -11,8 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { WebhookEventType } from '@wire/queues';
-import { storyHash } from '@wire/webhooks';
+import { storyHash, type WebhookEventType } from '@wire/queues';
 import { partnerFailingKey } from '@wire/routing';
 
 /** Order of event types within one version (a kill of v3 outranks the update of v3). */
