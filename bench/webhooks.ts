@@ -19,6 +19,7 @@ import { Pool } from 'undici';
 import { toNinjs } from '@wire/normalize';
 import { enqueueRoutes, planRoutes, PartnerRegistry, RecipientsRegister, type Partner } from '@wire/routing';
 import { CanonicalStory, Decision } from '@wire/schema';
+import { spawnTsThread } from '@wire/svc-ingest';
 import { webhookHeaders } from '@wire/webhooks';
 import type { CommandIO } from '../packages/cli/src/io';
 import { flag, percentile } from './args';
@@ -142,18 +143,15 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   const startThreads = async (n: number, workerConfig: typeof config, noop: boolean): Promise<Thread[]> => {
     const started: Thread[] = [];
     for (let i = 0; i < n; i++) {
-      // Node 20 does not pass tsx's loader hooks to worker threads: register them in the thread first.
-      const entry = JSON.stringify(new URL('./webhooks-thread.ts', import.meta.url).href);
-      const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${entry}); })`;
-      const t = new Thread(boot, { eval: true, workerData: { redisUrl, prefix, config: workerConfig, noop } });
-      await new Promise<void>((resolve, reject) => {
-        t.once('error', reject);
-        t.on('message', (m: { ready?: boolean; completed?: number; latencies?: number[] }) => {
-          if (m.ready) resolve();
-          completed += m.completed ?? 0;
-          if (m.latencies) for (const l of m.latencies) latencies.push(l);
-        });
+      const { worker: t, ready } = spawnTsThread(new URL('./webhooks-thread.ts', import.meta.url), {
+        name: `bench-deliver-${i}`,
+        workerData: { redisUrl, prefix, config: workerConfig, noop },
       });
+      t.on('message', (m: { completed?: number; latencies?: number[] }) => {
+        completed += m.completed ?? 0;
+        if (m.latencies) for (const l of m.latencies) latencies.push(l);
+      });
+      await ready;
       started.push(t);
     }
     return started;

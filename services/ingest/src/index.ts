@@ -14,3 +14,4 @@ export { rawSegmentKey, canonicalPackKey, canonicalKey } from './keys';
 export { buildRawSegment, readRawSegmentIndex, buildCanonicalPack, sliceRange, RAW_SEGMENT_FORMAT, type RawSegmentEntry } from './packs';
 export { IngestError, IngestErrorCodes } from './errors';
 export type { NormalizeFn, NormalizeOptions, Decider, DecideItem, Router, RouteItem, MediaRetryQueue } from './ports';
+export { spawnTsThread } from './threads';
