@@ -1,4 +1,5 @@
-/** Command-line numbers and percentiles, shared by the benchmarks. */
+/** Command-line numbers, percentiles and Redis CPU readings, shared by the benchmarks. */
+import type { Redis } from 'ioredis';
 
 /**
  * `--name N` as a number: positive (or zero with `allowZero`), floored with `whole`; anything
@@ -21,4 +22,11 @@ export function option(argv: string[], name: string): string | undefined {
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** Microseconds of CPU (user + system) the Redis server has used since it started (INFO cpu). */
+export async function redisCpuMicros(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const seconds = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? NaN);
+  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6;
 }

@@ -22,7 +22,7 @@ import { storyUri, type CanonicalStory } from '@wire/schema';
 import { ANCHORS, DedupeEngine, RedisDedupeStore, SKETCH, VETO_ENTRIES, fingerprintStory, fmix32, type CommitRequest } from '@wire/dedupe';
 import { freePort } from '@wire/infra';
 import type { CommandIO } from '../packages/cli/src/io';
-import { flag, option, percentile } from './args';
+import { flag, option, percentile, redisCpuMicros } from './args';
 
 /** Deterministic pseudo-random numbers (the run is repeatable). */
 function rng(seed: number): () => number {
@@ -66,13 +66,6 @@ async function scriptMicros(redis: Redis): Promise<number> {
   let us = 0;
   for (const m of info.matchAll(/cmdstat_(?:evalsha|eval):calls=\d+,usec=(\d+)/g)) us += Number(m[1]);
   return us;
-}
-
-/** Microseconds of CPU (user + system) the Redis server has used since start. */
-async function serverCpuMicros(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const sec = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? NaN);
-  return (sec('used_cpu_user') + sec('used_cpu_sys')) * 1e6;
 }
 
 async function usedMemory(redis: Redis): Promise<number> {
@@ -221,7 +214,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     say(`fingerprint only (pure, no Redis): ${Math.round(fingerprintsPerSec)}/s`);
     const counts: Record<string, number> = {};
     const redisBefore = await scriptMicros(redis);
-    const redisCpuBefore = await serverCpuMicros(redis);
+    const redisCpuBefore = await redisCpuMicros(redis);
     const cpuBefore = process.cpuUsage();
     const t1 = performance.now();
     // Pipelined like a consumer: the next batch is fingerprinted (pure CPU) while the current
@@ -243,7 +236,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const redisUsPerCheck = ((await scriptMicros(redis)) - redisBefore) / checks;
     // Script time is wall time inside Redis: on a loaded machine it includes waiting for a core.
     // The server's CPU time (its own redis-server only) does not, but includes reading requests.
-    const redisCpuUsPerCheck = ((await serverCpuMicros(redis)) - redisCpuBefore) / checks;
+    const redisCpuUsPerCheck = ((await redisCpuMicros(redis)) - redisCpuBefore) / checks;
     say(
       `cost per check+insert: ${nodeUsPerCheck.toFixed(1)} µs of this process's CPU, ${redisUsPerCheck.toFixed(1)} µs of Redis script time, ${redisCpuUsPerCheck.toFixed(1)} µs of Redis CPU`,
     );

@@ -22,7 +22,7 @@ import { CanonicalStory, Decision } from '@wire/schema';
 import { spawnTsThread } from '@wire/svc-ingest';
 import { webhookHeaders } from '@wire/webhooks';
 import type { CommandIO } from '../packages/cli/src/io';
-import { flag, percentile } from './args';
+import { flag, percentile, redisCpuMicros } from './args';
 import { deleteKeysMatching } from '@wire/infra';
 
 const RECEIVERS = `
@@ -69,11 +69,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
 
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   // CPU per delivery: this process (every thread: enqueue, workers, receivers) and Redis (all its clients).
-  const redisCpu = async () => {
-    const info = await redis.info('cpu');
-    const field = (k: string) => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? NaN);
-    return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
-  };
+  const redisCpu = () => redisCpuMicros(redis);
   const cpuMeter = async () => {
     const node0 = process.cpuUsage();
     const redis0 = await redisCpu();
