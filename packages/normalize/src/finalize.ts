@@ -12,6 +12,9 @@ import { detectLanguage, normalizeLanguage } from './language';
 import { outletForEmail } from './outlets';
 import { applyPageRules, sameText } from './page-rules';
 
+/** Longest source or guid taken (an agency id is a few dozen characters). */
+const MAX_ID_LENGTH = 1024;
+
 /** What the envelope says; it wins over what the document says. */
 export interface Envelope {
   source?: string;
@@ -127,6 +130,12 @@ export function finalize(draft: DraftStory, env: Envelope = {}): Result<Canonica
   const source = cleanText(env.source ?? draft.source ?? '') || slug((infoSources.find((x) => x.role === 'originator') ?? infoSources[0])?.name) || 'unknown';
   const guid = cleanText(env.guid ?? draft.guid ?? '') || `sha256:${contentHash.slice(0, 32)}`;
   if (!env.guid && !draft.guid) warnings.push('guid: none in the document; derived from the content');
+  // Ids name the story everywhere (Kafka keys, job ids, the dedupe index): bounded, like any id.
+  for (const [field, value] of [['source', source], ['guid', guid]] as const) {
+    if (value.length > MAX_ID_LENGTH) {
+      return err(normalizeError('WIRE_ERR_SCHEMA', { reason: `${field}: ${value.length} characters, more than ${MAX_ID_LENGTH} (${draft.format})`, format: draft.format }));
+    }
+  }
   const version = positiveInt(env.version) ? env.version : positiveInt(draft.version) ? draft.version : 1;
 
   let language = normalizeLanguage(draft.language);

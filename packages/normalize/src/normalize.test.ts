@@ -42,6 +42,14 @@ describe('normalize', () => {
     expect(s).toMatchObject({ source: 'joongang', guid: 'jd-3a1e1f91', version: 3, pubStatus: 'withheld', uri: 'urn:wire:joongang:jd-3a1e1f91' });
   });
 
+  it('refuses a source or guid over 1,024 characters (ids name the story everywhere)', () => {
+    expect(one(SEED, { guid: 'g'.repeat(1024) }).guid).toHaveLength(1024);
+    const e = failure(SEED, { guid: 'g'.repeat(1025) });
+    expect(e.code).toBe('WIRE_ERR_SCHEMA');
+    expect(e.message).toMatch(/guid: 1025 characters, more than 1024/);
+    expect(failure(SEED, { source: 's'.repeat(5000) }).message).toMatch(/source: 5000 characters/);
+  });
+
   it('derives a stable guid from the content when there is none', () => {
     expect(one(SEED).guid).toBe(one(SEED_HTML).guid);
     expect(one(SEED).guid).toMatch(/^sha256:[0-9a-f]{32}$/);
