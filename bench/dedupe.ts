@@ -18,20 +18,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { storyUri, type CanonicalStory } from '@wire/schema';
-import { ANCHORS, DedupeEngine, RedisDedupeStore, SKETCH, VETO_ENTRIES, fingerprintStory, fmix32, type CommitRequest } from '@wire/dedupe';
+import { storyUri } from '@wire/schema';
+import { ANCHORS, DedupeEngine, RedisDedupeStore, SKETCH, VETO_ENTRIES, fingerprintStory, uriKeys } from '@wire/dedupe';
 import { freePort } from '@wire/infra';
 import type { CommandIO } from '../packages/cli/src/io';
 import { flag, option, percentile, redisCpuMicros } from './args';
-
-/** Deterministic pseudo-random numbers (the run is repeatable). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    return fmix32(s) / 2 ** 32;
-  };
-}
+import { makeCorpus, rng } from './dedupe-corpus';
 
 async function startRedis(): Promise<{ url: string; child: ChildProcess } | null> {
   const port = await freePort();
@@ -73,69 +65,6 @@ async function usedMemory(redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? NaN);
 }
 
-const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'tas', 'vor', 'ul', 'pe', 'dri', 'son', 'ga', 'ber', 'fin', 'cor', 'tel', 'mon', 'ar', 'is', 'ne', 'quo'];
-
-/** Synthetic wire copy: a vocabulary of made-up words, names and figures in sentences. */
-function makeCorpus(n: number, seed: number): CanonicalStory[] {
-  const r = rng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-  const vocab: string[] = [];
-  for (let i = 0; i < 4000; i++) vocab.push(pick(SYLLABLES) + pick(SYLLABLES) + (r() < 0.5 ? pick(SYLLABLES) : ''));
-  const names: string[] = [];
-  for (let i = 0; i < 800; i++) {
-    const w = pick(SYLLABLES) + pick(SYLLABLES) + pick(SYLLABLES);
-    names.push(w[0]!.toUpperCase() + w.slice(1));
-  }
-  const sentence = (): string => {
-    const words: string[] = [pick(names)];
-    const len = 12 + Math.floor(r() * 14);
-    for (let i = 0; i < len; i++) {
-      const x = r();
-      words.push(x < 0.08 ? String(Math.floor(r() * 10000) / 10) : x < 0.14 ? pick(names) : x < 0.4 ? pick(['the', 'of', 'to', 'in', 'said', 'and', 'a', 'for']) : pick(vocab));
-    }
-    return `${words.join(' ')}.`;
-  };
-  const stories: CanonicalStory[] = [];
-  for (let i = 0; i < n; i++) {
-    let body: string[];
-    let headline: string;
-    if (i > 10 && r() < 0.2) {
-      // A near-duplicate of an earlier story: one paragraph dropped, a sentence added.
-      const orig = stories[Math.floor(r() * stories.length)]!;
-      body = [`${sentence()}`, ...orig.body.slice(0, Math.max(1, orig.body.length - 1))];
-      headline = orig.headline;
-    } else {
-      body = [];
-      const paras = 3 + Math.floor(r() * 4);
-      for (let p = 0; p < paras; p++) body.push(`${sentence()} ${sentence()}`);
-      headline = sentence().toUpperCase();
-    }
-    const guid = `bench-${seed}-${i}`;
-    stories.push({
-      uri: storyUri('bench', guid),
-      source: 'bench',
-      guid,
-      version: 1,
-      type: 'text',
-      pubStatus: 'usable',
-      correction: false,
-      headline,
-      bylines: [],
-      body,
-      bodyHtml: '',
-      images: [],
-      subjects: [],
-      keywords: [],
-      infoSources: [],
-      altIds: [],
-      contentHash: fmix32(i * 7919 + seed).toString(16).padStart(8, '0') + '0'.repeat(56),
-      wordCount: body.join(' ').split(' ').length,
-      warnings: [],
-    });
-  }
-  return stories;
-}
-
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   const json = argv.includes('--json');
   const size = flag(argv, 'size', 1_000_000, { whole: true });
@@ -155,26 +84,25 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   const redis = new Redis(url, { maxRetriesPerRequest: 3 });
   const prefix = `wire:bench-dedupe:${process.pid}-${Date.now().toString(36)}`;
   const windowDays = 30;
-  const store = new RedisDedupeStore({ redis, prefix, windowDays, expectedStoriesPerDay: Math.ceil(size / windowDays) });
+  const store = new RedisDedupeStore({ redis, prefix, windowDays });
   const today = Math.floor(Date.now() / 86_400_000);
   try {
-    // 1. Index: N stories, oldest first, spread over the window, written through the store's
-    //    commit script (the same writes a decision makes), pipelined.
+    // 1. Index: N stories, oldest first, spread over the window, appended through the store the
+    //    way decisions append them (staged in the replica, one append script per 2,000).
     const before = await usedMemory(redis);
+    const heapBefore = process.memoryUsage();
     const r = rng(42);
     const t0 = performance.now();
-    const chunk = 1000;
+    const chunk = 2000;
     for (let i = 0; i < size; i += chunk) {
-      const reqs: CommitRequest[] = [];
-      for (let j = i; j < Math.min(size, i + chunk); j++) {
-        const day = today - windowDays + 1 + Math.floor((j * windowDays) / size);
-        const anchors = Array.from({ length: ANCHORS }, () => Math.floor(r() * 2 ** 32)).sort((a, b) => a - b);
-        reqs.push({
-          uri: storyUri('bench-index', `idx-${j}`),
-          day,
-          anchors,
-          claim: false,
-          record: {
+      const uris: string[] = [];
+      await store.exclusive(async () => {
+        for (let j = i; j < Math.min(size, i + chunk); j++) {
+          const day = today - windowDays + 1 + Math.floor((j * windowDays) / size);
+          const anchors = Array.from({ length: ANCHORS }, () => Math.floor(r() * 2 ** 32)).sort((a, b) => a - b);
+          const uri = storyUri('bench-index', `idx-${j}`);
+          uris.push(uri);
+          store.index.stage({
             contentKey: Math.floor(r() * 2 ** 32),
             deliveryKey: Math.floor(r() * 2 ** 32),
             version: 1,
@@ -187,22 +115,34 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
               size: 120,
               tau: anchors[ANCHORS - 1]!,
               sketch: Array.from({ length: SKETCH }, () => Math.floor(r() * 65536)),
-              veto: Array.from({ length: VETO_ENTRIES }, () => Math.floor(r() * 2 ** 24)),
+              veto: Array.from({ length: VETO_ENTRIES }, () => Math.floor(r() * 2 ** 20)),
             },
-          },
-          snapshot: Number.MAX_SAFE_INTEGER,
-          expectedRegister: null,
-          latest: 1,
-          killed: false,
-        });
-      }
-      await store.commit(reqs);
-      if ((i / chunk) % 100 === 0) say(`indexed ${i.toLocaleString('en')} / ${size.toLocaleString('en')}`);
+            ...uriKeys(uri),
+            latest: 1,
+            killed: false,
+            anchors,
+          });
+        }
+        const res = await store.append({ uris, touched: [], names: [] });
+        if (!res.ok) throw new Error('index append conflicted (nothing else writes this prefix)');
+      });
+      if ((i / chunk) % 50 === 0) say(`indexed ${i.toLocaleString('en')} / ${size.toLocaleString('en')}`);
     }
     const indexSecs = (performance.now() - t0) / 1000;
     const after = await usedMemory(redis);
     const bytesPerStory = (after - before) / size;
-    say(`index: ${size.toLocaleString('en')} stories in ${indexSecs.toFixed(1)} s (${Math.round(size / indexSecs)}/s); Redis memory ${(after - before) / 1e6} MB = ${bytesPerStory.toFixed(1)} bytes/story`);
+    const heapAfter = process.memoryUsage();
+    const replicaBytesPerStory = (heapAfter.arrayBuffers - heapBefore.arrayBuffers) / size;
+    say(`index: ${size.toLocaleString('en')} stories in ${indexSecs.toFixed(1)} s (${Math.round(size / indexSecs)}/s); Redis memory ${(after - before) / 1e6} MB = ${bytesPerStory.toFixed(1)} bytes/story; replica in this process ${replicaBytesPerStory.toFixed(1)} bytes/story`);
+
+    // A second process's view: a new store on the same prefix loads the replica at first use.
+    const loadRedis = new Redis(url, { maxRetriesPerRequest: 3 });
+    const tl = performance.now();
+    const loader = new RedisDedupeStore({ redis: loadRedis, prefix, windowDays });
+    await loader.exclusive(async () => undefined);
+    const replicaLoadSecs = (performance.now() - tl) / 1000;
+    loadRedis.disconnect();
+    say(`replica load: ${size.toLocaleString('en')} records in ${replicaLoadSecs.toFixed(2)} s`);
 
     // 2. Check+insert throughput through the engine, batched.
     const engine = new DedupeEngine({ store, windowDays });
@@ -292,6 +232,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       rawRedisOpsPerSec: Math.round(rawRedisOpsPerSec),
       rawHgetP99Ms: Number(percentile(rawLat, 99).toFixed(3)),
       indexPerSec: Math.round(size / indexSecs),
+      replicaBytesPerStory: Number(replicaBytesPerStory.toFixed(1)),
+      replicaLoadSecs: Number(replicaLoadSecs.toFixed(2)),
       fingerprintsPerSec: Math.round(fingerprintsPerSec),
       nodeUsPerCheck: Number(nodeUsPerCheck.toFixed(1)),
       redisUsPerCheck: Number(redisUsPerCheck.toFixed(1)),

@@ -13,8 +13,8 @@ import { DEFAULT_MATCH, compare, indexIncoming, type Comparison, type MatchThres
 import { dedupeError } from './errors';
 import { anchorsOf, fingerprintStory, queryAnchorsOf, storedSignature, type StoryFingerprint } from './fingerprint';
 import { hashString } from './hash';
-import type { StoryRecord } from './record';
-import type { CommitRequest, DedupeStore, LookupRequest, LookupResult, StoredStory } from './store';
+import { uriKeys, type StoryRecord } from './record';
+import type { DedupeStore, LookupResult, StoredStory } from './store';
 
 export interface DedupeEngineOptions {
   store: DedupeStore;
@@ -24,7 +24,7 @@ export interface DedupeEngineOptions {
   thresholds?: Partial<MatchThresholds>;
   /** Clock for stories without a receivedAt (ms since epoch). */
   now?: () => number;
-  /** Lookup/commit rounds before giving up under contention (default 20). */
+  /** Decide-and-append rounds before giving up under contention (default 20). */
   maxRounds?: number;
 }
 
@@ -43,7 +43,6 @@ export type DecideItem = {
 } & DecideOptions;
 
 interface Pending {
-  index: number;
   story: CanonicalStory;
   fp: StoryFingerprint;
   /** Anchors this story is indexed under. */
@@ -52,12 +51,18 @@ interface Pending {
   query: number[];
   day: number;
   deliveryKey: number;
+  uriKey: number;
+  uriCheck: number;
 }
 
+/** The story a decision names: a record id (its uri comes from the store) or a known uri. */
+type OfRef = { id: number; version: number } | { uri: string; version: number };
+
 interface Planned {
-  decision: Decision;
+  decision: Omit<Decision, 'of'>;
+  of: OfRef | null;
   /** null: nothing to write (a replay of a recorded decision). */
-  commit: Omit<CommitRequest, 'snapshot' | 'expectedRegister'> | null;
+  record: StoryRecord | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -84,153 +89,90 @@ export class DedupeEngine {
   }
 
   /**
-   * Decides a batch in order, with one lookup and one commit round trip per round: later items
-   * see earlier ones exactly as if they had been decided one by one.
+   * Decides a batch in order, exactly as one by one: each story looks up in the index in
+   * process, its record is staged there (so later stories of the batch see it), and the batch's
+   * records are appended to the store in one step. When another writer appended something since
+   * that touches one of the batch's stories, the store reports a conflict and the batch is
+   * decided again against the index brought up to date.
    */
   async decideMany(items: readonly DecideItem[]): Promise<Decision[]> {
-    const out: Decision[] = new Array(items.length);
-    let pending: Pending[] = items.map((item, index) => {
+    // Fingerprints first, outside the index's turn: pure CPU that needs no view of the index.
+    const pending: Pending[] = items.map((item) => {
       const fp = item.fingerprint ?? fingerprintStory(item.story);
       const ms = item.receivedAt ? Date.parse(item.receivedAt) : Number.NaN;
+      const keys = uriKeys(item.story.uri);
       return {
-        index,
         story: item.story,
         fp,
         anchors: anchorsOf(fp),
         query: queryAnchorsOf(fp),
         day: Math.floor((Number.isFinite(ms) ? ms : this.now()) / DAY_MS),
         deliveryKey: hashString(item.receivedAt ?? ''),
+        uriKey: keys.uriKey,
+        uriCheck: keys.uriCheck,
       };
     });
-    // Rounds: one pipelined lookup of every pending story, then commits in layers. A story that
-    // shares an anchor or its uri with one committed earlier in the round waits for the next
-    // layer and is then decided with that story among its candidates (the batch decides as one
-    // by one would); a same-uri story, or one a concurrent writer got in ahead of, looks up again
-    // in the next round. Only rounds that decide nothing count towards `maxRounds`.
-    for (let stalled = 0; pending.length > 0; ) {
-      if (stalled >= this.maxRounds) {
-        throw dedupeError('WIRE_ERR_DEDUPE_CONTENTION', `${pending.length} stories still conflicting after ${stalled} rounds without progress`, {
-          uris: pending.map((p) => p.story.uri),
-        });
-      }
-      const looked = await this.store.lookup(this.lookupRequests(pending));
-      const before = pending.length;
-      const retry: Pending[] = [];
-      /** Anchors and uris of stories sent to the next round: later stories touching them follow. */
-      const deferred = new Touched();
-      /** What this round committed, for the candidates of later stories of the round. */
-      const local = new LocalRecords();
-      let layer: number[] = [];
-      for (let i = 0; i < pending.length; i++) {
-        if (looked[i]!.inserted !== undefined) {
-          // The store found nothing at all and wrote the story as new (see LookupRequest.insert).
-          out[pending[i]!.index] = { kind: 'new', of: null, scores: {}, reasons: ['no candidate'] };
-        } else {
-          layer.push(i);
+    if (pending.length === 0) return [];
+    return this.store.exclusive(async () => {
+      const index = this.store.index;
+      for (let round = 0; round < this.maxRounds; round++) {
+        const snapshot = index.seq;
+        const plans: Planned[] = [];
+        /** Uris of the records staged in this round, by their id. */
+        const stagedUris = new Map<number, string>();
+        const touched: number[] = [];
+        try {
+          for (const p of pending) {
+            const plan = this.plan(p, index.lookup(p.uriKey, p.uriCheck, p.day, p.query));
+            plans.push(plan);
+            if (plan.record) {
+              stagedUris.set(index.stage(plan.record), p.story.uri);
+              touched.push(p.uriKey, ...p.query);
+            }
+          }
+        } catch (e) {
+          // Never leave a half-planned batch staged in the index.
+          index.rollbackStaged();
+          throw e;
         }
+        const names = new Set<number>();
+        for (const plan of plans) if (plan.of && 'id' in plan.of && plan.of.id <= snapshot) names.add(plan.of.id);
+        if (stagedUris.size === 0 && names.size === 0) return plans.map((plan) => ({ ...plan.decision, of: plan.of && 'uri' in plan.of ? plan.of : null }));
+        const res = await this.store.append({ uris: [...stagedUris.values()], touched, names: [...names] });
+        if (!res.ok) continue;
+        return plans.map((plan) => ({ ...plan.decision, of: resolve(plan.of, stagedUris, res.names) }));
       }
-      while (layer.length > 0) {
-        const committing = new Touched();
-        const next: number[] = [];
-        const toCommit: Array<{ p: Pending; plan: Planned; req: CommitRequest; looked: LookupResult }> = [];
-        for (const i of layer) {
-          const p = pending[i]!;
-          if (deferred.touches(p) || local.hasUri(p.story.uri)) {
-            deferred.add(p);
-            retry.push(p);
-            continue;
-          }
-          if (committing.touches(p)) {
-            committing.add(p);
-            next.push(i);
-            continue;
-          }
-          const l = local.augment(looked[i]!, p);
-          const plan = this.plan(p, l.result);
-          if (!plan.commit) {
-            out[p.index] = plan.decision;
-            continue;
-          }
-          committing.add(p);
-          toCommit.push({
-            p,
-            plan,
-            looked: l.result,
-            req: { ...plan.commit, snapshot: l.result.snapshot, expectedRegister: l.result.register?.raw ?? null, ...(l.known.length > 0 ? { known: l.known } : {}) },
-          });
-        }
-        const results = toCommit.length > 0 ? await this.store.commit(toCommit.map((c) => c.req)) : [];
-        results.forEach((r, k) => {
-          const c = toCommit[k]!;
-          if (r.ok) {
-            out[c.p.index] = c.plan.decision;
-            local.add(r.id, c.p, c.req, c.looked);
-          } else {
-            deferred.add(c.p);
-            retry.push(c.p);
-          }
-        });
-        layer = next;
-      }
-      // Keep the batch order for the next round.
-      retry.sort((a, b) => a.index - b.index);
-      stalled = retry.length < before ? 0 : stalled + 1;
-      pending = retry;
-    }
-    return out;
-  }
-
-  /**
-   * One lookup per pending story. A story that would be `new` if the lookup found nothing at all
-   * (not a kill) carries its `new` record, so the store can write it in the same step. Not when
-   * an earlier story of the round shares its uri or an anchor: one by one, that earlier story
-   * could be written first and be found, and fusing must not change any decision.
-   */
-  private lookupRequests(pending: readonly Pending[]): LookupRequest[] {
-    const earlier = new Touched();
-    return pending.map((p) => {
-      const fuse = p.story.pubStatus !== 'canceled' && !earlier.touches(p);
-      earlier.add(p);
-      const req: LookupRequest = { uri: p.story.uri, day: p.day, anchors: p.query };
-      if (fuse) req.insert = { anchors: p.anchors, record: { ...this.baseRecord(p), kind: 'new', ofId: 0, rootId: 0, indexed: true } };
-      return req;
+      throw dedupeError('WIRE_ERR_DEDUPE_CONTENTION', `${pending.length} stories still conflicting after ${this.maxRounds} rounds`, {
+        uris: pending.map((p) => p.story.uri),
+      });
     });
-  }
-
-  /** The record fields every decision of `p` shares. */
-  private baseRecord(p: Pending): Pick<StoryRecord, 'contentKey' | 'deliveryKey' | 'version' | 'day' | 'signature'> {
-    return {
-      contentKey: p.fp.contentKey,
-      deliveryKey: p.deliveryKey,
-      version: p.story.version,
-      day: p.day,
-      signature: storedSignature(p.fp),
-    };
   }
 
   private plan(p: Pending, l: LookupResult): Planned {
     const { story, fp } = p;
     const reg = l.register;
-    const ref = (id: number): { uri: string; version: number } | null => {
+    const ref = (id: number): OfRef | null => {
       const s = l.stories.get(id);
-      return s ? { uri: s.uri, version: s.record.version } : null;
+      return s ? { id, version: s.record.version } : null;
     };
     const rootOf = (s: StoredStory): number => s.record.rootId || s.id;
-    const base = this.baseRecord(p);
-    const commit = (
-      record: Omit<StoryRecord, keyof typeof base | 'indexed'>,
+    const base = {
+      contentKey: fp.contentKey,
+      deliveryKey: p.deliveryKey,
+      version: story.version,
+      day: p.day,
+      signature: storedSignature(fp),
+      uriKey: p.uriKey,
+      uriCheck: p.uriCheck,
+    };
+    const record = (
+      kind: StoryRecord['kind'],
+      ofId: number,
+      rootId: number,
       latest: number,
       killed: boolean,
       indexed: boolean,
-    ): Planned['commit'] => ({
-      uri: story.uri,
-      day: p.day,
-      anchors: indexed ? p.anchors : [],
-      claim: record.kind === 'new',
-      record: { ...base, ...record, indexed },
-      latest,
-      killed,
-    });
+    ): StoryRecord => ({ ...base, kind, ofId, rootId, latest, killed, indexed, anchors: indexed ? p.anchors : [] });
 
     // 1. The same (uri, version, content) seen before: a crash re-run or a re-send.
     if (reg) {
@@ -240,25 +182,17 @@ export class DedupeEngine {
         if (!s || s.record.contentKey !== fp.contentKey) continue;
         if (s.record.deliveryKey === p.deliveryKey) {
           return {
-            decision: {
-              kind: s.record.kind,
-              of: s.record.ofId ? ref(s.record.ofId) : null,
-              scores: {},
-              reasons: ['replayed: this delivery was decided before'],
-            },
-            commit: null,
+            decision: { kind: s.record.kind, scores: {}, reasons: ['replayed: this delivery was decided before'] },
+            of: s.record.ofId ? ref(s.record.ofId) : null,
+            record: null,
           };
         }
         if (story.pubStatus !== 'canceled' && s.record.kind !== 'kill' && !reg.killed) {
           const root = rootOf(s);
           return {
-            decision: {
-              kind: 'duplicate',
-              of: ref(root),
-              scores: { containment: 1 },
-              reasons: ['re-sent: same source, guid, version and content'],
-            },
-            commit: commit({ kind: 'duplicate', ofId: root, rootId: root }, reg.latest, reg.killed, false),
+            decision: { kind: 'duplicate', scores: { containment: 1 }, reasons: ['re-sent: same source, guid, version and content'] },
+            of: ref(root),
+            record: record('duplicate', root, root, reg.latest, reg.killed, false),
           };
         }
       }
@@ -266,38 +200,39 @@ export class DedupeEngine {
 
     const latestEntry = reg ? [...reg.entries].reverse().find((e) => e.version === reg.latest) : undefined;
     const latestStory = latestEntry ? l.stories.get(latestEntry.id) : undefined;
-    const latestRef = latestStory ? ref(latestStory.id) : reg ? { uri: story.uri, version: reg.latest } : null;
+    const latestRef: OfRef | null = latestStory ? ref(latestStory.id) : reg ? { uri: story.uri, version: reg.latest } : null;
+    const latestId = latestStory?.id ?? 0;
+    const latestRoot = latestStory ? rootOf(latestStory) : 0;
 
     // 2. Kill: applies to every version of the story.
     if (story.pubStatus === 'canceled') {
       return {
-        decision: { kind: 'kill', of: latestRef, scores: {}, reasons: [reg ? `kill: every version up to ${reg.latest}` : 'kill: story not seen before'] },
-        commit: commit(
-          { kind: 'kill', ofId: latestStory?.id ?? 0, rootId: latestStory ? rootOf(latestStory) : 0 },
-          Math.max(reg?.latest ?? 0, story.version),
-          true,
-          false,
-        ),
+        decision: { kind: 'kill', scores: {}, reasons: [reg ? `kill: every version up to ${reg.latest}` : 'kill: story not seen before'] },
+        of: latestRef,
+        record: record('kill', latestId, latestRoot, Math.max(reg?.latest ?? 0, story.version), true, false),
       };
     }
 
     if (reg) {
       if (reg.killed) {
         return {
-          decision: { kind: 'stale', of: latestRef, scores: {}, reasons: ['stale: the story was killed'] },
-          commit: commit({ kind: 'stale', ofId: latestStory?.id ?? 0, rootId: latestStory ? rootOf(latestStory) : 0 }, reg.latest, true, false),
+          decision: { kind: 'stale', scores: {}, reasons: ['stale: the story was killed'] },
+          of: latestRef,
+          record: record('stale', latestId, latestRoot, reg.latest, true, false),
         };
       }
       if (story.version > reg.latest) {
         const kind = story.correction ? 'correction' : 'update';
         return {
-          decision: { kind, of: latestRef, scores: {}, reasons: [`${kind}: version ${story.version} after ${reg.latest}`] },
-          commit: commit({ kind, ofId: latestStory?.id ?? 0, rootId: latestStory ? rootOf(latestStory) : 0 }, story.version, false, true),
+          decision: { kind, scores: {}, reasons: [`${kind}: version ${story.version} after ${reg.latest}`] },
+          of: latestRef,
+          record: record(kind, latestId, latestRoot, story.version, false, true),
         };
       }
       return {
-        decision: { kind: 'stale', of: latestRef, scores: {}, reasons: [`stale: version ${story.version} after ${reg.latest}`] },
-        commit: commit({ kind: 'stale', ofId: latestStory?.id ?? 0, rootId: latestStory ? rootOf(latestStory) : 0 }, reg.latest, false, false),
+        decision: { kind: 'stale', scores: {}, reasons: [`stale: version ${story.version} after ${reg.latest}`] },
+        of: latestRef,
+        record: record('stale', latestId, latestRoot, reg.latest, false, false),
       };
     }
 
@@ -322,16 +257,16 @@ export class DedupeEngine {
       return {
         decision: {
           kind: 'duplicate',
-          of: ref(root),
-          scores: scoresOf(c, fp, best.s),
+          scores: scoresOf(c),
           reasons: [
             exact
               ? 'identical content'
               : `containment ${c.containment.toFixed(2)} (jaccard ${c.jaccard.toFixed(2)}), figures/names agree ${c.figuresCompared - c.figuresDiffer} of ${c.figuresCompared}`,
           ],
         },
+        of: ref(root),
         // An identical copy adds nothing to the index.
-        commit: commit({ kind: 'duplicate', ofId: root, rootId: root }, story.version, false, !exact),
+        record: record('duplicate', root, root, story.version, false, !exact),
       };
     }
     const reasons: string[] = [];
@@ -339,15 +274,23 @@ export class DedupeEngine {
     if (bestVeto) {
       const { c } = bestVeto;
       reasons.push(`vetoed: figures/names differ ${c.figuresDiffer} of ${c.figuresCompared} (containment ${c.containment.toFixed(2)})`);
-      Object.assign(scores, scoresOf(c, fp, bestVeto.s));
+      Object.assign(scores, scoresOf(c));
     } else {
       reasons.push(l.candidates.length > 0 ? `no match among ${l.candidates.length} candidates` : 'no candidate');
     }
-    return { decision: { kind: 'new', of: null, scores, reasons }, commit: commit({ kind: 'new', ofId: 0, rootId: 0 }, story.version, false, true) };
+    return { decision: { kind: 'new', scores, reasons }, of: null, record: record('new', 0, 0, story.version, false, true) };
   }
 }
 
-function scoresOf(c: Comparison, _fp: StoryFingerprint, _s: StoredStory): Record<string, number> {
+/** The uri and version a decision names, once the store has told the uris of committed ids. */
+function resolve(of: OfRef | null, stagedUris: ReadonlyMap<number, string>, names: ReadonlyMap<number, string>): Decision['of'] {
+  if (!of) return null;
+  if ('uri' in of) return of;
+  const uri = stagedUris.get(of.id) ?? names.get(of.id);
+  return uri === undefined ? null : { uri, version: of.version };
+}
+
+function scoresOf(c: Comparison): Record<string, number> {
   const r = (x: number): number => Math.round(x * 1000) / 1000;
   return {
     containment: r(c.containment),
@@ -356,73 +299,4 @@ function scoresOf(c: Comparison, _fp: StoryFingerprint, _s: StoredStory): Record
     figuresCompared: c.figuresCompared,
     figuresDiffer: c.figuresDiffer,
   };
-}
-
-/** Anchors (indexed and queried) and uris of a set of pending stories. */
-class Touched {
-  private readonly anchors = new Set<number>();
-  private readonly uris = new Set<string>();
-
-  add(p: Pending): void {
-    for (const a of p.query) this.anchors.add(a);
-    for (const a of p.anchors) this.anchors.add(a);
-    this.uris.add(p.story.uri);
-  }
-
-  touches(p: Pending): boolean {
-    if (this.uris.has(p.story.uri)) return true;
-    for (const a of p.query) if (this.anchors.has(a)) return true;
-    for (const a of p.anchors) if (this.anchors.has(a)) return true;
-    return false;
-  }
-}
-
-/** Records a round committed, by the anchors they were indexed under. */
-class LocalRecords {
-  private readonly byAnchor = new Map<number, number[]>();
-  private readonly stories = new Map<number, StoredStory>();
-  private readonly uris = new Set<string>();
-
-  hasUri(uri: string): boolean {
-    return this.uris.has(uri);
-  }
-
-  add(id: number, p: Pending, req: CommitRequest, looked: LookupResult): void {
-    this.uris.add(p.story.uri);
-    this.stories.set(id, { id, uri: p.story.uri, record: req.record });
-    // The stories its record points to (its root), so that a later story can name them.
-    for (const ref of [req.record.ofId, req.record.rootId]) {
-      const s = ref ? looked.stories.get(ref) : undefined;
-      if (s) this.stories.set(ref, s);
-    }
-    for (const a of req.anchors) {
-      const ids = this.byAnchor.get(a);
-      if (ids) ids.push(id);
-      else this.byAnchor.set(a, [id]);
-    }
-  }
-
-  /**
-   * The lookup result of `p` with the round's own records that share an anchor with it added as
-   * candidates; `known` lists their ids for the commit's claim.
-   */
-  augment(l: LookupResult, p: Pending): { result: LookupResult; known: number[] } {
-    if (this.byAnchor.size === 0) return { result: l, known: [] };
-    const known: number[] = [];
-    for (const list of [p.query, p.anchors]) {
-      for (const a of list) for (const id of this.byAnchor.get(a) ?? []) if (!known.includes(id)) known.push(id);
-    }
-    if (known.length === 0) return { result: l, known };
-    // Only the records it shares an anchor with, and the stories those point to (their roots).
-    const stories = new Map(l.stories);
-    for (const id of known) {
-      const s = this.stories.get(id)!;
-      stories.set(id, s);
-      for (const ref of [s.record.ofId, s.record.rootId]) {
-        const r = ref ? this.stories.get(ref) : undefined;
-        if (r && !stories.has(ref)) stories.set(ref, r);
-      }
-    }
-    return { result: { ...l, candidates: [...l.candidates, ...known.filter((id) => !l.candidates.includes(id))], stories }, known };
-  }
 }

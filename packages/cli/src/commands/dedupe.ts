@@ -68,7 +68,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       redis.disconnect();
       return 1;
     }
-    const redisStore = new RedisDedupeStore({ redis, prefix: `wire:dedupe-cli:${process.pid}-${Date.now().toString(36)}`, windowDays, expectedStoriesPerDay: 2000 });
+    const redisStore = new RedisDedupeStore({ redis, prefix: `wire:dedupe-cli:${process.pid}-${Date.now().toString(36)}`, windowDays });
     store = redisStore;
     cleanup = async () => {
       await redisStore.deleteAll();
