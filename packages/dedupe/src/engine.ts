@@ -97,17 +97,26 @@ export class DedupeEngine {
    */
   async decideMany(items: readonly DecideItem[]): Promise<Decision[]> {
     // Fingerprints first, outside the index's turn: pure CPU that needs no view of the index.
+    // A batch mostly shares one delivery time: parse and hash it once per distinct value.
+    let lastAt: string | undefined;
+    let lastDay = 0;
+    let lastKey = 0;
     const pending: Pending[] = items.map((item) => {
       const fp = item.fingerprint ?? fingerprintStory(item.story);
-      const ms = item.receivedAt ? Date.parse(item.receivedAt) : Number.NaN;
+      if (item.receivedAt === undefined || item.receivedAt !== lastAt) {
+        const ms = item.receivedAt ? Date.parse(item.receivedAt) : Number.NaN;
+        lastDay = Math.floor((Number.isFinite(ms) ? ms : this.now()) / DAY_MS);
+        lastKey = hashString(item.receivedAt ?? '');
+        lastAt = item.receivedAt;
+      }
       const keys = uriKeys(item.story.uri);
       return {
         story: item.story,
         fp,
         anchors: anchorsOf(fp),
         query: queryAnchorsOf(fp),
-        day: Math.floor((Number.isFinite(ms) ? ms : this.now()) / DAY_MS),
-        deliveryKey: hashString(item.receivedAt ?? ''),
+        day: lastDay,
+        deliveryKey: lastKey,
         uriKey: keys.uriKey,
         uriCheck: keys.uriCheck,
       };
@@ -156,23 +165,23 @@ export class DedupeEngine {
       return s ? { id, version: s.record.version } : null;
     };
     const rootOf = (s: StoredStory): number => s.record.rootId || s.id;
-    const base = {
+    const signature = storedSignature(fp);
+    const record = (kind: StoryRecord['kind'], ofId: number, rootId: number, latest: number, killed: boolean, indexed: boolean): StoryRecord => ({
       contentKey: fp.contentKey,
       deliveryKey: p.deliveryKey,
       version: story.version,
+      kind,
+      indexed,
+      ofId,
+      rootId,
       day: p.day,
-      signature: storedSignature(fp),
+      signature,
       uriKey: p.uriKey,
       uriCheck: p.uriCheck,
-    };
-    const record = (
-      kind: StoryRecord['kind'],
-      ofId: number,
-      rootId: number,
-      latest: number,
-      killed: boolean,
-      indexed: boolean,
-    ): StoryRecord => ({ ...base, kind, ofId, rootId, latest, killed, indexed, anchors: indexed ? p.anchors : [] });
+      latest,
+      killed,
+      anchors: indexed ? p.anchors : [],
+    });
 
     // 1. The same (uri, version, content) seen before: a crash re-run or a re-send.
     if (reg) {

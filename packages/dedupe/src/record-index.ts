@@ -170,34 +170,38 @@ export class RecordIndex {
    */
   lookup(uriKey: number, uriCheck: number, day: number, query: readonly number[]): LookupResult {
     const minDay = day - this.windowDays;
-    const stories = new Map<number, StoredStory>();
+    // Most stories find nothing: no Map or Set until something is found.
+    let stories: Map<number, StoredStory> | null = null;
     const take = (id: number): StoredStory | undefined => {
       if (id < this.lo || id > this.top) return undefined;
-      let s = stories.get(id);
+      let s = stories?.get(id);
       if (s) return s;
       const record = this.record(id);
       if (!record) return undefined;
       s = { id, record };
-      stories.set(id, s);
+      (stories ??= new Map()).set(id, s);
       return s;
     };
 
     // The register: the uri's records, newest first; it lapses with its newest record's window.
     let register: RegisterState | null = null;
-    const entryIds: number[] = [];
+    let entryIds: number[] | null = null;
     let steps = 0;
     for (let id = this.uriHeads[uriKey & (this.uriHeads.length - 1)]!; id >= this.lo && id !== 0 && steps < MAX_STEPS * 4; steps++) {
       const chunk = this.chunkAt(id)!;
       const off = (id % CHUNK) * RECORD_BYTES;
       const b = chunk.bytes;
       if (b.readUInt32BE(off + RECORD_FIELD.uriKey) === uriKey >>> 0 && b.readUInt32BE(off + RECORD_FIELD.uriCheck) === uriCheck >>> 0) {
-        if (entryIds.length === 0 && b.readUInt16BE(off + RECORD_FIELD.day) < minDay) break;
+        if (entryIds === null) {
+          if (b.readUInt16BE(off + RECORD_FIELD.day) < minDay) break;
+          entryIds = [];
+        }
         entryIds.push(id);
         if (entryIds.length >= REGISTER_ENTRIES) break;
       }
       id = chunk.uriNext[id % CHUNK]!;
     }
-    if (entryIds.length > 0) {
+    if (entryIds !== null) {
       const newest = take(entryIds[0]!)!.record;
       const entries: RegisterState['entries'] = [];
       for (let k = entryIds.length - 1; k >= 0; k--) {
@@ -207,11 +211,10 @@ export class RecordIndex {
       register = { latest: newest.latest, killed: newest.killed, entries };
     }
 
-    // Candidates by anchor.
+    // Candidates by anchor (a few at most: a list is a fine set).
     const candidates: number[] = [];
-    const seen = new Set<number>();
-    for (const a of query) {
-      const anchor = a >>> 0;
+    for (let q = 0; q < query.length; q++) {
+      const anchor = query[q]! >>> 0;
       let found = 0;
       steps = 0;
       for (let e = this.anchorHeads[this.anchorSlot(anchor)]!; e !== 0 && steps < MAX_STEPS; steps++) {
@@ -222,21 +225,20 @@ export class RecordIndex {
         const off = (id % CHUNK) * RECORD_BYTES;
         const b = chunk.bytes;
         if (b.readUInt32BE(off + RECORD_FIELD.anchors + 4 * k) === anchor) {
-          if (!seen.has(id) && b.readUInt16BE(off + RECORD_FIELD.day) >= minDay) {
-            seen.add(id);
-            candidates.push(id);
-          }
+          if (b.readUInt16BE(off + RECORD_FIELD.day) >= minDay && !candidates.includes(id)) candidates.push(id);
           if (++found >= POSTING_IDS) break;
         }
         e = chunk.anchorNext[(id % CHUNK) * ANCHORS + k]!;
       }
     }
+    if (candidates.length === 0 && stories === null) return { register, candidates, stories: NO_STORIES };
     for (const id of candidates) take(id);
-    for (const s of [...stories.values()]) {
+    const direct = [...stories!.values()];
+    for (const s of direct) {
       if (s.record.ofId) take(s.record.ofId);
       if (s.record.rootId) take(s.record.rootId);
     }
-    return { register, candidates, stories };
+    return { register, candidates, stories: stories! };
   }
 
   /**
@@ -355,6 +357,9 @@ export class RecordIndex {
     }
   }
 }
+
+/** The stories of a lookup that found nothing (shared: lookups' results are read-only). */
+const NO_STORIES: ReadonlyMap<number, StoredStory> = new Map();
 
 /** Table heads for `entries` chain entries: a power of two, about one head per entry. */
 function headsFor(entries: number): number {

@@ -40,7 +40,7 @@ const LOAD_CHUNKS = 16;
 
 const LUA_APPEND = `
 -- ARGV: prefix; numbers "snapshot n ttl maxCatchUp nNames id…"; the staged records (n × RB
--- bytes); the touched keys (4-byte big-endian each); then the n stored uris.
+-- bytes); the touched keys (4-byte big-endian each); the n stored uris (length-prefixed).
 local p = ARGV[1] .. ':l'
 local nx = string.gmatch(ARGV[2], '%S+')
 local snapshot = tonumber(nx())
@@ -121,20 +121,20 @@ if n > 0 then
     pos = pos + len
     id = upto + 1
   end
-  -- Uris: each names key is rewritten whole (SET sizes it exactly; APPEND would over-allocate).
+  -- Uris (ARGV[5]: each a 2-byte length and its bytes, in id order): each names key is
+  -- rewritten whole (SET sizes it exactly; APPEND would over-allocate).
+  local names = ARGV[5]
+  local at = 1
   id = first
-  local arg = 5
   while id <= last do
     local g = math.floor(id / NM)
     local upto = math.min(last, (g + 1) * NM - 1)
+    local from = at
+    for _ = id, upto do at = at + 2 + string.byte(names, at) * 256 + string.byte(names, at + 1) end
     local key = p .. ':n:' .. g
-    local parts = { redis.call('GET', key) or '' }
-    for _ = id, upto do
-      local u = ARGV[arg]
-      arg = arg + 1
-      parts[#parts + 1] = string.char(math.floor(#u / 256), #u % 256) .. u
-    end
-    redis.call('SET', key, table.concat(parts), 'EX', ttl)
+    local cur = redis.call('GET', key)
+    local piece = string.sub(names, from, at - 1)
+    redis.call('SET', key, cur and (cur .. piece) or piece, 'EX', ttl)
     id = upto + 1
   end
   redis.call('SET', p .. ':seq', last)
@@ -229,7 +229,7 @@ export class RedisDedupeStore implements DedupeStore {
     const nums = `${snapshot} ${n} ${this.ttlSeconds} ${this.maxCatchUp} ${req.names.length}${req.names.length > 0 ? ` ${req.names.join(' ')}` : ''}`;
     let reply: Array<number | Buffer>;
     try {
-      reply = await this.redis.wireDedupeAppendBuffer(this.prefix, nums, blob, touched, ...req.uris.map(storedUri));
+      reply = await this.redis.wireDedupeAppendBuffer(this.prefix, nums, blob, touched, namesBlob(req.uris));
     } catch (e) {
       index.rollbackStaged();
       throw dedupeError('WIRE_ERR_DEDUPE_STORE', `append of ${n} records failed: ${(e as Error).message}`, { prefix: this.prefix }, e);
@@ -318,12 +318,24 @@ export class RedisDedupeStore implements DedupeStore {
   }
 }
 
-/** Uris are stored without `urn:wire:`; any other uri behind a NUL (no uri starts with one). */
-function storedUri(uri: string): string {
-  const stored = uri.startsWith(URI_PREFIX) ? uri.slice(URI_PREFIX.length) : `\0${uri}`;
-  // A 2-byte length prefix (normalization refuses ids anywhere near this long).
-  if (Buffer.byteLength(stored) > 0xffff) throw dedupeError('WIRE_ERR_DEDUPE_STORE', `uri of ${Buffer.byteLength(stored)} bytes is longer than the index takes (65,535)`, { uri: uri.slice(0, 200) });
-  return stored;
+/**
+ * The uris as the names keys hold them: each a 2-byte length and its bytes, stored without
+ * `urn:wire:`, any other uri behind a NUL (no uri starts with one).
+ */
+function namesBlob(uris: readonly string[]): Buffer {
+  const stored = uris.map((uri) => (uri.startsWith(URI_PREFIX) ? uri.slice(URI_PREFIX.length) : `\0${uri}`));
+  let total = 0;
+  for (const u of stored) total += 2 + Buffer.byteLength(u);
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  stored.forEach((u, k) => {
+    const len = out.write(u, at + 2);
+    // Normalization refuses ids anywhere near this long.
+    if (len > 0xffff) throw dedupeError('WIRE_ERR_DEDUPE_STORE', `uri of ${len} bytes is longer than the index takes (65,535)`, { uri: uris[k]!.slice(0, 200) });
+    out.writeUInt16BE(len, at);
+    at += 2 + len;
+  });
+  return out;
 }
 
 function readUri(stored: string): string {

@@ -30,7 +30,7 @@ export interface LookupResult {
   /** Candidate record ids reached through the anchors, within the window. */
   candidates: number[];
   /** Every record the decision may need: register entries, candidates and what they point to. */
-  stories: Map<number, StoredStory>;
+  stories: ReadonlyMap<number, StoredStory>;
 }
 
 export interface AppendRequest {
