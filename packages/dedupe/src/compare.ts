@@ -3,7 +3,7 @@
  * from the bottom-k sketch, and the figure/name veto. Pure.
  */
 import type { StoredSignature, StoryFingerprint } from './fingerprint';
-import { VETO_VALUE_BITS, vetoEntry } from './fingerprint';
+import { VETO_CTX_BITS, VETO_VALUE_BITS } from './fingerprint';
 
 const VALUE_MASK = (1 << VETO_VALUE_BITS) - 1;
 
@@ -55,11 +55,11 @@ export interface IncomingIndex {
 export function indexIncoming(fp: StoryFingerprint): IncomingIndex {
   const figures = new Map<number, Set<number>>();
   for (const e of fp.figures) {
-    const packed = vetoEntry(e.ctx, e.value);
-    const ctx = packed >>> VETO_VALUE_BITS;
+    // The two halves of `vetoEntry(e.ctx, e.value)`, without packing them first.
+    const ctx = e.ctx >>> (32 - VETO_CTX_BITS);
     let set = figures.get(ctx);
     if (!set) figures.set(ctx, (set = new Set()));
-    set.add(packed & VALUE_MASK);
+    set.add(e.value & VALUE_MASK);
   }
   return { fp, figures };
 }

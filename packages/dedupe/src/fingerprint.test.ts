@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compare, indexIncoming } from './compare';
-import { anchorsOf, fingerprintStory, simhash64, simhashDistance, storedSignature, ANCHORS } from './fingerprint';
+import {
+  anchorsOf, fingerprintStory, queryAnchorsOf, simhash64, simhashDistance, storedSignature, vetoEntry, ANCHORS, LEDE, LEDE_ANCHORS, QUERY_ANCHORS,
+  QUERY_LEDE, QUERY_LEDE_ANCHORS, VETO_ENTRIES, type StoryFingerprint,
+} from './fingerprint';
 import { MARKET_MONDAY, MARKET_TUESDAY, RESULTS_NEXT_QUARTER, RESULTS_OTHER_COMPANY, RESULTS_Q4, SAME_SUBJECT, story } from './fixtures.test-helpers';
 import { copyLines, foldWord, tokenize } from './text';
 
@@ -170,5 +173,36 @@ describe('signatures', () => {
     const other = fingerprintStory(story(SAME_SUBJECT));
     expect(simhashDistance(simhash64(a.h1), simhash64(edited.h1))).toBeLessThan(simhashDistance(simhash64(a.h1), simhash64(other.h1)));
     expect(simhashDistance(simhash64(a.h1), simhash64(a.h1))).toBe(0);
+  });
+
+  // The definitions, written the slow way: the fast paths must give exactly these.
+  const smallestDistinct = (xs: Iterable<number>, k: number, exclude: number[] = []) =>
+    [...new Set(xs)].filter((x) => !exclude.includes(x)).sort((x, y) => x - y).slice(0, k);
+  const anchorsByDefinition = (fp: StoryFingerprint, total: number, ledeCount: number, ledeLength: number) => {
+    const lede = smallestDistinct(fp.lede.subarray(0, ledeLength), ledeCount);
+    return [...smallestDistinct(fp.h1, total - lede.length, lede), ...lede].sort((x, y) => x - y);
+  };
+  const stories = [RESULTS_Q4, RESULTS_OTHER_COMPANY, RESULTS_NEXT_QUARTER, MARKET_MONDAY, MARKET_TUESDAY, SAME_SUBJECT];
+
+  it('anchors are the smallest distinct shingles of the lede and of the whole copy', () => {
+    for (const s of [...stories, { headline: 'Short item', body: ['Rates were unchanged on Monday, the bank said.'] }]) {
+      const fp = fingerprintStory(story(s));
+      expect(anchorsOf(fp)).toEqual(anchorsByDefinition(fp, ANCHORS, LEDE_ANCHORS, LEDE));
+      expect(queryAnchorsOf(fp)).toEqual(anchorsByDefinition(fp, QUERY_ANCHORS, QUERY_LEDE_ANCHORS, QUERY_LEDE));
+    }
+  });
+
+  it('the stored veto holds the figures smallest by context, then value, in that order', () => {
+    // A results table repeats one context with several values: the tie order is by value.
+    const table = { headline: 'RESULTS', body: ['Net income 1.2 mln vs 1.1 mln vs 0.9 mln vs 0.8 mln in the Acme Widget Co quarter, Acme Widget Co said on Monday.'] };
+    for (const s of [...stories, table]) {
+      const fp = fingerprintStory(story(s));
+      const expected = [...fp.figures]
+        .sort((a, b) => a.ctx - b.ctx || a.value - b.value)
+        .slice(0, VETO_ENTRIES)
+        .map((e) => vetoEntry(e.ctx, e.value));
+      expect(storedSignature(fp).veto).toEqual(expected);
+      expect(storedSignature(fp).sketch).toEqual(Array.from(fp.h2.subarray(0, Math.min(20, fp.size))));
+    }
   });
 });

@@ -178,23 +178,37 @@ function popcount32(x: number): number {
   return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
 }
 
-/** The `k` smallest distinct values of `xs` not in `exclude`, ascending. */
-function smallest(xs: Uint32Array, k: number, exclude: readonly number[] = [], sorted = false): number[] {
-  const ordered = sorted ? xs : xs.slice().sort();
+/**
+ * The lede's `k` smallest distinct shingles among its first `length`, ascending (what sorting a
+ * copy and taking the first `k` distinct would give): an insertion into at most `k` values.
+ */
+function smallestOfLede(lede: Uint32Array, length: number, k: number): number[] {
   const out: number[] = [];
-  for (let i = 0; i < ordered.length && out.length < k; i++) {
-    const x = ordered[i]!;
-    if (out[out.length - 1] !== x && !exclude.includes(x)) out.push(x);
+  const n = Math.min(length, lede.length);
+  for (let i = 0; i < n; i++) {
+    const x = lede[i]!;
+    let j = out.length;
+    if (j === k && x >= out[k - 1]!) continue;
+    while (j > 0 && out[j - 1]! > x) j--;
+    if (j > 0 && out[j - 1] === x) continue;
+    if (out.length < k) out.push(0);
+    for (let m = out.length - 1; m > j; m--) out[m] = out[m - 1]!;
+    out[j] = x;
   }
   return out;
 }
 
 function anchors(fp: StoryFingerprint, total: number, ledeCount: number, ledeLength: number): number[] {
-  const fromLede = smallest(fp.lede.subarray(0, ledeLength), ledeCount);
-  // h1 is sorted ascending already.
-  const fromAll = smallest(fp.h1, total - fromLede.length, fromLede, true);
+  const fromLede = smallestOfLede(fp.lede, ledeLength, ledeCount);
+  // h1 is sorted ascending and distinct already: its smallest values not taken from the lede.
+  const out: number[] = [];
+  const want = total - fromLede.length;
+  const { h1 } = fp;
+  for (let i = 0; i < h1.length && out.length < want; i++) {
+    const x = h1[i]!;
+    if (!fromLede.includes(x)) out.push(x);
+  }
   // At most a dozen values: an insertion sort in place, no comparator call or copy.
-  const out = fromAll;
   for (const x of fromLede) {
     let i = out.length;
     out.push(x);
@@ -224,13 +238,51 @@ export function queryAnchorsOf(fp: StoryFingerprint): number[] {
 /** The compact signature kept in the index for later comparisons. */
 export function storedSignature(fp: StoryFingerprint): StoredSignature {
   const k = Math.min(SKETCH, fp.size);
-  const sketch = Array.from(fp.h2.subarray(0, k));
+  const sketch: number[] = [];
+  for (let i = 0; i < k; i++) sketch.push(fp.h2[i]!);
   const tau = k > 0 ? fp.h1[k - 1]! : 0;
-  const veto = [...fp.figures]
-    .sort((a, b) => a.ctx - b.ctx || a.value - b.value)
-    .slice(0, VETO_ENTRIES)
-    .map((e) => vetoEntry(e.ctx, e.value));
-  return { size: fp.size, tau, sketch, veto };
+  return { size: fp.size, tau, sketch, veto: vetoEntries(fp.figures) };
+}
+
+/** Packed sort keys of `vetoEntries`: context hash × 2^21 + entry index (exact in a double). */
+let vetoKeys = new Float64Array(64);
+const INDEX_SPAN = 2 ** 21;
+
+/**
+ * The veto entries of the `VETO_ENTRIES` figures smallest by (ctx, value), in that order. The
+ * figures are sorted as packed numbers (context, then the index to find the value) instead of
+ * as objects with a comparator; figures sharing a context are then put in value order.
+ */
+function vetoEntries(figures: readonly FigureEntry[]): number[] {
+  const n = figures.length;
+  const out: number[] = [];
+  if (n === 0) return out;
+  if (n >= INDEX_SPAN) {
+    return [...figures]
+      .sort((a, b) => a.ctx - b.ctx || a.value - b.value)
+      .slice(0, VETO_ENTRIES)
+      .map((e) => vetoEntry(e.ctx, e.value));
+  }
+  if (vetoKeys.length < n) vetoKeys = new Float64Array(Math.max(n, vetoKeys.length * 2));
+  for (let i = 0; i < n; i++) vetoKeys[i] = figures[i]!.ctx * INDEX_SPAN + i;
+  const keys = n === vetoKeys.length ? vetoKeys.sort() : vetoKeys.subarray(0, n).sort();
+  let r = 0;
+  while (r < n && out.length < VETO_ENTRIES) {
+    const ctx = Math.floor(keys[r]! / INDEX_SPAN);
+    let e = r + 1;
+    while (e < n && Math.floor(keys[e]! / INDEX_SPAN) === ctx) e++;
+    if (e === r + 1) {
+      out.push(vetoEntry(ctx, figures[keys[r]! - ctx * INDEX_SPAN]!.value));
+    } else {
+      // One context with several values (rare): those values in ascending order.
+      const values: number[] = [];
+      for (let j = r; j < e; j++) values.push(figures[keys[j]! - ctx * INDEX_SPAN]!.value);
+      values.sort((a, b) => a - b);
+      for (let j = 0; j < values.length && out.length < VETO_ENTRIES; j++) out.push(vetoEntry(ctx, values[j]!));
+    }
+    r = e;
+  }
+  return out;
 }
 
 /** Bits of a veto entry: context hash, then value hash. */
