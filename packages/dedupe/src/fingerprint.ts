@@ -111,9 +111,10 @@ export function fingerprintStory(story: Pick<CanonicalStory, 'headline' | 'body'
  * (normalized: `told reporters` reads as `said`, `mln` as `million`).
  */
 export function figureEntries(segments: readonly Token[][]): FigureEntry[] {
-  // Values seen per context: a story has a few dozen entries, so a list per context is enough.
-  const seen = new Map<number, number[]>();
   const out: FigureEntry[] = [];
+  let tokens = 0;
+  for (const seg of segments) tokens += seg.length;
+  const pairs = new PairSet(tokens);
   const START = 0x2f1b3c4d;
   const END = 0x6a09e667;
   for (const seg of segments) {
@@ -132,16 +133,51 @@ export function figureEntries(segments: readonly Token[][]): FigureEntry[] {
         continue;
       }
       const ctx = combine(combine(combine(seg[i - 2]?.hash ?? START, seg[i - 1]?.hash ?? START), seg[end]?.hash ?? END), 0x51ed270b);
-      const values = seen.get(ctx);
-      if (!values || !values.includes(value)) {
-        if (values) values.push(value);
-        else seen.set(ctx, [value]);
-        out.push({ ctx, value });
-      }
+      if (pairs.add(ctx, value)) out.push({ ctx, value });
       i = end;
     }
   }
   return out;
+}
+
+/** Scratch of `PairSet`, reused by every story (one at a time: fingerprinting never awaits). */
+let pairSlots = new Int32Array(256);
+let pairCtx = new Uint32Array(128);
+let pairValue = new Uint32Array(128);
+
+/**
+ * The (ctx, value) pairs seen in one story: open addressing over at most `capacity` pairs, in
+ * scratch arrays shared by every call, instead of a Map of arrays per story.
+ */
+class PairSet {
+  private readonly mask: number;
+  private count = 0;
+
+  constructor(capacity: number) {
+    let size = 16;
+    while (size < capacity * 2) size *= 2;
+    if (pairSlots.length < size) pairSlots = new Int32Array(size);
+    pairSlots.fill(0, 0, size);
+    if (pairCtx.length < capacity) {
+      pairCtx = new Uint32Array(capacity);
+      pairValue = new Uint32Array(capacity);
+    }
+    this.mask = size - 1;
+  }
+
+  /** Adds the pair; false when it was there already. */
+  add(ctx: number, value: number): boolean {
+    // Both halves are already well mixed hashes.
+    let slot = (ctx ^ Math.imul(value, 0x9e3779b1)) & this.mask;
+    for (let e = pairSlots[slot]!; e !== 0; e = pairSlots[slot]!) {
+      if (pairCtx[e - 1] === ctx && pairValue[e - 1] === value) return false;
+      slot = (slot + 1) & this.mask;
+    }
+    pairCtx[this.count] = ctx;
+    pairValue[this.count] = value;
+    pairSlots[slot] = ++this.count;
+    return true;
+  }
 }
 
 /**
