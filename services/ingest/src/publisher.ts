@@ -19,11 +19,19 @@ const MAX_REQUEST_BYTES = 512 * 1024;
  * `stories.canonical`, `stories.events` and `wire.dlq` carry each record once even when the
  * process dies between publish and commit (the open transaction is aborted when the next
  * producer with the same `transactionalId` starts; read_committed consumers never see it).
- * Transactions are serialized: one producer runs one transaction at a time.
+ *
+ * One producer runs one transaction at a time, and chunks that arrive while one runs (other
+ * partitions' chunks: a partition waits for its own commit before its next chunk) go together
+ * in the next one — a group commit. A transaction costs the broker about the same whatever it
+ * carries (markers on every partition, the coordinator's log), so merging the chunks of the
+ * partitions worked on concurrently divides that cost between them. When a group's transaction
+ * fails (nothing of it is visible), each of its chunks is tried again in a transaction of its
+ * own, so a chunk that can never commit fails alone.
  */
 export class TransactionalPublisher {
   private producer: Producer | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private waiting: Array<{ records: OutRecord[]; offsets: CommitOffsets; resolve: () => void; reject: (err: unknown) => void }> = [];
+  private running: Promise<void> | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -53,14 +61,49 @@ export class TransactionalPublisher {
     this.producer = producer;
   }
 
-  /** Publish `records` and commit `offsets` atomically. Throws when the transaction failed (nothing visible, nothing committed). */
+  /**
+   * Publish `records` and commit `offsets` atomically (with whatever other chunks share the
+   * transaction). Throws when the transaction failed (nothing visible, nothing committed).
+   */
   publishAndCommit(records: OutRecord[], offsets: CommitOffsets): Promise<void> {
-    const run = this.queue.then(() => this.runTransaction(records, offsets));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ records, offsets, resolve, reject });
+      this.running ??= this.drain();
+    });
   }
 
-  private async runTransaction(records: OutRecord[], offsets: CommitOffsets): Promise<void> {
+  /** Runs transactions until nothing waits: each takes every chunk waiting when it starts. */
+  private async drain(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const group = this.waiting;
+      this.waiting = [];
+      try {
+        await this.runTransaction(
+          group.flatMap((g) => g.records),
+          group.map((g) => g.offsets),
+        );
+        for (const g of group) g.resolve();
+      } catch (err) {
+        if (group.length === 1) {
+          group[0]!.reject(err);
+          continue;
+        }
+        // Nothing of the group is visible: each chunk goes again on its own, so one chunk that
+        // can never commit does not hold the other partitions back with it.
+        for (const g of group) {
+          try {
+            await this.runTransaction(g.records, [g.offsets]);
+            g.resolve();
+          } catch (own) {
+            g.reject(own);
+          }
+        }
+      }
+    }
+    this.running = undefined;
+  }
+
+  private async runTransaction(records: OutRecord[], offsets: CommitOffsets[]): Promise<void> {
     await this.connect();
     const producer = this.producer as Producer;
     const txn = await producer.transaction();
@@ -74,10 +117,23 @@ export class TransactionalPublisher {
         }
         await txn.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
       }
-      await txn.sendOffsets({
-        consumerGroupId: offsets.consumerGroupId,
-        topics: [{ topic: offsets.topic, partitions: [{ partition: offsets.partition, offset: offsets.offset }] }],
-      });
+      // Offsets per group and topic; a later chunk of a partition (there is none in one group
+      // from the consumer, which waits for each commit) would carry the higher offset.
+      const byGroup = new Map<string, Map<string, Map<number, string>>>();
+      for (const o of offsets) {
+        const topics = byGroup.get(o.consumerGroupId) ?? new Map<string, Map<number, string>>();
+        byGroup.set(o.consumerGroupId, topics);
+        const parts = topics.get(o.topic) ?? new Map<number, string>();
+        topics.set(o.topic, parts);
+        const had = parts.get(o.partition);
+        if (had === undefined || BigInt(o.offset) > BigInt(had)) parts.set(o.partition, o.offset);
+      }
+      for (const [consumerGroupId, topics] of byGroup) {
+        await txn.sendOffsets({
+          consumerGroupId,
+          topics: [...topics].map(([topic, parts]) => ({ topic, partitions: [...parts].map(([partition, offset]) => ({ partition, offset })) })),
+        });
+      }
       await txn.commit();
     } catch (err) {
       try {
@@ -95,7 +151,7 @@ export class TransactionalPublisher {
   }
 
   async disconnect(): Promise<void> {
-    await this.queue;
+    await this.running;
     const p = this.producer;
     this.producer = undefined;
     await p?.disconnect();
