@@ -1,9 +1,10 @@
 import type { Queue } from 'bullmq';
-import { enqueueRoutes, planRoutes, type PartnerRegistry, type RecipientsRegister, type RoutePlan } from '@wire/routing';
+import { enqueueRoutes, eventTypeFor, planRoutes, type PartnerRegistry, type RecipientsRegister, type RoutePlan } from '@wire/routing';
 import type { RouteItem, Router } from './ports';
 
 /**
- * Routing for a chunk: partners read once, earlier recipients once per story, plans made in
+ * Routing for a chunk: partners read once, earlier recipients once per story killed or corrected
+ * in the chunk (no other event reads them), plans made in
  * offset order (a kill later in the chunk sees the partners an earlier version went to), and one
  * `addBulk` per queue. Job ids are deterministic, so a re-run enqueues nothing new.
  */
@@ -19,9 +20,17 @@ export function createRouter(deps: {
       if (items.length === 0) return { jobIds: [] };
       const partners = await deps.registry.list();
       if (partners.length === 0) return { jobIds: [] };
-      const uris = [...new Set(items.map((i) => i.story.uri))];
+      // Earlier recipients matter only to kills and corrections (they go to every partner that
+      // got any version): read them for the stories that have one in this chunk, not for all.
+      const reach = new Set<string>();
+      for (const i of items) {
+        const type = eventTypeFor(i.story, i.decision);
+        if (type === 'story.killed' || type === 'story.corrected') reach.add(i.story.uri);
+      }
+      const uris = [...reach];
       const earlier = await Promise.all(uris.map((u) => deps.recipients.list(u)));
       const known = new Map(uris.map((u, n) => [u, new Set(earlier[n])]));
+      for (const i of items) if (!known.has(i.story.uri)) known.set(i.story.uri, new Set());
       const plan: Pick<RoutePlan, 'deliver' | 'translate'> = { deliver: [], translate: [] };
       const now = deps.now?.() ?? Date.now();
       for (const item of items) {
