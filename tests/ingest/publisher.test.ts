@@ -31,6 +31,18 @@ function countingTransactions(k: Kafka): { kafka: Kafka; count: () => number } {
   return { kafka: wrapped, count: () => n };
 }
 
+/** An output topic, an input topic of `partitions` (only its committed offsets are used) and a group. */
+async function topicsFor(partitions: number): Promise<{ out: string; input: string; group: string }> {
+  const out = uniqueName('pub-out');
+  const input = uniqueName('pub-in');
+  const group = uniqueName('pub-group');
+  topics.push(out, input);
+  groups.push(group);
+  await createTopic(kafka, out, 1);
+  await createTopic(kafka, input, partitions);
+  return { out, input, group };
+}
+
 async function committed(group: string, topic: string): Promise<Map<number, string>> {
   const admin = kafka.admin();
   await admin.connect();
@@ -44,13 +56,7 @@ async function committed(group: string, topic: string): Promise<Map<number, stri
 
 describe('TransactionalPublisher against the real broker', () => {
   it('chunks of other partitions that arrive during a transaction share the next one: every record once, every offset', async () => {
-    const out = uniqueName('pub-out');
-    const input = uniqueName('pub-in');
-    const group = uniqueName('pub-group');
-    topics.push(out, input);
-    groups.push(group);
-    await createTopic(kafka, out, 1);
-    await createTopic(kafka, input, 3);
+    const { out, input, group } = await topicsFor(3);
     const counting = countingTransactions(kafka);
     const publisher = new TransactionalPublisher(counting.kafka, { transactionalId: uniqueName('pub-txn'), log: createLogger({ name: 'test', level: 'silent' }) });
     await publisher.connect();
@@ -77,13 +83,7 @@ describe('TransactionalPublisher against the real broker', () => {
   });
 
   it('a group whose transaction fails: each chunk goes again alone, only the one that cannot commit fails, and the producer carries on', async () => {
-    const out = uniqueName('pub-out');
-    const input = uniqueName('pub-in');
-    const group = uniqueName('pub-group');
-    topics.push(out, input);
-    groups.push(group);
-    await createTopic(kafka, out, 1);
-    await createTopic(kafka, input, 2);
+    const { out, input, group } = await topicsFor(2);
     const publisher = new TransactionalPublisher(kafka, { transactionalId: uniqueName('pub-txn'), log: createLogger({ name: 'test', level: 'silent' }), transactionTimeoutMs: 10_000 });
     await publisher.connect();
     const offsets = (partition: number, offset: string) => ({ consumerGroupId: group, topic: input, partition, offset });
