@@ -82,6 +82,15 @@ export class DedupeEngine {
     this.maxRounds = opts.maxRounds ?? 20;
   }
 
+  /**
+   * Loads the store's index (a shared store's replica reads the live records: about 2 s for a
+   * million), so that the first decision does not wait for it. Optional: the first decision
+   * loads it otherwise.
+   */
+  async warm(): Promise<void> {
+    await this.store.exclusive(async () => undefined);
+  }
+
   /** Decides one story. */
   async decide(story: CanonicalStory, opts: DecideOptions = {}): Promise<Decision> {
     const [d] = await this.decideMany([{ story, ...opts }]);

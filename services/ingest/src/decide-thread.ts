@@ -29,4 +29,9 @@ port.on('message', (m: { id: number; items: DecideItem[] } | { close: true }) =>
     }
   });
 });
-port.postMessage({ ready: true });
+// Load the index replica before saying ready (ingest waits for it while Kafka connects). When
+// Redis is not there yet, the first batch loads it (or fails and is retried like any chunk).
+void engine
+  .warm()
+  .catch(() => undefined)
+  .finally(() => port.postMessage({ ready: true }));
