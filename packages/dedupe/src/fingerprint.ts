@@ -14,7 +14,7 @@
  */
 import type { CanonicalStory } from '@wire/schema';
 import { combine, fmix32, hexPrefix32 } from './hash';
-import { copyLines, isAllCaps, tokenize, type Token } from './text';
+import { scanCopy, TOKEN_CAPITAL, TOKEN_FIGURE, type Token } from './text';
 
 /** Content words per shingle. */
 export const SHINGLE = 4;
@@ -69,26 +69,28 @@ export interface StoredSignature {
 
 const SEED_H2 = 0x5bd1e995;
 
+/** Shingles of the story being fingerprinted (scratch, reused by every story). */
+let shingles = new Uint32Array(1024);
+
 /** Builds the fingerprint of a canonical story. */
 export function fingerprintStory(story: Pick<CanonicalStory, 'headline' | 'body' | 'contentHash'>): StoryFingerprint {
-  const { headline, lines } = copyLines(story.headline, story.body);
-  const segments: Token[][] = [];
-  if (headline) segments.push(tokenize(headline, { allCaps: isAllCaps(headline) }));
-  for (const line of lines) segments.push(tokenize(line));
+  const t = scanCopy(story.headline, story.body);
 
   // Shingles over content words of the whole copy.
-  const words: number[] = [];
-  for (const seg of segments) for (const t of seg) if (!t.stop) words.push(t.hash);
-  const n = words.length < SHINGLE ? (words.length > 0 ? 1 : 0) : words.length - SHINGLE + 1;
-  const all = new Uint32Array(n);
+  const { wordHash, wordFirst } = t;
+  const m = t.words;
+  const n = m < SHINGLE ? (m > 0 ? 1 : 0) : m - SHINGLE + 1;
+  if (shingles.length < n) shingles = new Uint32Array(Math.max(n, shingles.length * 2));
+  const all = shingles;
   for (let i = 0; i < n; i++) {
-    let h = 0;
-    const end = Math.min(words.length, i + SHINGLE);
-    for (let j = i; j < end; j++) h = combine(h, words[j]!);
+    // `combine(0, first word)` comes with the word.
+    let h = wordFirst[i]!;
+    const end = Math.min(m, i + SHINGLE);
+    for (let j = i + 1; j < end; j++) h = combine(h, wordHash[j]!);
     all[i] = h;
   }
   const lede = all.slice(0, Math.min(n, QUERY_LEDE));
-  all.sort();
+  all.subarray(0, n).sort();
   let size = 0;
   for (let i = 0; i < n; i++) if (i === 0 || all[i] !== all[i - 1]) all[size++] = all[i]!;
   const h1 = all.slice(0, size);
@@ -101,8 +103,8 @@ export function fingerprintStory(story: Pick<CanonicalStory, 'headline' | 'body'
     h2,
     size,
     lede,
-    figures: figureEntries(segments),
-    lineCount: lines.length,
+    figures: entriesOf(t.hash, t.flags, t.segmentEnd, t.segments),
+    lineCount: t.lineCount,
   };
 }
 
@@ -111,31 +113,53 @@ export function fingerprintStory(story: Pick<CanonicalStory, 'headline' | 'body'
  * (normalized: `told reporters` reads as `said`, `mln` as `million`).
  */
 export function figureEntries(segments: readonly Token[][]): FigureEntry[] {
+  let count = 0;
+  for (const seg of segments) count += seg.length;
+  const hash = new Uint32Array(count);
+  const flags = new Uint8Array(count);
+  const ends = new Int32Array(segments.length);
+  let k = 0;
+  segments.forEach((seg, s) => {
+    for (const t of seg) {
+      hash[k] = t.hash;
+      flags[k++] = (t.figure ? TOKEN_FIGURE : 0) | (t.capital ? TOKEN_CAPITAL : 0);
+    }
+    ends[s] = k;
+  });
+  return entriesOf(hash, flags, ends, segments.length);
+}
+
+/** `figureEntries` over flat tokens: hashes, `TOKEN_*` flags, and where each segment ends. */
+function entriesOf(hash: Uint32Array, flags: Uint8Array, segmentEnd: Int32Array, segments: number): FigureEntry[] {
   const out: FigureEntry[] = [];
-  let tokens = 0;
-  for (const seg of segments) tokens += seg.length;
-  const pairs = new PairSet(tokens);
+  const pairs = new PairSet(segments > 0 ? segmentEnd[segments - 1]! : 0);
   const START = 0x2f1b3c4d;
   const END = 0x6a09e667;
-  for (const seg of segments) {
-    let i = 0;
-    while (i < seg.length) {
-      const t = seg[i]!;
+  let first = 0;
+  for (let s = 0; s < segments; s++) {
+    const last = segmentEnd[s]!;
+    let i = first;
+    while (i < last) {
+      const f = flags[i]!;
       let end = i + 1;
       let value: number;
-      if (t.figure) {
-        value = t.hash;
-      } else if (t.capital) {
-        value = t.hash;
-        while (end < seg.length && seg[end]!.capital) value = combine(value, seg[end++]!.hash);
+      if (f & TOKEN_FIGURE) {
+        value = hash[i]!;
+      } else if (f & TOKEN_CAPITAL) {
+        value = hash[i]!;
+        while (end < last && flags[end]! & TOKEN_CAPITAL) value = combine(value, hash[end++]!);
       } else {
         i++;
         continue;
       }
-      const ctx = combine(combine(combine(seg[i - 2]?.hash ?? START, seg[i - 1]?.hash ?? START), seg[end]?.hash ?? END), 0x51ed270b);
+      const before2 = i - 2 >= first ? hash[i - 2]! : START;
+      const before1 = i - 1 >= first ? hash[i - 1]! : START;
+      const after = end < last ? hash[end]! : END;
+      const ctx = combine(combine(combine(before2, before1), after), 0x51ed270b);
       if (pairs.add(ctx, value)) out.push({ ctx, value });
       i = end;
     }
+    first = last;
   }
   return out;
 }

@@ -5,7 +5,7 @@
  */
 
 /** One token of copy: the normalized form used by shingles, plus what the veto needs. */
-import { hashString } from './hash';
+import { combine, hashString } from './hash';
 
 export interface Token {
   /** Normalized form (lower case, spelling-folded, numbers canonical). */
@@ -72,16 +72,42 @@ function canonicalFigure(raw: string): string {
   return s;
 }
 
+/** Flags of a token in `CopyTokens.flags`. */
+export const TOKEN_STOP = 1;
+export const TOKEN_FIGURE = 2;
+/** A capital inside mixed-case copy (the line's all-caps test applied). */
+export const TOKEN_CAPITAL = 4;
+
 interface WordInfo {
   norm: string;
   hash: number;
-  figure: boolean;
-  stop: boolean;
+  /** `combine(0, hash)`: the first step of every shingle this word starts. */
+  first: number;
+  /** TOKEN_STOP and TOKEN_FIGURE. */
+  flags: number;
+  /** TOKEN_CAPITAL when the word is a capital if written with one (not a figure, not a common word). */
+  capFlag: number;
+  /** A figure written in digits: `tokenize` gives each occurrence its own token. */
+  digits: boolean;
   skip: boolean;
-  capitalizable: boolean;
   /** The word's token, shared by every occurrence (tokens are read-only): lower and capitalized. */
   token: Token;
   capitalToken: Token;
+}
+
+function makeInfo(norm: string, figure: boolean, stop: boolean, skip: boolean, capitalizable: boolean, digits: boolean): WordInfo {
+  const hash = hashString(norm);
+  return {
+    norm,
+    hash,
+    first: combine(0, hash),
+    flags: (stop ? TOKEN_STOP : 0) | (figure ? TOKEN_FIGURE : 0),
+    capFlag: capitalizable && !figure ? TOKEN_CAPITAL : 0,
+    digits,
+    skip,
+    token: Object.freeze({ norm, hash, figure, capital: false, stop }),
+    capitalToken: Object.freeze({ norm, hash, figure, capital: true, stop }),
+  };
 }
 
 /** Normalized words by their lower-case spelling: news vocabulary repeats, folding is costly. */
@@ -94,19 +120,7 @@ function wordInfo(lower: string): WordInfo {
   const numberWord = NUMBER_WORDS[lower];
   const syn = SYNONYMS[lower];
   const norm = numberWord ?? foldWord(syn ?? lower);
-  const hash = hashString(norm);
-  const figure = numberWord !== undefined;
-  const stop = STOP.has(lower);
-  w = {
-    norm,
-    hash,
-    figure,
-    stop,
-    skip: syn === '',
-    capitalizable: !CAPITAL_COMMON.has(lower),
-    token: Object.freeze({ norm, hash, figure, capital: false, stop }),
-    capitalToken: Object.freeze({ norm, hash, figure, capital: true, stop }),
-  };
+  w = makeInfo(norm, numberWord !== undefined, STOP.has(lower), syn === '', !CAPITAL_COMMON.has(lower), false);
   if (WORDS.size >= WORDS_MAX) WORDS.clear();
   WORDS.set(lower, w);
   return w;
@@ -115,49 +129,245 @@ function wordInfo(lower: string): WordInfo {
 /** Splits one paragraph into tokens. */
 export function tokenize(paragraph: string, opts: { allCaps?: boolean } = {}): Token[] {
   const out: Token[] = [];
-  // Wire copy is nearly always ASCII: a hand-written scanner there, the Unicode regex otherwise.
+  const text = scannable(paragraph);
+  tokenCount = 0;
+  wordTotal = 0;
+  scan(text, out, opts.allCaps ?? isAllCaps(text));
+  return out;
+}
+
+/**
+ * The text the scanner reads: ticker markup stripped and, when there is any non-ASCII
+ * character, accents, curly quotes and dashes folded to ASCII.
+ */
+function scannable(paragraph: string): string {
+  // Wire copy is nearly always ASCII: the Unicode folding only where it is needed.
   // eslint-disable-next-line no-control-regex
-  if (/[^\x00-\x7f]/.test(paragraph)) {
-    tokenizeUnicode(paragraph, opts.allCaps, out);
-    return out;
+  if (!/[^\x00-\x7f]/.test(paragraph)) return stripMarkup(paragraph);
+  return stripMarkup(
+    paragraph
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[\u2018\u2019\u02bc`]/g, "'")
+      .replace(/[\u201c\u201d\u00ab\u00bb]/g, '"')
+      .replace(/[\u2010-\u2015]/g, '-'),
+  );
+}
+
+/**
+ * @internal The tokens of a story's copy, flat, as `scanCopy` leaves them for the fingerprint.
+ * The arrays are scratch space shared by every call: read them before the next story.
+ */
+export interface CopyTokens {
+  /** Tokens of every segment, back to back: their hash and flags (`TOKEN_*`). */
+  count: number;
+  hash: Uint32Array;
+  flags: Uint8Array;
+  /** Segments (the headline when not empty, then each copy line): where each one's tokens end. */
+  segments: number;
+  segmentEnd: Int32Array;
+  /** Content words (tokens that are not stop words), in order: hash and `combine(0, hash)`. */
+  words: number;
+  wordHash: Uint32Array;
+  wordFirst: Uint32Array;
+  /** Copy lines (the headline not counted). */
+  lineCount: number;
+}
+
+let tokenHash = new Uint32Array(1024);
+let tokenFlags = new Uint8Array(1024);
+let tokenCount = 0;
+let wordHash = new Uint32Array(1024);
+let wordFirst = new Uint32Array(1024);
+let wordTotal = 0;
+let segmentEnd = new Int32Array(64);
+/** ASCII letters of the last `scan` and how many of them were upper case (for `isAllCaps`). */
+let scanLetters = 0;
+let scanUpper = 0;
+
+const COPY_TOKENS: CopyTokens = { count: 0, hash: tokenHash, flags: tokenFlags, segments: 0, segmentEnd, words: 0, wordHash, wordFirst, lineCount: 0 };
+
+/**
+ * @internal The copy lines of a story (`copyLines`) tokenized into flat scratch arrays: what
+ * `tokenize` gives for the headline (all-caps test on the headline as written) and each line,
+ * without a token object or array per line.
+ */
+export function scanCopy(headline: string, body: readonly string[]): CopyTokens {
+  const copy = copyLines(headline, body);
+  tokenCount = 0;
+  wordTotal = 0;
+  const segments = copy.lines.length + 1;
+  if (segmentEnd.length < segments) segmentEnd = new Int32Array(Math.max(segments, segmentEnd.length * 2));
+  let segment = 0;
+  if (copy.headline) {
+    scan(scannable(copy.headline), null, false);
+    if (isAllCaps(copy.headline)) clearCapitals(0);
+    segmentEnd[segment++] = tokenCount;
   }
-  const text = stripMarkup(paragraph);
-  const allCaps = opts.allCaps ?? isAllCaps(text);
+  for (const line of copy.lines) {
+    const start = tokenCount;
+    scan(scannable(line), null, false);
+    // The line's all-caps test, from the letters the scan counted (what `isAllCaps` would say).
+    if (scanUpper >= 4 && scanLetters - scanUpper <= scanUpper * 0.1) clearCapitals(start);
+    segmentEnd[segment++] = tokenCount;
+  }
+  const t = COPY_TOKENS;
+  t.count = tokenCount;
+  t.hash = tokenHash;
+  t.flags = tokenFlags;
+  t.segments = segment;
+  t.segmentEnd = segmentEnd;
+  t.words = wordTotal;
+  t.wordHash = wordHash;
+  t.wordFirst = wordFirst;
+  t.lineCount = copy.lines.length;
+  return t;
+}
+
+
+/** In an all-caps line no word is a capital. */
+function clearCapitals(start: number): void {
+  for (let k = start; k < tokenCount; k++) tokenFlags[k] = tokenFlags[k]! & ~TOKEN_CAPITAL;
+}
+
+/** Room for `n` more tokens (each one takes a character at least). */
+function reserve(n: number): void {
+  const need = tokenCount + n;
+  if (need > tokenHash.length) {
+    const size = Math.max(need, tokenHash.length * 2);
+    const h = new Uint32Array(size);
+    h.set(tokenHash.subarray(0, tokenCount));
+    tokenHash = h;
+    const f = new Uint8Array(size);
+    f.set(tokenFlags.subarray(0, tokenCount));
+    tokenFlags = f;
+  }
+  const needWords = wordTotal + n;
+  if (needWords > wordHash.length) {
+    const size = Math.max(needWords, wordHash.length * 2);
+    const h = new Uint32Array(size);
+    h.set(wordHash.subarray(0, wordTotal));
+    wordHash = h;
+    const f = new Uint32Array(size);
+    f.set(wordFirst.subarray(0, wordTotal));
+    wordFirst = f;
+  }
+}
+
+function push(w: WordInfo, upperFirst: boolean, out: Token[] | null, allCaps: boolean): void {
+  const k = tokenCount++;
+  tokenHash[k] = w.hash;
+  tokenFlags[k] = upperFirst ? w.flags | w.capFlag : w.flags;
+  if ((w.flags & TOKEN_STOP) === 0) {
+    wordHash[wordTotal] = w.hash;
+    wordFirst[wordTotal++] = w.first;
+  }
+  if (out !== null) {
+    if (w.digits) out.push({ norm: w.norm, hash: w.hash, figure: true, capital: false, stop: false });
+    else out.push(upperFirst && w.capFlag !== 0 && !allCaps ? w.capitalToken : w.token);
+  }
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/**
+ * Reads the words and figures of `text` (already through `scannable`) into the token arrays,
+ * and into `out` when given (capitals there decided by `allCaps`). Reads exactly what
+ * `\d[\d,]*(?:\.\d+)?(?:[-/]\d+(?:\/\d+)?)?(?:st|nd|rd|th)?|\p{L}[\p{L}\p{M}]*(?:'\p{L}+)?`
+ * (flag u) matches; counts the ASCII letters on the way (every one is inside a match).
+ */
+function scan(text: string, out: Token[] | null, allCaps: boolean): void {
   const n = text.length;
+  reserve(n);
+  let letters = 0;
+  let lowerBits = 0;
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (isDigit(c)) {
       const end = figureEnd(text, i);
-      pushFigure(text.slice(i, end), out);
-      i = end;
-    } else if (isAsciiLetter(c)) {
-      // The hash of the lower-case spelling is taken while scanning (`| 32` lower-cases an ASCII
-      // letter and leaves the apostrophe, 39, as it is).
-      let h = Math.imul(0x811c9dc5 ^ (c | 32), 0x01000193);
-      let end = i + 1;
-      let d = 0;
-      while (end < n && isAsciiLetter((d = text.charCodeAt(end)))) {
-        h = Math.imul(h ^ (d | 32), 0x01000193);
-        end++;
+      // An ordinal suffix (st, nd, rd, th) is the only place a figure holds letters.
+      if (isAsciiLetter(text.charCodeAt(end - 1))) {
+        letters += 2;
+        lowerBits += 64;
       }
-      // One apostrophe followed by letters belongs to the word (o'neil, company's).
-      if (end + 1 < n && d === 39 && isAsciiLetter(text.charCodeAt(end + 1))) {
-        h = Math.imul(h ^ 39, 0x01000193);
-        end++;
-        while (end < n && isAsciiLetter((d = text.charCodeAt(end)))) {
-          h = Math.imul(h ^ (d | 32), 0x01000193);
-          end++;
-        }
-      }
-      const w = asciiWordInfo(text, i, end, h);
-      if (w) pushInfo(w, c >= 65 && c <= 90, allCaps, out);
+      const w = figureInfo(text, i, end);
+      if (w) push(w, false, out, allCaps);
       i = end;
+      continue;
+    }
+    let end: number;
+    let ascii = true;
+    // The hash of the lower-case spelling is taken while scanning (`| 32` lower-cases an ASCII
+    // letter and leaves the apostrophe, 39, as it is).
+    let h: number;
+    if (isAsciiLetter(c)) {
+      h = Math.imul(FNV_OFFSET ^ (c | 32), FNV_PRIME);
+      letters++;
+      lowerBits += c & 32;
+      end = i + 1;
+    } else if (c >= 128) {
+      const k = classAt(text, i);
+      if (k >> 2 !== LETTER) {
+        i += k & 3;
+        continue;
+      }
+      h = 0;
+      ascii = false;
+      end = i + (k & 3);
     } else {
       i++;
+      continue;
     }
+    // Letters and marks.
+    while (end < n) {
+      const d = text.charCodeAt(end);
+      if (isAsciiLetter(d)) {
+        h = Math.imul(h ^ (d | 32), FNV_PRIME);
+        letters++;
+        lowerBits += d & 32;
+        end++;
+        continue;
+      }
+      if (d < 128) break;
+      const k = classAt(text, end);
+      if (k >> 2 === OTHER) break;
+      ascii = false;
+      end += k & 3;
+    }
+    // One apostrophe followed by letters belongs to the word (o'neil, company's).
+    if (end + 1 < n && text.charCodeAt(end) === 39 && isLetterAt(text, end + 1)) {
+      h = Math.imul(h ^ 39, FNV_PRIME);
+      end++;
+      while (end < n) {
+        const d = text.charCodeAt(end);
+        if (isAsciiLetter(d)) {
+          h = Math.imul(h ^ (d | 32), FNV_PRIME);
+          letters++;
+          lowerBits += d & 32;
+          end++;
+          continue;
+        }
+        if (d < 128) break;
+        const k = classAt(text, end);
+        if (k >> 2 !== LETTER) break;
+        ascii = false;
+        end += k & 3;
+      }
+    }
+    if (ascii) {
+      const w = asciiWordInfo(text, i, end, h);
+      if (w) push(w, c <= 90, out, allCaps);
+    } else {
+      const raw = text.slice(i, end);
+      const w = rawWordInfo(raw.toLowerCase());
+      if (w) push(w, (c >= 65 && c <= 90) || (c > 127 && /^\p{Lu}/u.test(raw)), out, allCaps);
+    }
+    i = end;
   }
-  return out;
+  scanLetters = letters;
+  scanUpper = letters - (lowerBits >>> 5);
 }
 
 function isDigit(c: number): boolean {
@@ -166,6 +376,34 @@ function isDigit(c: number): boolean {
 
 function isAsciiLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
+const LETTER = 1;
+const MARK = 2;
+const OTHER = 3;
+/** Class of each BMP code unit, filled on first sight: 0 unknown, else LETTER, MARK or OTHER. */
+const BMP_CLASS = new Uint8Array(0x10000);
+
+function classOf(ch: string): number {
+  return /\p{L}/u.test(ch) ? LETTER : /\p{M}/u.test(ch) ? MARK : OTHER;
+}
+
+/** Class of the code point at `i` (× 4) plus its length in code units (1 or 2). */
+function classAt(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+    const d = text.charCodeAt(i + 1);
+    if (d >= 0xdc00 && d <= 0xdfff) return classOf(text.slice(i, i + 2)) * 4 + 2;
+  }
+  let k = BMP_CLASS[c]!;
+  if (k === 0) BMP_CLASS[c] = k = classOf(String.fromCharCode(c));
+  return k * 4 + 1;
+}
+
+function isLetterAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 128) return isAsciiLetter(c);
+  return classAt(text, i) >> 2 === LETTER;
 }
 
 /**
@@ -202,24 +440,21 @@ function stripMarkup(text: string): string {
   return text.replace(/[<[]\s*[A-Z0-9.&=^-]{1,12}\s*[>\]]/g, ' ').replace(/[<>[\]]/g, ' ');
 }
 
-function pushFigure(raw: string, out: Token[]): void {
-  if (!RE_FIGURE.test(raw)) return;
-  const norm = canonicalFigure(raw);
-  out.push({ norm, hash: hashString(norm), figure: true, capital: false, stop: false });
-}
-
-function pushWord(raw: string, c0: number, allCaps: boolean, out: Token[]): void {
-  const w = rawWordInfo(raw.toLowerCase());
-  if (w) pushInfo(w, (c0 >= 65 && c0 <= 90) || (c0 > 127 && /^\p{Lu}/u.test(raw)), allCaps, out);
-}
-
-function pushInfo(w: WordInfo, upperFirst: boolean, allCaps: boolean, out: Token[]): void {
-  const capital = upperFirst && !w.figure && !allCaps && w.capitalizable;
-  out.push(capital ? w.capitalToken : w.token);
+/** A figure as written (`text[start, end)`, digits and `,./-` and a lower-case suffix) → its token; null: none. */
+function figureInfo(text: string, start: number, end: number): WordInfo | null {
+  // The figure's characters are their own lower case: the word table serves figures too (a word
+  // starts with a letter, a figure with a digit, so the two never meet).
+  let h = FNV_OFFSET;
+  for (let k = start; k < end; k++) h = Math.imul(h ^ text.charCodeAt(k), FNV_PRIME);
+  return asciiWordInfo(text, start, end, h);
 }
 
 /** The word a lower-case spelling stands for (possessive and apostrophes dropped); null: none. */
 function rawWordInfo(lower: string): WordInfo | null {
+  if (isDigit(lower.charCodeAt(0))) {
+    if (!RE_FIGURE.test(lower)) return null;
+    return makeInfo(canonicalFigure(lower), true, false, false, false, true);
+  }
   const word = lower.includes("'") ? lower.replace(/'s$/, '').replace(/'/g, '') : lower;
   if (word.length === 0) return null;
   const w = wordInfo(word);
@@ -234,8 +469,8 @@ interface RawWord {
 }
 
 /**
- * ASCII words by a hash of their lower-case spelling, computed while scanning: the common word
- * costs no substring, no lower-casing and no string hashing.
+ * ASCII words and figures by a hash of their lower-case spelling, computed while scanning: the
+ * common word costs no substring, no lower-casing and no string hashing.
  */
 const RAW_BITS = 16;
 const RAW_WORDS: Array<RawWord | undefined> = new Array<RawWord | undefined>(1 << RAW_BITS).fill(undefined);
@@ -260,26 +495,6 @@ function asciiWordInfo(text: string, start: number, end: number, h: number): Wor
   RAW_WORDS[slot] = { lower, info, next: RAW_WORDS[slot] };
   rawWordCount++;
   return info;
-}
-
-function tokenizeUnicode(paragraph: string, allCapsOpt: boolean | undefined, out: Token[]): void {
-  const text = stripMarkup(
-    paragraph
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .replace(/[\u2018\u2019\u02bc`]/g, "'")
-      .replace(/[\u201c\u201d\u00ab\u00bb]/g, '"')
-      .replace(/[\u2010-\u2015]/g, '-'),
-  );
-  const allCaps = allCapsOpt ?? isAllCaps(text);
-  // Letters of any script (Hangul, Cyrillic, accented Latin …), not only A–Z.
-  const re = /\d[\d,]*(?:\.\d+)?(?:[-/]\d+(?:\/\d+)?)?(?:st|nd|rd|th)?|\p{L}[\p{L}\p{M}]*(?:'\p{L}+)?/gu;
-  for (const m of text.matchAll(re)) {
-    const raw = m[0];
-    const c0 = raw.charCodeAt(0);
-    if (isDigit(c0)) pushFigure(raw, out);
-    else pushWord(raw, c0, allCaps, out);
-  }
 }
 
 /** True when the letters of `s` are (nearly) all upper case, as in wire headlines. */
