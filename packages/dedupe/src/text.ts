@@ -254,18 +254,21 @@ function reserve(n: number): void {
   }
 }
 
-function push(w: WordInfo, upperFirst: boolean, out: Token[] | null, allCaps: boolean): void {
+/** Appends a token: its hash, `combine(0, hash)` and `TOKEN_*` flags. */
+function push(hash: number, first: number, flags: number): void {
   const k = tokenCount++;
-  tokenHash[k] = w.hash;
-  tokenFlags[k] = upperFirst ? w.flags | w.capFlag : w.flags;
-  if ((w.flags & TOKEN_STOP) === 0) {
-    wordHash[wordTotal] = w.hash;
-    wordFirst[wordTotal++] = w.first;
+  tokenHash[k] = hash;
+  tokenFlags[k] = flags;
+  if ((flags & TOKEN_STOP) === 0) {
+    wordHash[wordTotal] = hash;
+    wordFirst[wordTotal++] = first;
   }
-  if (out !== null) {
-    if (w.digits) out.push({ norm: w.norm, hash: w.hash, figure: true, capital: false, stop: false });
-    else out.push(upperFirst && w.capFlag !== 0 && !allCaps ? w.capitalToken : w.token);
-  }
+}
+
+/** The `Token` of a word or figure for `tokenize`. */
+function tokenOf(w: WordInfo, upperFirst: boolean, allCaps: boolean): Token {
+  if (w.digits) return { norm: w.norm, hash: w.hash, figure: true, capital: false, stop: false };
+  return upperFirst && w.capFlag !== 0 && !allCaps ? w.capitalToken : w.token;
 }
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -292,8 +295,12 @@ function scan(text: string, out: Token[] | null, allCaps: boolean): void {
         letters += 2;
         lowerBits += 64;
       }
-      const w = figureInfo(text, i, end);
-      if (w) push(w, false, out, allCaps);
+      const e = figureEntry(text, i, end);
+      const f = entries[e + E_FLAGS]!;
+      if (f !== NO_TOKEN) {
+        push(entries[e + E_HASH]!, entries[e + E_FIRST]!, f & ~TOKEN_CAPITAL);
+        if (out !== null) out.push(tokenOf(entryInfo[e / ENTRY]!, false, allCaps));
+      }
       i = end;
       continue;
     }
@@ -357,12 +364,21 @@ function scan(text: string, out: Token[] | null, allCaps: boolean): void {
       }
     }
     if (ascii) {
-      const w = asciiWordInfo(text, i, end, h);
-      if (w) push(w, c <= 90, out, allCaps);
+      const e = asciiEntry(text, i, end, h);
+      const f = entries[e + E_FLAGS]!;
+      if (f !== NO_TOKEN) {
+        // A capital only when written with one (A–Z is below 91) and capitalizable.
+        push(entries[e + E_HASH]!, entries[e + E_FIRST]!, c <= 90 ? f : f & ~TOKEN_CAPITAL);
+        if (out !== null) out.push(tokenOf(entryInfo[e / ENTRY]!, c <= 90, allCaps));
+      }
     } else {
       const raw = text.slice(i, end);
       const w = rawWordInfo(raw.toLowerCase());
-      if (w) push(w, (c >= 65 && c <= 90) || (c > 127 && /^\p{Lu}/u.test(raw)), out, allCaps);
+      if (w) {
+        const upperFirst = (c >= 65 && c <= 90) || (c > 127 && /^\p{Lu}/u.test(raw));
+        push(w.hash, w.first, upperFirst ? w.flags | w.capFlag : w.flags);
+        if (out !== null) out.push(tokenOf(w, upperFirst, allCaps));
+      }
     }
     i = end;
   }
@@ -440,13 +456,13 @@ function stripMarkup(text: string): string {
   return text.replace(/[<[]\s*[A-Z0-9.&=^-]{1,12}\s*[>\]]/g, ' ').replace(/[<>[\]]/g, ' ');
 }
 
-/** A figure as written (`text[start, end)`, digits and `,./-` and a lower-case suffix) → its token; null: none. */
-function figureInfo(text: string, start: number, end: number): WordInfo | null {
+/** The table entry of a figure as written (`text[start, end)`: digits, `,./-`, a lower-case suffix). */
+function figureEntry(text: string, start: number, end: number): number {
   // The figure's characters are their own lower case: the word table serves figures too (a word
   // starts with a letter, a figure with a digit, so the two never meet).
   let h = FNV_OFFSET;
   for (let k = start; k < end; k++) h = Math.imul(h ^ text.charCodeAt(k), FNV_PRIME);
-  return asciiWordInfo(text, start, end, h);
+  return asciiEntry(text, start, end, h);
 }
 
 /** The word a lower-case spelling stands for (possessive and apostrophes dropped); null: none. */
@@ -461,40 +477,103 @@ function rawWordInfo(lower: string): WordInfo | null {
   return w.skip ? null : w;
 }
 
-interface RawWord {
-  /** Lower-case spelling as written (with any apostrophe). */
-  lower: string;
-  info: WordInfo | null;
-  next: RawWord | undefined;
+/**
+ * ASCII words and figures as scanned, by the hash of their lower-case spelling computed while
+ * scanning: the common word costs no substring, no lower-casing and no string hashing. Open
+ * addressing in typed arrays, each entry holding what a token needs, so that a lookup reads a
+ * few adjacent numbers and bytes rather than a chain of objects and strings.
+ */
+const ENTRY = 6;
+/** Fields of an entry: the spelling's scan hash, length and offset in `spellings`, … */
+const E_KEY = 0;
+const E_LENGTH = 1;
+const E_SPELLING = 2;
+/** … then its token's hash, `combine(0, hash)`, and flags (capitalizable: TOKEN_CAPITAL), or NO_TOKEN. */
+const E_HASH = 3;
+const E_FIRST = 4;
+const E_FLAGS = 5;
+const NO_TOKEN = -1;
+
+let entries = new Int32Array(ENTRY * 4096);
+/** The word of each entry, for `tokenize` (null: NO_TOKEN). */
+const entryInfo: Array<WordInfo | null> = [];
+let entryCount = 0;
+/** Entry offset + 1 per slot, 0 when empty; at most half full. */
+let slots = new Int32Array(8192);
+let slotShift = 32 - 13;
+/** Lower-case spellings, back to back (ASCII). */
+let spellings = new Uint8Array(1 << 16);
+let spellingsUsed = 0;
+
+function slotOf(key: number): number {
+  return Math.imul(key, 0x9e3779b1) >>> slotShift;
 }
 
-/**
- * ASCII words and figures by a hash of their lower-case spelling, computed while scanning: the
- * common word costs no substring, no lower-casing and no string hashing.
- */
-const RAW_BITS = 16;
-const RAW_WORDS: Array<RawWord | undefined> = new Array<RawWord | undefined>(1 << RAW_BITS).fill(undefined);
-let rawWordCount = 0;
-
-function asciiWordInfo(text: string, start: number, end: number, h: number): WordInfo | null {
+/** Offset in `entries` of the ASCII word or figure `text[start, end)`, whose scan hash is `key`. */
+function asciiEntry(text: string, start: number, end: number, key: number): number {
   const len = end - start;
-  const slot = (h ^ (h >>> RAW_BITS)) & ((1 << RAW_BITS) - 1);
-  const head = RAW_WORDS[slot];
-  for (let e = head; e; e = e.next) {
-    if (e.lower.length !== len) continue;
-    let k = 0;
-    while (k < len && (text.charCodeAt(start + k) | 32) === e.lower.charCodeAt(k)) k++;
-    if (k === len) return e.info;
+  const mask = slots.length - 1;
+  let slot = slotOf(key);
+  for (let e1 = slots[slot]!; e1 !== 0; e1 = slots[slot]!) {
+    const e = e1 - 1;
+    if (entries[e + E_KEY] === key && entries[e + E_LENGTH] === len) {
+      const at = entries[e + E_SPELLING]!;
+      let k = 0;
+      while (k < len && (text.charCodeAt(start + k) | 32) === spellings[at + k]) k++;
+      if (k === len) return e;
+    }
+    slot = (slot + 1) & mask;
+  }
+  return addEntry(text, start, end, key);
+}
+
+function addEntry(text: string, start: number, end: number, key: number): number {
+  if (entryCount >= WORDS_MAX) {
+    slots.fill(0);
+    entryCount = 0;
+    entryInfo.length = 0;
+    spellingsUsed = 0;
+  }
+  const len = end - start;
+  if ((entryCount + 1) * 2 > slots.length) growSlots();
+  if ((entryCount + 1) * ENTRY > entries.length) {
+    const grown = new Int32Array(entries.length * 2);
+    grown.set(entries);
+    entries = grown;
+  }
+  if (spellingsUsed + len > spellings.length) {
+    const grown = new Uint8Array(Math.max(spellings.length * 2, spellingsUsed + len));
+    grown.set(spellings.subarray(0, spellingsUsed));
+    spellings = grown;
   }
   const lower = text.slice(start, end).toLowerCase();
   const info = rawWordInfo(lower);
-  if (rawWordCount >= WORDS_MAX) {
-    RAW_WORDS.fill(undefined);
-    rawWordCount = 0;
+  const e = entryCount * ENTRY;
+  entries[e + E_KEY] = key;
+  entries[e + E_LENGTH] = len;
+  entries[e + E_SPELLING] = spellingsUsed;
+  for (let k = 0; k < len; k++) spellings[spellingsUsed + k] = lower.charCodeAt(k);
+  spellingsUsed += len;
+  entries[e + E_HASH] = info ? info.hash : 0;
+  entries[e + E_FIRST] = info ? info.first : 0;
+  entries[e + E_FLAGS] = info ? info.flags | info.capFlag : NO_TOKEN;
+  entryInfo[entryCount++] = info;
+  const mask = slots.length - 1;
+  let slot = slotOf(key);
+  while (slots[slot] !== 0) slot = (slot + 1) & mask;
+  slots[slot] = e + 1;
+  return e;
+}
+
+function growSlots(): void {
+  slots = new Int32Array(slots.length * 2);
+  slotShift--;
+  const mask = slots.length - 1;
+  for (let e = 0; e < entryCount * ENTRY; e += ENTRY) {
+    let slot = slotOf(entries[e + E_KEY]!);
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = e + 1;
   }
-  RAW_WORDS[slot] = { lower, info, next: RAW_WORDS[slot] };
-  rawWordCount++;
-  return info;
 }
 
 /** True when the letters of `s` are (nearly) all upper case, as in wire headlines. */
