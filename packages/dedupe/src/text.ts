@@ -193,20 +193,22 @@ const COPY_TOKENS: CopyTokens = { count: 0, hash: tokenHash, flags: tokenFlags, 
  * without a token object or array per line.
  */
 export function scanCopy(headline: string, body: readonly string[]): CopyTokens {
-  const copy = copyLines(headline, body);
+  copyList.length = 0;
+  const head = selectCopy(headline, body, copyList);
+  const headFlags = lineFlags;
   tokenCount = 0;
   wordTotal = 0;
-  const segments = copy.lines.length + 1;
+  const segments = copyList.length + 1;
   if (segmentEnd.length < segments) segmentEnd = new Int32Array(Math.max(segments, segmentEnd.length * 2));
   let segment = 0;
-  if (copy.headline) {
-    scan(scannable(copy.headline), null, false);
-    if (isAllCaps(copy.headline)) clearCapitals(0);
+  if (head) {
+    scan(scannableAs(head, headFlags), null, false);
+    if (isAllCaps(head)) clearCapitals(0);
     segmentEnd[segment++] = tokenCount;
   }
-  for (const line of copy.lines) {
+  for (let l = 0; l < copyList.length; l++) {
     const start = tokenCount;
-    scan(scannable(line), null, false);
+    scan(scannableAs(copyList[l]!, copyFlags[l]!), null, false);
     // The line's all-caps test, from the letters the scan counted (what `isAllCaps` would say).
     if (scanUpper >= 4 && scanLetters - scanUpper <= scanUpper * 0.1) clearCapitals(start);
     segmentEnd[segment++] = tokenCount;
@@ -220,10 +222,18 @@ export function scanCopy(headline: string, body: readonly string[]): CopyTokens 
   t.words = wordTotal;
   t.wordHash = wordHash;
   t.wordFirst = wordFirst;
-  t.lineCount = copy.lines.length;
+  t.lineCount = copyList.length;
   return t;
 }
 
+/** The copy lines of the story `scanCopy` reads (scratch). */
+const copyList: string[] = [];
+
+/** `scannable(line)`, given the line's `LINE_*` flags: no pattern test where the flags tell. */
+function scannableAs(line: string, flags: number): string {
+  if (flags & LINE_NON_ASCII) return scannable(line);
+  return flags & LINE_MARKUP ? stripMarkup(line) : line;
+}
 
 /** In an all-caps line no word is a capital. */
 function clearCapitals(start: number): void {
@@ -623,18 +633,43 @@ export function htmlToLines(html: string): string {
 }
 
 export function copyLines(headline: string, body: readonly string[]): { headline: string; lines: string[] } {
-  const raw: string[] = [];
+  const lines: string[] = [];
+  return { headline: selectCopy(headline, body, lines), lines };
+}
+
+/** What the line pass saw in a line: a character outside ASCII, a markup bracket (`<>[]`). */
+const LINE_NON_ASCII = 1;
+const LINE_MARKUP = 2;
+
+/** Candidate lines of the story being read, with their word counts and `LINE_*` flags (scratch). */
+const rawLines: string[] = [];
+let rawWords = new Int32Array(64);
+let rawFlags = new Uint8Array(64);
+let rawCount = 0;
+/** `LINE_*` flags of the lines `selectCopy` kept, in order (scratch). */
+let copyFlags = new Uint8Array(64);
+/** Set by `cleanLine`: the cleaned line's words and `LINE_*` flags. */
+let lineWords = 0;
+let lineFlags = 0;
+
+/**
+ * `copyLines`: pushes the copy lines onto `lines` (their flags in `copyFlags`) and returns the
+ * headline with its spaces collapsed. Each line is read once for its spaces, words and flags.
+ */
+function selectCopy(headline: string, body: readonly string[], lines: string[]): string {
+  rawCount = 0;
+  rawLines.length = 0;
   for (const block of body) {
     const text = block.includes('<') && HTML_TAG.test(block) ? htmlToLines(block) : block;
-    for (const line of text.split(/\n+/)) {
-      const t = collapseSpaces(line);
-      if (t) raw.push(t);
-    }
+    if (!text.includes('\n')) addRawLine(text);
+    else for (const line of text.split(/\n+/)) addRawLine(line);
   }
-  const mixedCaseBody = raw.some((l) => wordCount(l) >= 6 && /[a-z]/.test(l) && !isAllCaps(l));
-  const lines: string[] = [];
-  for (const line of raw) {
-    const words = wordCount(line);
+  if (copyFlags.length < rawCount) copyFlags = new Uint8Array(Math.max(rawCount, copyFlags.length * 2));
+  // Whether the body is mixed case, asked only when a short capitals line needs the answer.
+  let mixedCaseBody = -1;
+  for (let r = 0; r < rawCount; r++) {
+    const line = rawLines[r]!;
+    const words = rawWords[r]!;
     // The anchored patterns below only match short lines: test the length before the pattern.
     if (line.length <= 40 && /^(?:related( articles| stories)?|share this( article| story)?|more from|read more|you may also like|recommended)\s*:?$/i.test(line)) {
       // A list of other stories' headlines follows: not copy.
@@ -647,28 +682,81 @@ export function copyLines(headline: string, body: readonly string[]): { headline
     if (startsWithBy(line) && BYLINE_LINE.test(line)) continue;
     if (words <= 8 && line.includes('@') && EMAIL.test(line)) continue;
     if (words < 4 && !/\d/.test(line)) continue;
-    if (mixedCaseBody && words <= 16 && isAllCaps(line)) continue;
+    if (words <= 16 && isAllCaps(line)) {
+      if (mixedCaseBody === -1) mixedCaseBody = isMixedCaseBody() ? 1 : 0;
+      if (mixedCaseBody === 1) continue;
+    }
+    copyFlags[lines.length] = rawFlags[r]!;
     lines.push(line);
   }
-  return { headline: collapseSpaces(headline), lines };
+  return cleanLine(headline);
 }
 
-/** `s.replace(/\s+/g, ' ').trim()`, without the copy when `s` is already clean. */
-function collapseSpaces(s: string): string {
-  for (let i = 0; i < s.length; i++) {
+/** A line of at least 6 words in lower case somewhere, not set in capitals. */
+function isMixedCaseBody(): boolean {
+  for (let r = 0; r < rawCount; r++) {
+    const l = rawLines[r]!;
+    if (rawWords[r]! >= 6 && /[a-z]/.test(l) && !isAllCaps(l)) return true;
+  }
+  return false;
+}
+
+function addRawLine(line: string): void {
+  const t = cleanLine(line);
+  if (!t) return;
+  if (rawCount === rawWords.length) {
+    const w = new Int32Array(rawCount * 2);
+    w.set(rawWords);
+    rawWords = w;
+    const f = new Uint8Array(rawCount * 2);
+    f.set(rawFlags);
+    rawFlags = f;
+  }
+  rawLines.push(t);
+  rawWords[rawCount] = lineWords;
+  rawFlags[rawCount++] = lineFlags;
+}
+
+/**
+ * `s.replace(/\s+/g, ' ').trim()`, without the copy when `s` is already clean; sets `lineWords`
+ * (`split(' ').length` of the result) and `lineFlags` on the way.
+ */
+function cleanLine(s: string): string {
+  let words = 1;
+  let flags = 0;
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c === 32 ? i === 0 || i === s.length - 1 || s.charCodeAt(i + 1) === 32 : c <= 32 || c === 160 || c === 0x1680 || c > 0x1fff) {
-      return s.replace(/\s+/g, ' ').trim();
+    if (c === 32) {
+      if (i === 0 || i === n - 1 || s.charCodeAt(i + 1) === 32) return cleanCopy(s);
+      words++;
+    } else if (c < 128) {
+      if (c <= 32) return cleanCopy(s);
+      if (c === 60 || c === 62 || c === 91 || c === 93) flags |= LINE_MARKUP;
+    } else {
+      if (c === 160 || c === 0x1680 || c > 0x1fff) return cleanCopy(s);
+      flags |= LINE_NON_ASCII;
     }
   }
+  lineWords = words;
+  lineFlags = flags;
   return s;
 }
 
-/** Words of a line whose spaces are already collapsed (`line.split(' ').length`). */
-function wordCount(line: string): number {
-  let n = 1;
-  for (let i = line.indexOf(' '); i >= 0; i = line.indexOf(' ', i + 1)) n++;
-  return n;
+/** `cleanLine` for a line that needs collapsing. */
+function cleanCopy(s: string): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  let words = 1;
+  let flags = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 32) words++;
+    else if (c >= 128) flags |= LINE_NON_ASCII;
+    else if (c === 60 || c === 62 || c === 91 || c === 93) flags |= LINE_MARKUP;
+  }
+  lineWords = words;
+  lineFlags = flags;
+  return t;
 }
 
 function startsWithBy(line: string): boolean {
