@@ -42,6 +42,15 @@ describe('text folding', () => {
     }
   });
 
+  it('collapses every white space character `\\s` knows, and only those, in copy lines', () => {
+    for (let c = 0; c < 0x10000; c++) {
+      if (c === 10) continue; // a line break splits the line
+      const line = `Net${String.fromCharCode(c)}income rose 5 pct in the quarter`;
+      const expected = line.replace(/\s+/g, ' ').trim();
+      expect(copyLines('', [line]).lines, `U+${c.toString(16)}`).toEqual([expected]);
+    }
+  });
+
   it('drops page chrome: ads, dates, weather, bylines with e-mail, related-article lists', () => {
     const { lines } = copyLines('FNMA CLARIFIES DEBT OFFERING', [
       '58 F',

@@ -144,14 +144,30 @@ function scannable(paragraph: string): string {
   // Wire copy is nearly always ASCII: the Unicode folding only where it is needed.
   // eslint-disable-next-line no-control-regex
   if (!/[^\x00-\x7f]/.test(paragraph)) return stripMarkup(paragraph);
-  return stripMarkup(
-    paragraph
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .replace(/[\u2018\u2019\u02bc`]/g, "'")
-      .replace(/[\u201c\u201d\u00ab\u00bb]/g, '"')
-      .replace(/[\u2010-\u2015]/g, '-'),
-  );
+  return stripMarkup(foldUnicode(paragraph.normalize('NFKD')));
+}
+
+/**
+ * Accents (combining marks U+0300–036F) dropped, curly quotes, the modifier apostrophe and
+ * the backquote as `'`, double quotes and guillemets as `"`, dashes U+2010–2015 as `-`: the
+ * four replacements in one pass (each maps one character, and none maps into another's set).
+ */
+function foldUnicode(t: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 96) continue;
+    let r: string;
+    if (c >= 0x300 && c <= 0x36f) r = '';
+    else if (c === 0x2018 || c === 0x2019 || c === 0x2bc || c === 96) r = "'";
+    else if (c === 0x201c || c === 0x201d || c === 0xab || c === 0xbb) r = '"';
+    else if (c >= 0x2010 && c <= 0x2015) r = '-';
+    else continue;
+    out += t.slice(from, i) + r;
+    from = i + 1;
+  }
+  return from === 0 ? t : out + t.slice(from);
 }
 
 /**
@@ -734,13 +750,18 @@ function cleanLine(s: string): string {
       if (c <= 32) return cleanCopy(s);
       if (c === 60 || c === 62 || c === 91 || c === 93) flags |= LINE_MARKUP;
     } else {
-      if (c === 160 || c === 0x1680 || c > 0x1fff) return cleanCopy(s);
+      if (isSpaceAbove127(c)) return cleanCopy(s);
       flags |= LINE_NON_ASCII;
     }
   }
   lineWords = words;
   lineFlags = flags;
   return s;
+}
+
+/** Whether a code unit above 127 is white space to `\s` (Unicode Zs, line and paragraph separators, BOM). */
+function isSpaceAbove127(c: number): boolean {
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && (c <= 0x200a || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff));
 }
 
 /** `cleanLine` for a line that needs collapsing. */
