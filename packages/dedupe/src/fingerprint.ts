@@ -40,6 +40,10 @@ export interface FigureEntry {
   value: number;
 }
 
+/**
+ * `h1`, `h2` and `lede` are views of one `ArrayBuffer` (one allocation per story instead of
+ * three): copy one (`slice()`) before transferring its buffer to another thread.
+ */
 export interface StoryFingerprint {
   contentKey: number;
   /** All distinct shingles, sorted by `h1` ascending. */
@@ -89,12 +93,17 @@ export function fingerprintStory(story: Pick<CanonicalStory, 'headline' | 'body'
     for (let j = i + 1; j < end; j++) h = combine(h, wordHash[j]!);
     all[i] = h;
   }
-  const lede = all.slice(0, Math.min(n, QUERY_LEDE));
+  // The three arrays of the result share one buffer: lede, then h1 and h2 (sized for n).
+  const ledeLength = Math.min(n, QUERY_LEDE);
+  const buf = new ArrayBuffer(ledeLength * 4 + n * 6);
+  const lede = new Uint32Array(buf, 0, ledeLength);
+  lede.set(all.subarray(0, ledeLength));
   all.subarray(0, n).sort();
   let size = 0;
   for (let i = 0; i < n; i++) if (i === 0 || all[i] !== all[i - 1]) all[size++] = all[i]!;
-  const h1 = all.slice(0, size);
-  const h2 = new Uint16Array(size);
+  const h1 = new Uint32Array(buf, ledeLength * 4, size);
+  h1.set(all.subarray(0, size));
+  const h2 = new Uint16Array(buf, (ledeLength + n) * 4, size);
   for (let i = 0; i < size; i++) h2[i] = fmix32(h1[i]! ^ SEED_H2) & 0xffff;
 
   return {
