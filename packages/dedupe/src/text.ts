@@ -337,7 +337,6 @@ function scan(text: string, out: Token[] | null, allCaps: boolean): void {
     let h: number;
     if (isAsciiLetter(c)) {
       h = Math.imul(FNV_OFFSET ^ (c | 32), FNV_PRIME);
-      letters++;
       lowerBits += c & 32;
       end = i + 1;
     } else if (c >= 128) {
@@ -358,7 +357,6 @@ function scan(text: string, out: Token[] | null, allCaps: boolean): void {
       const d = text.charCodeAt(end);
       if (isAsciiLetter(d)) {
         h = Math.imul(h ^ (d | 32), FNV_PRIME);
-        letters++;
         lowerBits += d & 32;
         end++;
         continue;
@@ -370,14 +368,15 @@ function scan(text: string, out: Token[] | null, allCaps: boolean): void {
       end += k & 3;
     }
     // One apostrophe followed by letters belongs to the word (o'neil, company's).
+    let apostrophe = 0;
     if (end + 1 < n && text.charCodeAt(end) === 39 && isLetterAt(text, end + 1)) {
       h = Math.imul(h ^ 39, FNV_PRIME);
+      apostrophe = 1;
       end++;
       while (end < n) {
         const d = text.charCodeAt(end);
         if (isAsciiLetter(d)) {
           h = Math.imul(h ^ (d | 32), FNV_PRIME);
-          letters++;
           lowerBits += d & 32;
           end++;
           continue;
@@ -389,6 +388,10 @@ function scan(text: string, out: Token[] | null, allCaps: boolean): void {
         end += k & 3;
       }
     }
+    // The ASCII letters of the word (for the all-caps test): all but the apostrophe when it
+    // is all ASCII.
+    if (ascii) letters += end - i - apostrophe;
+    else for (let k = i; k < end; k++) if (isAsciiLetter(text.charCodeAt(k))) letters++;
     if (ascii) {
       const e = asciiEntry(text, i, end, h);
       const f = entries[e + E_FLAGS]!;
@@ -417,7 +420,8 @@ function isDigit(c: number): boolean {
 }
 
 function isAsciiLetter(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+  // `| 32` takes A–Z onto a–z and nothing else into a–z.
+  return ((c | 32) - 97) >>> 0 < 26;
 }
 
 const LETTER = 1;
