@@ -60,6 +60,36 @@ describe('RedisDedupeStore against a real Redis', () => {
     }
   });
 
+  it('three writers deciding interleaved batches of the same clusters at once: one new per cluster, the rest its duplicates', async () => {
+    const prefix = uniqueName('dedupe-stress');
+    const writers = [0, 1, 2].map(() => new DedupeEngine({ store: redisStore(prefix) }));
+    // Made-up copy: 60 clusters of 120 words from a vocabulary of 3,000, seeded.
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const vocab = Array.from({ length: 3000 }, (_, i) => `w${i.toString(36)}${'bcdfgklmnprstvz'[i % 15]}`);
+    const clusters = Array.from({ length: 60 }, (_, c) => ({
+      headline: `CLUSTER ${c}`,
+      body: [0, 1, 2].map(() => `${Array.from({ length: 40 }, () => vocab[Math.floor(rand() * vocab.length)]).join(' ')}.`),
+    }));
+    const runs = writers.map(async (engine, w) => {
+      const order = clusters.map((_, c) => c).sort(() => rand() - 0.5);
+      const out: Array<{ cluster: number; uri: string; kind: string; of: string | null }> = [];
+      for (let i = 0; i < order.length; i += 10) {
+        const batch = order.slice(i, i + 10).map((c) => ({ c, story: basicStory(item({ source: `writer-${w}`, guid: `c${c}` }, clusters[c]!)) }));
+        const ds = await engine.decideMany(batch.map((b) => ({ story: b.story, receivedAt: day(0) })));
+        ds.forEach((d, k) => out.push({ cluster: batch[k]!.c, uri: batch[k]!.story.uri, kind: d.kind, of: d.of?.uri ?? null }));
+      }
+      return out;
+    });
+    const all = (await Promise.all(runs)).flat();
+    for (let c = 0; c < clusters.length; c++) {
+      const mine = all.filter((o) => o.cluster === c);
+      const fresh = mine.filter((o) => o.kind === 'new');
+      expect(fresh, `cluster ${c}`).toHaveLength(1);
+      for (const o of mine.filter((x) => x !== fresh[0])) expect(o, `cluster ${c}`).toMatchObject({ kind: 'duplicate', of: fresh[0]!.uri });
+    }
+  });
+
   it('racing on the same uri and version (two deliveries): one new, the other a duplicate of it', async () => {
     const prefix = uniqueName('dedupe-race-uri');
     const e1 = new DedupeEngine({ store: redisStore(prefix) });
