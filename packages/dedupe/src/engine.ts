@@ -14,7 +14,8 @@ import { dedupeError } from './errors';
 import { anchorsOf, fingerprintStory, queryAnchorsOf, storedSignature, type StoryFingerprint } from './fingerprint';
 import { hashString } from './hash';
 import { uriKeys, type StoryRecord } from './record';
-import type { DedupeStore, LookupResult, StoredStory } from './store';
+import type { LookupResult, StoredStory } from './record-index';
+import type { DedupeStore } from './store';
 
 export interface DedupeEngineOptions {
   store: DedupeStore;

@@ -11,6 +11,7 @@ export * from './fingerprint';
 export * from './compare';
 export * from './record';
 export * from './store';
+export * from './record-index';
 export * from './memory-store';
 export * from './engine';
 export * from './stream';

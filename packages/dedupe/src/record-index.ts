@@ -18,7 +18,31 @@
 import { ANCHORS } from './fingerprint';
 import { fmix32 } from './hash';
 import { CHUNK, RECORD_BYTES, RECORD_FIELD, decodeRecord, writeRecord, type StoryRecord } from './record';
-import { REGISTER_ENTRIES, type LookupResult, type RegisterState, type StoredStory } from './store';
+
+/** The version register of one uri (source + guid). */
+export interface RegisterState {
+  latest: number;
+  killed: boolean;
+  /** Record ids per version, oldest first. */
+  entries: Array<{ version: number; id: number }>;
+}
+
+export interface StoredStory {
+  id: number;
+  record: StoryRecord;
+}
+
+/** What one decision sees of the index (`RecordIndex.lookup`). */
+export interface LookupResult {
+  register: RegisterState | null;
+  /** Candidate record ids reached through the anchors, within the window. */
+  candidates: number[];
+  /** Every record the decision may need: register entries, candidates and what they point to. */
+  stories: ReadonlyMap<number, StoredStory>;
+}
+
+/** Most register entries kept per uri (oldest dropped first). */
+export const REGISTER_ENTRIES = 6;
 
 /** Records kept per anchor in a lookup (newest first), as a posting list would keep. */
 export const POSTING_IDS = 24;

@@ -9,29 +9,6 @@
  * append `new`.
  */
 import type { RecordIndex } from './record-index';
-import type { StoryRecord } from './record';
-
-/** The version register of one uri (source + guid). */
-export interface RegisterState {
-  latest: number;
-  killed: boolean;
-  /** Record ids per version, oldest first. */
-  entries: Array<{ version: number; id: number }>;
-}
-
-export interface StoredStory {
-  id: number;
-  record: StoryRecord;
-}
-
-/** What one decision sees of the index (`RecordIndex.lookup`). */
-export interface LookupResult {
-  register: RegisterState | null;
-  /** Candidate record ids reached through the anchors, within the window. */
-  candidates: number[];
-  /** Every record the decision may need: register entries, candidates and what they point to. */
-  stories: ReadonlyMap<number, StoredStory>;
-}
 
 export interface AppendRequest {
   /** The uri of each staged record, in id order. */
@@ -66,9 +43,6 @@ export interface DedupeStore {
   append(req: AppendRequest): Promise<AppendResult>;
   close?(): Promise<void>;
 }
-
-/** Most register entries kept per uri (oldest dropped first). */
-export const REGISTER_ENTRIES = 6;
 
 /** Days after the window a store keeps records, for late and re-processed stories. */
 export function graceDaysFor(windowDays: number): number {
