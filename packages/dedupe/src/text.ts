@@ -258,26 +258,18 @@ function clearCapitals(start: number): void {
 
 /** Room for `n` more tokens (each one takes a character at least). */
 function reserve(n: number): void {
-  const need = tokenCount + n;
-  if (need > tokenHash.length) {
-    const size = Math.max(need, tokenHash.length * 2);
-    const h = new Uint32Array(size);
-    h.set(tokenHash.subarray(0, tokenCount));
-    tokenHash = h;
-    const f = new Uint8Array(size);
-    f.set(tokenFlags.subarray(0, tokenCount));
-    tokenFlags = f;
-  }
-  const needWords = wordTotal + n;
-  if (needWords > wordHash.length) {
-    const size = Math.max(needWords, wordHash.length * 2);
-    const h = new Uint32Array(size);
-    h.set(wordHash.subarray(0, wordTotal));
-    wordHash = h;
-    const f = new Uint32Array(size);
-    f.set(wordFirst.subarray(0, wordTotal));
-    wordFirst = f;
-  }
+  tokenHash = room(tokenHash, tokenCount + n, tokenCount);
+  tokenFlags = room(tokenFlags, tokenCount + n, tokenCount);
+  wordHash = room(wordHash, wordTotal + n, wordTotal);
+  wordFirst = room(wordFirst, wordTotal + n, wordTotal);
+}
+
+/** `a` if it holds `need` items, else a larger copy (at least doubled) of its first `keep`. */
+function room<A extends Uint8Array | Uint32Array>(a: A, need: number, keep: number): A {
+  if (need <= a.length) return a;
+  const b = new (a.constructor as new (length: number) => A)(Math.max(need, a.length * 2));
+  b.set(a.subarray(0, keep));
+  return b;
 }
 
 /** Appends a token: its hash, `combine(0, hash)` and `TOKEN_*` flags. */
