@@ -1,8 +1,10 @@
 /**
- * The delivery log: every attempt (time, outcome, HTTP status, latency, capped response excerpt)
- * in Redis sorted sets by partner, by story and overall, kept `retentionDays`. The ops API reads
- * it through `listDeliveries`.
+ * The delivery log: every attempt (time, outcome, HTTP status, latency, capped response excerpt),
+ * kept `retentionDays`. Each entry is stored once, as JSON in the stream `{prefix}deliveries:log`
+ * (newest last: the all-partners view); sorted sets by partner and by story hold its stream id,
+ * scored by the attempt's time. The ops API reads it through `listDeliveries`.
  */
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { storyHash, type WebhookEventType } from '@wire/queues';
 
@@ -33,24 +35,10 @@ export interface DeliveryAttempt {
   endToEndMs?: number;
 }
 
-/**
- * Where the log's writes are queued: a pipeline, or a client with `enableAutoPipelining` (the
- * delivery worker's own connection, which batches the writes of every attempt ending in the
- * same tick into one round trip).
- */
-export interface LogWriter {
-  zadd(key: string, score: number, member: string): unknown;
-  zremrangebyscore(key: string, min: string | number, max: string | number): unknown;
-  zremrangebyrank(key: string, start: number, stop: number): unknown;
-  expire(key: string, seconds: number): unknown;
-}
-
 export interface DeliveryLogOptions {
   prefix?: string;
   /** Days an attempt stays queryable (default 7). */
   retentionDays?: number;
-  /** Most entries kept in the all-partners index (default 200 000). */
-  maxEntries?: number;
   /** Bytes of response excerpt stored (default 512). */
   excerptBytes?: number;
   now?: () => number;
@@ -67,16 +55,63 @@ export interface DeliveryQuery {
 }
 
 /**
+ * One entry's write, ready to be sent: the keys and arguments `LOG_ENTRY_LUA`'s `logEntry` reads
+ * (so another script, the delivery worker's commit, can write the entry in its own call).
+ */
+export interface LogEntryWrite {
+  /** The log stream, the partner's index, the story's index. */
+  keys: [string, string, string];
+  /** Score (the attempt's time, ms), entry JSON, trim cutoff (ms) or '', TTL s. */
+  args: [number, string, number | '', number];
+}
+
+/**
+ * Lua: `logEntry(ko, ao)` writes one entry whose 3 keys follow KEYS[ko] and 4 arguments follow
+ * ARGV[ao] (`LogEntryWrite`). The entry is stored once, in the log stream (its stream id says
+ * when it was written); the partner's and the story's sorted sets hold that id, scored by the
+ * attempt's time. The story's set gets its TTL on every write (a story takes few entries); on
+ * the trim cadence the stream and the partner's set are trimmed to the retention and given it.
+ */
+export const LOG_ENTRY_LUA = `
+local function logEntry(ko, ao)
+  local id = redis.call('XADD', KEYS[ko + 1], '*', 'e', ARGV[ao + 2])
+  local score = ARGV[ao + 1]
+  redis.call('ZADD', KEYS[ko + 2], score, id)
+  redis.call('ZADD', KEYS[ko + 3], score, id)
+  local ttl = ARGV[ao + 4]
+  redis.call('EXPIRE', KEYS[ko + 3], ttl)
+  local cutoff = ARGV[ao + 3]
+  if cutoff ~= '' then
+    redis.call('XTRIM', KEYS[ko + 1], 'MINID', '~', cutoff)
+    redis.call('EXPIRE', KEYS[ko + 1], ttl)
+    redis.call('ZREMRANGEBYSCORE', KEYS[ko + 2], '-inf', cutoff)
+    redis.call('EXPIRE', KEYS[ko + 2], ttl)
+    redis.call('ZREMRANGEBYSCORE', KEYS[ko + 3], '-inf', cutoff)
+  end
+end
+`;
+
+const RECORD = `${LOG_ENTRY_LUA}
+logEntry(0, 0)
+return 1
+`;
+
+/** An XRANGE/XREVRANGE reply: [id, [field, value, …]] per entry. */
+type StreamEntries = Array<[string, string[]]>;
+
+/**
  * @example
  * const log = new DeliveryLog(redis, { prefix: 'wire:' });
  * await log.listDeliveries({ partner: 'daily', status: 'dead' });
  */
 export class DeliveryLog {
   private readonly prefix: string;
+  private readonly streamKey: string;
   private readonly retentionMs: number;
-  private readonly maxEntries: number;
+  private readonly retentionSec: number;
   private readonly excerptBytes: number;
   private readonly now: () => number;
+  private readonly recordSha = createHash('sha1').update(RECORD).digest('hex');
   private writes = 0;
 
   constructor(
@@ -84,80 +119,109 @@ export class DeliveryLog {
     options: DeliveryLogOptions = {},
   ) {
     this.prefix = `${options.prefix ?? 'wire:'}deliveries:`;
+    this.streamKey = `${this.prefix}log`;
     this.retentionMs = (options.retentionDays ?? 7) * 86_400_000;
-    this.maxEntries = options.maxEntries ?? 200_000;
+    this.retentionSec = Math.ceil(this.retentionMs / 1000);
     this.excerptBytes = options.excerptBytes ?? 512;
     this.now = options.now ?? Date.now;
   }
 
-  private keys(partnerId: string, storyUri: string): [string, string, string] {
-    return [`${this.prefix}all`, `${this.prefix}partner:${partnerId}`, `${this.prefix}story:${storyHash(storyUri)}`];
-  }
-
-  /** Append one attempt to the log (one pipelined round trip). */
+  /** Append one attempt to the log (one script call). */
   async record(entry: DeliveryAttempt): Promise<void> {
-    const p = this.redis.pipeline();
-    this.recordInto(p, entry);
-    await p.exec();
+    const { keys, args } = this.prepare(entry);
+    try {
+      await this.redis.evalsha(this.recordSha, 3, ...keys, ...args);
+    } catch (e) {
+      if (!String((e as Error).message).startsWith('NOSCRIPT')) throw e;
+      await this.redis.eval(RECORD, 3, ...keys, ...args);
+    }
   }
 
   /**
-   * Queue the writes of one attempt on a caller's pipeline or auto-pipelined client (to share a
-   * round trip). Returns what the writer returned for each command: on a client, promises the
-   * caller awaits.
+   * The keys and arguments of one attempt's write, for `LOG_ENTRY_LUA` inside a caller's script
+   * (the delivery worker writes the entry in the same call that commits the delivery). Every
+   * 64th write also trims to the retention.
    */
-  recordInto(p: LogWriter, entry: DeliveryAttempt): unknown[] {
+  prepare(entry: DeliveryAttempt): LogEntryWrite {
     const capped: DeliveryAttempt =
       entry.excerpt && entry.excerpt.length > this.excerptBytes ? { ...entry, excerpt: entry.excerpt.slice(0, this.excerptBytes) } : entry;
-    const score = Date.parse(capped.at) || this.now();
-    const member = JSON.stringify(capped);
-    const keys = this.keys(capped.partnerId, capped.storyUri);
-    const out = keys.map((key) => p.zadd(key, score, member));
-    // Trimming every write would double the commands; every 64th write keeps the sets bounded.
-    if (this.writes++ % 64 === 0) out.push(...this.trimPipeline(p, keys));
-    return out;
-  }
-
-  private trimPipeline(p: LogWriter, keys: string[]): unknown[] {
-    const cutoff = this.now() - this.retentionMs;
-    const ttlSec = Math.ceil(this.retentionMs / 1000);
-    const out: unknown[] = [];
-    for (const key of keys) out.push(p.zremrangebyscore(key, '-inf', cutoff), p.expire(key, ttlSec));
-    out.push(p.zremrangebyrank(keys[0]!, 0, -(this.maxEntries + 1)));
-    return out;
+    const trim = this.writes++ % 64 === 0;
+    return {
+      keys: [this.streamKey, `${this.prefix}partner:${capped.partnerId}`, `${this.prefix}story:${storyHash(capped.storyUri)}`],
+      args: [Date.parse(capped.at) || this.now(), JSON.stringify(capped), trim ? this.now() - this.retentionMs : '', this.retentionSec],
+    };
   }
 
   /** Attempts, newest first, filtered by partner, story and/or outcome. */
   async listDeliveries(query: DeliveryQuery = {}): Promise<DeliveryAttempt[]> {
     const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
-    const key = query.story
-      ? `${this.prefix}story:${storyHash(query.story)}`
-      : query.partner
-        ? `${this.prefix}partner:${query.partner}`
-        : `${this.prefix}all`;
     const since = query.since === undefined ? this.now() - this.retentionMs : typeof query.since === 'number' ? query.since : Date.parse(query.since);
     const out: DeliveryAttempt[] = [];
-    // Page through newest-first until `limit` entries pass the filters.
-    let offset = 0;
+    const keep = (e: DeliveryAttempt | undefined): boolean => {
+      if (!e) return false; // trimmed from the stream, past the retention
+      if (query.partner && e.partnerId !== query.partner) return false;
+      if (query.story && e.storyUri !== query.story) return false;
+      if (query.status && e.outcome !== query.status) return false;
+      out.push(e);
+      return out.length >= limit;
+    };
     const page = Math.max(limit * 2, 200);
-    for (;;) {
-      const members = await this.redis.zrevrangebyscore(key, '+inf', since, 'LIMIT', offset, page);
-      for (const m of members) {
-        const e = JSON.parse(m) as DeliveryAttempt;
-        if (query.partner && e.partnerId !== query.partner) continue;
-        if (query.story && e.storyUri !== query.story) continue;
-        if (query.status && e.outcome !== query.status) continue;
-        out.push(e);
-        if (out.length >= limit) return out;
+    if (!query.story && !query.partner) {
+      // Every partner: the stream itself, newest first (in the order the entries were written).
+      let end = '+';
+      for (;;) {
+        const rows = (await this.redis.xrevrange(this.streamKey, end, Number.isFinite(since) ? Math.max(0, Math.floor(since)) : '-', 'COUNT', page)) as StreamEntries;
+        for (const [, fields] of rows) if (keep(entryOf(fields))) return out;
+        if (rows.length < page) return out;
+        end = `(${rows[rows.length - 1]![0]}`;
       }
-      if (members.length < page) return out;
-      offset += page;
+    }
+    const key = query.story ? `${this.prefix}story:${storyHash(query.story)}` : `${this.prefix}partner:${query.partner}`;
+    // Page through the index newest-first until `limit` entries pass the filters.
+    for (let offset = 0; ; offset += page) {
+      const ids = await this.redis.zrevrangebyscore(key, '+inf', since, 'LIMIT', offset, page);
+      for (const e of await this.entries(ids)) if (keep(e)) return out;
+      if (ids.length < page) return out;
     }
   }
 
-  /** Remove every entry this log holds (tests). */
-  async clear(partnerIds: string[], storyUris: string[]): Promise<void> {
-    const keys = [`${this.prefix}all`, ...partnerIds.map((p) => `${this.prefix}partner:${p}`), ...storyUris.map((s) => `${this.prefix}story:${storyHash(s)}`)];
-    await this.redis.del(...keys);
+  /** The entries of index members, in order (one pipelined XRANGE per stream id). */
+  private async entries(ids: string[]): Promise<Array<DeliveryAttempt | undefined>> {
+    const out = new Array<DeliveryAttempt | undefined>(ids.length);
+    const p = this.redis.pipeline();
+    const slots: number[] = [];
+    ids.forEach((id, i) => {
+      // The earlier layout kept the whole entry in every index; such members read as they are
+      // until they age out.
+      if (id.startsWith('{')) out[i] = JSON.parse(id) as DeliveryAttempt;
+      else {
+        p.xrange(this.streamKey, id, id);
+        slots.push(i);
+      }
+    });
+    if (slots.length === 0) return out;
+    const results = (await p.exec()) ?? [];
+    results.forEach(([err, rows], j) => {
+      if (err) throw err;
+      const row = (rows as StreamEntries)[0];
+      if (row) out[slots[j]!] = entryOf(row[1]);
+    });
+    return out;
   }
+
+  /** Remove every entry of these partners and stories (tests). */
+  async clear(partnerIds: string[], storyUris: string[]): Promise<void> {
+    const keys = [...partnerIds.map((p) => `${this.prefix}partner:${p}`), ...storyUris.map((s) => `${this.prefix}story:${storyHash(s)}`)];
+    const ids = new Set<string>();
+    for (const key of keys) for (const id of await this.redis.zrange(key, 0, -1)) if (!id.startsWith('{')) ids.add(id);
+    const p = this.redis.pipeline();
+    if (ids.size > 0) p.xdel(this.streamKey, ...ids);
+    if (keys.length > 0) p.del(...keys);
+    await p.exec();
+  }
+}
+
+function entryOf(fields: string[]): DeliveryAttempt | undefined {
+  const i = fields.indexOf('e');
+  return i >= 0 && fields[i + 1] !== undefined ? (JSON.parse(fields[i + 1]!) as DeliveryAttempt) : undefined;
 }

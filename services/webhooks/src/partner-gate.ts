@@ -7,12 +7,14 @@
  *   once (v1's retry cannot overtake v2 on the wire);
  * - a cap on in-flight requests per partner (slots expire, so a crashed worker frees them);
  * - a token bucket per partner (requests per second, with a burst).
- * Keys of one partner share a hash tag, so the scripts also run on a Redis Cluster.
+ * Keys of one partner share a hash tag. The commit also writes the attempt's delivery log entry
+ * in the same call, so the gate needs one Redis (as the deliver queue does), not a Cluster spread.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { storyHash, type WebhookEventType } from '@wire/queues';
 import { partnerFailingKey } from '@wire/routing';
+import { LOG_ENTRY_LUA, type LogEntryWrite } from '@wire/webhooks';
 
 /** Order of event types within one version (a kill of v3 outranks the update of v3). */
 export const EVENT_RANK: Record<WebhookEventType, number> = {
@@ -60,7 +62,9 @@ redis.call('SET', KEYS[3], ARGV[2], 'PX', ttl)
 return {'ok', 0}
 `;
 
-const COMMIT = `
+// KEYS 1-5: inflight, lock, base register, register, failing; ARGV 1-5: job id, version, event
+// rank, kill flag, register TTL s.
+const COMMIT_BODY = `
 local jv = tonumber(ARGV[2]); local jt = tonumber(ARGV[3])
 local reg = redis.call('HMGET', KEYS[4], 'v', 't')
 local v = tonumber(reg[1]) or -1; local t = tonumber(reg[2]) or -1
@@ -73,6 +77,15 @@ end
 redis.call('ZREM', KEYS[1], ARGV[1])
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 redis.call('DEL', KEYS[5])
+`;
+
+const COMMIT = `${COMMIT_BODY}
+return 1
+`;
+
+/** The commit and the delivery log entry in one call: KEYS 6-8 and ARGV 6-9 are the entry's (`LogEntryWrite`). */
+const COMMIT_LOGGED = `${LOG_ENTRY_LUA}${COMMIT_BODY}
+logEntry(5, 5)
 return 1
 `;
 
@@ -127,17 +140,12 @@ interface GateKeys {
   failing: string;
 }
 
-/** A pipeline or a client with `enableAutoPipelining`: where `commitInto` queues its call. */
-export interface ScriptWriter {
-  evalsha(sha: string, numKeys: number, ...keysAndArgs: Array<string | number>): unknown;
-}
-
 export class PartnerGate {
   private readonly admitCmd: Cmd;
   private readonly commitCmd: Cmd;
+  private readonly commitLoggedCmd: Cmd;
   private readonly releaseCmd: Cmd;
   private readonly failingCmd: Cmd;
-  private readonly commitSha = createHash('sha1').update(COMMIT).digest('hex');
 
   constructor(
     private readonly redis: Redis,
@@ -158,6 +166,7 @@ export class PartnerGate {
     };
     this.admitCmd = define(ADMIT);
     this.commitCmd = define(COMMIT);
+    this.commitLoggedCmd = define(COMMIT_LOGGED);
     this.releaseCmd = define(RELEASE);
     this.failingCmd = define(FAILING);
   }
@@ -212,30 +221,21 @@ export class PartnerGate {
     }
   }
 
-  /** After a 2xx: move the register forward (and mark a kill), free the slot, clear the failure clock. */
-  async commit(job: GateJob): Promise<void> {
-    const k = this.keys(job);
-    const ttlSec = Math.round((this.options.registerDays ?? 30) * 86_400);
-    await this.commitCmd(
-      [k.inflight, k.lock, k.base, k.register, k.failing],
-      [job.jobId, job.version, EVENT_RANK[job.eventType], job.eventType === 'story.killed' ? '1' : '0', ttlSec],
-    );
-  }
-
   /**
-   * `commit` queued on a caller's pipeline or auto-pipelined client (EVALSHA; call `load()` once
-   * first). The register and the story lock must move in the same round trip as the log entry,
-   * never after it.
+   * After a 2xx: move the register forward (and mark a kill), free the slot, clear the failure
+   * clock — and, given `log`, write the attempt's delivery log entry in the same call, so the
+   * register never moves without its entry.
    */
-  commitInto(p: ScriptWriter, job: GateJob): unknown {
+  async commit(job: GateJob, log?: LogEntryWrite): Promise<void> {
     const k = this.keys(job);
     const ttlSec = Math.round((this.options.registerDays ?? 30) * 86_400);
-    return p.evalsha(this.commitSha, 5, k.inflight, k.lock, k.base, k.register, k.failing, job.jobId, job.version, EVENT_RANK[job.eventType], job.eventType === 'story.killed' ? '1' : '0', ttlSec);
-  }
-
-  /** Load the scripts into Redis's script cache (for pipelined EVALSHA). */
-  async load(): Promise<void> {
-    await Promise.all([ADMIT, COMMIT, RELEASE, FAILING].map((lua) => this.redis.script('LOAD', lua)));
+    const keys = [k.inflight, k.lock, k.base, k.register, k.failing];
+    const args: Array<string | number> = [job.jobId, job.version, EVENT_RANK[job.eventType], job.eventType === 'story.killed' ? '1' : '0', ttlSec];
+    if (!log) {
+      await this.commitCmd(keys, args);
+      return;
+    }
+    await this.commitLoggedCmd([...keys, ...log.keys], [...args, ...log.args]);
   }
 
   /** After a failed attempt: free the slot and the story lock. */

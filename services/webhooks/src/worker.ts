@@ -113,7 +113,6 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
   const own = deps.redis.duplicate({ enableAutoPipelining: true });
   own.on('error', (err: unknown) => log.error({ err }, 'redis (delivery writes) error'));
   const gate = new PartnerGate(own, { prefix: config.prefix, registerDays: config.registerDays });
-  const scriptsLoaded = gate.load().catch((err: unknown) => log.error({ err }, 'loading partner gate scripts failed'));
   const deliveryLog = new DeliveryLog(own, { prefix: config.prefix, retentionDays: config.logRetentionDays, excerptBytes: config.excerptBytes });
   const dead = new DeadLetterStore(deps.redis, queue, {
     prefix: config.prefix,
@@ -282,23 +281,14 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
         const receivedMs = data.receivedAt ? Date.parse(data.receivedAt) : NaN;
         const endToEndMs = Number.isFinite(receivedMs) ? Date.now() - receivedMs : undefined;
         if (endToEndMs !== undefined) pm.endToEnd.observe(endToEndMs / 1000);
-        // Register, lock release, log entry and recipient in one round trip (issued in one tick
-        // on the auto-pipelined connection, in this order).
-        await scriptsLoaded;
-        const committed = Promise.resolve(gate.commitInto(own, gj)).then(
-          () => undefined,
-          (err: unknown) => err,
-        );
-        const writes = [
-          ...deliveryLog.recordInto(own, { ...base, at, outcome: 'delivered', status: out.status, latencyMs: out.latencyMs, excerpt: out.excerpt, ...(endToEndMs !== undefined ? { endToEndMs } : {}) }),
-          // Routing recorded the partner before adding the job; other enqueuers (a translator
-          // given no register, a hand-made job) leave it to the delivery.
-          ...(deps.recipients && !data.recipientRecorded ? deps.recipients.addInto(own, data.storyUri, [partner.id]) : []),
-        ];
+        // Register, lock release and log entry in one script call; the recipient (when routing
+        // did not record it) in the same tick, so on the auto-pipelined connection in the same write.
+        const committed = gate.commit(gj, deliveryLog.prepare({ ...base, at, outcome: 'delivered', status: out.status, latencyMs: out.latencyMs, excerpt: out.excerpt, ...(endToEndMs !== undefined ? { endToEndMs } : {}) }));
+        // Routing recorded the partner before adding the job; other enqueuers (a translator
+        // given no register, a hand-made job) leave it to the delivery.
+        const recorded = deps.recipients && !data.recipientRecorded ? deps.recipients.addInto(own, data.storyUri, [partner.id]) : [];
         pm.delivered.inc();
-        const [commitErr] = await Promise.all([committed, ...writes]);
-        // A Redis restart empties the script cache: commit again with the self-loading call.
-        if (commitErr) await gate.commit(gj);
+        await Promise.all([committed, ...recorded]);
         return 'delivered';
       }
       await release();
