@@ -5,6 +5,7 @@
  */
 import { lookup as dnsLookupCb, type LookupAddress, type LookupOptions } from 'node:dns';
 import { Pool } from 'undici';
+import { err, ok, type Result } from '@wire/schema';
 import { WebhookError, WebhookErrorCodes } from './errors';
 import { SsrfGuard } from './ssrf';
 
@@ -164,6 +165,13 @@ class Attempt {
   }
 }
 
+/** Where a partner URL sends: the pool's origin, the request path, the host the guard checks. */
+interface Target {
+  origin: string;
+  path: string;
+  hostname: string;
+}
+
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /**
@@ -177,6 +185,7 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  */
 export class DeliveryClient {
   private readonly pools = new Map<string, Pool>();
+  private readonly targets = new Map<string, Result<Target, WebhookError>>();
   private readonly guard: SsrfGuard;
   private readonly timeoutMs: number;
   private readonly connections: number;
@@ -197,16 +206,11 @@ export class DeliveryClient {
   /** POST once. Never throws for partner behaviour; the outcome says what happened. */
   async send(req: SendRequest): Promise<SendOutcome> {
     const started = performance.now();
-    let url: URL;
-    try {
-      url = new URL(req.url);
-    } catch (cause) {
-      return failure(new WebhookError(WebhookErrorCodes.URL, `partner url "${req.url}": not a URL`, { url: req.url }, { cause }), started);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      return failure(new WebhookError(WebhookErrorCodes.URL, `partner url "${req.url}": protocol ${url.protocol} is not http(s)`), started);
-    }
-    const allowed = await this.guard.check(url.hostname);
+    const target = this.target(req.url);
+    if (!target.ok) return failure(target.error, started);
+    const { origin, path, hostname } = target.value;
+    // The guard's cached verdict needs no promise; a host not seen lately is resolved first.
+    const allowed = this.guard.cached(hostname) ?? (await this.guard.check(hostname));
     if (!allowed.ok) return failure(allowed.error, started);
 
     const timeoutMs = req.timeoutMs ?? this.timeoutMs;
@@ -214,13 +218,13 @@ export class DeliveryClient {
     // async iterator, no AbortSignal per attempt — the excerpt is gathered from the chunks as they
     // come (a measurable share of the CPU per delivery at thousands per second).
     return new Promise<SendOutcome>((resolve) => {
-      const attempt = new Attempt(resolve, url.origin, timeoutMs, this.excerptBytes, started);
+      const attempt = new Attempt(resolve, origin, timeoutMs, this.excerptBytes, started);
       try {
-        this.pool(url.origin).dispatch(
+        this.pool(origin).dispatch(
           {
-            origin: url.origin,
+            origin,
             method: 'POST',
-            path: `${url.pathname}${url.search}`,
+            path,
             headers: { 'user-agent': this.userAgent, ...req.headers },
             body: req.body,
             headersTimeout: timeoutMs,
@@ -232,6 +236,27 @@ export class DeliveryClient {
         attempt.onError(cause as Error);
       }
     });
+  }
+
+  /** A partner URL parsed and checked once (every delivery to a partner sends to the same URL). */
+  private target(raw: string): Result<Target, WebhookError> {
+    let hit = this.targets.get(raw);
+    if (hit) return hit;
+    let url: URL | undefined;
+    try {
+      url = new URL(raw);
+    } catch (cause) {
+      hit = err(new WebhookError(WebhookErrorCodes.URL, `partner url "${raw}": not a URL`, { url: raw }, { cause }));
+    }
+    if (url) {
+      hit =
+        url.protocol !== 'http:' && url.protocol !== 'https:'
+          ? err(new WebhookError(WebhookErrorCodes.URL, `partner url "${raw}": protocol ${url.protocol} is not http(s)`))
+          : ok({ origin: url.origin, path: `${url.pathname}${url.search}`, hostname: url.hostname });
+    }
+    if (this.targets.size >= 10_000) this.targets.clear();
+    this.targets.set(raw, hit!);
+    return hit!;
   }
 
   /** Close every pool; in-flight requests finish first. Safe to call twice. */

@@ -112,13 +112,18 @@ export class SsrfGuard {
     return !this.blocked.check(ip, family);
   }
 
+  /** The verdict on `hostname` while it is cached (`check` without a lookup or a promise), else undefined. */
+  cached(hostname: string): Result<string[], WebhookError> | undefined {
+    if (this.cacheMs <= 0) return undefined;
+    const hit = this.cache.get(hostname.toLowerCase().replace(/^\[|\]$/g, ''));
+    return hit && this.now() - hit.at < this.cacheMs ? hit.result : undefined;
+  }
+
   /** Resolve `hostname` and check every address; ok with the addresses when all may be called. */
   async check(hostname: string): Promise<Result<string[], WebhookError>> {
+    const hit = this.cached(hostname);
+    if (hit) return hit;
     const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-    if (this.cacheMs > 0) {
-      const hit = this.cache.get(host);
-      if (hit && this.now() - hit.at < this.cacheMs) return hit.result;
-    }
     const result = await this.resolveAndCheck(host);
     if (this.cacheMs > 0) {
       if (this.cache.size > 10_000) this.cache.clear();

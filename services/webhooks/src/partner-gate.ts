@@ -24,23 +24,40 @@ export const EVENT_RANK: Record<WebhookEventType, number> = {
   'story.killed': 3,
 };
 
+// KEYS 1-5: inflight, bucket, lock, base register, register (the base one for the original);
+// ARGV 1-8: now, job id, cap, rate, burst, slot TTL ms, version, event rank.
 const ADMIT = `
 local now = tonumber(ARGV[1])
--- After a kill nothing more for the story; but the kill of each language variant (a register of
--- its own) still goes after the original's kill, and the register below drops repeats.
-if tonumber(ARGV[8]) ~= 3 and redis.call('HGET', KEYS[4], 'killed') == '1' then return {'killed', 0} end
-local reg = redis.call('HMGET', KEYS[5], 'v', 't')
-if reg[1] then
-  local v = tonumber(reg[1]); local t = tonumber(reg[2])
-  local jv = tonumber(ARGV[7]); local jt = tonumber(ARGV[8])
+local jv = tonumber(ARGV[7]); local jt = tonumber(ARGV[8])
+local killed, rv, rt
+if KEYS[5] == KEYS[4] then
+  local h = redis.call('HMGET', KEYS[4], 'killed', 'v', 't')
+  killed = h[1]; rv = h[2]; rt = h[3]
+else
+  -- The kill of each language variant (a register of its own) still goes after the original's
+  -- kill, and the register below drops repeats.
+  if jt ~= 3 then killed = redis.call('HGET', KEYS[4], 'killed') end
+  local reg = redis.call('HMGET', KEYS[5], 'v', 't')
+  rv = reg[1]; rt = reg[2]
+end
+-- After a kill nothing more for the story.
+if jt ~= 3 and killed == '1' then return {'killed', 0} end
+if rv then
+  local v = tonumber(rv); local t = tonumber(rt)
   if jv < v or (jv == v and jt < t) then return {'stale', v} end
   if jv == v and jt == t then return {'duplicate', v} end
 end
 local holder = redis.call('GET', KEYS[3])
 if holder and holder ~= ARGV[2] then return {'story-busy', redis.call('PTTL', KEYS[3])} end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local mine = redis.call('ZSCORE', KEYS[1], ARGV[2])
-if (not mine) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return {'busy', 0} end
+if not mine then
+  local cap = tonumber(ARGV[3])
+  if redis.call('ZCARD', KEYS[1]) >= cap then
+    -- Slots of crashed workers expire: drop them before refusing.
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+    if redis.call('ZCARD', KEYS[1]) >= cap then return {'busy', 0} end
+  end
+end
 local rate = tonumber(ARGV[4])
 if rate > 0 and not mine then
   local burst = tonumber(ARGV[5])
@@ -116,6 +133,8 @@ export interface GateJob {
   version: number;
   eventType: WebhookEventType;
   variant?: string;
+  /** Filled by the gate on first use: the attempt's admit, commit and release reuse them. */
+  keys?: GateKeys;
 }
 
 export interface GateLimits {
@@ -129,9 +148,8 @@ export interface GateLimits {
   slotTtlMs: number;
 }
 
-type Cmd = (keys: string[], args: Array<string | number>) => Promise<unknown>;
-
-interface GateKeys {
+/** The Redis keys of one (partner, story[, language]). */
+export interface GateKeys {
   inflight: string;
   bucket: string;
   lock: string;
@@ -140,75 +158,93 @@ interface GateKeys {
   failing: string;
 }
 
+interface Script {
+  lua: string;
+  sha: string;
+}
+const script = (lua: string): Script => ({ lua, sha: createHash('sha1').update(lua).digest('hex') });
+const SCRIPTS = { admit: script(ADMIT), commit: script(COMMIT), commitLogged: script(COMMIT_LOGGED), release: script(RELEASE), failing: script(FAILING) };
+
+// Admissions without a number, shared (one is returned per attempt).
+const OK: Admission = Object.freeze({ kind: 'ok' });
+const KILLED: Admission = Object.freeze({ kind: 'killed' });
+
 export class PartnerGate {
-  private readonly admitCmd: Cmd;
-  private readonly commitCmd: Cmd;
-  private readonly commitLoggedCmd: Cmd;
-  private readonly releaseCmd: Cmd;
-  private readonly failingCmd: Cmd;
+  private readonly prefix: string;
+  private readonly registerTtlSec: number;
+  /** Keys that depend on the partner only, built once per partner. */
+  private readonly partnerKeys = new Map<string, { tag: string; inflight: string; bucket: string; failing: string }>();
 
   constructor(
     private readonly redis: Redis,
     private readonly options: { prefix?: string; registerDays?: number; now?: () => number } = {},
   ) {
-    // EVALSHA with the script's SHA-1 (sent once per connection on NOSCRIPT), so each call
-    // carries only keys and arguments.
-    const define = (lua: string): Cmd => {
-      const sha = createHash('sha1').update(lua).digest('hex');
-      return async (keys, args) => {
-        try {
-          return await this.redis.evalsha(sha, keys.length, ...keys, ...args);
-        } catch (e) {
-          if (!String((e as Error).message).startsWith('NOSCRIPT')) throw e;
-          return this.redis.eval(lua, keys.length, ...keys, ...args);
-        }
-      };
-    };
-    this.admitCmd = define(ADMIT);
-    this.commitCmd = define(COMMIT);
-    this.commitLoggedCmd = define(COMMIT_LOGGED);
-    this.releaseCmd = define(RELEASE);
-    this.failingCmd = define(FAILING);
+    this.prefix = options.prefix ?? 'wire:';
+    this.registerTtlSec = Math.round((options.registerDays ?? 30) * 86_400);
   }
 
   private now(): number {
     return (this.options.now ?? Date.now)();
   }
 
-  // Keys of a job, computed once per attempt (admit, then commit or release, reuse them).
-  private readonly keyCache = new WeakMap<GateJob, GateKeys>();
+  /**
+   * EVALSHA with the script's SHA-1 (the script itself only after NOSCRIPT, once per Redis),
+   * keys then arguments in one flat array, so each call carries only those.
+   */
+  private async run(s: Script, numKeys: number, keysAndArgs: Array<string | number>): Promise<unknown> {
+    try {
+      return await this.redis.evalsha(s.sha, numKeys, ...keysAndArgs);
+    } catch (e) {
+      if (!String((e as Error).message).startsWith('NOSCRIPT')) throw e;
+      return this.redis.eval(s.lua, numKeys, ...keysAndArgs);
+    }
+  }
 
   private keys(job: GateJob): GateKeys {
-    const hit = this.keyCache.get(job);
-    if (hit) return hit;
-    const p = `${this.options.prefix ?? 'wire:'}{p:${job.partnerId}}:`;
+    if (job.keys) return job.keys;
+    let pk = this.partnerKeys.get(job.partnerId);
+    if (!pk) {
+      const tag = `${this.prefix}{p:${job.partnerId}}:`;
+      pk = { tag, inflight: `${tag}inflight`, bucket: `${tag}bucket`, failing: partnerFailingKey(this.prefix, job.partnerId) };
+      if (this.partnerKeys.size >= 10_000) this.partnerKeys.clear();
+      this.partnerKeys.set(job.partnerId, pk);
+    }
     const s = storyHash(job.storyUri);
-    const base = `${p}dv:${s}`;
-    const keys = {
-      inflight: `${p}inflight`,
-      bucket: `${p}bucket`,
-      lock: `${p}lock:${s}`,
+    const base = `${pk.tag}dv:${s}`;
+    return (job.keys = {
+      inflight: pk.inflight,
+      bucket: pk.bucket,
+      lock: `${pk.tag}lock:${s}`,
       base,
       register: job.variant ? `${base}:${job.variant}` : base,
-      failing: partnerFailingKey(this.options.prefix ?? 'wire:', job.partnerId),
-    };
-    this.keyCache.set(job, keys);
-    return keys;
+      failing: pk.failing,
+    });
   }
 
   /** Try to take a slot for this attempt. */
   async admit(job: GateJob, limits: GateLimits): Promise<Admission> {
     const k = this.keys(job);
     const rate = limits.ratePerSec;
-    const burst = limits.burst ?? Math.max(1, rate);
-    const [kind, n] = (await this.admitCmd(
-      [k.inflight, k.bucket, k.lock, k.base, k.register],
-      [this.now(), job.jobId, limits.concurrency, rate, burst, limits.slotTtlMs, job.version, EVENT_RANK[job.eventType]],
-    )) as [string, number];
+    const [kind, n] = (await this.run(SCRIPTS.admit, 5, [
+      k.inflight,
+      k.bucket,
+      k.lock,
+      k.base,
+      k.register,
+      this.now(),
+      job.jobId,
+      limits.concurrency,
+      rate,
+      limits.burst ?? Math.max(1, rate),
+      limits.slotTtlMs,
+      job.version,
+      EVENT_RANK[job.eventType],
+    ])) as [string, number];
     switch (kind) {
       case 'ok':
+        return OK;
       case 'killed':
-        return { kind };
+        return KILLED;
       case 'stale':
       case 'duplicate':
         return { kind, deliveredVersion: n };
@@ -228,33 +264,50 @@ export class PartnerGate {
    */
   async commit(job: GateJob, log?: LogEntryWrite): Promise<void> {
     const k = this.keys(job);
-    const ttlSec = Math.round((this.options.registerDays ?? 30) * 86_400);
-    const keys = [k.inflight, k.lock, k.base, k.register, k.failing];
-    const args: Array<string | number> = [job.jobId, job.version, EVENT_RANK[job.eventType], job.eventType === 'story.killed' ? '1' : '0', ttlSec];
+    const kill = job.eventType === 'story.killed' ? '1' : '0';
+    const rank = EVENT_RANK[job.eventType];
     if (!log) {
-      await this.commitCmd(keys, args);
+      await this.run(SCRIPTS.commit, 5, [k.inflight, k.lock, k.base, k.register, k.failing, job.jobId, job.version, rank, kill, this.registerTtlSec]);
       return;
     }
-    await this.commitLoggedCmd([...keys, ...log.keys], [...args, ...log.args]);
+    const lk = log.keys;
+    const la = log.args;
+    await this.run(SCRIPTS.commitLogged, 8, [
+      k.inflight,
+      k.lock,
+      k.base,
+      k.register,
+      k.failing,
+      lk[0],
+      lk[1],
+      lk[2],
+      job.jobId,
+      job.version,
+      rank,
+      kill,
+      this.registerTtlSec,
+      la[0],
+      la[1],
+      la[2],
+      la[3],
+    ]);
   }
 
   /** After a failed attempt: free the slot and the story lock. */
   async release(job: GateJob): Promise<void> {
     const k = this.keys(job);
-    await this.releaseCmd([k.inflight, k.lock], [job.jobId]);
+    await this.run(SCRIPTS.release, 2, [k.inflight, k.lock, job.jobId]);
   }
 
   /** Record a failure; returns since when the partner has been failing without a success (ms). */
   async failingSince(partnerId: string, windowMs: number): Promise<number> {
-    const k = this.keys({ jobId: '', partnerId, storyUri: '', version: 0, eventType: 'story.published' });
     // The clock expires after twice the window, so a partner idle for long starts afresh.
-    const since = await this.failingCmd([k.failing], [this.now(), Math.max(1, windowMs * 2)]);
+    const since = await this.run(SCRIPTS.failing, 1, [partnerFailingKey(this.prefix, partnerId), this.now(), Math.max(1, windowMs * 2)]);
     return Number(since);
   }
 
   /** Forget a partner's failure clock (re-enabled by ops). */
   async clearFailing(partnerId: string): Promise<void> {
-    const k = this.keys({ jobId: '', partnerId, storyUri: '', version: 0, eventType: 'story.published' });
-    await this.redis.del(k.failing);
+    await this.redis.del(partnerFailingKey(this.prefix, partnerId));
   }
 }

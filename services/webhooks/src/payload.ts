@@ -43,9 +43,14 @@ export class PayloadBuilder {
     private readonly cacheSize = 500,
   ) {}
 
+  /** The body when it is cached (no rendering, no promise): the common case of a fan-out. */
+  cached(job: DeliverJob): string | undefined {
+    return this.cache.get(this.key(job));
+  }
+
   async body(job: DeliverJob, jobTimestampMs: number): Promise<string> {
     const s = job.story;
-    const key = `${job.storyUri}\n${s.uri}\n${s.version}\n${s.contentHash}\n${s.language ?? ''}\n${job.eventType}`;
+    const key = this.key(job);
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
     const story = await withRenditionHrefs(s, this.mediaUrl);
@@ -57,5 +62,10 @@ export class PayloadBuilder {
       this.cache.set(key, body);
     }
     return body;
+  }
+
+  private key(job: DeliverJob): string {
+    const s = job.story;
+    return `${job.storyUri}\n${s.uri}\n${s.version}\n${s.contentHash}\n${s.language ?? ''}\n${job.eventType}`;
   }
 }

@@ -22,10 +22,11 @@ import {
   type DeliveryAttempt,
   type DeliveryOps,
   type DeliveryOutcome,
+  type SendOutcome,
 } from '@wire/webhooks';
 import { deliveryConfig, type DeliveryConfig } from './config';
 import { createDeliveryMetrics, type DeliveryMetrics } from './metrics';
-import { PartnerGate, type GateJob } from './partner-gate';
+import { PartnerGate, type Admission, type GateJob } from './partner-gate';
 import { PayloadBuilder, webhookId, type MediaUrlFn, type RenderFn } from './payload';
 import { nextDelay, parseRetryAfter, withJitter } from './retry';
 
@@ -89,6 +90,13 @@ class DeadLetter extends UnrecoverableError {
     super(message);
     this.name = 'DeadLetter';
   }
+}
+
+/** One attempt: what the gate needs (it caches the job's keys on it) and what the log records. */
+interface AttemptInfo extends GateJob {
+  webhookId: string;
+  /** 1 for the first attempt. */
+  attempt: number;
 }
 
 const statusRetryable = (status: number) => status === 408 || status === 429 || status >= 500;
@@ -183,93 +191,157 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
     }
   };
 
-  async function process(job: Job<DeliverJob>, token?: string): Promise<DeliveryOutcome> {
-    const parsed = DeliverJob.safeParse(job.data);
-    if (!parsed.success) {
-      // Can never succeed: keep it with its reason in dead letters (fixable by hand, replayable).
-      const issue = parsed.error.issues[0];
-      const reason = `deliver job ${job.id}: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}`;
-      const raw = (job.data ?? {}) as Partial<DeliverJob>;
-      await dead.add(
-        { id: job.id!, partnerId: String(raw.partnerId ?? '?'), storyUri: String(raw.storyUri ?? '?'), version: Number(raw.version ?? 0), eventType: raw.eventType ?? 'story.published', code: DeliveryErrorCodes.BAD_JOB, reason, at: new Date().toISOString(), attempts: job.attemptsMade + 1 },
-        raw as DeliverJob,
-      );
-      metrics.deadLetters.inc({ partner: String(raw.partnerId ?? '?'), code: DeliveryErrorCodes.BAD_JOB });
-      throw new DeadLetter(DeliveryErrorCodes.BAD_JOB, reason);
-    }
-    const data = parsed.data;
-    const attempt = job.attemptsMade + 1;
-    const gj: GateJob = { jobId: job.id!, partnerId: data.partnerId, storyUri: data.storyUri, version: data.version, eventType: data.eventType, variant: data.variant };
-    const id = webhookId(data);
-    const base = {
-      jobId: gj.jobId,
-      webhookId: id,
-      partnerId: data.partnerId,
-      storyUri: data.storyUri,
-      version: data.version,
-      eventType: data.eventType,
-      ...(data.variant ? { variant: data.variant } : {}),
-      attempt,
-    };
-    const fail = async (code: string, message: string, extra: Partial<DeliveryAttempt> = {}): Promise<never> => {
-      const at = new Date().toISOString();
-      await dead.add({ id: gj.jobId, partnerId: data.partnerId, storyUri: data.storyUri, version: data.version, eventType: data.eventType, ...(data.variant ? { variant: data.variant } : {}), code, reason: message, at, attempts: attempt, ...(extra.status !== undefined ? { lastStatus: extra.status } : {}) }, data);
-      await record({ ...base, at, outcome: 'dead', error: { code, message }, ...extra });
-      metrics.deadLetters.inc({ partner: data.partnerId, code });
-      log.warn({ jobId: gj.jobId, partnerId: data.partnerId, storyUri: data.storyUri, code }, 'delivery dead-lettered');
-      throw new DeadLetter(code, message);
-    };
+  /** A log entry of this attempt (the attempt's fields listed, never its gate keys). */
+  const entryOf = (a: AttemptInfo, at: string, outcome: DeliveryOutcome, extra?: Partial<DeliveryAttempt>): DeliveryAttempt => ({
+    jobId: a.jobId,
+    webhookId: a.webhookId,
+    partnerId: a.partnerId,
+    storyUri: a.storyUri,
+    version: a.version,
+    eventType: a.eventType,
+    ...(a.variant ? { variant: a.variant } : {}),
+    attempt: a.attempt,
+    at,
+    outcome,
+    ...extra,
+  });
 
-    const partner = await deps.registry.get(data.partnerId);
-    if (!partner) {
-      await record({ ...base, at: new Date().toISOString(), outcome: 'dropped', error: { code: DeliveryErrorCodes.PARTNER_GONE, message: `partner ${data.partnerId} no longer exists` } });
-      return 'dropped';
-    }
-    if (partner.disabled) {
-      return fail(DeliveryErrorCodes.PARTNER_DISABLED, `partner ${partner.id} is disabled (${partner.disabledReason ?? 'no reason'})`);
-    }
+  /** Dead-letter the job (recorded with its reason and data, logged) and end it without retries. */
+  const deadLetter = async (a: AttemptInfo, data: DeliverJob, code: string, message: string, extra: Partial<DeliveryAttempt> = {}): Promise<never> => {
+    const at = new Date().toISOString();
+    await dead.add({ id: a.jobId, partnerId: a.partnerId, storyUri: a.storyUri, version: a.version, eventType: a.eventType, ...(a.variant ? { variant: a.variant } : {}), code, reason: message, at, attempts: a.attempt, ...(extra.status !== undefined ? { lastStatus: extra.status } : {}) }, data);
+    await record(entryOf(a, at, 'dead', { error: { code, message }, ...extra }));
+    metrics.deadLetters.inc({ partner: a.partnerId, code });
+    log.warn({ jobId: a.jobId, partnerId: a.partnerId, storyUri: a.storyUri, code }, 'delivery dead-lettered');
+    throw new DeadLetter(code, message);
+  };
 
-    const admission = await gate.admit(gj, {
-      concurrency: partner.concurrency ?? config.partnerConcurrency,
-      ratePerSec: partner.ratePerSec ?? config.partnerRatePerSec,
-      slotTtlMs: config.timeoutMs + 10_000,
-    });
+  const badJob = async (job: Job<DeliverJob>, error: { issues: Array<{ path: PropertyKey[]; message: string }> }): Promise<never> => {
+    // Can never succeed: keep it with its reason in dead letters (fixable by hand, replayable).
+    const issue = error.issues[0];
+    const reason = `deliver job ${job.id}: ${issue ? `${issue.path.map(String).join('.')}: ${issue.message}` : 'invalid'}`;
+    const raw = (job.data ?? {}) as Partial<DeliverJob>;
+    await dead.add(
+      { id: job.id!, partnerId: String(raw.partnerId ?? '?'), storyUri: String(raw.storyUri ?? '?'), version: Number(raw.version ?? 0), eventType: raw.eventType ?? 'story.published', code: DeliveryErrorCodes.BAD_JOB, reason, at: new Date().toISOString(), attempts: job.attemptsMade + 1 },
+      raw as DeliverJob,
+    );
+    metrics.deadLetters.inc({ partner: String(raw.partnerId ?? '?'), code: DeliveryErrorCodes.BAD_JOB });
+    throw new DeadLetter(DeliveryErrorCodes.BAD_JOB, reason);
+  };
+
+  /** The gate said no: log a stale or duplicate attempt, or park the job until its turn. */
+  const notAdmitted = async (job: Job<DeliverJob>, token: string | undefined, a: AttemptInfo, admission: Exclude<Admission, { kind: 'ok' }>): Promise<DeliveryOutcome> => {
     switch (admission.kind) {
       case 'killed':
       case 'stale':
       case 'duplicate': {
         const outcome = admission.kind === 'duplicate' ? 'duplicate' : 'stale';
-        await record({ ...base, at: new Date().toISOString(), outcome, error: { code: admission.kind, message: admission.kind === 'killed' ? 'story was killed at this partner' : `version ${'deliveredVersion' in admission ? admission.deliveredVersion : '?'} already delivered` } });
+        const message = admission.kind === 'killed' ? 'story was killed at this partner' : `version ${admission.deliveredVersion} already delivered`;
+        await record(entryOf(a, new Date().toISOString(), outcome, { error: { code: admission.kind, message } }));
         return outcome;
       }
-      case 'busy':
-      case 'rate':
-      case 'story-busy':
+      default:
         // Not this partner's turn: park the job briefly without counting an attempt, so a slow
         // partner holds at most its own slots and never the worker's.
         // (Another version in flight finishes in about one request time, not the lock's TTL.)
-        await job.moveToDelayed(
-          Date.now() + withJitter(Math.max(admission.kind === 'story-busy' ? 0 : admission.retryMs, config.busyRetryMs), 0.5),
-          token,
-        );
+        await job.moveToDelayed(Date.now() + withJitter(Math.max(admission.kind === 'story-busy' ? 0 : admission.retryMs, config.busyRetryMs), 0.5), token);
         throw new DelayedError();
-      case 'ok':
-        break;
+    }
+  };
+
+  /** After a non-2xx answer or no answer: dead letter, disable, or retry on the schedule. */
+  const failed = async (job: Job<DeliverJob>, a: AttemptInfo, data: DeliverJob, partner: Partner, out: SendOutcome, at: string): Promise<never> => {
+    const attemptInfo: Partial<DeliveryAttempt> = out.ok ? { status: out.status, latencyMs: out.latencyMs, excerpt: out.excerpt } : { latencyMs: out.latencyMs };
+    if (out.ok && out.status === 410) {
+      await disablePartner(partner, '410 Gone from the partner endpoint');
+      return deadLetter(a, data, DeliveryErrorCodes.GONE, `partner ${partner.id} answered 410 Gone; endpoint disabled`, attemptInfo);
+    }
+    if (out.ok && !statusRetryable(out.status)) {
+      await noteFailure(partner);
+      const redirect = out.status >= 300 && out.status < 400;
+      return deadLetter(
+        a,
+        data,
+        redirect ? DeliveryErrorCodes.REDIRECT : DeliveryErrorCodes.REJECTED,
+        `partner ${partner.id} answered ${out.status}${redirect ? ' (redirects are not followed)' : ''}`,
+        attemptInfo,
+      );
+    }
+    if (!out.ok && (out.error.code === WebhookErrorCodes.SSRF_BLOCKED || out.error.code === WebhookErrorCodes.URL)) {
+      return deadLetter(a, data, out.error.code, out.error.message, attemptInfo);
     }
 
-    let released = false;
-    const release = async () => {
-      if (!released) {
-        released = true;
-        await gate.release(gj);
-      }
-    };
+    // Retryable: 408/429/5xx, timeout, connection failure, DNS.
+    const code = out.ok ? DeliveryErrorCodes.RETRYABLE : out.error.code;
+    const message = out.ok ? `partner ${partner.id} answered ${out.status}` : out.error.message;
+    if (!(out.ok && out.status === 429)) await noteFailure(partner);
+    const fresh = await deps.registry.get(partner.id);
+    if (fresh?.disabled) return deadLetter(a, data, DeliveryErrorCodes.PARTNER_DISABLED, `${message}; partner disabled (${fresh.disabledReason ?? ''})`, attemptInfo);
+    const retryAfterMs = out.ok ? parseRetryAfter(out.retryAfter) : undefined;
+    const delay = a.attempt >= (job.opts.attempts ?? 1) ? undefined : nextDelay(policy, a.attempt, retryAfterMs);
+    if (delay === undefined) {
+      return deadLetter(a, data, DeliveryErrorCodes.EXHAUSTED, `${message}; gave up after ${a.attempt} attempts`, attemptInfo);
+    }
+    await record(entryOf(a, at, 'retrying', { error: { code, message }, nextAttemptAt: new Date(Date.now() + delay).toISOString(), ...attemptInfo }));
+    log.debug({ jobId: a.jobId, partnerId: partner.id, attempt: a.attempt, delay }, 'delivery will retry');
+    throw new RetryLater(message, delay);
+  };
+
+  // Processors still running after a forced close (their requests aborted) finish writing their
+  // log entries before close() resolves, so nothing is written after the caller tears down Redis.
+  let running = 0;
+  let idle: (() => void) | undefined;
+
+  async function process(job: Job<DeliverJob>, token?: string): Promise<DeliveryOutcome> {
+    running++;
     try {
-      const body = await payloads.body(data, job.timestamp);
-      const headers = webhookHeaders(activeSecrets(partner), { id, timestamp: Math.floor(Date.now() / 1000), payload: body });
+      return await attempt(job, token);
+    } finally {
+      if (--running === 0 && idle) idle();
+    }
+  }
+
+  async function attempt(job: Job<DeliverJob>, token: string | undefined): Promise<DeliveryOutcome> {
+    const parsed = DeliverJob.safeParse(job.data);
+    if (!parsed.success) return badJob(job, parsed.error);
+    const data = parsed.data;
+    // The attempt as the gate sees it (it caches the job's keys here) and as the log records it.
+    const a: AttemptInfo = {
+      jobId: job.id!,
+      webhookId: webhookId(data),
+      partnerId: data.partnerId,
+      storyUri: data.storyUri,
+      version: data.version,
+      eventType: data.eventType,
+      variant: data.variant,
+      attempt: job.attemptsMade + 1,
+    };
+
+    const partner = await deps.registry.get(data.partnerId);
+    if (!partner) {
+      await record(entryOf(a, new Date().toISOString(), 'dropped', { error: { code: DeliveryErrorCodes.PARTNER_GONE, message: `partner ${data.partnerId} no longer exists` } }));
+      return 'dropped';
+    }
+    if (partner.disabled) {
+      return deadLetter(a, data, DeliveryErrorCodes.PARTNER_DISABLED, `partner ${partner.id} is disabled (${partner.disabledReason ?? 'no reason'})`);
+    }
+
+    const admission = await gate.admit(a, {
+      concurrency: partner.concurrency ?? config.partnerConcurrency,
+      ratePerSec: partner.ratePerSec ?? config.partnerRatePerSec,
+      slotTtlMs: config.timeoutMs + 10_000,
+    });
+    if (admission.kind !== 'ok') return notAdmitted(job, token, a, admission);
+
+    // The slot and story lock are this attempt's until a 2xx commit or a release.
+    let held = true;
+    try {
+      const body = payloads.cached(data) ?? (await payloads.body(data, job.timestamp));
+      const headers = webhookHeaders(activeSecrets(partner), { id: a.webhookId, timestamp: Math.floor(Date.now() / 1000), payload: body });
       if (!headers.ok) {
-        await release();
-        return await fail(headers.error.code, headers.error.message);
+        held = false;
+        await gate.release(a);
+        return await deadLetter(a, data, headers.error.code, headers.error.message);
       }
       const out = await client.send({ url: partner.url, headers: headers.value, body });
       const pm = metricsOf(partner.id);
@@ -277,74 +349,47 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
       const at = new Date().toISOString();
 
       if (out.ok && out.status >= 200 && out.status < 300) {
-        released = true;
+        held = false;
         const receivedMs = data.receivedAt ? Date.parse(data.receivedAt) : NaN;
         const endToEndMs = Number.isFinite(receivedMs) ? Date.now() - receivedMs : undefined;
         if (endToEndMs !== undefined) pm.endToEnd.observe(endToEndMs / 1000);
         // Register, lock release and log entry in one script call; the recipient (when routing
         // did not record it) in the same tick, so on the auto-pipelined connection in the same write.
-        const committed = gate.commit(gj, deliveryLog.prepare({ ...base, at, outcome: 'delivered', status: out.status, latencyMs: out.latencyMs, excerpt: out.excerpt, ...(endToEndMs !== undefined ? { endToEndMs } : {}) }));
+        const entry: DeliveryAttempt = {
+          jobId: a.jobId,
+          webhookId: a.webhookId,
+          partnerId: a.partnerId,
+          storyUri: a.storyUri,
+          version: a.version,
+          eventType: a.eventType,
+          variant: a.variant,
+          attempt: a.attempt,
+          at,
+          outcome: 'delivered',
+          status: out.status,
+          latencyMs: out.latencyMs,
+          excerpt: out.excerpt,
+          endToEndMs,
+        };
+        const committed = gate.commit(a, deliveryLog.prepare(entry));
         // Routing recorded the partner before adding the job; other enqueuers (a translator
         // given no register, a hand-made job) leave it to the delivery.
-        const recorded = deps.recipients && !data.recipientRecorded ? deps.recipients.addInto(own, data.storyUri, [partner.id]) : [];
+        const recorded = deps.recipients && !data.recipientRecorded ? Promise.all(deps.recipients.addInto(own, data.storyUri, [partner.id])) : undefined;
         pm.delivered.inc();
-        await Promise.all([committed, ...recorded]);
+        await committed;
+        if (recorded) await recorded;
         return 'delivered';
       }
-      await release();
-
-      const attemptInfo: Partial<DeliveryAttempt> = out.ok ? { status: out.status, latencyMs: out.latencyMs, excerpt: out.excerpt } : { latencyMs: out.latencyMs };
-      if (out.ok && out.status === 410) {
-        await disablePartner(partner, '410 Gone from the partner endpoint');
-        return await fail(DeliveryErrorCodes.GONE, `partner ${partner.id} answered 410 Gone; endpoint disabled`, attemptInfo);
-      }
-      if (out.ok && !statusRetryable(out.status)) {
-        await noteFailure(partner);
-        const redirect = out.status >= 300 && out.status < 400;
-        return await fail(
-          redirect ? DeliveryErrorCodes.REDIRECT : DeliveryErrorCodes.REJECTED,
-          `partner ${partner.id} answered ${out.status}${redirect ? ' (redirects are not followed)' : ''}`,
-          attemptInfo,
-        );
-      }
-      if (!out.ok && (out.error.code === WebhookErrorCodes.SSRF_BLOCKED || out.error.code === WebhookErrorCodes.URL)) {
-        return await fail(out.error.code, out.error.message, attemptInfo);
-      }
-
-      // Retryable: 408/429/5xx, timeout, connection failure, DNS.
-      const code = out.ok ? DeliveryErrorCodes.RETRYABLE : out.error.code;
-      const message = out.ok ? `partner ${partner.id} answered ${out.status}` : out.error.message;
-      if (!(out.ok && out.status === 429)) await noteFailure(partner);
-      const fresh = await deps.registry.get(partner.id);
-      if (fresh?.disabled) return await fail(DeliveryErrorCodes.PARTNER_DISABLED, `${message}; partner disabled (${fresh.disabledReason ?? ''})`, attemptInfo);
-      const retryAfterMs = out.ok ? parseRetryAfter(out.retryAfter) : undefined;
-      const delay = attempt >= (job.opts.attempts ?? 1) ? undefined : nextDelay(policy, attempt, retryAfterMs);
-      if (delay === undefined) {
-        return await fail(DeliveryErrorCodes.EXHAUSTED, `${message}; gave up after ${attempt} attempts`, attemptInfo);
-      }
-      await record({ ...base, at, outcome: 'retrying', error: { code, message }, nextAttemptAt: new Date(Date.now() + delay).toISOString(), ...attemptInfo });
-      log.debug({ jobId: gj.jobId, partnerId: partner.id, attempt, delay }, 'delivery will retry');
-      throw new RetryLater(message, delay);
+      held = false;
+      await gate.release(a);
+      return await failed(job, a, data, partner, out, at);
     } catch (e) {
-      await release().catch((err: unknown) => log.error({ err, jobId: gj.jobId }, 'slot release failed'));
+      if (held) await gate.release(a).catch((err: unknown) => log.error({ err, jobId: a.jobId }, 'slot release failed'));
       throw e;
     }
   }
 
-  // Processors still running after a forced close (their requests aborted) finish writing their
-  // log entries before close() resolves, so nothing is written after the caller tears down Redis.
-  const running = new Set<Promise<unknown>>();
-  const tracked = (job: Job<DeliverJob>, token?: string) => {
-    const p = process(job, token);
-    running.add(p);
-    void p.then(
-      () => running.delete(p),
-      () => running.delete(p),
-    );
-    return p;
-  };
-
-  const worker = new Worker<DeliverJob, DeliveryOutcome>(config.queueName, tracked, {
+  const worker = new Worker<DeliverJob, DeliveryOutcome>(config.queueName, process, {
     connection,
     prefix: config.bullPrefix,
     concurrency: config.concurrency,
@@ -380,7 +425,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
       closing ??= (async () => {
         await worker.close(force).catch((err: unknown) => log.error({ err }, 'worker close failed'));
         await (force ? client.destroy() : client.close());
-        await Promise.allSettled([...running]);
+        if (running > 0) await new Promise<void>((resolve) => (idle = resolve));
         await queue.close().catch((err: unknown) => log.error({ err }, 'queue close failed'));
         await own.quit().catch((err: unknown) => log.error({ err }, 'redis (delivery writes) close failed'));
       })();
