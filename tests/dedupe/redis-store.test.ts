@@ -209,6 +209,26 @@ describe('RedisDedupeStore against a real Redis', () => {
     expect(d).toMatchObject({ kind: 'duplicate', of: { uri: originals[2]!.uri } });
   });
 
+  it('when Redis loses the log, a replica starts over from what Redis has — before and after new writes pass its snapshot', async () => {
+    const prefix = uniqueName('dedupe-lost');
+    const early = new DedupeEngine({ store: redisStore(prefix) });
+    const late = new DedupeEngine({ store: redisStore(prefix) });
+    for (const k of [80, 81, 82]) await early.decide(basicStory(item({ source: 'agency' }, distinct(k))), { receivedAt: day(0) });
+    await late.decide(basicStory(item({ source: 'agency' }, distinct(83))), { receivedAt: day(0) });
+    // Redis restarted without persistence: the log is gone.
+    await stores[0]!.deleteAll();
+    // A replica with a snapshot ahead of Redis starts over: a copy of a lost story is new.
+    expect((await early.decide(basicStory(item({ source: 'outlet' }, distinct(80))), { receivedAt: day(0) })).kind).toBe('new');
+    for (const k of [84, 85, 86, 87, 88]) await early.decide(basicStory(item({ source: 'agency' }, distinct(k))), { receivedAt: day(0) });
+    // The other replica's snapshot (4) is behind the new log (6 records) but of the lost one.
+    expect((await late.decide(basicStory(item({ source: 'outlet' }, distinct(83))), { receivedAt: day(0) })).kind).toBe('new');
+    expect((await late.decide(basicStory(item({ source: 'outlet-2' }, distinct(84))), { receivedAt: day(0) })).kind).toBe('duplicate');
+    // Both now decide as a fresh process does.
+    const fresh = new DedupeEngine({ store: redisStore(prefix) });
+    expect((await fresh.decide(basicStory(item({ source: 'third' }, distinct(81))), { receivedAt: day(0) })).kind).toBe('new');
+    expect((await fresh.decide(basicStory(item({ source: 'third' }, distinct(83))), { receivedAt: day(0) })).kind).toBe('duplicate');
+  });
+
   it('names the earlier story by its exact uri, whatever its form', async () => {
     const e = new DedupeEngine({ store: redisStore(uniqueName('dedupe-uri')) });
     const first = { ...basicStory(item({}, distinct(31))), uri: 'tag:example.org,2026:story/é 1' };

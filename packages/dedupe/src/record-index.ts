@@ -124,6 +124,19 @@ export class RecordIndex {
     }
   }
 
+  /** Forgets every record (the log it mirrors is gone); the next ids start from the store's. */
+  clear(): void {
+    if (this.staged > 0) throw new Error('clear with staged records');
+    this.chunks.length = 0;
+    this.chunkBase = 0;
+    this.seq = this.top = 0;
+    this.lo = 1;
+    this.anchorHeads = new Uint32Array(1 << 12);
+    this.uriHeads = new Uint32Array(1 << 10);
+    this.anchorLinked = this.uriLinked = 0;
+    this.maxDay = this.evictedBelow = 0;
+  }
+
   /** Moves the snapshot to `id` (the ids up to it are missing: expired or never written). */
   skipTo(id: number): void {
     if (this.staged > 0) throw new Error('skipTo with staged records');

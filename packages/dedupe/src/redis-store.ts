@@ -14,11 +14,13 @@
  *
  * Key layout (prefix `P`; `:l` marks this log layout, so keys of the earlier layout of posting
  * hashes, Nov 2026, are never read — they expire on their own but for their `P:seq`):
- * - `P:l:seq` — last record id.
+ * - `P:l:seq` — last record id and the log's epoch (`<id> <epoch>`, made with the log).
  * - `P:l:r:{id / CHUNK}` — a 256 KiB string of fixed-size records side by side (record.ts),
  *   allocated at full size once so Redis does not over-allocate while it fills.
  * - `P:l:n:{id / 128}` — the uris of 128 ids, each as a 2-byte length and its bytes, in id order
  *   (stored without `urn:wire:`; any other uri behind a NUL, which no uri starts with).
+ * When `P:l:seq` is behind a replica (Redis lost the log: restarted without persistence, keys
+ * deleted), the replica starts over from what Redis has, like a new process would.
  * About 190 bytes per story (a 164-byte record and the uri). Every key but `P:l:seq` expires
  * `windowDays + grace + 1` days after its last write. A replica loads the live records at first
  * use (a million in about a second) and then only reads what other writers appended, in the
@@ -40,7 +42,9 @@ const LOAD_CHUNKS = 16;
 
 const LUA_APPEND = `
 -- ARGV: prefix; numbers "snapshot n ttl maxCatchUp nNames id…"; the staged records (n × RB
--- bytes); the touched keys (4-byte big-endian each); the n stored uris (length-prefixed).
+-- bytes); the touched keys (4-byte big-endian each); the n stored uris (length-prefixed); the
+-- epoch of the log the replica holds ('' for none yet). Reply: ok, seq, what others appended
+-- since the snapshot, the epoch, then the uris asked for.
 local p = ARGV[1] .. ':l'
 local nx = string.gmatch(ARGV[2], '%S+')
 local snapshot = tonumber(nx())
@@ -53,11 +57,26 @@ local touched = ARGV[4]
 local RB = ${RECORD_BYTES}
 local CH = ${CHUNK}
 local NM = ${NAMES}
-local seq = tonumber(redis.call('GET', p .. ':seq') or '0')
+-- P:seq is "<last id> <epoch>". The epoch is made with the log, so a replica of a log Redis
+-- lost (restarted without persistence, keys deleted) sees another one even once new writes have
+-- passed its snapshot.
+local head = redis.call('GET', p .. ':seq')
+local seq, epoch = 0, nil
+if head then
+  local s, e = string.match(head, '^(%d+) (%S+)$')
+  seq, epoch = tonumber(s), e
+end
+if not epoch then
+  local t = redis.call('TIME')
+  epoch = t[1] .. '.' .. t[2]
+  redis.call('SET', p .. ':seq', seq .. ' ' .. epoch)
+end
+if ARGV[6] ~= '' and ARGV[6] ~= epoch then return { 0, seq, '', epoch } end
 local gap = seq - snapshot
 local between = ''
+if gap < 0 then return { 0, seq, '', epoch } end
 if gap > 0 then
-  if gap > maxCatchUp then return { 0, seq, '' } end
+  if gap > maxCatchUp then return { 0, seq, '', epoch } end
   -- What others appended since the snapshot (missing bytes read as zero: no record).
   local parts = {}
   local id = snapshot + 1
@@ -77,10 +96,10 @@ if gap > 0 then
     for r = 0, gap - 1 do
       local o = r * RB
       if string.byte(between, o + 9) ~= 0 or string.byte(between, o + 10) ~= 0 then
-        if t[string.sub(between, o + 33, o + 36)] then return { 0, seq, between } end
+        if t[string.sub(between, o + 33, o + 36)] then return { 0, seq, between, epoch } end
         for k = 0, string.byte(between, o + 30) - 1 do
           local a = o + 41 + 4 * k
-          if t[string.sub(between, a, a + 3)] then return { 0, seq, between } end
+          if t[string.sub(between, a, a + 3)] then return { 0, seq, between, epoch } end
         end
       end
     end
@@ -137,9 +156,9 @@ if n > 0 then
     redis.call('SET', key, cur and (cur .. piece) or piece, 'EX', ttl)
     id = upto + 1
   end
-  redis.call('SET', p .. ':seq', last)
+  redis.call('SET', p .. ':seq', last .. ' ' .. epoch)
 end
-local out = { 1, seq, between }
+local out = { 1, seq, between, epoch }
 local cache = {}
 for _ = 1, nn do
   local id = tonumber(nx())
@@ -194,6 +213,8 @@ export class RedisDedupeStore implements DedupeStore {
   private readonly graceDays: number;
   private readonly maxCatchUp: number;
   private loaded = false;
+  /** The epoch of the log the replica holds ('' until known). */
+  private epoch = '';
 
   constructor(opts: RedisDedupeStoreOptions) {
     this.windowDays = opts.windowDays ?? 30;
@@ -229,7 +250,7 @@ export class RedisDedupeStore implements DedupeStore {
     const nums = `${snapshot} ${n} ${this.ttlSeconds} ${this.maxCatchUp} ${req.names.length}${req.names.length > 0 ? ` ${req.names.join(' ')}` : ''}`;
     let reply: Array<number | Buffer>;
     try {
-      reply = await this.redis.wireDedupeAppendBuffer(this.prefix, nums, blob, touched, namesBlob(req.uris));
+      reply = await this.redis.wireDedupeAppendBuffer(this.prefix, nums, blob, touched, namesBlob(req.uris), this.epoch);
     } catch (e) {
       index.rollbackStaged();
       throw dedupeError('WIRE_ERR_DEDUPE_STORE', `append of ${n} records failed: ${(e as Error).message}`, { prefix: this.prefix }, e);
@@ -237,10 +258,20 @@ export class RedisDedupeStore implements DedupeStore {
     const ok = Number(reply[0]) === 1;
     const seq = Number(reply[1]);
     const between = reply[2] as Buffer;
+    const epoch = String(reply[3]);
+    const sameLog = this.epoch === '' || this.epoch === epoch;
+    this.epoch = epoch;
     if (ok && seq === snapshot) {
       index.commitStaged();
     } else {
       index.rollbackStaged();
+      if (!sameLog || seq < snapshot) {
+        // Redis no longer has the log the replica holds: start over from what it has, so that
+        // this process decides as a fresh one would (and as every other writer will).
+        index.clear();
+        await this.catchUp();
+        return { ok: false, conflict: true };
+      }
       if (seq > snapshot) {
         if (between.length > 0) index.apply(snapshot + 1, between);
         else await this.catchUp();
@@ -259,7 +290,7 @@ export class RedisDedupeStore implements DedupeStore {
     }
     const names = new Map<number, string>();
     req.names.forEach((id, k) => {
-      const raw = reply[3 + k] as Buffer | undefined;
+      const raw = reply[4 + k] as Buffer | undefined;
       if (raw && raw.length > 0) names.set(id, readUri(raw.toString('utf8')));
     });
     return { ok: true, names };
@@ -267,7 +298,9 @@ export class RedisDedupeStore implements DedupeStore {
 
   /** Brings the replica up to `P:seq`: on first use every live chunk, later what it missed. */
   private async catchUp(): Promise<void> {
-    const seq = Number((await this.redis.get(`${this.logPrefix}:seq`)) ?? 0);
+    const [last = '0', epoch = ''] = ((await this.redis.get(`${this.logPrefix}:seq`)) ?? '').split(' ');
+    const seq = Number(last) || 0;
+    if (this.index.seq === 0) this.epoch = epoch;
     if (seq <= this.index.seq) return;
     let from = this.index.seq + 1;
     if (this.index.seq === 0) from = Math.max(1, (await this.firstLiveChunk(Math.floor(seq / CHUNK))) * CHUNK);
