@@ -32,6 +32,18 @@ describe('webhook payloads', () => {
     expect(JSON.parse(a)).toEqual({ type: 'story.updated', timestamp: '2026-11-28T01:02:03.000Z', data: { uri: story.uri, hrefs: ['https://cdn.example/media/abc-thumb.jpg'] } });
   });
 
+  it('renders a version once for a fan-out whose jobs all arrive before the first is sent', async () => {
+    let renders = 0;
+    const builder = new PayloadBuilder((s) => {
+      renders++;
+      return { uri: s.uri };
+    });
+    const bodies = await Promise.all(Array.from({ length: 20 }, (_, i) => builder.body({ ...job, partnerId: `p${i}` }, 0)));
+    expect(new Set(bodies).size).toBe(1);
+    expect(renders).toBe(1);
+    expect(builder.cached({ ...job, partnerId: 'other' })).toBe(bodies[0]);
+  });
+
   it('leaves hrefs alone without a media URL maker', async () => {
     expect(await withRenditionHrefs(story, undefined)).toBe(story);
   });

@@ -18,9 +18,14 @@ export function webhookId(job: Pick<DeliverJob, 'partnerId' | 'storyUri' | 'vers
   return `msg_${h.digest('base64url').slice(0, 32)}`;
 }
 
+/** True when `mediaUrl` has hrefs to fill in: some rendition has none. */
+function lacksHrefs(story: CanonicalStory, mediaUrl: MediaUrlFn | undefined): mediaUrl is MediaUrlFn {
+  return mediaUrl !== undefined && story.images.some((img) => img.renditions.some((r) => !r.href));
+}
+
 /** A copy of the story whose renditions all carry an href, where `mediaUrl` can make one. */
 export async function withRenditionHrefs(story: CanonicalStory, mediaUrl: MediaUrlFn | undefined): Promise<CanonicalStory> {
-  if (!mediaUrl || !story.images.some((img) => img.renditions.some((r) => !r.href))) return story;
+  if (!lacksHrefs(story, mediaUrl)) return story;
   const images = await Promise.all(
     story.images.map(async (img) => ({
       ...img,
@@ -49,19 +54,26 @@ export class PayloadBuilder {
   }
 
   async body(job: DeliverJob, jobTimestampMs: number): Promise<string> {
-    const s = job.story;
     const key = this.key(job);
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
-    const story = await withRenditionHrefs(s, this.mediaUrl);
-    const timestamp = s.versionCreated && Number.isFinite(Date.parse(s.versionCreated)) ? new Date(s.versionCreated).toISOString() : new Date(jobTimestampMs).toISOString();
-    const body = JSON.stringify({ type: job.eventType, timestamp, data: this.render(story) });
-    // Presigned URLs expire, so bodies carrying them are not cached.
-    if (!this.mediaUrl || story === s) {
-      if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(key, body);
+    const s = job.story;
+    if (lacksHrefs(s, this.mediaUrl)) {
+      // Presigned URLs expire, so bodies carrying filled-in hrefs are built per call, not cached.
+      return this.build(job, await withRenditionHrefs(s, this.mediaUrl), jobTimestampMs);
     }
+    // Built and cached without awaiting anything: the other jobs of the fan-out, fetched while
+    // this one is in flight, find the body instead of rendering it again each.
+    const body = this.build(job, s, jobTimestampMs);
+    if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(key, body);
     return body;
+  }
+
+  private build(job: DeliverJob, story: CanonicalStory, jobTimestampMs: number): string {
+    const v = story.versionCreated;
+    const timestamp = v && Number.isFinite(Date.parse(v)) ? new Date(v).toISOString() : new Date(jobTimestampMs).toISOString();
+    return JSON.stringify({ type: job.eventType, timestamp, data: this.render(story) });
   }
 
   private key(job: DeliverJob): string {
