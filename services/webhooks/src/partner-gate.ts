@@ -25,7 +25,8 @@ export const EVENT_RANK: Record<WebhookEventType, number> = {
 };
 
 // KEYS 1-5: inflight, bucket, lock, base register, register (the base one for the original);
-// ARGV 1-8: now, job id, cap, rate, burst, slot TTL ms, version, event rank.
+// ARGV 1-10: now, job id, cap, rate, burst, slot TTL ms, version, event rank, the slot's expiry
+// (now + TTL), the in-flight set's TTL (2 × TTL) — computed here, so Lua formats no numbers.
 const ADMIT = `
 local now = tonumber(ARGV[1])
 local jv = tonumber(ARGV[7]); local jt = tonumber(ARGV[8])
@@ -72,10 +73,9 @@ if rate > 0 and not mine then
   redis.call('HSET', KEYS[2], 'tokens', tostring(tokens - 1), 'ts', tostring(math.max(now, ts)))
   redis.call('PEXPIRE', KEYS[2], 3600000)
 end
-local ttl = tonumber(ARGV[6])
-redis.call('ZADD', KEYS[1], now + ttl, ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ttl * 2)
-redis.call('SET', KEYS[3], ARGV[2], 'PX', ttl)
+redis.call('ZADD', KEYS[1], ARGV[9], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[10])
+redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[6])
 return {'ok', 0}
 `;
 
@@ -85,11 +85,11 @@ const COMMIT_BODY = `
 local jv = tonumber(ARGV[2]); local jt = tonumber(ARGV[3])
 local reg = redis.call('HMGET', KEYS[4], 'v', 't')
 local v = tonumber(reg[1]) or -1; local t = tonumber(reg[2]) or -1
-if jv > v or (jv == v and jt > t) then redis.call('HSET', KEYS[4], 'v', jv, 't', jt) end
-redis.call('EXPIRE', KEYS[4], tonumber(ARGV[5]))
+if jv > v or (jv == v and jt > t) then redis.call('HSET', KEYS[4], 'v', ARGV[2], 't', ARGV[3]) end
+redis.call('EXPIRE', KEYS[4], ARGV[5])
 if ARGV[4] == '1' then
   redis.call('HSET', KEYS[3], 'killed', '1')
-  redis.call('EXPIRE', KEYS[3], tonumber(ARGV[5]))
+  redis.call('EXPIRE', KEYS[3], ARGV[5])
 end
 redis.call('ZREM', KEYS[1], ARGV[1])
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
@@ -225,20 +225,24 @@ export class PartnerGate {
   async admit(job: GateJob, limits: GateLimits): Promise<Admission> {
     const k = this.keys(job);
     const rate = limits.ratePerSec;
+    const now = this.now();
+    const ttl = limits.slotTtlMs;
     const [kind, n] = (await this.run(SCRIPTS.admit, 5, [
       k.inflight,
       k.bucket,
       k.lock,
       k.base,
       k.register,
-      this.now(),
+      now,
       job.jobId,
       limits.concurrency,
       rate,
       limits.burst ?? Math.max(1, rate),
-      limits.slotTtlMs,
+      ttl,
       job.version,
       EVENT_RANK[job.eventType],
+      now + ttl,
+      ttl * 2,
     ])) as [string, number];
     switch (kind) {
       case 'ok':
