@@ -20,6 +20,8 @@ describe('webhook payloads', () => {
   it('gives one id per (partner, story, version, type, language), without dots', () => {
     const id = webhookId(job);
     expect(id).toMatch(/^msg_[A-Za-z0-9_-]{32}$/);
+    // Pinned: ids already sent must stay the same (a retry after an upgrade sends the same id).
+    expect(id).toBe('msg_oXtbauu6YWrOs7kfPkBePWS2QPt9THDm');
     expect(webhookId({ ...job })).toBe(id);
     expect(new Set([id, webhookId({ ...job, partnerId: 'q' }), webhookId({ ...job, version: 3 }), webhookId({ ...job, eventType: 'story.killed' }), webhookId({ ...job, variant: 'es' })]).size).toBe(5);
   });

@@ -3,7 +3,7 @@
  * event timestamp is the version's time, so a retry sends the same bytes. Rendition hrefs are
  * filled in before rendering so partners can fetch the images.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { DeliverJob } from '@wire/queues';
 import type { CanonicalStory } from '@wire/schema';
 
@@ -14,8 +14,8 @@ export type MediaUrlFn = (key: string) => string | Promise<string>;
 
 /** `webhook-id`: stable per (partner, story, version, event type[, language]); no `.` in it. */
 export function webhookId(job: Pick<DeliverJob, 'partnerId' | 'storyUri' | 'version' | 'eventType' | 'variant'>): string {
-  const h = createHash('sha256').update(`${job.partnerId}\n${job.storyUri}\n${job.version}\n${job.eventType}\n${job.variant ?? ''}`);
-  return `msg_${h.digest('base64url').slice(0, 32)}`;
+  // One-shot crypto.hash (no Hash object per job): the same bytes as createHash().update().digest().
+  return `msg_${hash('sha256', `${job.partnerId}\n${job.storyUri}\n${job.version}\n${job.eventType}\n${job.variant ?? ''}`, 'base64url').slice(0, 32)}`;
 }
 
 /** True when `mediaUrl` has hrefs to fill in: some rendition has none. */
