@@ -50,16 +50,16 @@ if rv then
 end
 local holder = redis.call('GET', KEYS[3])
 if holder and holder ~= ARGV[2] then return {'story-busy', redis.call('PTTL', KEYS[3])} end
-local mine = redis.call('ZSCORE', KEYS[1], ARGV[2])
-if not mine then
-  local cap = tonumber(ARGV[3])
-  if redis.call('ZCARD', KEYS[1]) >= cap then
-    -- Slots of crashed workers expire: drop them before refusing.
-    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-    if redis.call('ZCARD', KEYS[1]) >= cap then return {'busy', 0} end
-  end
-end
+local cap = tonumber(ARGV[3])
 local rate = tonumber(ARGV[4])
+local full = redis.call('ZCARD', KEYS[1]) >= cap
+-- Whether this job already holds a slot matters only at the cap and to the token bucket.
+local mine = (full or rate > 0) and redis.call('ZSCORE', KEYS[1], ARGV[2])
+if full and not mine then
+  -- Slots of crashed workers expire: drop them before refusing.
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+  if redis.call('ZCARD', KEYS[1]) >= cap then return {'busy', 0} end
+end
 if rate > 0 and not mine then
   local burst = tonumber(ARGV[5])
   local b = redis.call('HMGET', KEYS[2], 'tokens', 'ts')
