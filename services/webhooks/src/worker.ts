@@ -199,7 +199,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
     storyUri: a.storyUri,
     version: a.version,
     eventType: a.eventType,
-    ...(a.variant ? { variant: a.variant } : {}),
+    variant: a.variant,
     attempt: a.attempt,
     at,
     outcome,
@@ -355,22 +355,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
         if (endToEndMs !== undefined) pm.endToEnd.observe(endToEndMs / 1000);
         // Register, lock release and log entry in one script call; the recipient (when routing
         // did not record it) in the same tick, so on the auto-pipelined connection in the same write.
-        const entry: DeliveryAttempt = {
-          jobId: a.jobId,
-          webhookId: a.webhookId,
-          partnerId: a.partnerId,
-          storyUri: a.storyUri,
-          version: a.version,
-          eventType: a.eventType,
-          variant: a.variant,
-          attempt: a.attempt,
-          at,
-          outcome: 'delivered',
-          status: out.status,
-          latencyMs: out.latencyMs,
-          excerpt: out.excerpt,
-          endToEndMs,
-        };
+        const entry = entryOf(a, at, 'delivered', { status: out.status, latencyMs: out.latencyMs, excerpt: out.excerpt, endToEndMs });
         const committed = gate.commit(a, deliveryLog.prepare(entry));
         // Routing recorded the partner before adding the job; other enqueuers (a translator
         // given no register, a hand-made job) leave it to the delivery.
