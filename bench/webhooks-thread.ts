@@ -1,6 +1,6 @@
 /**
  * One delivery worker in a worker thread, for `wire bench webhooks --workers N` (deliveries scale
- * out across processes or threads that share Redis). Reports completions and enqueue→2xx
+ * out across processes or threads that share Redis). Reports deliveries (2xx) and enqueue→2xx
  * latencies to the parent every 100 ms. With `noop`, a bare BullMQ worker with the same queue
  * settings whose processor returns at once: the ceiling of one BullMQ job per delivery.
  */
@@ -37,10 +37,18 @@ const svc = noop
 let completed = 0;
 let latencies: number[] = [];
 let measuring = false;
-svc.worker.on('completed', (job) => {
-  completed++;
-  if (measuring) latencies.push(Date.now() - job.timestamp);
-});
+if ('events' in svc) {
+  // Deliveries, not jobs: a batch job carries several (and may finish them over several passes).
+  svc.events.on('delivery.delivered', (e) => {
+    completed++;
+    if (measuring) latencies.push(Date.now() - e.enqueuedAt);
+  });
+} else {
+  svc.worker.on('completed', (job) => {
+    completed++;
+    if (measuring) latencies.push(Date.now() - job.timestamp);
+  });
+}
 const timer = setInterval(() => {
   parentPort!.postMessage({ completed, latencies });
   completed = 0;

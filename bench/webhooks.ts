@@ -17,7 +17,7 @@ import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { Pool } from 'undici';
 import { toNinjs } from '@wire/normalize';
-import { enqueueRoutes, planRoutes, PartnerRegistry, RecipientsRegister, type Partner } from '@wire/routing';
+import { DELIVER_BATCH_MAX, enqueueRoutes, planRoutes, PartnerRegistry, RecipientsRegister, type Partner } from '@wire/routing';
 import { CanonicalStory, Decision } from '@wire/schema';
 import { spawnTsThread } from '@wire/svc-ingest';
 import { webhookHeaders } from '@wire/webhooks';
@@ -125,6 +125,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
 
   // 2. Throughput through the queue path: N delivery workers in threads, sharing Redis as the service scales out.
   const workersN = flag(argv, 'workers', 1);
+  // Deliveries per batch job routing may give one partner (1 = one job per delivery).
+  const batchMax = flag(argv, 'batch', DELIVER_BATCH_MAX);
   const config = {
     queueName,
     concurrency: flag(argv, 'concurrency', 100),
@@ -169,14 +171,14 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   const stories = Math.ceil(total / partnersN);
   let storyN = 1;
   // Enqueue in batches of 50 stories (1,000 jobs) while the workers run; wait for every delivery.
-  const enqueueAndDrain = async (queue: Queue, label: string): Promise<{ jobs: number; elapsed: number }> => {
+  const enqueueAndDrain = async (queue: Queue, label: string, batchMax: number): Promise<{ jobs: number; elapsed: number }> => {
     completed = 0;
     const start = performance.now();
     let lastReport = start;
     for (let s = 0; s < stories; s += 50) {
       const deliver = [];
       for (let k = s; k < Math.min(stories, s + 50); k++) deliver.push(...planRoutes(storyFor(storyN++), decision, partners, { receivedAt: new Date().toISOString() }).deliver);
-      await enqueueRoutes({ deliverQueue: queue, recipients }, { deliver, translate: [] });
+      await enqueueRoutes({ deliverQueue: queue, recipients, batchMax }, { deliver, translate: [] });
     }
     const jobs = stories * partnersN;
     say(`${label}: enqueued ${jobs} deliver jobs in ${((performance.now() - start) / 1000).toFixed(2)} s`);
@@ -191,7 +193,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   };
   const before = await received();
   const queueCpu = await cpuMeter();
-  const { jobs, elapsed } = await enqueueAndDrain(producer, 'queue path');
+  const { jobs, elapsed } = await enqueueAndDrain(producer, 'queue path', batchMax);
   const deliveriesPerSec = jobs / elapsed;
   const got = (await received()) - before;
   const cpu = await queueCpu(jobs);
@@ -215,7 +217,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     while (deliver.length < perTick) deliver.push(...planRoutes(storyFor(storyN++), decision, partners, { receivedAt: new Date().toISOString() }).deliver);
     const batch = deliver.slice(0, perTick);
     sent += batch.length;
-    void enqueueRoutes({ deliverQueue: producer, recipients }, { deliver: batch, translate: [] });
+    void enqueueRoutes({ deliverQueue: producer, recipients, batchMax }, { deliver: batch, translate: [] });
   }
   while (completed < sent) await sleep(20);
   const sorted = latencies.sort((a, b) => a - b);
@@ -230,7 +232,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   const noopThreads = await startThreads(workersN, { ...config, queueName: noopQueueName }, true);
   const noopProducer = new Queue(noopQueueName, { connection: redis });
   const noopCpuMeter = await cpuMeter();
-  const noop = await enqueueAndDrain(noopProducer, 'no-op BullMQ worker');
+  const noop = await enqueueAndDrain(noopProducer, 'no-op BullMQ worker', 1);
   const noopWorkerPerSec = noop.jobs / noop.elapsed;
   const noopCpu = await noopCpuMeter(noop.jobs);
   say(`no-op BullMQ worker (same queue settings): ${noop.jobs} jobs in ${noop.elapsed.toFixed(2)} s → ${Math.round(noopWorkerPerSec)}/s; CPU per job: ${noopCpu.nodeUs} µs node, ${noopCpu.redisUs} µs Redis`);

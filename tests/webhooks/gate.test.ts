@@ -51,4 +51,42 @@ describe('PartnerGate (Redis)', () => {
     await gate.commit(v(2, 'story.killed'));
     expect((await gate.admit(v(3), limits)).kind).toBe('killed');
   });
+
+  it("admits one partner's batch in order in one call: refusals for good, the story lock between versions, and the rest held back at the cap", async () => {
+    const gate = new PartnerGate(redis, { prefix, now: () => clock });
+    const limits = { concurrency: 3, ratePerSec: 0, slotTtlMs: 1_000 };
+    const b = (n: number, version = 1): GateJob => ({ jobId: `b-${n}-v${version}`, partnerId: 'batch', storyUri: `urn:wire:gate:batch:${n}`, version, eventType: 'story.published' });
+    // Story 0's v1 was delivered already; v2 of story 1 follows its v1 in the same batch.
+    expect((await gate.admit(b(0), limits)).kind).toBe('ok');
+    await gate.commit(b(0));
+    const jobs = [b(0), b(1), b(1, 2), b(2), b(3), b(4)];
+    const got = await gate.admitMany(jobs, limits);
+    expect(got.map((a) => a.kind)).toEqual(['duplicate', 'ok', 'story-busy', 'ok', 'ok', 'busy']);
+    // Once at the cap, nothing more is tried: b(4) took no slot and no lock.
+    await gate.release(b(3));
+    expect((await gate.admitMany([b(4)], limits))[0]!.kind).toBe('ok');
+
+    // The 2xx ones commit together with their log entries: registers move, slots and locks free.
+    const logKeys = (n: number): [string, string, string] => [`${prefix}log:s`, `${prefix}log:p`, `${prefix}log:story:${n}`];
+    const entry = (n: number) => ({ keys: logKeys(n), args: [clock, JSON.stringify({ n }), '', 60] as [number, string, '', number] });
+    await gate.commitMany([{ job: b(1), log: entry(1) }, { job: b(2), log: entry(2) }, { job: b(4), log: entry(4) }]);
+    expect(await redis.xlen(`${prefix}log:s`)).toBe(3);
+    expect(await redis.zcard(`${prefix}log:p`)).toBe(3);
+    expect(await redis.zcard(`${prefix}log:story:2`)).toBe(1);
+    const again = await gate.admitMany([b(1), b(1, 2), b(2), b(5), b(6), b(7)], limits);
+    expect(again.map((a) => a.kind)).toEqual(['duplicate', 'ok', 'duplicate', 'ok', 'ok', 'busy']);
+    await expect(gate.admitMany([b(8), { ...b(9), partnerId: 'other' }], limits)).rejects.toThrow(/one partner/);
+  });
+
+  it('a batch out of tokens stops at the first refusal and says when to come back', async () => {
+    const gate = new PartnerGate(redis, { prefix, now: () => clock });
+    const limits = { concurrency: 10, ratePerSec: 2, slotTtlMs: 1_000 };
+    const r = (n: number): GateJob => ({ jobId: `r-${n}`, partnerId: 'rated', storyUri: `urn:wire:gate:rated:${n}`, version: 1, eventType: 'story.published' });
+    const got = await gate.admitMany([r(1), r(2), r(3), r(4)], limits);
+    expect(got.map((a) => a.kind)).toEqual(['ok', 'ok', 'rate', 'rate']);
+    expect(got[2]).toEqual({ kind: 'rate', retryMs: 500 });
+    expect(got[3]).toEqual(got[2]);
+    clock += 500;
+    expect((await gate.admitMany([r(3)], limits))[0]!.kind).toBe('ok');
+  });
 });

@@ -113,8 +113,29 @@ export const DeliverJob = z.object({
    * job (routing does): the worker then need not record it again on delivery.
    */
   recipientRecorded: z.boolean().optional(),
+  /**
+   * Attempts made before this job existed: a delivery that failed inside a batch job is retried
+   * as a job of its own, and its attempts go on counting from the batch's.
+   */
+  priorAttempts: z.number().int().nonnegative().optional(),
 });
 export type DeliverJob = z.infer<typeof DeliverJob>;
+
+/** BullMQ job name of a batch on the `deliver` queue (a single delivery is named by its event type). */
+export const DELIVER_BATCH_JOB_NAME = 'deliver.batch';
+
+/**
+ * A job on the `deliver` queue carrying several deliveries to one partner, each under the id
+ * its own job would have had (`deliverJobId`): routing a chunk of stories gives each partner
+ * one job for the chunk instead of one per story, so the queue's cost is paid once per batch.
+ * The log, the gate and dead letters still see each delivery by its own id.
+ */
+export const DeliverBatchJob = z.object({
+  partnerId: z.string(),
+  items: z.array(DeliverJob.extend({ id: z.string() })).min(1),
+});
+export type DeliverBatchJob = z.infer<typeof DeliverBatchJob>;
+export type DeliverBatchItem = DeliverBatchJob['items'][number];
 
 /** A job on the `translate` queue: one story version into one language. */
 export const TranslateJob = z.object({
@@ -189,6 +210,11 @@ export function storyHash(storyUri: string): string {
 export function deliverJobId(partnerId: string, storyUri: string, version: number, eventType: WebhookEventType, variant?: string): string {
   const base = `deliver_${partnerId}_${shortHash(storyUri)}_v${version}_${eventType}`;
   return variant ? `${base}_${variant}` : base;
+}
+
+/** Deterministic id of a batch job: the same deliveries to the same partner give the same id. */
+export function deliverBatchJobId(partnerId: string, itemIds: readonly string[]): string {
+  return `deliver-batch_${partnerId}_${shortHash(itemIds.join('\n'))}_n${itemIds.length}`;
 }
 
 /** Deterministic id of a translate job: one per (story version, target language). */

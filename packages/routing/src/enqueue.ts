@@ -1,4 +1,5 @@
-import type { Queue } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
+import { DELIVER_BATCH_JOB_NAME, deliverBatchJobId, type DeliverBatchItem, type DeliverJob } from '@wire/queues';
 import type { CanonicalStory, Decision } from '@wire/schema';
 import { planRoutes, type PlannedDeliver, type RoutePlan, type RoutingContext } from './plan';
 import type { RecipientsRegister } from './recipients';
@@ -9,6 +10,60 @@ export interface RouteQueues {
   translateQueue?: Queue;
   /** When given, every partner a job is queued for is recorded as a recipient of the story. */
   recipients?: RecipientsRegister;
+  /**
+   * Most deliveries one batch job carries (default `DELIVER_BATCH_MAX`; 1 = one job per delivery).
+   * A partner with two or more undelayed deliveries in one plan gets them as batch jobs.
+   */
+  batchMax?: number;
+}
+
+/** Default size cap of a deliver batch job. */
+export const DELIVER_BATCH_MAX = 50;
+
+interface BulkJob {
+  name: string;
+  data: DeliverJob | { partnerId: string; items: DeliverBatchItem[] };
+  opts: JobsOptions;
+}
+
+/**
+ * The deliver jobs of a plan: a partner's undelayed deliveries grouped into batch jobs of up to
+ * `max` (in plan order, so versions of one story keep their order inside a batch), the rest —
+ * embargoed (delayed) ones, and partners with a single delivery — one job each.
+ */
+export function deliverJobsOf(deliver: readonly PlannedDeliver[], recorded: boolean, max = DELIVER_BATCH_MAX): BulkJob[] {
+  const data = (d: PlannedDeliver): DeliverJob => (recorded ? { ...d.data, recipientRecorded: true } : d.data);
+  const single = (d: PlannedDeliver): BulkJob => ({ name: d.data.eventType, data: data(d), opts: d.opts });
+  if (max <= 1) return deliver.map(single);
+  const byPartner = new Map<string, PlannedDeliver[]>();
+  const jobs: BulkJob[] = [];
+  for (const d of deliver) {
+    if (d.opts.delay) {
+      jobs.push(single(d));
+      continue;
+    }
+    const list = byPartner.get(d.data.partnerId);
+    if (list) list.push(d);
+    else byPartner.set(d.data.partnerId, [d]);
+  }
+  for (const [partnerId, list] of byPartner) {
+    if (list.length === 1) {
+      jobs.push(single(list[0]!));
+      continue;
+    }
+    for (let i = 0; i < list.length; i += max) {
+      const chunk = list.slice(i, i + max);
+      const ids = chunk.map((d) => d.jobId);
+      // Retries, retention and the rest as the deliveries' own; the id names the batch.
+      const { jobId: _jobId, delay: _delay, ...opts } = chunk[0]!.opts;
+      jobs.push({
+        name: DELIVER_BATCH_JOB_NAME,
+        data: { partnerId, items: chunk.map((d) => ({ ...data(d), id: d.jobId })) },
+        opts: { ...opts, jobId: deliverBatchJobId(partnerId, ids) },
+      });
+    }
+  }
+  return jobs;
 }
 
 /**
@@ -27,8 +82,7 @@ export async function enqueueRoutes(queues: RouteQueues, plan: Pick<RoutePlan, '
   // Record recipients before the jobs exist, so a kill planned right after sees them.
   if (queues.recipients) await queues.recipients.addMany(uris);
   if (plan.deliver.length > 0) {
-    const recorded = queues.recipients !== undefined;
-    await queues.deliverQueue.addBulk(plan.deliver.map((d) => ({ name: d.data.eventType, data: recorded ? { ...d.data, recipientRecorded: true } : d.data, opts: d.opts })));
+    await queues.deliverQueue.addBulk(deliverJobsOf(plan.deliver, queues.recipients !== undefined, queues.batchMax));
   }
   if (plan.translate.length > 0) {
     if (!queues.translateQueue) throw new Error('enqueueRoutes: the plan has translate jobs but no translateQueue was given');

@@ -107,10 +107,13 @@ export class DeadLetterStore {
     if (job) {
       const state = await job.getState();
       if (state !== 'failed') return { id, ok: false, detail: `job is ${state}, not failed` };
+      // From its first attempt: attempts a batch made before the job existed are forgotten too.
+      if (job.data.priorAttempts !== undefined) await job.updateData({ ...job.data, priorAttempts: undefined });
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
       detail = 'retried';
     } else if (stored) {
-      await this.queue.add(stored.data.eventType, stored.data, { ...this.options.jobOptions, jobId: id });
+      const { priorAttempts: _prior, ...data } = stored.data;
+      await this.queue.add(data.eventType, data, { ...this.options.jobOptions, jobId: id });
       detail = 'requeued';
     } else {
       return { id, ok: false, detail: 'no such dead letter' };

@@ -56,6 +56,8 @@ export const DeliveryErrorCodes = {
   PARTNER_DISABLED: 'WIRE_ERR_PARTNER_DISABLED',
   /** The partner was deleted; the job is dropped. */
   PARTNER_GONE: 'WIRE_ERR_PARTNER_GONE',
+  /** The delivery failed in our own code or infrastructure (not the partner's answer); retried, then dead-lettered. */
+  FAILED: 'WIRE_ERR_DELIVERY_FAILED',
   /** The job payload does not match the DeliverJob schema. */
   BAD_JOB: 'WIRE_ERR_DELIVERY_BAD_JOB',
 } as const;
@@ -70,4 +72,5 @@ export const DeliveryErrorDocs: Record<DeliveryErrorCode, string> = {
   WIRE_ERR_PARTNER_DISABLED: 'partner disabled; replay after enabling it',
   WIRE_ERR_PARTNER_GONE: 'partner no longer exists; job dropped',
   WIRE_ERR_DELIVERY_BAD_JOB: 'deliver job payload failed the DeliverJob schema',
+  WIRE_ERR_DELIVERY_FAILED: 'failed in the delivery service itself (not the partner\'s answer); retried, dead-lettered when the attempts run out',
 };

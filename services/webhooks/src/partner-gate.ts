@@ -24,86 +24,140 @@ export const EVENT_RANK: Record<WebhookEventType, number> = {
   'story.killed': 3,
 };
 
-// KEYS 1-5: inflight, bucket, lock, base register, register (the base one for the original);
-// ARGV 1-10: now, job id, cap, rate, burst, slot TTL ms, version, event rank, the slot's expiry
-// (now + TTL), the in-flight set's TTL (2 × TTL) — computed here, so Lua formats no numbers.
-const ADMIT = `
-local now = tonumber(ARGV[1])
-local jv = tonumber(ARGV[7]); local jt = tonumber(ARGV[8])
-local killed, rv, rt
-if KEYS[5] == KEYS[4] then
-  local h = redis.call('HMGET', KEYS[4], 'killed', 'v', 't')
-  killed = h[1]; rv = h[2]; rt = h[3]
-else
-  -- The kill of each language variant (a register of its own) still goes after the original's
-  -- kill, and the register below drops repeats.
-  if jt ~= 3 then killed = redis.call('HGET', KEYS[4], 'killed') end
-  local reg = redis.call('HMGET', KEYS[5], 'v', 't')
-  rv = reg[1]; rt = reg[2]
-end
--- After a kill nothing more for the story.
-if jt ~= 3 and killed == '1' then return {'killed', 0} end
-if rv then
-  local v = tonumber(rv); local t = tonumber(rt)
-  if jv < v or (jv == v and jt < t) then return {'stale', v} end
-  if jv == v and jt == t then return {'duplicate', v} end
-end
-local holder = redis.call('GET', KEYS[3])
-if holder and holder ~= ARGV[2] then return {'story-busy', redis.call('PTTL', KEYS[3])} end
-local cap = tonumber(ARGV[3])
-local rate = tonumber(ARGV[4])
-local full = redis.call('ZCARD', KEYS[1]) >= cap
--- Whether this job already holds a slot matters only at the cap and to the token bucket.
-local mine = (full or rate > 0) and redis.call('ZSCORE', KEYS[1], ARGV[2])
-if full and not mine then
-  -- Slots of crashed workers expire: drop them before refusing.
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-  if redis.call('ZCARD', KEYS[1]) >= cap then return {'busy', 0} end
-end
-if rate > 0 and not mine then
-  local burst = tonumber(ARGV[5])
-  local b = redis.call('HMGET', KEYS[2], 'tokens', 'ts')
-  local tokens = tonumber(b[1]) or burst
-  local ts = tonumber(b[2]) or now
-  if now > ts then tokens = math.min(burst, tokens + (now - ts) * rate / 1000) end
-  if tokens < 1 then
-    redis.call('HSET', KEYS[2], 'tokens', tostring(tokens), 'ts', tostring(math.max(now, ts)))
-    return {'rate', math.ceil((1 - tokens) * 1000 / rate)}
+// admit(inflight, bucket, lock, base register, register, job id, version, event rank): the
+// register keys are the base one for the original. L holds the partner's limits: now, cap,
+// rate, burst, slot TTL ms, the slot's expiry (now + TTL), the in-flight set's TTL (2 × TTL) —
+// computed in TS, so Lua formats no numbers.
+const ADMIT_LUA = `
+local function admit(L, inflight, bucket, lock, base, register, jobId, jvs, jts)
+  local now = L.now
+  local jv = tonumber(jvs); local jt = tonumber(jts)
+  local killed, rv, rt
+  if register == base then
+    local h = redis.call('HMGET', base, 'killed', 'v', 't')
+    killed = h[1]; rv = h[2]; rt = h[3]
+  else
+    -- The kill of each language variant (a register of its own) still goes after the original's
+    -- kill, and the register below drops repeats.
+    if jt ~= 3 then killed = redis.call('HGET', base, 'killed') end
+    local reg = redis.call('HMGET', register, 'v', 't')
+    rv = reg[1]; rt = reg[2]
   end
-  redis.call('HSET', KEYS[2], 'tokens', tostring(tokens - 1), 'ts', tostring(math.max(now, ts)))
-  redis.call('PEXPIRE', KEYS[2], 3600000)
+  -- After a kill nothing more for the story.
+  if jt ~= 3 and killed == '1' then return 'killed', 0 end
+  if rv then
+    local v = tonumber(rv); local t = tonumber(rt)
+    if jv < v or (jv == v and jt < t) then return 'stale', v end
+    if jv == v and jt == t then return 'duplicate', v end
+  end
+  local holder = redis.call('GET', lock)
+  if holder and holder ~= jobId then return 'story-busy', redis.call('PTTL', lock) end
+  local cap = L.cap
+  local rate = L.rate
+  local full = redis.call('ZCARD', inflight) >= cap
+  -- Whether this job already holds a slot matters only at the cap and to the token bucket.
+  local mine = (full or rate > 0) and redis.call('ZSCORE', inflight, jobId)
+  if full and not mine then
+    -- Slots of crashed workers expire: drop them before refusing.
+    redis.call('ZREMRANGEBYSCORE', inflight, '-inf', now)
+    if redis.call('ZCARD', inflight) >= cap then return 'busy', 0 end
+  end
+  if rate > 0 and not mine then
+    local burst = L.burst
+    local b = redis.call('HMGET', bucket, 'tokens', 'ts')
+    local tokens = tonumber(b[1]) or burst
+    local ts = tonumber(b[2]) or now
+    if now > ts then tokens = math.min(burst, tokens + (now - ts) * rate / 1000) end
+    if tokens < 1 then
+      redis.call('HSET', bucket, 'tokens', tostring(tokens), 'ts', tostring(math.max(now, ts)))
+      return 'rate', math.ceil((1 - tokens) * 1000 / rate)
+    end
+    redis.call('HSET', bucket, 'tokens', tostring(tokens - 1), 'ts', tostring(math.max(now, ts)))
+    redis.call('PEXPIRE', bucket, 3600000)
+  end
+  redis.call('ZADD', inflight, L.expiry, jobId)
+  redis.call('PEXPIRE', inflight, L.setTtl)
+  redis.call('SET', lock, jobId, 'PX', L.ttl)
+  return 'ok', 0
 end
-redis.call('ZADD', KEYS[1], ARGV[9], ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[10])
-redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[6])
-return {'ok', 0}
+local function limits(a)
+  return { now = tonumber(ARGV[a]), cap = tonumber(ARGV[a + 1]), rate = tonumber(ARGV[a + 2]), burst = tonumber(ARGV[a + 3]),
+    ttl = ARGV[a + 4], expiry = ARGV[a + 5], setTtl = ARGV[a + 6] }
+end
+`;
+
+// KEYS 1-5: inflight, bucket, lock, base register, register; ARGV 1-7: the limits, 8-10: job id,
+// version, event rank.
+const ADMIT = `${ADMIT_LUA}
+local kind, n = admit(limits(1), KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[8], ARGV[9], ARGV[10])
+return {kind, n}
+`;
+
+// One partner's batch, in order: KEYS 1-2 inflight, bucket, then 3 per delivery (lock, base
+// register, register); ARGV 1-7 the limits, then 3 per delivery (job id, version, event rank).
+// Once the partner is at its cap or out of tokens the rest are not tried (they would be refused
+// the same way, and trying would spend tokens out of order).
+const ADMIT_MANY = `${ADMIT_LUA}
+local L = limits(1)
+local out = {}
+local n = (#KEYS - 2) / 3
+local stop, stopX
+for i = 0, n - 1 do
+  local k = 3 + i * 3; local a = 8 + i * 3
+  local kind, x
+  if stop then kind = stop; x = stopX
+  else kind, x = admit(L, KEYS[1], KEYS[2], KEYS[k], KEYS[k + 1], KEYS[k + 2], ARGV[a], ARGV[a + 1], ARGV[a + 2]) end
+  if kind == 'busy' or kind == 'rate' then stop = kind; stopX = x end
+  out[#out + 1] = kind; out[#out + 1] = x
+end
+return out
+`;
+
+// commit(inflight, lock, base register, register, job id, version, event rank, kill flag, register TTL s).
+const COMMIT_LUA = `
+local function commit(inflight, lock, base, register, jobId, jvs, jts, kill, ttl)
+  local jv = tonumber(jvs); local jt = tonumber(jts)
+  local reg = redis.call('HMGET', register, 'v', 't')
+  local v = tonumber(reg[1]) or -1; local t = tonumber(reg[2]) or -1
+  if jv > v or (jv == v and jt > t) then redis.call('HSET', register, 'v', jvs, 't', jts) end
+  redis.call('EXPIRE', register, ttl)
+  if kill == '1' then
+    redis.call('HSET', base, 'killed', '1')
+    redis.call('EXPIRE', base, ttl)
+  end
+  redis.call('ZREM', inflight, jobId)
+  if redis.call('GET', lock) == jobId then redis.call('DEL', lock) end
+end
 `;
 
 // KEYS 1-5: inflight, lock, base register, register, failing; ARGV 1-5: job id, version, event
 // rank, kill flag, register TTL s.
-const COMMIT_BODY = `
-local jv = tonumber(ARGV[2]); local jt = tonumber(ARGV[3])
-local reg = redis.call('HMGET', KEYS[4], 'v', 't')
-local v = tonumber(reg[1]) or -1; local t = tonumber(reg[2]) or -1
-if jv > v or (jv == v and jt > t) then redis.call('HSET', KEYS[4], 'v', ARGV[2], 't', ARGV[3]) end
-redis.call('EXPIRE', KEYS[4], ARGV[5])
-if ARGV[4] == '1' then
-  redis.call('HSET', KEYS[3], 'killed', '1')
-  redis.call('EXPIRE', KEYS[3], ARGV[5])
-end
-redis.call('ZREM', KEYS[1], ARGV[1])
-if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+const COMMIT = `${COMMIT_LUA}
+commit(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
 redis.call('DEL', KEYS[5])
-`;
-
-const COMMIT = `${COMMIT_BODY}
 return 1
 `;
 
 /** The commit and the delivery log entry in one call: KEYS 6-8 and ARGV 6-9 are the entry's (`LogEntryWrite`). */
-const COMMIT_LOGGED = `${LOG_ENTRY_LUA}${COMMIT_BODY}
+const COMMIT_LOGGED = `${LOG_ENTRY_LUA}${COMMIT_LUA}
+commit(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+redis.call('DEL', KEYS[5])
 logEntry(5, 5)
 return 1
+`;
+
+// Several commits of one partner, each with its log entry: KEYS 1-2 inflight, failing, then 6 per
+// delivery (lock, base register, register, and the entry's 3); ARGV 1 register TTL s, then 8 per
+// delivery (job id, version, event rank, kill flag, and the entry's 4).
+const COMMIT_MANY = `${LOG_ENTRY_LUA}${COMMIT_LUA}
+local n = (#KEYS - 2) / 6
+for i = 0, n - 1 do
+  local k = 3 + i * 6; local a = 2 + i * 8
+  commit(KEYS[1], KEYS[k], KEYS[k + 1], KEYS[k + 2], ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[1])
+  logEntry(k + 2, a + 3)
+end
+redis.call('DEL', KEYS[2])
+return n
 `;
 
 const RELEASE = `
@@ -163,11 +217,37 @@ interface Script {
   sha: string;
 }
 const script = (lua: string): Script => ({ lua, sha: createHash('sha1').update(lua).digest('hex') });
-const SCRIPTS = { admit: script(ADMIT), commit: script(COMMIT), commitLogged: script(COMMIT_LOGGED), release: script(RELEASE), failing: script(FAILING) };
+const SCRIPTS = {
+  admit: script(ADMIT),
+  admitMany: script(ADMIT_MANY),
+  commit: script(COMMIT),
+  commitLogged: script(COMMIT_LOGGED),
+  commitMany: script(COMMIT_MANY),
+  release: script(RELEASE),
+  failing: script(FAILING),
+};
 
 // Admissions without a number, shared (one is returned per attempt).
 const OK: Admission = Object.freeze({ kind: 'ok' });
 const KILLED: Admission = Object.freeze({ kind: 'killed' });
+
+function admissionOf(kind: string, n: number): Admission {
+  switch (kind) {
+    case 'ok':
+      return OK;
+    case 'killed':
+      return KILLED;
+    case 'stale':
+    case 'duplicate':
+      return { kind, deliveredVersion: n };
+    case 'story-busy':
+    case 'busy':
+    case 'rate':
+      return { kind, retryMs: Math.max(0, n) };
+    default:
+      throw new Error(`partner gate: unexpected admission ${kind}`);
+  }
+}
 
 export class PartnerGate {
   private readonly prefix: string;
@@ -221,44 +301,50 @@ export class PartnerGate {
     });
   }
 
-  /** Try to take a slot for this attempt. */
-  async admit(job: GateJob, limits: GateLimits): Promise<Admission> {
-    const k = this.keys(job);
+  /** The limits' script arguments (ADMIT_LUA's `limits`). */
+  private limitArgs(limits: GateLimits): Array<string | number> {
     const rate = limits.ratePerSec;
     const now = this.now();
     const ttl = limits.slotTtlMs;
+    return [now, limits.concurrency, rate, limits.burst ?? Math.max(1, rate), ttl, now + ttl, ttl * 2];
+  }
+
+  /** Try to take a slot for this attempt. */
+  async admit(job: GateJob, limits: GateLimits): Promise<Admission> {
+    const k = this.keys(job);
     const [kind, n] = (await this.run(SCRIPTS.admit, 5, [
       k.inflight,
       k.bucket,
       k.lock,
       k.base,
       k.register,
-      now,
+      ...this.limitArgs(limits),
       job.jobId,
-      limits.concurrency,
-      rate,
-      limits.burst ?? Math.max(1, rate),
-      ttl,
       job.version,
       EVENT_RANK[job.eventType],
-      now + ttl,
-      ttl * 2,
     ])) as [string, number];
-    switch (kind) {
-      case 'ok':
-        return OK;
-      case 'killed':
-        return KILLED;
-      case 'stale':
-      case 'duplicate':
-        return { kind, deliveredVersion: n };
-      case 'story-busy':
-      case 'busy':
-      case 'rate':
-        return { kind, retryMs: Math.max(0, n) };
-      default:
-        throw new Error(`partner gate: unexpected admission ${kind}`);
+    return admissionOf(kind, n);
+  }
+
+  /**
+   * Try to take slots for several attempts to one partner, in order, in one call. Once the
+   * partner is at its cap or out of tokens, the rest get the same answer without being tried.
+   */
+  async admitMany(jobs: readonly GateJob[], limits: GateLimits): Promise<Admission[]> {
+    if (jobs.length === 0) return [];
+    const first = this.keys(jobs[0]!);
+    const keys: string[] = [first.inflight, first.bucket];
+    const args: Array<string | number> = this.limitArgs(limits);
+    for (const job of jobs) {
+      if (job.partnerId !== jobs[0]!.partnerId) throw new Error('partner gate: admitMany takes one partner\'s attempts');
+      const k = this.keys(job);
+      keys.push(k.lock, k.base, k.register);
+      args.push(job.jobId, job.version, EVENT_RANK[job.eventType]);
     }
+    const flat = (await this.run(SCRIPTS.admitMany, keys.length, [...keys, ...args])) as Array<string | number>;
+    const out: Admission[] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push(admissionOf(String(flat[i]), Number(flat[i + 1])));
+    return out;
   }
 
   /**
@@ -295,6 +381,24 @@ export class PartnerGate {
       la[2],
       la[3],
     ]);
+  }
+
+  /**
+   * Commit several 2xx attempts to one partner, each with its delivery log entry, in one call
+   * (the registers move, slots and locks are freed, the failure clock is cleared).
+   */
+  async commitMany(commits: ReadonlyArray<{ job: GateJob; log: LogEntryWrite }>): Promise<void> {
+    if (commits.length === 0) return;
+    const first = this.keys(commits[0]!.job);
+    const keys: string[] = [first.inflight, first.failing];
+    const args: Array<string | number> = [this.registerTtlSec];
+    for (const { job, log } of commits) {
+      if (job.partnerId !== commits[0]!.job.partnerId) throw new Error('partner gate: commitMany takes one partner\'s attempts');
+      const k = this.keys(job);
+      keys.push(k.lock, k.base, k.register, ...log.keys);
+      args.push(job.jobId, job.version, EVENT_RANK[job.eventType], job.eventType === 'story.killed' ? '1' : '0', ...log.args);
+    }
+    await this.run(SCRIPTS.commitMany, keys.length, [...keys, ...args]);
   }
 
   /** After a failed attempt: free the slot and the story lock. */

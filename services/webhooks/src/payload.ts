@@ -36,7 +36,7 @@ export async function withRenditionHrefs(story: CanonicalStory, mediaUrl: MediaU
 }
 
 /**
- * Builds bodies, caching the last few hundred: one story version goes to many partners with the
+ * Builds bodies, caching the last two thousand: one story version goes to many partners with the
  * same bytes, so it is rendered once.
  */
 export class PayloadBuilder {
@@ -45,7 +45,7 @@ export class PayloadBuilder {
   constructor(
     private readonly render: RenderFn,
     private readonly mediaUrl?: MediaUrlFn,
-    private readonly cacheSize = 500,
+    private readonly cacheSize = 2_000,
   ) {}
 
   /** The body when it is cached (no rendering, no promise): the common case of a fan-out. */

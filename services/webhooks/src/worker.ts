@@ -5,10 +5,10 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
-import { DelayedError, Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, Job, Queue, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from '@wire/observability';
 import type { Registry } from '@wire/observability';
-import { DeliverJob } from '@wire/queues';
+import { DELIVER_BATCH_JOB_NAME, DeliverBatchJob, DeliverJob, type DeliverBatchItem } from '@wire/queues';
 import { activeSecrets, DEFAULT_DELIVER_JOB_OPTIONS, type Partner, type PartnerRegistry, type RecipientsRegister } from '@wire/routing';
 import {
   DeadLetterStore,
@@ -37,7 +37,22 @@ export interface PartnerDisabledEvent {
   reason: string;
   at: string;
 }
+/** Emitted on `service.events` after each 2xx (for progress and end-to-end measurements). */
+export interface DeliveredEvent {
+  type: 'delivery.delivered';
+  jobId: string;
+  partnerId: string;
+  storyUri: string;
+  version: number;
+  /** When the BullMQ job carrying the delivery was added, ms since epoch. */
+  enqueuedAt: number;
+}
 export type DeliveryEvent = PartnerDisabledEvent;
+
+/** What a batch job returns: how many of its deliveries ended each way in its last pass. */
+export type BatchSummary = Partial<Record<DeliveryOutcome, number>>;
+
+type ServiceEvents = { 'partner.disabled': [PartnerDisabledEvent]; 'delivery.delivered': [DeliveredEvent] };
 
 export interface DeliveryWorkerDeps {
   /** ioredis client with `maxRetriesPerRequest: null` (BullMQ requires it); also used for the service's own keys. */
@@ -60,11 +75,12 @@ export interface DeliveryWorkerDeps {
 }
 
 export interface DeliveryService {
-  worker: Worker<DeliverJob>;
+  /** Processes both single deliveries (`DeliverJob`) and batches of one partner's (`DeliverBatchJob`). */
+  worker: Worker<DeliverJob | DeliverBatchJob, DeliveryOutcome | BatchSummary>;
   /** A Queue handle on the same queue (for replays and producers in the same process). */
   queue: Queue;
   ops: DeliveryOps;
-  events: EventEmitter<{ 'partner.disabled': [PartnerDisabledEvent] }>;
+  events: EventEmitter<ServiceEvents>;
   config: DeliveryConfig;
   /** Stop taking jobs, finish (or with `force`, abandon) in-flight ones, close pools. Safe twice. */
   close(force?: boolean): Promise<void>;
@@ -143,7 +159,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
   });
   const payloads = new PayloadBuilder(deps.render, deps.mediaUrl);
   const metrics: DeliveryMetrics = createDeliveryMetrics(deps.metrics, async () => (await deps.registry.list()).filter((p) => p.disabled).length);
-  const events = new EventEmitter<{ 'partner.disabled': [PartnerDisabledEvent] }>();
+  const events = new EventEmitter<ServiceEvents>();
   // Per-partner metric children of the success path, resolved once (label hashing per call shows
   // in profiles at thousands of deliveries per second).
   const partnerMetrics = new Map<string, { attempt: { observe(v: number): void }; endToEnd: { observe(v: number): void }; delivered: { inc(): void } }>();
@@ -206,17 +222,22 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
     ...extra,
   });
 
-  /** Dead-letter the job (recorded with its reason and data, logged) and end it without retries. */
-  const deadLetter = async (a: AttemptInfo, data: DeliverJob, code: string, message: string, extra: Partial<DeliveryAttempt> = {}): Promise<never> => {
+  /** Record a dead letter of this delivery (its reason and data kept, replayable) and log it. */
+  const recordDead = async (a: AttemptInfo, data: DeliverJob, code: string, message: string, extra: Partial<DeliveryAttempt> = {}): Promise<void> => {
     const at = new Date().toISOString();
     await dead.add({ id: a.jobId, partnerId: a.partnerId, storyUri: a.storyUri, version: a.version, eventType: a.eventType, ...(a.variant ? { variant: a.variant } : {}), code, reason: message, at, attempts: a.attempt, ...(extra.status !== undefined ? { lastStatus: extra.status } : {}) }, data);
     await record(entryOf(a, at, 'dead', { error: { code, message }, ...extra }));
     metrics.deadLetters.inc({ partner: a.partnerId, code });
     log.warn({ jobId: a.jobId, partnerId: a.partnerId, storyUri: a.storyUri, code }, 'delivery dead-lettered');
+  };
+
+  /** Dead-letter the job and end it without retries. */
+  const deadLetter = async (a: AttemptInfo, data: DeliverJob, code: string, message: string, extra: Partial<DeliveryAttempt> = {}): Promise<never> => {
+    await recordDead(a, data, code, message, extra);
     throw new DeadLetter(code, message);
   };
 
-  const badJob = async (job: Job<DeliverJob>, error: { issues: Array<{ path: PropertyKey[]; message: string }> }): Promise<never> => {
+  const badJob = async (job: Job, error: { issues: Array<{ path: PropertyKey[]; message: string }> }): Promise<never> => {
     // Can never succeed: keep it with its reason in dead letters (fixable by hand, replayable).
     const issue = error.issues[0];
     const reason = `deliver job ${job.id}: ${issue ? `${issue.path.map(String).join('.')}: ${issue.message}` : 'invalid'}`;
@@ -229,46 +250,57 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
     throw new DeadLetter(DeliveryErrorCodes.BAD_JOB, reason);
   };
 
+  /** Log a stale, duplicate or killed attempt (the gate refused it for good). */
+  const refused = async (a: AttemptInfo, admission: Extract<Admission, { kind: 'killed' | 'stale' | 'duplicate' }>): Promise<DeliveryOutcome> => {
+    const outcome = admission.kind === 'duplicate' ? 'duplicate' : 'stale';
+    const message = admission.kind === 'killed' ? 'story was killed at this partner' : `version ${admission.deliveredVersion} already delivered`;
+    await record(entryOf(a, new Date().toISOString(), outcome, { error: { code: admission.kind, message } }));
+    return outcome;
+  };
+
+  /** How long a job the gate asked to wait is parked (another version in flight finishes in about one request time). */
+  const parkMs = (admission: Extract<Admission, { kind: 'story-busy' | 'busy' | 'rate' }>) =>
+    withJitter(Math.max(admission.kind === 'story-busy' ? 0 : admission.retryMs, config.busyRetryMs), 0.5);
+
   /** The gate said no: log a stale or duplicate attempt, or park the job until its turn. */
-  const notAdmitted = async (job: Job<DeliverJob>, token: string | undefined, a: AttemptInfo, admission: Exclude<Admission, { kind: 'ok' }>): Promise<DeliveryOutcome> => {
+  const notAdmitted = async (job: Job, token: string | undefined, a: AttemptInfo, admission: Exclude<Admission, { kind: 'ok' }>): Promise<DeliveryOutcome> => {
     switch (admission.kind) {
       case 'killed':
       case 'stale':
-      case 'duplicate': {
-        const outcome = admission.kind === 'duplicate' ? 'duplicate' : 'stale';
-        const message = admission.kind === 'killed' ? 'story was killed at this partner' : `version ${admission.deliveredVersion} already delivered`;
-        await record(entryOf(a, new Date().toISOString(), outcome, { error: { code: admission.kind, message } }));
-        return outcome;
-      }
+      case 'duplicate':
+        return refused(a, admission);
       default:
         // Not this partner's turn: park the job briefly without counting an attempt, so a slow
         // partner holds at most its own slots and never the worker's.
-        // (Another version in flight finishes in about one request time, not the lock's TTL.)
-        await job.moveToDelayed(Date.now() + withJitter(Math.max(admission.kind === 'story-busy' ? 0 : admission.retryMs, config.busyRetryMs), 0.5), token);
+        await job.moveToDelayed(Date.now() + parkMs(admission), token);
         throw new DelayedError();
     }
   };
 
-  /** After a non-2xx answer or no answer: dead letter, disable, or retry on the schedule. */
-  const failed = async (job: Job<DeliverJob>, a: AttemptInfo, data: DeliverJob, partner: Partner, out: SendOutcome, at: string): Promise<never> => {
-    const attemptInfo: Partial<DeliveryAttempt> = out.ok ? { status: out.status, latencyMs: out.latencyMs, excerpt: out.excerpt } : { latencyMs: out.latencyMs };
+  /** What follows a non-2xx answer or no answer. */
+  type Verdict = { dead: true; code: string; message: string } | { dead: false; code: string; message: string; delayMs: number };
+
+  /**
+   * After a non-2xx answer or no answer: dead letter (410 also disables the endpoint; other 4xx,
+   * redirects, refused URLs), or retry on the schedule — unless the attempts are spent or the
+   * partner got disabled meanwhile. `lastAllowed` is true when the job may not be attempted again.
+   */
+  const judge = async (a: AttemptInfo, partner: Partner, out: SendOutcome, lastAllowed: boolean): Promise<Verdict> => {
     if (out.ok && out.status === 410) {
       await disablePartner(partner, '410 Gone from the partner endpoint');
-      return deadLetter(a, data, DeliveryErrorCodes.GONE, `partner ${partner.id} answered 410 Gone; endpoint disabled`, attemptInfo);
+      return { dead: true, code: DeliveryErrorCodes.GONE, message: `partner ${partner.id} answered 410 Gone; endpoint disabled` };
     }
     if (out.ok && !statusRetryable(out.status)) {
       await noteFailure(partner);
       const redirect = out.status >= 300 && out.status < 400;
-      return deadLetter(
-        a,
-        data,
-        redirect ? DeliveryErrorCodes.REDIRECT : DeliveryErrorCodes.REJECTED,
-        `partner ${partner.id} answered ${out.status}${redirect ? ' (redirects are not followed)' : ''}`,
-        attemptInfo,
-      );
+      return {
+        dead: true,
+        code: redirect ? DeliveryErrorCodes.REDIRECT : DeliveryErrorCodes.REJECTED,
+        message: `partner ${partner.id} answered ${out.status}${redirect ? ' (redirects are not followed)' : ''}`,
+      };
     }
     if (!out.ok && (out.error.code === WebhookErrorCodes.SSRF_BLOCKED || out.error.code === WebhookErrorCodes.URL)) {
-      return deadLetter(a, data, out.error.code, out.error.message, attemptInfo);
+      return { dead: true, code: out.error.code, message: out.error.message };
     }
 
     // Retryable: 408/429/5xx, timeout, connection failure, DNS.
@@ -276,15 +308,76 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
     const message = out.ok ? `partner ${partner.id} answered ${out.status}` : out.error.message;
     if (!(out.ok && out.status === 429)) await noteFailure(partner);
     const fresh = await deps.registry.get(partner.id);
-    if (fresh?.disabled) return deadLetter(a, data, DeliveryErrorCodes.PARTNER_DISABLED, `${message}; partner disabled (${fresh.disabledReason ?? ''})`, attemptInfo);
+    if (fresh?.disabled) return { dead: true, code: DeliveryErrorCodes.PARTNER_DISABLED, message: `${message}; partner disabled (${fresh.disabledReason ?? ''})` };
     const retryAfterMs = out.ok ? parseRetryAfter(out.retryAfter) : undefined;
-    const delay = a.attempt >= (job.opts.attempts ?? 1) ? undefined : nextDelay(policy, a.attempt, retryAfterMs);
-    if (delay === undefined) {
-      return deadLetter(a, data, DeliveryErrorCodes.EXHAUSTED, `${message}; gave up after ${a.attempt} attempts`, attemptInfo);
+    const delay = lastAllowed ? undefined : nextDelay(policy, a.attempt, retryAfterMs);
+    if (delay === undefined) return { dead: true, code: DeliveryErrorCodes.EXHAUSTED, message: `${message}; gave up after ${a.attempt} attempts` };
+    return { dead: false, code, message, delayMs: delay };
+  };
+
+  const attemptLog = (out: SendOutcome): Partial<DeliveryAttempt> => (out.ok ? { status: out.status, latencyMs: out.latencyMs, excerpt: out.excerpt } : { latencyMs: out.latencyMs });
+
+  /** Record the retry that follows (the log entry says when). */
+  const recordRetry = (a: AttemptInfo, at: string, out: SendOutcome, v: Extract<Verdict, { dead: false }>) =>
+    record(entryOf(a, at, 'retrying', { error: { code: v.code, message: v.message }, nextAttemptAt: new Date(Date.now() + v.delayMs).toISOString(), ...attemptLog(out) }));
+
+  /** After a non-2xx answer or no answer to a single job: dead letter it, or throw for BullMQ to retry it. */
+  const failed = async (job: Job, a: AttemptInfo, data: DeliverJob, partner: Partner, out: SendOutcome, at: string): Promise<never> => {
+    const v = await judge(a, partner, out, job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
+    if (v.dead) return deadLetter(a, data, v.code, v.message, attemptLog(out));
+    await recordRetry(a, at, out, v);
+    log.debug({ jobId: a.jobId, partnerId: partner.id, attempt: a.attempt, delay: v.delayMs }, 'delivery will retry');
+    throw new RetryLater(v.message, v.delayMs);
+  };
+
+  const attemptOf = (id: string, data: DeliverJob, attemptsMade: number): AttemptInfo => ({
+    jobId: id,
+    webhookId: webhookId(data),
+    partnerId: data.partnerId,
+    storyUri: data.storyUri,
+    version: data.version,
+    eventType: data.eventType,
+    variant: data.variant,
+    attempt: attemptsMade + 1 + (data.priorAttempts ?? 0),
+  });
+
+  const limitsOf = (partner: Partner) => ({
+    concurrency: partner.concurrency ?? config.partnerConcurrency,
+    ratePerSec: partner.ratePerSec ?? config.partnerRatePerSec,
+    slotTtlMs: config.timeoutMs + 10_000,
+  });
+
+  /** One admitted attempt on the wire: a 2xx with its log entry, or what went wrong. */
+  type Sent =
+    | { ok: true; entry: DeliveryAttempt }
+    | { ok: false; out: SendOutcome; at: string }
+    | { ok: false; unsigned: { code: string; message: string } };
+
+  /** Sign and send an admitted attempt (the caller owns its slot and story lock). */
+  const send = async (a: AttemptInfo, data: DeliverJob, partner: Partner, enqueuedAt: number): Promise<Sent> => {
+    const body = payloads.cached(data) ?? (await payloads.body(data, enqueuedAt));
+    const headers = webhookHeaders(activeSecrets(partner), { id: a.webhookId, timestamp: Math.floor(Date.now() / 1000), payload: body });
+    if (!headers.ok) return { ok: false, unsigned: { code: headers.error.code, message: headers.error.message } };
+    const out = await client.send({ url: partner.url, headers: headers.value, body });
+    const pm = metricsOf(partner.id);
+    pm.attempt.observe(out.latencyMs / 1000);
+    const at = new Date().toISOString();
+    if (!(out.ok && out.status >= 200 && out.status < 300)) return { ok: false, out, at };
+    const receivedMs = data.receivedAt ? Date.parse(data.receivedAt) : NaN;
+    const endToEndMs = Number.isFinite(receivedMs) ? Date.now() - receivedMs : undefined;
+    if (endToEndMs !== undefined) pm.endToEnd.observe(endToEndMs / 1000);
+    pm.delivered.inc();
+    return { ok: true, entry: entryOf(a, at, 'delivered', { status: out.status, latencyMs: out.latencyMs, excerpt: out.excerpt, endToEndMs }) };
+  };
+
+  /** After 2xx commits: record the partner as a recipient where routing did not, tell listeners. */
+  const afterDelivered = (a: AttemptInfo, data: DeliverJob, enqueuedAt: number): Promise<unknown> | undefined => {
+    if (events.listenerCount('delivery.delivered') > 0) {
+      events.emit('delivery.delivered', { type: 'delivery.delivered', jobId: a.jobId, partnerId: a.partnerId, storyUri: a.storyUri, version: a.version, enqueuedAt });
     }
-    await record(entryOf(a, at, 'retrying', { error: { code, message }, nextAttemptAt: new Date(Date.now() + delay).toISOString(), ...attemptInfo }));
-    log.debug({ jobId: a.jobId, partnerId: partner.id, attempt: a.attempt, delay }, 'delivery will retry');
-    throw new RetryLater(message, delay);
+    // Routing recorded the partner before adding the job; other enqueuers (a translator given no
+    // register, a hand-made job) leave it to the delivery.
+    return deps.recipients && !data.recipientRecorded ? Promise.all(deps.recipients.addInto(own, data.storyUri, [a.partnerId])) : undefined;
   };
 
   // Processors still running after a forced close (their requests aborted) finish writing their
@@ -292,10 +385,10 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
   let running = 0;
   let idle: (() => void) | undefined;
 
-  async function process(job: Job<DeliverJob>, token?: string): Promise<DeliveryOutcome> {
+  async function process(job: Job<DeliverJob | DeliverBatchJob>, token?: string): Promise<DeliveryOutcome | BatchSummary> {
     running++;
     try {
-      return await attempt(job, token);
+      return job.name === DELIVER_BATCH_JOB_NAME ? await batch(job as Job<DeliverBatchJob>, token) : await attempt(job as Job<DeliverJob>, token);
     } finally {
       if (--running === 0 && idle) idle();
     }
@@ -306,16 +399,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
     if (!parsed.success) return badJob(job, parsed.error);
     const data = parsed.data;
     // The attempt as the gate sees it (it caches the job's keys here) and as the log records it.
-    const a: AttemptInfo = {
-      jobId: job.id!,
-      webhookId: webhookId(data),
-      partnerId: data.partnerId,
-      storyUri: data.storyUri,
-      version: data.version,
-      eventType: data.eventType,
-      variant: data.variant,
-      attempt: job.attemptsMade + 1,
-    };
+    const a = attemptOf(job.id!, data, job.attemptsMade);
 
     const partner = await deps.registry.get(data.partnerId);
     if (!partner) {
@@ -326,55 +410,145 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
       return deadLetter(a, data, DeliveryErrorCodes.PARTNER_DISABLED, `partner ${partner.id} is disabled (${partner.disabledReason ?? 'no reason'})`);
     }
 
-    const admission = await gate.admit(a, {
-      concurrency: partner.concurrency ?? config.partnerConcurrency,
-      ratePerSec: partner.ratePerSec ?? config.partnerRatePerSec,
-      slotTtlMs: config.timeoutMs + 10_000,
-    });
+    const admission = await gate.admit(a, limitsOf(partner));
     if (admission.kind !== 'ok') return notAdmitted(job, token, a, admission);
 
     // The slot and story lock are this attempt's until a 2xx commit or a release.
     let held = true;
     try {
-      const body = payloads.cached(data) ?? (await payloads.body(data, job.timestamp));
-      const headers = webhookHeaders(activeSecrets(partner), { id: a.webhookId, timestamp: Math.floor(Date.now() / 1000), payload: body });
-      if (!headers.ok) {
-        held = false;
-        await gate.release(a);
-        return await deadLetter(a, data, headers.error.code, headers.error.message);
-      }
-      const out = await client.send({ url: partner.url, headers: headers.value, body });
-      const pm = metricsOf(partner.id);
-      pm.attempt.observe(out.latencyMs / 1000);
-      const at = new Date().toISOString();
-
-      if (out.ok && out.status >= 200 && out.status < 300) {
-        held = false;
-        const receivedMs = data.receivedAt ? Date.parse(data.receivedAt) : NaN;
-        const endToEndMs = Number.isFinite(receivedMs) ? Date.now() - receivedMs : undefined;
-        if (endToEndMs !== undefined) pm.endToEnd.observe(endToEndMs / 1000);
+      const sent = await send(a, data, partner, job.timestamp);
+      held = false;
+      if (sent.ok) {
         // Register, lock release and log entry in one script call; the recipient (when routing
         // did not record it) in the same tick, so on the auto-pipelined connection in the same write.
-        const entry = entryOf(a, at, 'delivered', { status: out.status, latencyMs: out.latencyMs, excerpt: out.excerpt, endToEndMs });
-        const committed = gate.commit(a, deliveryLog.prepare(entry));
-        // Routing recorded the partner before adding the job; other enqueuers (a translator
-        // given no register, a hand-made job) leave it to the delivery.
-        const recorded = deps.recipients && !data.recipientRecorded ? Promise.all(deps.recipients.addInto(own, data.storyUri, [partner.id])) : undefined;
-        pm.delivered.inc();
+        const committed = gate.commit(a, deliveryLog.prepare(sent.entry));
+        const recorded = afterDelivered(a, data, job.timestamp);
         await committed;
         if (recorded) await recorded;
         return 'delivered';
       }
-      held = false;
       await gate.release(a);
-      return await failed(job, a, data, partner, out, at);
+      if ('unsigned' in sent) return await deadLetter(a, data, sent.unsigned.code, sent.unsigned.message);
+      return await failed(job, a, data, partner, sent.out, sent.at);
     } catch (e) {
       if (held) await gate.release(a).catch((err: unknown) => log.error({ err, jobId: a.jobId }, 'slot release failed'));
       throw e;
     }
   }
 
-  const worker = new Worker<DeliverJob, DeliveryOutcome>(config.queueName, process, {
+  /** A delivery of a batch as a job of its own, for its retries (same id, attempts counted on). */
+  const retryAlone = async (batchJob: Job, item: DeliverBatchItem, a: AttemptInfo, delayMs: number): Promise<void> => {
+    const { id, ...data } = item;
+    // A job of that id left from before (completed or failed and kept) would make the add a no-op.
+    const old = await Job.fromId(queue, id);
+    if (old) {
+      const state = await old.getState();
+      if (state !== 'completed' && state !== 'failed') return; // it is still to run: it delivers this.
+      await old.remove();
+    }
+    const { attempts, backoff, removeOnComplete, removeOnFail } = batchJob.opts;
+    await queue.add(data.eventType, { ...data, priorAttempts: a.attempt }, { attempts, backoff, removeOnComplete, removeOnFail, jobId: id, delay: delayMs });
+  };
+
+  /**
+   * A batch of one partner's deliveries: admitted in one gate call, sent concurrently (each its
+   * own signed request), the 2xx ones committed with their log entries in one call. A delivery
+   * that fails goes on as a job of its own (the retry schedule, dead letters and replay as for
+   * any delivery); those the gate holds back (partner at its cap or rate, another version of the
+   * story in flight) stay in the batch, which is parked until their turn.
+   */
+  async function batch(job: Job<DeliverBatchJob>, token: string | undefined): Promise<BatchSummary> {
+    const parsed = DeliverBatchJob.safeParse(job.data);
+    if (!parsed.success) return badJob(job, parsed.error);
+    const { partnerId, items } = parsed.data;
+    const summary: BatchSummary = {};
+    const count = (o: DeliveryOutcome) => (summary[o] = (summary[o] ?? 0) + 1);
+    const as = items.map((item) => attemptOf(item.id, item, job.attemptsMade));
+    const at = () => new Date().toISOString();
+
+    const partner = await deps.registry.get(partnerId);
+    if (!partner) {
+      const error = { code: DeliveryErrorCodes.PARTNER_GONE, message: `partner ${partnerId} no longer exists` };
+      await Promise.all(as.map((a) => record(entryOf(a, at(), 'dropped', { error }))));
+      return { dropped: as.length };
+    }
+    if (partner.disabled) {
+      const message = `partner ${partner.id} is disabled (${partner.disabledReason ?? 'no reason'})`;
+      await Promise.all(items.map((item, i) => recordDead(as[i]!, item, DeliveryErrorCodes.PARTNER_DISABLED, message)));
+      return { dead: as.length };
+    }
+
+    const admissions = await gate.admitMany(as, limitsOf(partner));
+    const waiting: DeliverBatchItem[] = [];
+    let waitMs = Infinity;
+    const logged: Array<Promise<DeliveryOutcome>> = [];
+    const sending: Array<Promise<{ i: number; sent: Sent | { ok: false; thrown: Error } }>> = [];
+    admissions.forEach((admission, i) => {
+      const a = as[i]!;
+      switch (admission.kind) {
+        case 'ok':
+          // Whatever one send throws (a broken render, say) is that delivery's failure, not the batch's.
+          sending.push(send(a, items[i]!, partner, job.timestamp).then((sent) => ({ i, sent }), (err: unknown) => ({ i, sent: { ok: false, thrown: err instanceof Error ? err : new Error(String(err)) } })));
+          break;
+        case 'killed':
+        case 'stale':
+        case 'duplicate':
+          logged.push(refused(a, admission));
+          break;
+        default:
+          waiting.push(items[i]!);
+          waitMs = Math.min(waitMs, parkMs(admission));
+      }
+    });
+    for (const o of await Promise.all(logged)) count(o);
+    const results = await Promise.all(sending);
+
+    // Every 2xx in one commit (registers, slots, locks, log entries), then the failures one by one.
+    const delivered = results.filter((r): r is { i: number; sent: Extract<Sent, { ok: true }> } => r.sent.ok);
+    const committed = gate.commitMany(delivered.map((r) => ({ job: as[r.i]!, log: deliveryLog.prepare(r.sent.entry) })));
+    const recorded = delivered.map((r) => afterDelivered(as[r.i]!, items[r.i]!, job.timestamp));
+    await committed;
+    await Promise.all(recorded);
+    if (delivered.length > 0) summary.delivered = delivered.length;
+    for (const { i, sent } of results) {
+      if (sent.ok) continue;
+      const a = as[i]!;
+      const item = items[i]!;
+      await gate.release(a);
+      if ('unsigned' in sent) {
+        await recordDead(a, item, sent.unsigned.code, sent.unsigned.message);
+        count('dead');
+        continue;
+      }
+      if ('thrown' in sent) {
+        // As a single job's processor error would be: retried on the schedule.
+        const delayMs = nextDelay(policy, a.attempt) ?? config.retryScheduleMs.at(-1) ?? 0;
+        await record(entryOf(a, at(), 'retrying', { error: { code: DeliveryErrorCodes.FAILED, message: sent.thrown.message }, nextAttemptAt: new Date(Date.now() + delayMs).toISOString() }));
+        await retryAlone(job, item, a, delayMs);
+        count('retrying');
+        continue;
+      }
+      const v = await judge(a, partner, sent.out, false);
+      if (v.dead) {
+        await recordDead(a, item, v.code, v.message, attemptLog(sent.out));
+        count('dead');
+      } else {
+        await recordRetry(a, sent.at, sent.out, v);
+        await retryAlone(job, item, a, v.delayMs);
+        count('retrying');
+      }
+    }
+
+    if (waiting.length > 0) {
+      // The rest wait for their turn in this job, parked without counting an attempt.
+      await job.updateData({ partnerId, items: waiting });
+      await job.moveToDelayed(Date.now() + waitMs, token);
+      throw new DelayedError();
+    }
+    return summary;
+  }
+
+  const worker = new Worker<DeliverJob | DeliverBatchJob, DeliveryOutcome | BatchSummary>(config.queueName, process, {
     connection,
     prefix: config.bullPrefix,
     concurrency: config.concurrency,
@@ -391,11 +565,16 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
     // past their limit, broken infrastructure on the last attempt).
     if (!job || err instanceof DeadLetter || err instanceof RetryLater) return;
     if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
-    const d = job.data;
     const at = new Date().toISOString();
-    void dead
-      .add({ id: job.id!, partnerId: d.partnerId, storyUri: d.storyUri, version: d.version, eventType: d.eventType, code: 'WIRE_ERR_DELIVERY_FAILED', reason: err.message, at, attempts: job.attemptsMade }, d)
-      .catch((e: unknown) => log.error({ err: e, jobId: job.id }, 'dead letter record failed'));
+    const parsedBatch = job.name === DELIVER_BATCH_JOB_NAME ? DeliverBatchJob.safeParse(job.data) : undefined;
+    const records: Array<{ id: string; data: DeliverJob }> = parsedBatch?.success
+      ? parsedBatch.data.items.map(({ id, ...data }) => ({ id, data }))
+      : [{ id: job.id!, data: job.data as DeliverJob }];
+    for (const { id, data: d } of records) {
+      void dead
+        .add({ id, partnerId: d.partnerId, storyUri: d.storyUri, version: d.version, eventType: d.eventType, code: DeliveryErrorCodes.FAILED, reason: err.message, at, attempts: job.attemptsMade + (d.priorAttempts ?? 0) }, d)
+        .catch((e: unknown) => log.error({ err: e, jobId: id }, 'dead letter record failed'));
+    }
   });
   worker.on('error', (err) => log.error({ err }, 'deliver worker error'));
 
