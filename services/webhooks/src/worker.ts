@@ -380,6 +380,46 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
     return deps.recipients && !data.recipientRecorded ? Promise.all(deps.recipients.addInto(own, data.storyUri, [a.partnerId])) : undefined;
   };
 
+  // Requests this process has on the wire per partner, and batch jobs waiting for one of them to
+  // finish: a batch the gate held back entirely at the partner's cap waits here for a slot of its
+  // own process's to free up (at most WAITERS_PER_PARTNER such jobs per partner, so a hung
+  // partner never holds more of the worker than that) instead of being parked and fetched again.
+  const WAITERS_PER_PARTNER = 2;
+  /** Set by close(): batches start no new round. */
+  let stopping = false;
+  const onWire = new Map<string, { requests: number; waiters: Array<(freed: boolean) => void> }>();
+  const wireOf = (partnerId: string) => {
+    let w = onWire.get(partnerId);
+    if (!w) onWire.set(partnerId, (w = { requests: 0, waiters: [] }));
+    return w;
+  };
+  const tracked = <T>(partnerId: string, p: Promise<T>): Promise<T> => {
+    const w = wireOf(partnerId);
+    w.requests++;
+    return p.finally(() => {
+      w.requests--;
+      w.waiters.shift()?.(true);
+      if (w.requests === 0 && w.waiters.length === 0) onWire.delete(partnerId);
+    });
+  };
+  /** Wait for one of this process's requests to the partner to finish; false when that is not worth it. */
+  const slotFreed = (partnerId: string, maxMs: number): Promise<boolean> | false => {
+    const w = onWire.get(partnerId);
+    if (!w || w.requests === 0 || w.waiters.length >= WAITERS_PER_PARTNER) return false;
+    return new Promise<boolean>((resolve) => {
+      const done = (freed: boolean) => {
+        clearTimeout(timer);
+        resolve(freed);
+      };
+      const timer = setTimeout(() => {
+        const i = w.waiters.indexOf(done);
+        if (i >= 0) w.waiters.splice(i, 1);
+        resolve(false);
+      }, maxMs);
+      w.waiters.push(done);
+    });
+  };
+
   // Processors still running after a forced close (their requests aborted) finish writing their
   // log entries before close() resolves, so nothing is written after the caller tears down Redis.
   let running = 0;
@@ -478,70 +518,94 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
       return { dead: as.length };
     }
 
-    const admissions = await gate.admitMany(as, limitsOf(partner));
-    const waiting: DeliverBatchItem[] = [];
-    let waitMs = Infinity;
-    const logged: Array<Promise<DeliveryOutcome>> = [];
-    const sending: Array<Promise<{ i: number; sent: Sent | { ok: false; thrown: Error } }>> = [];
-    admissions.forEach((admission, i) => {
-      const a = as[i]!;
-      switch (admission.kind) {
-        case 'ok':
-          // Whatever one send throws (a broken render, say) is that delivery's failure, not the batch's.
-          sending.push(send(a, items[i]!, partner, job.timestamp).then((sent) => ({ i, sent }), (err: unknown) => ({ i, sent: { ok: false, thrown: err instanceof Error ? err : new Error(String(err)) } })));
-          break;
-        case 'killed':
-        case 'stale':
-        case 'duplicate':
-          logged.push(refused(a, admission));
-          break;
-        default:
-          waiting.push(items[i]!);
-          waitMs = Math.min(waitMs, parkMs(admission));
-      }
-    });
-    for (const o of await Promise.all(logged)) count(o);
-    const results = await Promise.all(sending);
+    // Rounds: what the gate admits goes out; while this job had requests of its own on the wire,
+    // the ones held back at the cap are tried again as those finish (the partner's slots are
+    // free again), so a batch is not parked and fetched again for every slot. A round that gets
+    // nothing admitted parks the rest — the job then holds no worker slot while it waits.
+    let roundItems = items;
+    let roundAs = as;
+    for (;;) {
+      const admissions = await gate.admitMany(roundAs, limitsOf(partner));
+      const waiting: DeliverBatchItem[] = [];
+      const waitingAs: AttemptInfo[] = [];
+      let waitMs = Infinity;
+      let waitKind: Admission['kind'] | undefined;
+      const logged: Array<Promise<DeliveryOutcome>> = [];
+      const sending: Array<Promise<{ i: number; sent: Sent | { ok: false; thrown: Error } }>> = [];
+      admissions.forEach((admission, i) => {
+        const a = roundAs[i]!;
+        switch (admission.kind) {
+          case 'ok':
+            // Whatever one send throws (a broken render, say) is that delivery's failure, not the batch's.
+            sending.push(tracked(partnerId, send(a, roundItems[i]!, partner, job.timestamp)).then((sent) => ({ i, sent }), (err: unknown) => ({ i, sent: { ok: false, thrown: err instanceof Error ? err : new Error(String(err)) } })));
+            break;
+          case 'killed':
+          case 'stale':
+          case 'duplicate':
+            logged.push(refused(a, admission));
+            break;
+          default:
+            waiting.push(roundItems[i]!);
+            waitingAs.push(a);
+            waitMs = Math.min(waitMs, parkMs(admission));
+            waitKind ??= admission.kind;
+        }
+      });
+      for (const o of await Promise.all(logged)) count(o);
+      const results = await Promise.all(sending);
 
-    // Every 2xx in one commit (registers, slots, locks, log entries), then the failures one by one.
-    const delivered = results.filter((r): r is { i: number; sent: Extract<Sent, { ok: true }> } => r.sent.ok);
-    const committed = gate.commitMany(delivered.map((r) => ({ job: as[r.i]!, log: deliveryLog.prepare(r.sent.entry) })));
-    const recorded = delivered.map((r) => afterDelivered(as[r.i]!, items[r.i]!, job.timestamp));
-    await committed;
-    await Promise.all(recorded);
-    if (delivered.length > 0) summary.delivered = delivered.length;
-    for (const { i, sent } of results) {
-      if (sent.ok) continue;
-      const a = as[i]!;
-      const item = items[i]!;
-      await gate.release(a);
-      if ('unsigned' in sent) {
-        await recordDead(a, item, sent.unsigned.code, sent.unsigned.message);
-        count('dead');
+      // Every 2xx in one commit (registers, slots, locks, log entries), then the failures one by one.
+      const delivered = results.filter((r): r is { i: number; sent: Extract<Sent, { ok: true }> } => r.sent.ok);
+      const committed = gate.commitMany(delivered.map((r) => ({ job: roundAs[r.i]!, log: deliveryLog.prepare(r.sent.entry) })));
+      const recorded = delivered.map((r) => afterDelivered(roundAs[r.i]!, roundItems[r.i]!, job.timestamp));
+      await committed;
+      await Promise.all(recorded);
+      if (delivered.length > 0) summary.delivered = (summary.delivered ?? 0) + delivered.length;
+      for (const { i, sent } of results) {
+        if (sent.ok) continue;
+        const a = roundAs[i]!;
+        const item = roundItems[i]!;
+        await gate.release(a);
+        if ('unsigned' in sent) {
+          await recordDead(a, item, sent.unsigned.code, sent.unsigned.message);
+          count('dead');
+          continue;
+        }
+        if ('thrown' in sent) {
+          // As a single job's processor error would be: retried on the schedule.
+          const delayMs = nextDelay(policy, a.attempt) ?? config.retryScheduleMs.at(-1) ?? 0;
+          await record(entryOf(a, at(), 'retrying', { error: { code: DeliveryErrorCodes.FAILED, message: sent.thrown.message }, nextAttemptAt: new Date(Date.now() + delayMs).toISOString() }));
+          await retryAlone(job, item, a, delayMs);
+          count('retrying');
+          continue;
+        }
+        const v = await judge(a, partner, sent.out, false);
+        if (v.dead) {
+          await recordDead(a, item, v.code, v.message, attemptLog(sent.out));
+          count('dead');
+        } else {
+          await recordRetry(a, sent.at, sent.out, v);
+          await retryAlone(job, item, a, v.delayMs);
+          count('retrying');
+        }
+      }
+
+      if (waiting.length === 0) break;
+      // Another round only for a partner still enabled (a 410 this round disabled it: the parked
+      // rest meet that on their next pass).
+      if (sending.length > 0 && !stopping && !(await deps.registry.get(partnerId))?.disabled) {
+        roundItems = waiting;
+        roundAs = waitingAs;
         continue;
       }
-      if ('thrown' in sent) {
-        // As a single job's processor error would be: retried on the schedule.
-        const delayMs = nextDelay(policy, a.attempt) ?? config.retryScheduleMs.at(-1) ?? 0;
-        await record(entryOf(a, at(), 'retrying', { error: { code: DeliveryErrorCodes.FAILED, message: sent.thrown.message }, nextAttemptAt: new Date(Date.now() + delayMs).toISOString() }));
-        await retryAlone(job, item, a, delayMs);
-        count('retrying');
-        continue;
+      // Held back at the cap while this process has requests to the partner on the wire: wait
+      // for one to finish (bounded) rather than park the whole batch.
+      if (sending.length === 0 && waitKind === 'busy' && !stopping) {
+        const freed = slotFreed(partnerId, Math.max(config.timeoutMs, 1_000));
+        if (freed && (await freed)) continue;
       }
-      const v = await judge(a, partner, sent.out, false);
-      if (v.dead) {
-        await recordDead(a, item, v.code, v.message, attemptLog(sent.out));
-        count('dead');
-      } else {
-        await recordRetry(a, sent.at, sent.out, v);
-        await retryAlone(job, item, a, v.delayMs);
-        count('retrying');
-      }
-    }
-
-    if (waiting.length > 0) {
       // The rest wait for their turn in this job, parked without counting an attempt.
-      await job.updateData({ partnerId, items: waiting });
+      if (waiting.length < items.length) await job.updateData({ partnerId, items: waiting });
       await job.moveToDelayed(Date.now() + waitMs, token);
       throw new DelayedError();
     }
@@ -587,6 +651,9 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
     config,
     close(force = false) {
       closing ??= (async () => {
+        // Batches stop their rounds: waiting ones and the rest of running ones are parked.
+        stopping = true;
+        for (const w of onWire.values()) for (const waiter of w.waiters.splice(0)) waiter(false);
         await worker.close(force).catch((err: unknown) => log.error({ err }, 'worker close failed'));
         await (force ? client.destroy() : client.close());
         if (running > 0) await new Promise<void>((resolve) => (idle = resolve));
