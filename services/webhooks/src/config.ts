@@ -14,7 +14,10 @@ export interface DeliveryConfig {
   bullPrefix: string;
   /** Prefix of the service's own Redis keys: log, dead letters, registers (default `wire:`). */
   prefix: string;
-  /** Jobs in flight per worker process. */
+  /**
+   * Jobs in flight per worker process (default 100). A batch job carries up to 50 requests, so
+   * many more jobs than partners × their caps only park and fetch batches again.
+   */
   concurrency: number;
   /** Per-attempt deadline, ms. */
   timeoutMs: number;
@@ -47,7 +50,7 @@ export const DEFAULT_DELIVERY_CONFIG: DeliveryConfig = {
   queueName: Queues.deliver,
   bullPrefix: 'bull',
   prefix: 'wire:',
-  concurrency: 200,
+  concurrency: 100,
   timeoutMs: 15_000,
   retryScheduleMs: [...DEFAULT_RETRY_SCHEDULE_MS],
   retryJitter: 0.1,
