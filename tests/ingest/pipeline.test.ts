@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, S3MediaStore } from '@wire/media';
 import { createLogger } from '@wire/observability';
-import { deliverJobId, type DeadLetter, type StoryEvent } from '@wire/queues';
+import { deliverJobId, deliveryIds, type DeadLetter, type StoryEvent } from '@wire/queues';
 import { PartnerRegistry } from '@wire/routing';
 import type { CanonicalStory } from '@wire/schema';
 import { canonicalKey, createIngestService, loadIngestConfig, readRawSegmentIndex, type IngestService, type RawSegmentEntry } from '@wire/svc-ingest';
@@ -208,9 +208,10 @@ describe('ingest pipeline on real Kafka, S3 and Redis', () => {
     const originals = (await listS3(s3, cfg.S3_BUCKET, `${env.INGEST_S3_PREFIX}media/`)).filter((k) => /\/media\/[0-9a-f]{64}\.\w+$/.test(k));
     expect(originals.sort()).toEqual([craneKey, busan.images[1]?.key, refilled.images[2]?.key].sort());
 
-    // Routes: one deliver job per accepted version for the partner, deterministic ids.
+    // Routes: one delivery per accepted version for the partner, deterministic ids (a chunk's
+    // deliveries to the partner may share a batch job, each under its own id).
     const deliver = new Queue('deliver', { connection: { url: cfg.REDIS_URL }, prefix: env.WIRE_QUEUE_PREFIX });
-    const ids = (await deliver.getJobs(['waiting', 'delayed'], 0, -1)).map((j) => j.id).sort();
+    const ids = deliveryIds(await deliver.getJobs(['waiting', 'delayed'], 0, -1)).sort();
     await deliver.close();
     expect(ids).toEqual(
       [

@@ -89,4 +89,17 @@ describe('PartnerGate (Redis)', () => {
     clock += 500;
     expect((await gate.admitMany([r(3)], limits))[0]!.kind).toBe('ok');
   });
+
+  it('never lets two batch jobs carrying the same delivery both send it, but lets the same batch back in', async () => {
+    const gate = new PartnerGate(redis, { prefix, now: () => clock });
+    const limits = { concurrency: 10, ratePerSec: 0, slotTtlMs: 1_000 };
+    const d: GateJob = { jobId: 'deliver_twice', partnerId: 'rechunked', storyUri: 'urn:wire:gate:twice', version: 1, eventType: 'story.published' };
+    const inFirst = { ...d, holder: 'batch-1/deliver_twice' };
+    const inSecond = { ...d, holder: 'batch-2/deliver_twice' };
+    expect((await gate.admitMany([inFirst], limits))[0]!.kind).toBe('ok');
+    expect((await gate.admitMany([inSecond], limits))[0]!.kind).toBe('story-busy');
+    expect((await gate.admitMany([{ ...inFirst }], limits))[0]!.kind).toBe('ok');
+    await gate.commit(inFirst);
+    expect((await gate.admitMany([inSecond], limits))[0]).toEqual({ kind: 'duplicate', deliveredVersion: 1 });
+  });
 });

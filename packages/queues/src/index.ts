@@ -137,6 +137,11 @@ export const DeliverBatchJob = z.object({
 export type DeliverBatchJob = z.infer<typeof DeliverBatchJob>;
 export type DeliverBatchItem = DeliverBatchJob['items'][number];
 
+/** The ids of the deliveries a deliver-queue job carries: its own, or its batch's. */
+export function deliveryIds(jobs: ReadonlyArray<{ id?: string; name: string; data: unknown }>): string[] {
+  return jobs.flatMap((j) => (j.name === DELIVER_BATCH_JOB_NAME ? (j.data as DeliverBatchJob).items.map((i) => i.id) : j.id === undefined ? [] : [j.id]));
+}
+
 /** A job on the `translate` queue: one story version into one language. */
 export const TranslateJob = z.object({
   storyUri: z.string(),

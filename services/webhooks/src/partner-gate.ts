@@ -187,6 +187,13 @@ export interface GateJob {
   version: number;
   eventType: WebhookEventType;
   variant?: string;
+  /**
+   * Who holds the slot and story lock, when not `jobId`: a delivery inside a batch job is held
+   * as (batch job, delivery), so two batch jobs carrying the same delivery (routing re-run over
+   * other chunk boundaries after a crash) never both put it on the wire — the second waits, then
+   * finds it delivered — while a re-run of the same job is let back in.
+   */
+  holder?: string;
   /** Filled by the gate on first use: the attempt's admit, commit and release reuse them. */
   keys?: GateKeys;
 }
@@ -230,6 +237,8 @@ const SCRIPTS = {
 // Admissions without a number, shared (one is returned per attempt).
 const OK: Admission = Object.freeze({ kind: 'ok' });
 const KILLED: Admission = Object.freeze({ kind: 'killed' });
+
+const holderOf = (job: GateJob): string => job.holder ?? job.jobId;
 
 function admissionOf(kind: string, n: number): Admission {
   switch (kind) {
@@ -319,7 +328,7 @@ export class PartnerGate {
       k.base,
       k.register,
       ...this.limitArgs(limits),
-      job.jobId,
+      holderOf(job),
       job.version,
       EVENT_RANK[job.eventType],
     ])) as [string, number];
@@ -339,7 +348,7 @@ export class PartnerGate {
       if (job.partnerId !== jobs[0]!.partnerId) throw new Error('partner gate: admitMany takes one partner\'s attempts');
       const k = this.keys(job);
       keys.push(k.lock, k.base, k.register);
-      args.push(job.jobId, job.version, EVENT_RANK[job.eventType]);
+      args.push(holderOf(job), job.version, EVENT_RANK[job.eventType]);
     }
     const flat = (await this.run(SCRIPTS.admitMany, keys.length, [...keys, ...args])) as Array<string | number>;
     const out: Admission[] = [];
@@ -357,7 +366,7 @@ export class PartnerGate {
     const kill = job.eventType === 'story.killed' ? '1' : '0';
     const rank = EVENT_RANK[job.eventType];
     if (!log) {
-      await this.run(SCRIPTS.commit, 5, [k.inflight, k.lock, k.base, k.register, k.failing, job.jobId, job.version, rank, kill, this.registerTtlSec]);
+      await this.run(SCRIPTS.commit, 5, [k.inflight, k.lock, k.base, k.register, k.failing, holderOf(job), job.version, rank, kill, this.registerTtlSec]);
       return;
     }
     const lk = log.keys;
@@ -371,7 +380,7 @@ export class PartnerGate {
       lk[0],
       lk[1],
       lk[2],
-      job.jobId,
+      holderOf(job),
       job.version,
       rank,
       kill,
@@ -396,7 +405,7 @@ export class PartnerGate {
       if (job.partnerId !== commits[0]!.job.partnerId) throw new Error('partner gate: commitMany takes one partner\'s attempts');
       const k = this.keys(job);
       keys.push(k.lock, k.base, k.register, ...log.keys);
-      args.push(job.jobId, job.version, EVENT_RANK[job.eventType], job.eventType === 'story.killed' ? '1' : '0', ...log.args);
+      args.push(holderOf(job), job.version, EVENT_RANK[job.eventType], job.eventType === 'story.killed' ? '1' : '0', ...log.args);
     }
     await this.run(SCRIPTS.commitMany, keys.length, [...keys, ...args]);
   }
@@ -404,7 +413,7 @@ export class PartnerGate {
   /** After a failed attempt: free the slot and the story lock. */
   async release(job: GateJob): Promise<void> {
     const k = this.keys(job);
-    await this.run(SCRIPTS.release, 2, [k.inflight, k.lock, job.jobId]);
+    await this.run(SCRIPTS.release, 2, [k.inflight, k.lock, holderOf(job)]);
   }
 
   /** Record a failure; returns since when the partner has been failing without a success (ms). */

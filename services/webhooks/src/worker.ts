@@ -503,7 +503,8 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
     const { partnerId, items } = parsed.data;
     const summary: BatchSummary = {};
     const count = (o: DeliveryOutcome) => (summary[o] = (summary[o] ?? 0) + 1);
-    const as = items.map((item) => attemptOf(item.id, item, job.attemptsMade));
+    // Held as (this batch, the delivery): see GateJob.holder.
+    const as: AttemptInfo[] = items.map((item) => ({ ...attemptOf(item.id, item, job.attemptsMade), holder: `${job.id}/${item.id}` }));
     const at = () => new Date().toISOString();
 
     const partner = await deps.registry.get(partnerId);
