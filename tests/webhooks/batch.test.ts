@@ -8,7 +8,7 @@ import { DELIVER_BATCH_JOB_NAME, deliverJobId } from '@wire/queues';
 import { Decision, type CanonicalStory } from '@wire/schema';
 import { enqueueRoutes, planRoutes } from '@wire/routing';
 import { DeliveryErrorCodes } from '@wire/webhooks';
-import { harness, story, until, type Harness } from './harness';
+import { harness, inFlightCounter, story, until, type Harness } from './harness';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -84,15 +84,8 @@ describe('batch deliver jobs', () => {
 
   it("keeps a batch to the partner's in-flight cap and to version order within the batch", async () => {
     h = await harness({ partnerConcurrency: 2 });
-    let inFlight = 0;
-    let most = 0;
-    const p = await h.partner('capped', () => {
-      most = Math.max(most, ++inFlight);
-      return new Promise<number>((r) => setTimeout(() => {
-        inFlight--;
-        r(200);
-      }, 40));
-    });
+    const counter = inFlightCounter(40);
+    const p = await h.partner('capped', counter.behaviour);
     const stories = Array.from({ length: 9 }, () => story());
     const v2 = { ...stories[0]!, version: 2, contentHash: 'v2' };
     const partners = await h.registry.list();
@@ -102,7 +95,7 @@ describe('batch deliver jobs', () => {
     ];
     await enqueueRoutes({ deliverQueue: h.queue }, { deliver, translate: [] });
     await until('all ten delivered', () => p.delivered.length === 10);
-    expect(most).toBeLessThanOrEqual(2);
+    expect(counter.most()).toBeLessThanOrEqual(2);
     const first = p.delivered.filter((r) => r.body.data.uri === stories[0]!.uri).map((r) => r.body.data.version);
     expect(first).toEqual(['1', '2']);
   });

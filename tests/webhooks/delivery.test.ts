@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { Decision, variantUri, type CanonicalStory } from '@wire/schema';
 import { enqueueDeliveries, enqueueRoutes, planRoutes, routeStory, routeVariant } from '@wire/routing';
 import { DeliveryErrorCodes, WebhookErrorCodes } from '@wire/webhooks';
-import { harness, story, until, type Harness } from './harness';
+import { harness, inFlightCounter, story, until, type Harness } from './harness';
 
 const decision = (kind: Decision['kind']) => Decision.parse({ kind });
 
@@ -244,15 +244,8 @@ describe('order, kills and embargoes', () => {
 
   it('never has two versions of one story on the wire to a partner at once, and never goes backwards', async () => {
     h = await harness({ partnerConcurrency: 8 });
-    let inFlight = 0;
-    let most = 0;
-    const p = await h.partner('serial', () => {
-      most = Math.max(most, ++inFlight);
-      return new Promise<number>((r) => setTimeout(() => {
-        inFlight--;
-        r(200);
-      }, 150));
-    });
+    const counter = inFlightCounter(150);
+    const p = await h.partner('serial', counter.behaviour);
     const v1 = story();
     const versions = [1, 2, 3].map((v) => ({ ...v1, version: v, contentHash: `c${v}` }));
     const partners = await h.registry.list();
@@ -260,7 +253,7 @@ describe('order, kills and embargoes', () => {
     await enqueueRoutes({ deliverQueue: h.queue }, { deliver, translate: [] });
     await until('v3 delivered', () => p.delivered.some((r) => r.body.data.version === '3'));
     await until('all three settled', async () => (await h!.svc.ops.listDeliveries({ story: v1.uri })).length === 3);
-    expect(most).toBe(1);
+    expect(counter.most()).toBe(1);
     const seen = p.delivered.map((r) => Number(r.body.data.version));
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
     expect(seen.at(-1)).toBe(3);

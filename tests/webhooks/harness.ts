@@ -99,6 +99,25 @@ export class PartnerServer {
   }
 }
 
+/**
+ * A partner behaviour answering 200 after `ms`, counting requests on the wire at once:
+ * `most()` is the highest count seen.
+ */
+export function inFlightCounter(ms: number): { behaviour: Behaviour; most: () => number } {
+  let inFlight = 0;
+  let most = 0;
+  return {
+    behaviour: () => {
+      most = Math.max(most, ++inFlight);
+      return new Promise<number>((r) => setTimeout(() => {
+        inFlight--;
+        r(200);
+      }, ms));
+    },
+    most: () => most,
+  };
+}
+
 /** Poll until `check` holds (or fail after `timeoutMs` with `what`). */
 export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const end = Date.now() + timeoutMs;

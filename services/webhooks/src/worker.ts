@@ -330,8 +330,9 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
     throw new RetryLater(v.message, v.delayMs);
   };
 
-  const attemptOf = (id: string, data: DeliverJob, attemptsMade: number): AttemptInfo => ({
+  const attemptOf = (id: string, data: DeliverJob, attemptsMade: number, holder?: string): AttemptInfo => ({
     jobId: id,
+    ...(holder ? { holder } : {}),
     webhookId: webhookId(data),
     partnerId: data.partnerId,
     storyUri: data.storyUri,
@@ -504,7 +505,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
     const summary: BatchSummary = {};
     const count = (o: DeliveryOutcome) => (summary[o] = (summary[o] ?? 0) + 1);
     // Held as (this batch, the delivery): see GateJob.holder.
-    const as: AttemptInfo[] = items.map((item) => ({ ...attemptOf(item.id, item, job.attemptsMade), holder: `${job.id}/${item.id}` }));
+    const as = items.map((item) => attemptOf(item.id, item, job.attemptsMade, `${job.id}/${item.id}`));
     const at = () => new Date().toISOString();
 
     const partner = await deps.registry.get(partnerId);
