@@ -1,0 +1,11 @@
+/**
+ * @wire/netguard — the one network guard for outbound requests to URLs the pipeline was given
+ * (image downloads, partner webhooks): every non-public range, IP literals in every spelling,
+ * separate allow lists per use, and a guarded `lookup` so the address actually connected is the
+ * one judged.
+ */
+export { NetGuard, type NetGuardOptions, type Resolver } from './guard';
+export { parseAllowEntry, parseAllowList, type AllowList } from './allow-list';
+export { classifyAddress, effectiveAddress, parseCidr, inCidr, METADATA_HOSTS, type Cidr, type RangeKind, type RangeMatch } from './ranges';
+export { normalizeHost, parseIp, formatIpv4, type IpAddress } from './address';
+export { NetGuardError, NetGuardErrorCodes, NetGuardErrorDocs, findNetGuardError, type NetGuardErrorCode } from './errors';
