@@ -100,7 +100,7 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
   const deliverQueue = new Queue(Queues.deliver, queueOpts);
   const translateQueue = new Queue(Queues.translate, queueOpts);
   const mediaRetryQueue = new Queue(Queues.mediaRetry, queueOpts);
-  const fetcher = createImageFetcher({ allowPrivateHosts: config.WIRE_ALLOW_PRIVATE_HOSTS, limits: { maxBytes: config.INGEST_IMAGE_MAX_BYTES } });
+  const fetcher = createImageFetcher({ allowPrivateHosts: config.WIRE_IMAGE_ALLOW_PRIVATE_HOSTS ?? config.WIRE_ALLOW_PRIVATE_HOSTS, limits: { maxBytes: config.INGEST_IMAGE_MAX_BYTES } });
   const media = createMediaProcessor({ store, fetcher, keyPrefix: config.INGEST_S3_PREFIX, maxEmbeddedBytes: config.INGEST_IMAGE_MAX_BYTES, maxInputPixels: config.INGEST_IMAGE_MAX_PIXELS });
 
   const normalize: NormalizeFn = overrides.normalize ?? normalizeDocument;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CommonEnv, envBoolean, envInt, envString, loadConfig } from '@wire/config';
+import { CommonEnv, envAllowList, envBoolean, envInt, envString, loadConfig } from '@wire/config';
 import { Topics } from '@wire/queues';
 
 /**
@@ -34,6 +34,8 @@ export const ConfigSchema = z.object({
   INGEST_MEDIA_RETRY_WORKER: envBoolean(true),
   INGEST_IMAGE_MAX_BYTES: envInt(20 * 1024 * 1024, 1024, 512 * 1024 * 1024),
   INGEST_IMAGE_MAX_PIXELS: envInt(40_000_000, 10_000, 1_000_000_000),
+  /** Image downloads' own allow list; unset: `WIRE_ALLOW_PRIVATE_HOSTS`. */
+  WIRE_IMAGE_ALLOW_PRIVATE_HOSTS: envAllowList(),
   /** Days a story stays findable for duplicates (the dedupe store's own default). */
   DEDUPE_WINDOW_DAYS: envInt(30, 1, 365),
 });
