@@ -12,7 +12,7 @@ import { PipelineMetrics } from '../../services/ops/src/metrics';
 import { S3Objects } from '../../services/ops/src/s3';
 import { StoryIndex } from '../../services/ops/src/story-index';
 import { deliveryAdmin, partnerAdmin } from '../../services/ops/src/wiring';
-import { testConfig, uniqueName, testS3Client } from '../helpers/env';
+import { testConfig, uniqueName, testS3Client, testSecretBox } from '../helpers/env';
 import { deleteKeysMatching } from '@wire/infra';
 
 export type TestStack = Awaited<ReturnType<typeof startOpsStack>>;
@@ -32,7 +32,7 @@ export async function startOpsStack(opts: { kafka?: boolean; bucket?: string } =
   const queues = Object.values(Queues).map((name) => new Queue(name, { connection: redis, prefix: `${id}-bull` }));
   const stories = new StoryIndex(redis, { prefix: `${prefix}ops:`, maxRecent: 200 });
   const ingestDeadLetters = new IngestDeadLetters(redis, `${prefix}ops:`);
-  const registryStore = new PartnerRegistry(redis, { prefix });
+  const registryStore = new PartnerRegistry(redis, { prefix, secretBox: testSecretBox() });
   const partners = partnerAdmin(registryStore);
   const deliveries = deliveryAdmin(redis, queues.find((q) => q.name === Queues.deliver)!, prefix);
   const s3 = testS3Client(cfg);

@@ -21,7 +21,7 @@ import {
   createTranslatorMetrics,
   type TranslateJobResult,
 } from '@wire/svc-translator';
-import { testConfig, uniqueName } from '../helpers/env';
+import { testConfig, testSecretBox, uniqueName } from '../helpers/env';
 import { counting, words, yonhapStory } from './helpers';
 
 const config = testConfig();
@@ -32,7 +32,7 @@ const keyPrefix = `${uniqueName('t7')}:`;
 const logger = createLogger({ name: 'translator-test', level: 'silent' });
 
 const apertium = counting(createApertiumTranslator({ url: config.APERTIUM_URL, concurrency: 2 }));
-const registry = new PartnerRegistry(redis, { prefix: keyPrefix });
+const registry = new PartnerRegistry(redis, { prefix: keyPrefix, secretBox: testSecretBox() });
 const recipients = new RecipientsRegister(redis, { prefix: keyPrefix });
 const recordFailure = createRedisFailureRecorder(redis, { prefix: keyPrefix });
 const metrics = createTranslatorMetrics(createMetricsRegistry('translator-test', { defaults: false }));

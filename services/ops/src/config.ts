@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { Topics } from '@wire/queues';
-import { CommonEnv, envInt, envRequired, envString, loadConfig } from '@wire/config';
+import { CommonEnv, envInt, envRequired, envString, loadConfig, SecretsEnv } from '@wire/config';
 
 /** The ops service's environment (CONTRACTS.md, "Environment"). Parsed once, in main.ts. */
 export const OpsConfigSchema = z.object({
   ...CommonEnv,
+  /** Partner secrets are sealed in Redis under WIRE_SECRETS_KEY. */
+  ...SecretsEnv,
   PORT: envInt(8080, 0, 65535),
   /** Bearer token for `/api` and the queue UI. */
   OPS_TOKEN: envRequired().refine((t) => t.length >= 16, 'must be at least 16 characters'),

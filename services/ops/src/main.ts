@@ -6,7 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
-import { ConfigError } from '@wire/config';
+import { ConfigError, secretBoxOf } from '@wire/config';
 import { createLogger, createMetricsRegistry, ShutdownManager } from '@wire/observability';
 import { Queues } from '@wire/queues';
 import { PartnerRegistry } from '@wire/routing';
@@ -41,7 +41,7 @@ const queues = Object.values(Queues).map((name) => new Queue(name, { connection:
 const deliverQueue = queues.find((q) => q.name === Queues.deliver)!;
 const stories = new StoryIndex(redis, { prefix: `${config.WIRE_REDIS_PREFIX}ops:`, maxRecent: config.OPS_STORY_INDEX_MAX });
 const ingestDeadLetters = new IngestDeadLetters(redis, `${config.WIRE_REDIS_PREFIX}ops:`);
-const partners = partnerAdmin(new PartnerRegistry(redis, { prefix: config.WIRE_REDIS_PREFIX }));
+const partners = partnerAdmin(new PartnerRegistry(redis, { prefix: config.WIRE_REDIS_PREFIX, secretBox: secretBoxOf(config) }));
 const deliveries = deliveryAdmin(redis, deliverQueue, config.WIRE_REDIS_PREFIX);
 const s3 = new S3Client({
   endpoint: config.S3_ENDPOINT,

@@ -3,7 +3,7 @@
  * load the partners file, start the deliver worker and its health server, trap signals.
  */
 import { Redis } from 'ioredis';
-import { loadConfigOrExit } from '@wire/config';
+import { loadConfigOrExit, secretBoxOf } from '@wire/config';
 import { toNinjs } from '@wire/normalize';
 import { closeServer, createHealthServer, createLogger, createMetricsRegistry, listen, ShutdownManager } from '@wire/observability';
 import { loadPartnersFile, PartnerRegistry, RecipientsRegister } from '@wire/routing';
@@ -16,7 +16,7 @@ const logger = createLogger({ name: 'webhooks', level: env.LOG_LEVEL });
 const config = fromEnv(env);
 const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
 const metrics = createMetricsRegistry('webhooks');
-const registry = new PartnerRegistry(redis, { prefix: config.prefix, cacheMs: 1_000 });
+const registry = new PartnerRegistry(redis, { prefix: config.prefix, cacheMs: 1_000, secretBox: secretBoxOf(env) });
 const recipients = new RecipientsRegister(redis, { prefix: config.prefix });
 
 if (env.PARTNERS_FILE) {

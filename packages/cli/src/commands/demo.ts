@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { deleteKeysMatching, freePort } from '@wire/infra';
-import { join } from 'node:path';
+import { deleteKeysMatching, freePort, resolveOptions } from '@wire/infra';
+import { dirname, join } from 'node:path';
+import { generateSecretsKey } from '@wire/secrets';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { Redis } from 'ioredis';
 import { StoryEvent, TopicConfigs, Topics } from '@wire/queues';
@@ -58,6 +60,30 @@ function parseArgs(argv: string[], io: CommandIO): Options | string {
   if (io.env.CI === 'true' || io.env.CI === '1' || !stdin.isTTY) opts.ci = true;
   opts.isolated = isolated ?? opts.ci;
   return opts;
+}
+
+/**
+ * The key the demo's services seal partner secrets with: WIRE_SECRETS_KEY when set, else one
+ * generated once and kept in the infra data folder (mode 600), so a restart against a Redis that
+ * kept its data still opens them.
+ */
+async function demoSecretsKey(env: Record<string, string | undefined>): Promise<string> {
+  if (env.WIRE_SECRETS_KEY) return env.WIRE_SECRETS_KEY;
+  const file = join(resolveOptions({ env }).dir, 'secrets.key');
+  const read = () => readFile(file, 'utf8').then((text) => text.trim());
+  try {
+    return await read();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await mkdir(dirname(file), { recursive: true });
+  try {
+    // `wx`: of two demos starting at once, the second reads the first one's key.
+    await writeFile(file, `${generateSecretsKey()}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return read();
 }
 
 type InfraHandle = { env: Record<string, string>; stop?: () => Promise<void>; started: string[] };
@@ -229,6 +255,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       ...baseEnv,
       REDIS_URL: redis.url,
       OPS_TOKEN: opsToken,
+      WIRE_SECRETS_KEY: await demoSecretsKey(baseEnv),
       PORT: String(port),
       WIRE_ALLOW_PRIVATE_HOSTS: '127.0.0.1,localhost,::1',
       LOG_LEVEL: io.env.LOG_LEVEL ?? 'info',
