@@ -1,7 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupAddress } from 'node:dns';
 import { err, ok, type Result } from '@wire/schema';
-import { normalizeHost, parseIp, type IpAddress } from './address';
+import { formatIpv4, normalizeHost, parseIp, type IpAddress } from './address';
 import { parseAllowList, type AllowList } from './allow-list';
 import { NetGuardError, NetGuardErrorCodes } from './errors';
 import { classifyAddress, effectiveAddress, inCidr, METADATA_HOSTS } from './ranges';
@@ -121,7 +121,7 @@ export class NetGuard {
     const literal = parseIp(host);
     let addresses: Array<{ address: string; family: number; ip: IpAddress }>;
     if (literal) {
-      addresses = [{ address: literal.family === 4 ? [...literal.bytes].join('.') : host.replace(/%.*$/, ''), family: literal.family, ip: literal }];
+      addresses = [{ address: literal.family === 4 ? formatIpv4(literal.bytes) : host.replace(/%.*$/, ''), family: literal.family, ip: literal }];
     } else {
       let found: LookupAddress[];
       try {

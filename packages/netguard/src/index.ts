@@ -5,7 +5,5 @@
  * one judged.
  */
 export { NetGuard, type NetGuardOptions, type Resolver } from './guard';
-export { parseAllowEntry, parseAllowList, type AllowList } from './allow-list';
-export { classifyAddress, effectiveAddress, parseCidr, inCidr, METADATA_HOSTS, type Cidr, type RangeKind, type RangeMatch } from './ranges';
-export { normalizeHost, parseIp, formatIpv4, type IpAddress } from './address';
-export { NetGuardError, NetGuardErrorCodes, NetGuardErrorDocs, findNetGuardError, type NetGuardErrorCode } from './errors';
+export { parseAllowEntry } from './allow-list';
+export { NetGuardError, NetGuardErrorCodes, findNetGuardError, type NetGuardErrorCode } from './errors';

@@ -3,5 +3,5 @@
  * keys rotate (`wire secrets rekey`). Pure `node:crypto`; the key comes from configuration.
  */
 export { SecretBox, type SecretBoxKeys } from './secret-box';
-export { generateSecretsKey, keyId, parseSecretsKey, KEY_BYTES } from './key';
-export { SecretsError, SecretsErrorCodes, SecretsErrorDocs, type SecretsErrorCode } from './errors';
+export { generateSecretsKey, parseSecretsKey } from './key';
+export { SecretsError, SecretsErrorCodes, type SecretsErrorCode } from './errors';
