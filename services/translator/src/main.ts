@@ -5,7 +5,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ConfigError } from '@wire/config';
-import { closeServer, createHealthServer, createLogger, createMetricsRegistry, listen, ShutdownManager } from '@wire/observability';
+import { closeServer, createHealthServer, createLogger, createMetricsRegistry, listen, ShutdownManager, warnIfRedisNotDurable } from '@wire/observability';
 import { PartnerRegistry, RecipientsRegister } from '@wire/routing';
 import { createRedisTranslationCache, createStoryTranslator, createTranslationRouter, DEFAULT_PIVOTS, parseRoutes } from '@wire/translate';
 import { DeliveryLog } from '@wire/webhooks';
@@ -30,6 +30,7 @@ const metrics = createTranslatorMetrics(registry);
 
 // BullMQ needs maxRetriesPerRequest: null on the connections it blocks on.
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+void warnIfRedisNotDurable(redis, logger);
 const providers = createProviders(config);
 const router = createTranslationRouter({
   providers,

@@ -6,6 +6,7 @@ import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { Redis } from 'ioredis';
 import { StoryEvent, TopicConfigs, Topics } from '@wire/queues';
 import { storyUri } from '@wire/schema';
+import { tokenWeakness } from '@wire/config';
 import type { CommandIO } from '../io';
 import { REPO_ROOT, SERVICE_NAMES, Supervisor, serviceEntry } from '../supervisor';
 import { DEMO_PARTNERS, FEED, readFeedItem, type FeedItem } from '../demo/feed';
@@ -216,7 +217,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     }
     cleanups.push(['redis database', redis.release]);
 
-    const opsToken = io.env.OPS_TOKEN && io.env.OPS_TOKEN.length >= 16 ? io.env.OPS_TOKEN : randomBytes(24).toString('base64url');
+    const opsToken = io.env.OPS_TOKEN && !tokenWeakness(io.env.OPS_TOKEN) ? io.env.OPS_TOKEN : randomBytes(24).toString('base64url');
     const wantPort = opts.port ?? (Number(io.env.PORT) || 8080);
     const port = (await portFree(wantPort)) ? wantPort : await freePort();
     if (port !== wantPort) say(`ops: port ${wantPort} is taken; using ${port}`);
