@@ -17,6 +17,7 @@ function capture() {
 
 const SECRETS = {
   OPS_TOKEN: 'ops-token-0123456789abcdef',
+  OPS_METRICS_TOKEN: 'metrics-token-0123456789abcdef',
   WIRE_SECRETS_KEY: 'c2VjcmV0cy1rZXktMDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY=',
   WIRE_SECRETS_OLD_KEYS: 'b2xkLWtleS0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWE=',
   S3_SECRET_ACCESS_KEY: 's3-secret-access-key-value',

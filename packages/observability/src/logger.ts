@@ -12,6 +12,7 @@ const SECRET_FIELDS = [
   'secrets',
   'authorization',
   'OPS_TOKEN',
+  'OPS_METRICS_TOKEN',
   'WIRE_SECRETS_KEY',
   'WIRE_SECRETS_OLD_KEYS',
   'S3_SECRET_ACCESS_KEY',
