@@ -4,10 +4,12 @@ import { ConfigError } from '@wire/config';
 import { loadOpsConfig } from './config';
 
 const token = randomBytes(24).toString('base64url');
+/** Partner secrets are sealed under it: ops does not start without one. */
+const KEY = { WIRE_SECRETS_KEY: randomBytes(32).toString('base64') };
 
 function lines(env: Record<string, string | undefined>): string[] {
   try {
-    loadOpsConfig(env);
+    loadOpsConfig({ ...KEY, ...env });
   } catch (err) {
     if (err instanceof ConfigError) return err.lines;
     throw err;
@@ -25,20 +27,24 @@ describe('ops config', () => {
   });
 
   it('takes a metrics token only when it is strong too, and leaves /metrics open when it is unset or empty', () => {
-    expect(loadOpsConfig({ OPS_TOKEN: token }).OPS_METRICS_TOKEN).toBeUndefined();
-    expect(loadOpsConfig({ OPS_TOKEN: token, OPS_METRICS_TOKEN: '' }).OPS_METRICS_TOKEN).toBeUndefined();
+    expect(loadOpsConfig({ ...KEY, OPS_TOKEN: token }).OPS_METRICS_TOKEN).toBeUndefined();
+    expect(loadOpsConfig({ ...KEY, OPS_TOKEN: token, OPS_METRICS_TOKEN: '' }).OPS_METRICS_TOKEN).toBeUndefined();
     expect(lines({ OPS_TOKEN: token, OPS_METRICS_TOKEN: 'changeme-metrics' })[0]).toMatch(/^OPS_METRICS_TOKEN: is a placeholder/);
     const metrics = randomBytes(24).toString('base64url');
-    expect(loadOpsConfig({ OPS_TOKEN: token, OPS_METRICS_TOKEN: metrics }).OPS_METRICS_TOKEN).toBe(metrics);
+    expect(loadOpsConfig({ ...KEY, OPS_TOKEN: token, OPS_METRICS_TOKEN: metrics }).OPS_METRICS_TOKEN).toBe(metrics);
   });
 
   it('reads the browser-facing settings and names each bad one', () => {
-    const c = loadOpsConfig({ OPS_TOKEN: token, OPS_ALLOWED_HOSTS: 'ops.newsroom.example, ops:8080,[::1]:8080', OPS_PUBLIC_URL: 'https://ops.newsroom.example', OPS_TRUST_PROXY: 'loopback,10.0.0.0/8,::1' });
+    const c = loadOpsConfig({ ...KEY, OPS_TOKEN: token, OPS_ALLOWED_HOSTS: 'ops.newsroom.example, ops:8080,[::1]:8080', OPS_PUBLIC_URL: 'https://ops.newsroom.example', OPS_TRUST_PROXY: 'loopback,10.0.0.0/8,::1' });
     expect(c.OPS_ALLOWED_HOSTS).toEqual(['ops.newsroom.example', 'ops:8080', '[::1]:8080']);
     expect(c.OPS_PUBLIC_URL).toBe('https://ops.newsroom.example');
     expect(c.OPS_TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8', '::1']);
-    expect(loadOpsConfig({ OPS_TOKEN: token })).toMatchObject({ OPS_ALLOWED_HOSTS: [], OPS_TRUST_PROXY: [] });
+    expect(loadOpsConfig({ ...KEY, OPS_TOKEN: token })).toMatchObject({ OPS_ALLOWED_HOSTS: [], OPS_TRUST_PROXY: [] });
     const bad = lines({ OPS_TOKEN: token, OPS_ALLOWED_HOSTS: 'http://ops.example/', OPS_PUBLIC_URL: 'ftp://ops.example', OPS_TRUST_PROXY: 'everyone' });
     expect(bad.map((l) => l.split(':')[0]).sort()).toEqual(['OPS_ALLOWED_HOSTS', 'OPS_PUBLIC_URL', 'OPS_TRUST_PROXY']);
+  });
+
+  it('refuses to start without the secrets key, naming it', () => {
+    expect(lines({ OPS_TOKEN: token, WIRE_SECRETS_KEY: undefined })).toEqual([expect.stringMatching(/^WIRE_SECRETS_KEY: required: 32 random bytes/)]);
   });
 });
