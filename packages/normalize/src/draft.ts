@@ -60,6 +60,8 @@ export interface DraftStory {
   people?: Subject[];
   services?: Service[];
   members?: PackageMember[];
+  /** The item's own renditions (a text's NITF or HTML by reference; media items keep theirs on their image). */
+  renditions?: RemoteRendition[];
   dateline?: string;
   located?: { city?: string; country?: string; text?: string };
   /** Body as HTML (preferred when the source has markup) … */

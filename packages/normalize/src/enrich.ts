@@ -138,7 +138,7 @@ export function resolveConcepts<T extends Subject>(list: T[] | undefined, langua
 
 type Extras = Pick<
   CanonicalStory,
-  'descriptions' | 'ednotes' | 'genres' | 'places' | 'organisations' | 'people' | 'services' | 'members' | 'title' | 'copyrightHolder' | 'copyrightNotice' | 'usageTerms' | 'contentCreated' | 'expires'
+  'descriptions' | 'ednotes' | 'genres' | 'places' | 'organisations' | 'people' | 'services' | 'members' | 'title' | 'copyrightHolder' | 'copyrightNotice' | 'usageTerms' | 'contentCreated' | 'expires' | 'sourceRenditions'
 >;
 
 /** The story's fields beyond the copy, from the draft: cleaned, concepts named, member uris under the story's source. */
@@ -173,6 +173,7 @@ export function storyExtras(draft: DraftStory, ctx: { language: string | undefin
     organisations: resolveConcepts(draft.organisations, ctx.language),
     people: resolveConcepts(draft.people, ctx.language),
     services: resolveConcepts(draft.services, ctx.language),
+    sourceRenditions: dedupe((draft.renditions ?? []).filter((r) => r.href && r.name), (r) => r.href),
     members: dedupe(
       (draft.members ?? []).filter((m) => m.guid).map((m) => ({ ...m, uri: m.uri ?? storyUri(ctx.source, m.guid) })),
       (m) => m.guid,

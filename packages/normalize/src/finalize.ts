@@ -119,7 +119,7 @@ export function finalize(draft: DraftStory, env: Envelope = {}): Result<Canonica
     else return err(normalizeError('WIRE_ERR_NO_HEADLINE', { reason: `headline: empty after cleaning (${draft.format})`, format: draft.format }));
   }
   if (body.length === 0) {
-    if (scraped) return err(normalizeError('WIRE_ERR_NO_BODY', { reason: `body: no paragraphs left after removing page chrome (${draft.format})`, format: draft.format }));
+    if (scraped && type === 'text') return err(normalizeError('WIRE_ERR_NO_BODY', { reason: `body: no paragraphs left after removing page chrome (${draft.format})`, format: draft.format }));
     if (type === 'text' && (draft.pubStatus ?? 'usable') === 'usable' && !draft.metadataOnly) warnings.push('body: empty');
   }
 

@@ -94,10 +94,10 @@ export function toNinjs(story: CanonicalStory, opts: NinjsOptions = {}): Doc {
   if (story.infoSources.length > 0) {
     doc.infoSources = story.infoSources.map((s) => ({ name: s.name, role: s.role, ...(s.uri && isUri(s.uri) ? { uri: s.uri } : {}) }));
   }
-  if (self) {
-    const renditions = renditionsOf(self, opts);
-    if (renditions.length > 0) doc.renditions = renditions;
-  }
+  const own = (story.sourceRenditions ?? []).filter((r) => isUri(r.href));
+  const renditions = self ? renditionsOf(self, opts) : [];
+  for (const r of own) renditions.push(remoteRendition(r, renditions));
+  if (renditions.length > 0) doc.renditions = renditions;
 
   const associations: Doc[] = [];
   let n = 0;

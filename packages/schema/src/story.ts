@@ -190,6 +190,8 @@ export const CanonicalStory = z.object({
   /** People the story is about (its authors are in `bylines`). */
   people: z.array(Subject).optional(),
   services: z.array(Service).optional(),
+  /** The item's own renditions as the source offers them (a text sent only by reference keeps its link). */
+  sourceRenditions: z.array(RemoteRendition).optional(),
   /** The items of a package, in package order. */
   members: z.array(PackageMember).optional(),
   bylines: z.array(Byline).default([]),

@@ -252,6 +252,9 @@ function itemToDraft(item: Obj, input: ParseInput): DraftStory {
     const href = str(obj(obj(item.renditions)?.nitf)?.href) ?? entries(item.renditions).map((r) => str(r.href)).find((h) => h && /format=nitf/i.test(h));
     if (draft.type === undefined || draft.type === 'text') {
       warnings.push(href ? `body: not embedded; fetch the NITF rendition ${href} (AP Media API)` : 'body: not embedded and no NITF rendition (AP Media API)');
+      // The renditions are where the text is: kept, so a partner can fetch it.
+      const linked = renditionsOf(item);
+      if (linked.length > 0) draft.renditions = linked;
     }
   }
   if (warnings.length > 0) draft.warnings = warnings;

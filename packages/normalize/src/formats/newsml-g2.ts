@@ -316,6 +316,9 @@ function itemToDraft(item: XmlElement, message: MessageInfo = {}): DraftStory {
   if (!draft.bodyHtml && !draft.bodyText && (draft.type === 'text' || draft.type === undefined)) {
     const remote = elements(contentSet, 'remoteContent').map((r) => attr(r, 'href')).find(Boolean);
     if (remote) warnings.push(`body: only by reference, fetch ${remote} (NewsML-G2 remoteContent)`);
+    // The link is the text's rendition: kept, so a partner can fetch the body.
+    const linked = renditionsOf(contentSet);
+    if (linked.length > 0) draft.renditions = linked;
   }
   if (media) {
     // Visual items often come without a headline (AFP video, some photo feeds): a short title from

@@ -327,6 +327,11 @@ function itemToDraft(o: Obj, format: string, input: ParseInput): DraftStory {
     }
   }
   if (!draft.headline && (media || draft.type === 'composite')) draft.metadataOnly = true;
+  // A text's own renditions (its body by reference, other formats of it) are kept.
+  if (!media) {
+    const own = renditionsOf(o);
+    if (own.length > 0) draft.renditions = own;
+  }
   if (!draft.bodyHtml && draft.bodyText?.length === 0) delete draft.bodyText;
   if (warnings.length > 0) draft.warnings = warnings;
   return draft;
