@@ -190,8 +190,8 @@ function remoteRendition(r: RemoteRendition, taken: Doc[]): Doc {
 function concept(s: Subject): Doc {
   return {
     name: s.name,
-    ...(s.uri && isUri(s.uri) ? { uri: s.uri } : s.code && isUri(s.code) ? { uri: s.code } : {}),
-    ...(s.code && !isUri(s.code) ? { literal: s.scheme ? `${s.scheme}:${s.code}` : s.code } : {}),
+    ...(s.uri && isUri(s.uri) ? { uri: s.uri } : s.code && isLink(s.code) ? { uri: s.code } : {}),
+    ...(s.code && !isLink(s.code) ? { literal: s.scheme ? `${s.scheme}:${s.code}` : s.code } : {}),
   };
 }
 
@@ -200,7 +200,10 @@ function place(p: Place): Doc {
 }
 
 /** `Jane Doe, Associated Press and John Roe`: names, each with the affiliation the source gave. */
-function displayBy(bylines: Byline[]): string {
+function displayBy(all: Byline[]): string {
+  // The authors; the photographer, editors and others only when no author is named.
+  const authors = all.filter((b) => b.role === undefined || b.role === 'author');
+  const bylines = authors.length > 0 ? authors : all;
   const names = bylines.map((b) => (b.affiliation ? `${b.name}, ${b.affiliation}` : b.name));
   if (names.length <= 1) return names[0] ?? '';
   // Several people sharing one affiliation: "A and B, AP".
@@ -208,6 +211,11 @@ function displayBy(bylines: Byline[]): string {
   const list = shared ? bylines.map((b) => b.name) : names;
   const joined = `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
   return shared ? `${joined}, ${shared}` : joined;
+}
+
+/** A code that is itself a link (an http(s) or urn identifier), not a `scheme:code` qcode. */
+function isLink(s: string): boolean {
+  return /^(?:https?|urn):/i.test(s) && isUri(s);
 }
 
 function isDateTime(v: string | undefined): v is string {

@@ -79,7 +79,7 @@ export function resolveSubject(s: Subject, language: string | undefined): Subjec
   const scheme = iptcScheme(s.scheme) ?? fromUri?.scheme;
   const code = s.code ?? fromUri?.code;
   if (!scheme || !code) return s;
-  const unnamed = !s.name || s.name === code || s.name === `${s.scheme}:${code}`;
+  const unnamed = !s.name || s.name === code || s.name === `${s.scheme}:${code}` || s.name === s.uri;
   const name = unnamed ? (iptcName(scheme, code, language) ?? s.name) : s.name;
   return { ...s, name, code, scheme, uri: s.uri ?? iptcUri(scheme, code) };
 }

@@ -135,9 +135,10 @@ function conceptsOf(list: Obj[]): Array<Subject & { geo?: { lat: number; lon: nu
 
 /** A ninjs `name`/`literal`/`uri` concept → subject (1.x `scheme` + `code` too). */
 function subjectOf(s: Obj): Subject | undefined {
-  const name = str(s.name) ?? str(s.literal) ?? str(s.code);
-  if (!name) return undefined;
   const uri = absUrl(s.uri) ?? (str(s.uri)?.includes(':') ? str(s.uri) : undefined);
+  // A concept sent as a bare uri is named from its vocabulary (in finalize) or by the uri itself.
+  const name = str(s.name) ?? str(s.literal) ?? str(s.code) ?? uri;
+  if (!name) return undefined;
   return compact({ code: str(s.literal) ?? str(s.code), name, scheme: str(s.scheme), uri });
 }
 
