@@ -27,6 +27,8 @@ const validate = (() => {
   return (doc: unknown): string[] => (v(doc) ? [] : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`));
 })();
 
+// The ninjs documents are JSON checked against the IPTC schema, not a TypeScript type: read loosely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Ninjs = Record<string, any>;
 
 function stories(rel: string | { text: string }): CanonicalStory[] {
@@ -196,7 +198,7 @@ describe('4. datelines and bylines', () => {
     expect(validate(doc)).toEqual([]);
     expect(doc.located).toBe('Kyiv, Ukraine');
     expect(doc.descriptions).toContainEqual({ role: 'dateline', value: 'KYIV, Ukraine (AP) —' });
-    expect((doc.bodies as Ninjs[])[0].value).toBe('<p>Russian drones and missiles struck the capital overnight, officials said on Tuesday.</p><p>Air defences shot down most of the targets.<br>Two people were injured by falling debris.</p>');
+    expect((doc.bodies as Ninjs[])[0]!.value).toBe('<p>Russian drones and missiles struck the capital overnight, officials said on Tuesday.</p><p>Air defences shot down most of the targets.<br>Two people were injured by falling debris.</p>');
   });
 
   it('hard-wrapped text: a "By X" run into the dateline is a byline, not part of the city; the desk sign-off is dropped', () => {
