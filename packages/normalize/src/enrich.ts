@@ -124,13 +124,13 @@ export function imageExtras(img: DraftImage): Partial<StoryImage> & { sourceRend
     ...(img.uri ? { uri: img.uri } : {}),
     ...(headline ? { headline } : {}),
     ...(by ? { by } : {}),
-    sourceRenditions: dedupe((img.renditions ?? []).filter((r) => r.href && r.name), (r) => r.href),
+    sourceRenditions: dedupeBy((img.renditions ?? []).filter((r) => r.href && r.name), (r) => r.href),
   };
 }
 
 /** Subjects with IPTC names resolved in the story's language, one per concept. */
 export function resolveConcepts<T extends Subject>(list: T[] | undefined, language: string | undefined): T[] {
-  return dedupe(
+  return dedupeBy(
     (list ?? []).map((c) => resolveSubject({ ...c, name: cleanText(c.name ?? '') }, language) as T).filter((c) => c.name.length > 0),
     (c) => (c.code ? `${(c.scheme ?? '').toLowerCase()}|${c.code}` : `|${c.name.toLowerCase()}`),
   );
@@ -163,7 +163,7 @@ export function storyExtras(draft: DraftStory, ctx: { language: string | undefin
     ...(usageTerms ? { usageTerms } : {}),
     ...(contentCreated ? { contentCreated } : {}),
     ...(expires ? { expires } : {}),
-    descriptions: dedupe(
+    descriptions: dedupeBy(
       (draft.descriptions ?? []).map((d) => ({ ...(d.role ? { role: d.role } : {}), value: cleanText(d.value) })).filter((d) => d.value.length > 0),
       (d) => d.value.toLowerCase(),
     ),
@@ -173,15 +173,16 @@ export function storyExtras(draft: DraftStory, ctx: { language: string | undefin
     organisations: resolveConcepts(draft.organisations, ctx.language),
     people: resolveConcepts(draft.people, ctx.language),
     services: resolveConcepts(draft.services, ctx.language),
-    sourceRenditions: dedupe((draft.renditions ?? []).filter((r) => r.href && r.name), (r) => r.href),
-    members: dedupe(
+    sourceRenditions: dedupeBy((draft.renditions ?? []).filter((r) => r.href && r.name), (r) => r.href),
+    members: dedupeBy(
       (draft.members ?? []).filter((m) => m.guid).map((m) => ({ ...m, uri: m.uri ?? storyUri(ctx.source, m.guid) })),
       (m) => m.guid,
     ),
   };
 }
 
-function dedupe<T>(items: T[], key: (t: T) => string): T[] {
+/** The items with the first of each key kept, in order. */
+export function dedupeBy<T>(items: T[], key: (t: T) => string): T[] {
   const seen = new Set<string>();
   return items.filter((i) => {
     const k = key(i);

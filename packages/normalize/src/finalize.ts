@@ -9,7 +9,7 @@ import { extractDateline } from './dateline';
 import { normalizeDate } from './dates';
 import { normalizeError, type NormalizeError } from './errors';
 import { detectLanguage, normalizeLanguage } from './language';
-import { draftBylines, imageExtras, linesAsParagraphs, mergePeople, printedDateline, resolveConcepts, storyExtras, tidyEdges } from './enrich';
+import { dedupeBy, draftBylines, imageExtras, linesAsParagraphs, mergePeople, printedDateline, resolveConcepts, storyExtras, tidyEdges } from './enrich';
 import { outletForEmail } from './outlets';
 import { providerSlug, providerSource } from './provider';
 import { applyPageRules, sameText } from './page-rules';
@@ -197,13 +197,4 @@ function date(v: string | undefined, field: string, warnings: string[]): string 
 const positiveInt = (n: number | undefined): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0;
 
 
-function dedupeBy<T>(items: T[], key: (t: T) => string): T[] {
-  const seen = new Set<string>();
-  return items.filter((i) => {
-    const k = key(i);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
 
