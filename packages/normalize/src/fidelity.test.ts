@@ -72,6 +72,13 @@ describe('1. the ninjs model, filled from every format that carries it', () => {
     expect(text!.subjects).toEqual(expect.arrayContaining([{ name: 'finanslov', rel: 'keyword' }, { name: 'skat', rel: 'keyword' }]));
   });
 
+  it('AP Media API: the products of the feed page and the structured bylines', () => {
+    const [item] = ninjs('samples/ap-media-item.json');
+    expect(item!.subjects).toContainEqual({ name: 'AP Top News', literal: 'approduct:31989', rel: 'product' });
+    expect(item!.people).toContainEqual({ name: 'Jane Doe', rel: 'author' });
+    expect(item!.title).toBe('Federal Reserve');
+  });
+
   it('NewsML-G2: rights, edNote, service, genre, title; creators with their roles', () => {
     const [doc] = ninjs('newsml-g2/iptc-spec/LISTING_1_A_NewsML-G2_News_Item.xml');
     expect(doc).toMatchObject({ copyrightHolder: 'Example Enews LLP', genres: [{ name: 'Interview', literal: 'genre:interview' }] });
@@ -323,6 +330,21 @@ describe('10. attachments and embeds', () => {
     const [photo] = stories('samples/email-picture-only.eml');
     expect(photo).toMatchObject({ type: 'picture', headline: 'PHOTO: Flood waters recede in Valencia', source: 'example-agency' });
     expect(photo!.images[0]).toMatchObject({ self: true, embedded: { contentType: 'image/png' } });
+  });
+
+  it('ninjs and AP HTML bodies: a bare in-body picture and a <video> with its sources become associations', () => {
+    const html = '<p>The mayor opened the new tram line on Monday, the city said.</p><p><img src="https://img.example.com/tram.jpg" alt="The first tram leaves the depot" width="1600" height="900"></p><video poster="https://img.example.com/tram-poster.jpg"><source src="https://video.example.com/tram.mp4" type="video/mp4"><source src="https://video.example.com/tram.webm" type="video/webm"></video>';
+    const [doc] = ninjs({ text: JSON.stringify({ uri: 'urn:x:tram', headline: 'New tram line opens', body_html: html }) });
+    const assoc = doc!.associations as Ninjs[];
+    expect(assoc.map((a) => a.type)).toEqual(['picture', 'video']);
+    expect(assoc[1]!.renditions.map((r: Ninjs) => [r.href, r.contentType])).toEqual([
+      ['https://video.example.com/tram.mp4', 'video/mp4'],
+      ['https://video.example.com/tram.webm', 'video/webm'],
+    ]);
+    const feed = JSON.parse(readFileSync(join(FIXTURES, 'samples/ap-media-feed.json'), 'utf8')) as { data: { items: Array<{ item: Record<string, unknown> }> } };
+    Object.assign(feed.data.items[0]!.item, { body_html: html });
+    const [ap] = stories({ text: JSON.stringify(feed) });
+    expect(ap!.images.map((i) => i.type ?? 'picture')).toEqual(['picture', 'video']);
   });
 
   it('a text sent only by reference keeps the link as its rendition', () => {

@@ -3,7 +3,8 @@ import type { DraftImage, DraftStory, ParseInput } from '../draft';
 import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
 import { findIn } from '../xml-dom';
-import { cleanHtmlBody } from '../xml-html';
+import { cleanHtmlBody, mergeImages } from '../xml-html';
+import { bodyEmbeds } from './embeds';
 import { absUrl, checkItems, compact, fail, guarded, isRecord, isoDate, nonNegInt, paragraphs, parseJson, posInt, pubStatus, str, urgency } from './common';
 import { nitfToDraft } from './nitf';
 import { providerSlug } from '../provider';
@@ -108,7 +109,18 @@ function conceptsOf(list: unknown[], scheme?: string): Array<Subject & { geo?: {
   return out;
 }
 
-function itemToDraft(item: Obj, input: ParseInput): DraftStory {
+/** AP products (`{id, name}`) an item or a feed page is delivered under. */
+function productsOf(list: unknown[]): NonNullable<DraftStory['services']> {
+  const out: NonNullable<DraftStory['services']> = [];
+  for (const p of list.map(obj)) {
+    const code = str(p?.id) ?? str(p?.code);
+    const name = str(p?.name) ?? code;
+    if (name) out.push(compact({ name, code, scheme: 'approduct', kind: 'product' as const }));
+  }
+  return out;
+}
+
+function itemToDraft(item: Obj, input: ParseInput, pageProducts: unknown[] = []): DraftStory {
   const draft: DraftStory = { format: 'ap-media-api' };
   const warnings: string[] = [];
   const altids = obj(item.altids);
@@ -177,6 +189,8 @@ function itemToDraft(item: Obj, input: ParseInput): DraftStory {
   if (people.length > 0) draft.people = people;
   const genres = conceptsOf(arr(item.genre).concat(arr(item.genres)));
   if (genres.length > 0) draft.genres = genres;
+  const products = productsOf(arr(item.products).concat(pageProducts));
+  if (products.length > 0) draft.services = products;
   const located = str(item.located);
   const where = obj(item.datelinelocation);
   if (located || where) draft.located = compact({ city: str(where?.city), country: str(where?.countryname) ?? str(where?.countrycode), text: located });
@@ -218,7 +232,12 @@ function itemToDraft(item: Obj, input: ParseInput): DraftStory {
   }
   if (!draft.bodyHtml) {
     const html = str(item.body_html) ?? str(item.bodyHtml);
-    if (html) draft.bodyHtml = cleanHtmlBody(html, draft.headline, input.limits).html;
+    if (html) {
+      const cleaned = cleanHtmlBody(html, draft.headline, input.limits);
+      draft.bodyHtml = cleaned.html;
+      const embeds = mergeImages(cleaned.images, bodyEmbeds(html));
+      if (embeds.length > 0) draft.images = mergeImages(draft.images ?? [], embeds);
+    }
     else {
       const textBody = str(item.body_text) ?? str(item.bodyText);
       if (textBody) draft.bodyText = paragraphs(textBody);
@@ -281,7 +300,7 @@ export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
     for (let i = 0; i < raw.length; i++) {
       const it = raw[i];
       if (!isRecord(it)) return fail('WIRE_ERR_SCHEMA', `document: data.items[${i}] is not an object (AP Media API)`);
-      const d = itemToDraft(it, input);
+      const d = itemToDraft(it, input, arr(obj(data.meta)?.products));
       if (d.headline) out.push(d);
       else skipped.push(d.guid ?? `#${i}`);
     }

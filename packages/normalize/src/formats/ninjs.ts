@@ -8,6 +8,7 @@ import { nitfToDraft } from './nitf';
 import { cleanHtmlBody, mergeImages } from '../xml-html';
 import { providerOfUri } from '../provider';
 import { conceptKind, itemType } from './concepts';
+import { bodyEmbeds } from './embeds';
 import type { RemoteRendition, Subject } from '@wire/schema';
 
 /**
@@ -151,7 +152,9 @@ function bodyOf(o: Obj, draft: DraftStory, input: ParseInput): void {
   if (htmlValue) {
     const cleaned = cleanHtmlBody(htmlValue, draft.headline, input.limits);
     if (cleaned.html) draft.bodyHtml = cleaned.html;
-    if (cleaned.images.length > 0) draft.images = mergeImages(draft.images ?? [], cleaned.images);
+    // Figures, bare in-body pictures and video embeds are media of the story.
+    const embedded = mergeImages(cleaned.images, bodyEmbeds(htmlValue));
+    if (embedded.length > 0) draft.images = mergeImages(draft.images ?? [], embedded);
     if (cleaned.html) return;
   }
   const nitfBody = bodies.find((b) => /nitf|xml/.test(type(b)) || /nitf/i.test(str(b.role) ?? ''));
