@@ -2,11 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InfraError } from './errors';
 import { INFRA_ROOT, layout, type ResolvedOptions } from './options';
+import { DEBIAN_APERTIUM_MODES, DEBIAN_PACKAGES, installCommand, type PackageGroup } from './packages';
 import { isOurs, liveRecord, portOpen, startDetached, waitFor, writePidRecord } from './process';
 import { isManagedHostPort, type ServiceStatus, type ServiceUp } from './service';
 
-/** Where Debian's apertium-* language packages put their mode files. */
-const DEBIAN_MODES = '/usr/share/apertium/modes';
 const WRAPPER = path.join(INFRA_ROOT, 'apertium', 'apy-loopback.py');
 const PYTHON = '/usr/bin/python3';
 
@@ -31,6 +30,12 @@ export async function apertiumAnswers(url: string): Promise<string[] | undefined
 }
 
 const marker = (dir: string) => `${WRAPPER} --host 127.0.0.1 --marker ${dir}`;
+
+/** The Debian tools starting APY here would need; none when one is configured or answers. */
+export async function apertiumNeeds(o: ResolvedOptions): Promise<PackageGroup[]> {
+  if (!urlOf(o).managed || liveRecord(layout(o.dir).run, 'apertium') || (await portOpen(o.apertiumPort))) return [];
+  return ['apertium'];
+}
 
 /** Bring Apertium APY up on 127.0.0.1 (or find it) and return `APERTIUM_URL`. */
 export async function ensureApertium(o: ResolvedOptions): Promise<ServiceUp> {
@@ -63,11 +68,11 @@ export async function ensureApertium(o: ResolvedOptions): Promise<ServiceUp> {
     return { env, status: { name: 'apertium', state: 'external', address: url, detail: 'already answering, not started by wire infra' } };
   }
 
-  const modes = o.env.WIRE_APERTIUM_MODES ?? DEBIAN_MODES;
+  const modes = o.env.WIRE_APERTIUM_MODES ?? DEBIAN_APERTIUM_MODES;
   if (!fs.existsSync(path.join(modes, 'eng-spa.mode')) || !fs.existsSync('/usr/lib/python3/dist-packages/apertium_apy')) {
     throw new InfraError(
       'WIRE_ERR_INFRA_MISSING_TOOL',
-      `Apertium is not installed (need ${path.join(modes, 'eng-spa.mode')} and the apertium_apy module): apt-get install apertium apertium-eng-spa apertium-apy`,
+      `Apertium is not installed (need ${path.join(modes, 'eng-spa.mode')} and the apertium_apy module): ${installCommand(DEBIAN_PACKAGES.apertium, false)}`,
     );
   }
   fs.mkdirSync(L.apertium, { recursive: true });
