@@ -99,6 +99,8 @@ export const CommonEnv = {
   APERTIUM_URL: envUrl('http://127.0.0.1:2737'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   WIRE_ALLOW_PRIVATE_HOSTS: envList([]),
+  /** Address the services' HTTP servers listen on; 0.0.0.0 only inside a container whose ports are published on the host's 127.0.0.1. */
+  BIND_HOST: envString('127.0.0.1'),
 } as const;
 
 export const CommonConfigSchema = z.object(CommonEnv);
