@@ -289,9 +289,10 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     if (running.includes('ops')) {
       // Stop waiting at once if ops exits (a config error, a port taken): its log says why.
       opsReady =
-        (await waitFor(async () => (supervisor.gone.some((g) => g.name === 'ops') ? false : (await fetch(`${opsUrl}/healthz`)).ok ? true : undefined), 150_000)) === true;
-      say(opsReady ? `ops: up at ${opsUrl}` : `ops: did not answer ${opsUrl}/healthz within 150 s (see ${logDir}/ops.log)`);
+        (await waitFor(async () => (interrupted || supervisor.gone.some((g) => g.name === 'ops') ? false : (await fetch(`${opsUrl}/healthz`)).ok ? true : undefined), 150_000)) === true;
+      if (!interrupted) say(opsReady ? `ops: up at ${opsUrl}` : `ops: did not answer ${opsUrl}/healthz within 150 s (see ${logDir}/ops.log)`);
     }
+    if (interrupted) return finish(130);
 
     // 4. Register the partners through the ops API.
     let registered = 0;
