@@ -47,6 +47,29 @@ interface Child {
   log?: WriteStream;
 }
 
+/**
+ * Trap SIGINT and SIGTERM for a command that supervises services. The first signal calls `onStop`.
+ * The same Ctrl-C can arrive twice: the terminal signals the whole foreground group, and tsx's CLI
+ * relays the signal to its child again when the child's acknowledgement is late (on a busy machine);
+ * a repeat within a second is that echo and is ignored. A later signal is a person insisting:
+ * `onForce`. Returns the function that removes the handlers.
+ */
+export function trapStopSignals(onStop: (signal: NodeJS.Signals) => void, onForce: (signal: NodeJS.Signals) => void): () => void {
+  let first: number | undefined;
+  const handler = (signal: NodeJS.Signals) => {
+    if (first === undefined) {
+      first = Date.now();
+      onStop(signal);
+    } else if (Date.now() - first > 1000) onForce(signal);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
 /** Children of every supervisor in this process that still run: stopped if this process exits first. */
 const live = new Set<ChildProcess>();
 let exitHook = false;

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { StoryEvent, TopicConfigs, Topics } from '@wire/queues';
 import { storyUri } from '@wire/schema';
 import type { CommandIO } from '../io';
-import { REPO_ROOT, SERVICE_NAMES, Supervisor, serviceEntry } from '../supervisor';
+import { REPO_ROOT, SERVICE_NAMES, Supervisor, serviceEntry, trapStopSignals } from '../supervisor';
 import { DEMO_PARTNERS, FEED, readFeedItem, type FeedItem } from '../demo/feed';
 import { startSamplePartner, type SamplePartner } from '../demo/sample-partner';
 import { renderSummary, summarize, type ItemOutcome } from '../demo/summary';
@@ -186,16 +186,16 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     })());
 
   let interrupted = false;
-  const onSignal = () => {
-    if (interrupted) {
+  const untrap = trapStopSignals(
+    () => {
+      interrupted = true;
+      say('\nstopping everything the demo started…');
+    },
+    () => {
       io.stderr.write('demo: second signal, exiting now\n');
       process.exit(130);
-    }
-    interrupted = true;
-    say('\nstopping everything the demo started…');
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+    },
+  );
 
   try {
     say(`wire demo (run ${runId})${opts.ci ? ' — non-interactive: exits after the summary' : ''}`);
@@ -426,8 +426,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
 
   async function finish(code: number): Promise<number> {
     await stopAll();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    untrap();
     say('demo: stopped');
     return code;
   }
