@@ -56,6 +56,14 @@ function resolveRelative(fromDir, spec) {
   return undefined;
 }
 
+/** Workspace package name → whether its `exports` has the `./dist` entry the build's imports use. */
+const exportsDist = new Map(
+  workspaces().map((w) => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(w.dir, 'package.json'), 'utf8'));
+    return [pkg.name, typeof pkg.exports === 'object' && pkg.exports !== null && './dist' in pkg.exports];
+  }),
+);
+
 const rewriteImports = {
   name: 'wire-dist-imports',
   setup(b) {
@@ -66,8 +74,11 @@ const rewriteImports = {
         if (!to) return { errors: [{ text: `cannot resolve ${a.path} from ${a.importer}` }] };
         return { path: to, external: true };
       }
-      const pkg = a.path.match(/^@wire\/[^/]+$/);
-      return { path: pkg ? `${a.path}/dist` : a.path, external: true };
+      if (!/^@wire\/[^/]+$/.test(a.path)) return { path: a.path, external: true };
+      if (exportsDist.get(a.path) !== true) {
+        return { errors: [{ text: `${a.path} (imported by ${path.relative(ROOT, a.importer)}) has no "./dist": "./dist/index.js" in its package.json exports` }] };
+      }
+      return { path: `${a.path}/dist`, external: true };
     });
     b.onLoad({ filter: /\.ts$/ }, (a) => ({
       contents: fs.readFileSync(a.path, 'utf8').replace(/new URL\((['"`])(\.{1,2}\/[^'"`]+?)\.ts\1(\s*,\s*import\.meta\.url\s*\))/g, 'new URL($1$2.js$1$3'),
