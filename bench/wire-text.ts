@@ -1,7 +1,7 @@
 /** Synthetic wire copy for benchmarks: deterministic per seed, shaped like real wire text. */
 
 // Wire-like text. Words are drawn by Zipf's law (rank r with probability ∝ 1/r) from 50,000
-// words: the 40 commonest words of the Reuters dev set (../shared/datasets/dedupe-dev.jsonl) first,
+// words: the 40 commonest words of the Reuters dev set (tests/fixtures/datasets/dedupe-dev.jsonl) first,
 // then made-up words of two or three syllables. That gives the dev set's shape: there the 10, 100
 // and 1,000 commonest words make 20%, 45% and 78% of the tokens; here 26%, 46% and 66%. (A uniform
 // draw from made-up words has no function words at all, which sends every story through the slow

@@ -4,14 +4,13 @@ import { ensureInfra, stopInfra, type ServiceName } from '@wire/infra';
 /**
  * Integration suites run against real Kafka, S3, Redis and Apertium. Whatever already answers
  * (a running `wire infra up`, configured addresses) is used as is; the rest is started here and
- * stopped again in teardown — only what this run started.
+ * stopped again in teardown — only what this run started. Debian packages the run needs and the
+ * machine lacks (those of the services it starts, and Chromium for the browser test) are
+ * installed first when the run is root, as `wire infra up` does.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  // The AWS SDK warns that its releases after January 2027 need Node 22; the lock file pins one
-  // that runs on Node 20, so the warning would only bury the test output (workers inherit this).
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const t0 = Date.now();
-  const { env, started } = await ensureInfra({ log: (line) => process.stdout.write(`[infra] ${line}\n`) });
+  const { env, started } = await ensureInfra({ packages: ['browser'], log: (line) => process.stdout.write(`[infra] ${line}\n`) });
   if (started.length > 0) {
     process.stdout.write(`[infra] started ${started.join(', ')} for this test run in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   }

@@ -2,37 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InfraError } from './errors';
 import { INFRA_ROOT, layout, type ResolvedOptions } from './options';
+import { DEBIAN_APERTIUM_MODES, DEBIAN_PACKAGES, installCommand, type PackageGroup } from './packages';
 import { isOurs, liveRecord, portOpen, startDetached, waitFor, writePidRecord } from './process';
 import { isManagedHostPort, type ServiceStatus, type ServiceUp } from './service';
 
-/**
- * The Debian packages of Apertium: the engine, APY, and the language pairs partners are likely
- * to want — English–Spanish (required), Norwegian Bokmål/Nynorsk, Swedish/Danish/Norwegian,
- * Spanish/Catalan/Portuguese/Italian/Galician, English–Catalan/Galician, French–Spanish. The
- * translator discovers what APY offers (`/listPairs`) and pivots where two pairs make a path.
- */
-export const APERTIUM_PACKAGES = [
-  'apertium',
-  'apertium-apy',
-  'apertium-eng-spa',
-  'apertium-nno-nob',
-  'apertium-swe-dan',
-  'apertium-swe-nor',
-  'apertium-dan-nor',
-  'apertium-spa-cat',
-  'apertium-por-cat',
-  'apertium-spa-ita',
-  'apertium-cat-ita',
-  'apertium-es-gl',
-  'apertium-es-pt',
-  'apertium-pt-gl',
-  'apertium-eng-cat',
-  'apertium-en-gl',
-  'apertium-fr-es',
-] as const;
-
-/** Where Debian's apertium-* language packages put their mode files. */
-const DEBIAN_MODES = '/usr/share/apertium/modes';
 const WRAPPER = path.join(INFRA_ROOT, 'apertium', 'apy-loopback.py');
 const PYTHON = '/usr/bin/python3';
 
@@ -57,6 +30,12 @@ export async function apertiumAnswers(url: string): Promise<string[] | undefined
 }
 
 const marker = (dir: string) => `${WRAPPER} --host 127.0.0.1 --marker ${dir}`;
+
+/** The Debian tools starting APY here would need; none when one is configured or answers. */
+export async function apertiumNeeds(o: ResolvedOptions): Promise<PackageGroup[]> {
+  if (!urlOf(o).managed || liveRecord(layout(o.dir).run, 'apertium') || (await portOpen(o.apertiumPort))) return [];
+  return ['apertium'];
+}
 
 /** Bring Apertium APY up on 127.0.0.1 (or find it) and return `APERTIUM_URL`. */
 export async function ensureApertium(o: ResolvedOptions): Promise<ServiceUp> {
@@ -89,11 +68,11 @@ export async function ensureApertium(o: ResolvedOptions): Promise<ServiceUp> {
     return { env, status: { name: 'apertium', state: 'external', address: url, detail: 'already answering, not started by wire infra' } };
   }
 
-  const modes = o.env.WIRE_APERTIUM_MODES ?? DEBIAN_MODES;
+  const modes = o.env.WIRE_APERTIUM_MODES ?? DEBIAN_APERTIUM_MODES;
   if (!fs.existsSync(path.join(modes, 'eng-spa.mode')) || !fs.existsSync('/usr/lib/python3/dist-packages/apertium_apy')) {
     throw new InfraError(
       'WIRE_ERR_INFRA_MISSING_TOOL',
-      `Apertium is not installed (need ${path.join(modes, 'eng-spa.mode')} and the apertium_apy module): apt-get install ${APERTIUM_PACKAGES.join(' ')}`,
+      `Apertium is not installed (need ${path.join(modes, 'eng-spa.mode')} and the apertium_apy module): ${installCommand(DEBIAN_PACKAGES.apertium, false)}`,
     );
   }
   fs.mkdirSync(L.apertium, { recursive: true });

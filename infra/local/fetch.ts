@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InfraError } from './errors';
 import { INFRA_ROOT } from './options';
+import { DEBIAN_PACKAGES, installCommand, javaMajor } from './packages';
 
 /** The Maven-fetched runtimes: a pom under infra/maven/<name>/ each. */
 export const ARTIFACTS = {
@@ -45,11 +46,10 @@ export function findJava(env: Record<string, string | undefined>): string {
   if (r.error || r.status !== 0) {
     throw new InfraError(
       'WIRE_ERR_INFRA_JAVA',
-      `java not found (${java}): install a JDK 17+ (Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME`,
+      `java not found (${java}): install a JDK 17+ (Debian: ${installCommand(DEBIAN_PACKAGES.java, false)}) or set JAVA_HOME`,
     );
   }
-  const m = `${r.stderr}${r.stdout}`.match(/version "(\d+)(?:\.(\d+))?/);
-  const major = m ? (m[1] === '1' ? Number(m[2]) : Number(m[1])) : 0;
+  const major = javaMajor(`${r.stderr}${r.stdout}`);
   if (major < 17) {
     throw new InfraError('WIRE_ERR_INFRA_JAVA', `${java} is Java ${major || '?'}; Kafka 4 and S3Proxy 3 need Java 17 or newer (set JAVA_HOME)`);
   }
@@ -85,7 +85,7 @@ export async function fetchArtifact(libRoot: string, name: ArtifactName, log: (l
   const code = await new Promise<number>((resolve, reject) => {
     const child = spawn('mvn', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.on('error', (err) =>
-      reject(new InfraError('WIRE_ERR_INFRA_MAVEN', `mvn not found: install Maven (Debian: apt-get install maven)`, {}, { cause: err })),
+      reject(new InfraError('WIRE_ERR_INFRA_MAVEN', `mvn not found: install Maven (Debian: ${installCommand(DEBIAN_PACKAGES.maven, false)})`, {}, { cause: err })),
     );
     let buf = '';
     const onData = (chunk: Buffer) => {

@@ -9,21 +9,24 @@
  * // env.KAFKA_BROKERS === '127.0.0.1:9092', env.S3_ENDPOINT === 'http://127.0.0.1:9000', …
  * await stopInfra({ only: started });
  */
-import { ensureApertium, apertiumStatus } from './apertium';
-import { fetchArtifacts as fetchAll } from './fetch';
-import { ensureKafka, kafkaStatus } from './kafka';
+import { apertiumNeeds, ensureApertium, apertiumStatus } from './apertium';
+import { artifactsReady, ARTIFACTS, fetchArtifacts as fetchAll, type ArtifactName } from './fetch';
+import { ensureKafka, kafkaNeeds, kafkaStatus } from './kafka';
 import { layout, resolveOptions, SERVICE_NAMES, type InfraOptions, type ServiceName } from './options';
 import { liveRecord, removePidRecord, stopProcess, withLock } from './process';
-import { ensureRedis, redisStatus } from './redis';
-import { ensureS3, s3Status } from './s3';
+import { ensurePackages, type PackageGroup } from './packages';
+import { ensureRedis, redisNeeds, redisStatus } from './redis';
+import { ensureS3, s3Needs, s3Status } from './s3';
 import type { ServiceStatus, ServiceUp } from './service';
 
 export { InfraError, InfraErrorCodes, type InfraErrorCode } from './errors';
 export { artifactVersion, ARTIFACTS } from './fetch';
 export { KAFKA_JVM_OPTS } from './kafka';
+export { APERTIUM_PAIR_PACKAGES, DEBIAN_PACKAGES, PACKAGE_GROUPS, ensurePackages, installCommand, planPackages, type PackageGroup, type PackageHost } from './packages';
 /** A free TCP port on 127.0.0.1, for tests, benchmarks and the demo. */
 export { freePort } from './process';
 export { deleteKeysMatching } from './redis-keys';
+export { REDIS_DURABILITY } from './redis';
 export { INFRA_ROOT, S3_DEFAULTS, SERVICE_NAMES, resolveOptions, type InfraOptions, type ServiceName } from './options';
 export type { ServiceState, ServiceStatus } from './service';
 
@@ -42,10 +45,18 @@ const ENSURE: Record<ServiceName, (o: ReturnType<typeof resolveOptions>) => Prom
   apertium: ensureApertium,
 };
 
+const NEEDS: Record<ServiceName, (o: ReturnType<typeof resolveOptions>) => Promise<PackageGroup[]>> = {
+  kafka: kafkaNeeds,
+  s3: s3Needs,
+  redis: redisNeeds,
+  apertium: apertiumNeeds,
+};
+
 /**
  * Make every service answer: reuse what runs (ours by PID file, or a configured/existing server),
- * start the rest, in parallel, and wait until each really answers (Kafka metadata + topics, S3
- * bucket, Redis PING, APY eng|spa). Safe to call from several processes at once (a lock file).
+ * install the Debian packages the rest needs (see `ensurePackages`), start the rest in parallel,
+ * and wait until each really answers (Kafka metadata + topics, S3 bucket, Redis PING, APY
+ * eng|spa). Safe to call from several processes at once (a lock file).
  */
 export async function ensureInfra(opts: InfraOptions = {}): Promise<InfraUp> {
   const o = resolveOptions(opts);
@@ -54,6 +65,8 @@ export async function ensureInfra(opts: InfraOptions = {}): Promise<InfraUp> {
     L.lock,
     async () => {
       const before = new Set(SERVICE_NAMES.filter((n) => liveRecord(L.run, n)));
+      const needed = (await Promise.all(o.services.map((s) => NEEDS[s](o)))).flat();
+      await ensurePackages([...needed, ...o.packages], { log: o.log, env: o.env, install: o.install });
       const results = await Promise.allSettled(o.services.map((s) => ENSURE[s](o)));
       const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
       const ups = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -111,6 +124,8 @@ export async function infraStatus(opts: InfraOptions = {}): Promise<ServiceStatu
 /** Download the Maven runtimes (Kafka, S3Proxy) into the data folder; nothing is started. */
 export async function fetchArtifacts(opts: InfraOptions = {}): Promise<void> {
   const o = resolveOptions(opts);
+  const fetched = (Object.keys(ARTIFACTS) as ArtifactName[]).every((name) => artifactsReady(o.lib, name));
+  await ensurePackages(fetched ? o.packages : ['java', 'maven', ...o.packages], { log: o.log, env: o.env, install: o.install });
   await fetchAll(o.lib, o.log);
 }
 

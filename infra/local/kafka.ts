@@ -5,8 +5,9 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { TopicConfigs, Topics } from '@wire/queues';
 import { InfraError } from './errors';
-import { artifactVersion, fetchArtifact, findJava, jvmOpts, libDir } from './fetch';
+import { artifactsReady, artifactVersion, fetchArtifact, findJava, jvmOpts, libDir } from './fetch';
 import { INFRA_ROOT, layout, type ResolvedOptions } from './options';
+import type { PackageGroup } from './packages';
 import { isOurs, liveRecord, portOpen, startDetached, tail, waitFor, writePidRecord } from './process';
 import { isManagedHostPort, type ServiceStatus, type ServiceUp } from './service';
 
@@ -91,6 +92,12 @@ function renderConfig(o: ResolvedOptions, dataDir: string): string {
 }
 
 const marker = (dir: string) => `-Dwire.infra=kafka:${dir}`;
+
+/** The Debian tools starting Kafka here would need; none when a broker is configured or answers. */
+export async function kafkaNeeds(o: ResolvedOptions): Promise<PackageGroup[]> {
+  if (!brokersOf(o).managed || liveRecord(layout(o.dir).run, 'kafka') || (await portOpen(o.kafkaPort))) return [];
+  return artifactsReady(o.lib, 'kafka') ? ['java'] : ['java', 'maven'];
+}
 
 /** Bring Kafka up (or find it up) and return its status and `KAFKA_BROKERS`. */
 export async function ensureKafka(o: ResolvedOptions): Promise<ServiceUp> {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InfraError } from './errors';
+import type { PackageGroup } from './packages';
 
 /** The folder `infra/` of this repository (poms, templates, the APY wrapper). */
 export const INFRA_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,6 +39,10 @@ export interface InfraOptions {
   partitions?: number;
   /** Only these services (default all four). */
   services?: ServiceName[];
+  /** Debian package groups to make sure of beyond what the services need (e.g. `browser` for the browser tests). */
+  packages?: PackageGroup[];
+  /** Install missing Debian packages with apt-get when root (env WIRE_INFRA_INSTALL; default true). */
+  install?: boolean;
   /** Progress lines for a person; default: none. */
   log?: (line: string) => void;
   /** Environment to read REDIS_URL, KAFKA_BROKERS… and the WIRE_* knobs from (default process.env). */
@@ -55,6 +60,8 @@ export interface ResolvedOptions {
   ownRedis: boolean;
   partitions: number;
   services: ServiceName[];
+  packages: PackageGroup[];
+  install: boolean;
   log: (line: string) => void;
   env: Record<string, string | undefined>;
 }
@@ -96,6 +103,8 @@ export function resolveOptions(opts: InfraOptions = {}): ResolvedOptions {
     ownRedis: opts.ownRedis ?? ['1', 'true', 'yes', 'on'].includes((env.WIRE_INFRA_OWN_REDIS ?? '').toLowerCase()),
     partitions,
     services,
+    packages: opts.packages ?? [],
+    install: opts.install ?? !['0', 'false', 'no', 'off'].includes((env.WIRE_INFRA_INSTALL ?? '').toLowerCase()),
     log: opts.log ?? (() => undefined),
     env,
   };

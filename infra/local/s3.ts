@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InfraError } from './errors';
-import { artifactVersion, fetchArtifact, findJava, jvmOpts, libDir } from './fetch';
+import { artifactsReady, artifactVersion, fetchArtifact, findJava, jvmOpts, libDir } from './fetch';
 import { INFRA_ROOT, S3_DEFAULTS, layout, type ResolvedOptions } from './options';
+import type { PackageGroup } from './packages';
 import { isOurs, liveRecord, portOpen, startDetached, waitFor, writePidRecord } from './process';
 import { isManagedHostPort, type ServiceStatus, type ServiceUp } from './service';
 
@@ -82,6 +83,12 @@ export async function ensureBucket(t: S3Target): Promise<boolean> {
 }
 
 const marker = (dir: string) => `-Dwire.infra=s3proxy:${dir}`;
+
+/** The Debian tools starting S3Proxy here would need; none when an S3 is configured or answers. */
+export async function s3Needs(o: ResolvedOptions): Promise<PackageGroup[]> {
+  if (!targetOf(o).managed || liveRecord(layout(o.dir).run, 's3') || (await portOpen(o.s3Port))) return [];
+  return artifactsReady(o.lib, 's3proxy') ? ['java'] : ['java', 'maven'];
+}
 
 /** Bring S3 up (S3Proxy, filesystem backend) or find it, and make sure the bucket exists. */
 export async function ensureS3(o: ResolvedOptions): Promise<ServiceUp> {

@@ -135,7 +135,7 @@ describe('RedisDedupeStore against a real Redis', () => {
   });
 
   it('the dev stream decides the same on Redis as in memory, batched, and meets the targets', async () => {
-    const path = fileURLToPath(new URL('../../../shared/datasets/dedupe-dev.jsonl', import.meta.url));
+    const path = fileURLToPath(new URL('../fixtures/datasets/dedupe-dev.jsonl', import.meta.url));
     const items = parseJsonl<LabelledItem>(readFileSync(path, 'utf8'));
     const build = (i: StreamItem) => normalizedStory(i);
     const onRedis = await runStream(items, new DedupeEngine({ store: redisStore(uniqueName('dedupe-dev')) }), { build, batch: 50 });

@@ -49,6 +49,8 @@ beforeAll(async () => {
     cwd: ROOT,
     env: { ...process.env, ...testEnv(), LOG_LEVEL: 'info', CI: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, as a terminal's foreground job: Ctrl-C signals the whole group.
+    detached: true,
   });
   exited = new Promise((resolve) => demo.once('exit', (code) => resolve(code)));
   demo.stdout!.on('data', (c: Buffer) => (output += c.toString()));
@@ -130,12 +132,23 @@ describe('npm run demo (non-interactive)', () => {
     }
   });
 
-  it('stops everything it started on Ctrl-C and exits 0', async () => {
+  it('stops everything it started on Ctrl-C, services in order with one line each, and exits 0', async () => {
     const pids = [...output.matchAll(/\[supervisor\] started (\w+) \(pid (\d+)\)/g)].map((m) => Number(m[2]));
     expect(pids.length).toBe(4);
-    demo.kill('SIGINT');
+    const before = output.length;
+    // What a terminal does on Ctrl-C: SIGINT to every process of the foreground group.
+    process.kill(-demo.pid!, 'SIGINT');
     expect(await exited).toBe(0);
+    const shutdown = output.slice(before);
     expect(output).toContain('demo: stopped');
     expect(pids.filter(alive)).toEqual([]);
+    const stops = [...shutdown.matchAll(/\[supervisor\] stopped (\w+) \(code (\d+)/g)].map((m) => [m[1], Number(m[2])]);
+    expect(stops, shutdown).toEqual([
+      ['ingest', 0],
+      ['translator', 0],
+      ['webhooks', 0],
+      ['ops', 0],
+    ]);
+    expect(shutdown).not.toMatch(/unexpectedly|exited \(code|stays down/);
   });
 });

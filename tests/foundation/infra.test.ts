@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { freePort, infraStatus } from '@wire/infra';
 import { REPO, wire } from './wire-cli';
 
@@ -101,6 +102,32 @@ describe('wire infra up/status/down on a private instance', () => {
 
     const status = await infraStatus({ env });
     expect(status.map((s) => [s.name, s.state, s.pid])).toEqual(firstUp.services.map((s) => [s.name, 'running', s.pid]));
+  });
+
+  it('the Redis it starts keeps its data across a restart (append-only file, no eviction)', async () => {
+    const url = `redis://127.0.0.1:${ports.redis}`;
+    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+    expect(await redis.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
+    expect(await redis.config('GET', 'appendfsync')).toEqual(['appendfsync', 'everysec']);
+    expect(await redis.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
+    await redis.set('wire-infra-test:partner', 'kept');
+    // Past the once-a-second fsync, so the write is on disk before the stop.
+    await new Promise((r) => setTimeout(r, 1500));
+    redis.disconnect();
+    expect(fs.readdirSync(path.join(dir, 'redis', 'appendonlydir')).some((f) => f.endsWith('.aof'))).toBe(true);
+
+    const down = await wire(['infra', 'down', '--only', 'redis'], env);
+    expect(down.code, down.stderr).toBe(0);
+    expect(await portOpen(ports.redis)).toBe(false);
+    const up = await wire(['infra', 'up', '--only', 'redis', '--json'], env);
+    expect(up.code, up.stderr).toBe(0);
+    expect((JSON.parse(up.stdout.trim().split('\n').pop()!) as UpJson).started).toEqual(['redis']);
+
+    const again = new Redis(url, { maxRetriesPerRequest: 1 });
+    expect(await again.get('wire-infra-test:partner')).toBe('kept');
+    again.disconnect();
+    firstUp.services = (await infraStatus({ env })).map((s) => ({ name: s.name, state: s.state, pid: s.pid, address: s.address }));
   });
 
   it('down --only stops just the named service', async () => {

@@ -14,11 +14,11 @@ export interface Ran {
  * Run a command the way a person would (no shell), with `env` on top of this process's
  * environment minus the service variables, so a developer's own exports do not leak in.
  */
-export function runCommand(command: string, args: string[], env: Record<string, string | undefined>, timeoutMs = 180_000): Promise<Ran> {
+export function runCommand(command: string, args: string[], env: Record<string, string | undefined>, timeoutMs = 180_000, cwd = REPO): Promise<Ran> {
   const base = { ...process.env };
   for (const k of ['KAFKA_BROKERS', 'REDIS_URL', 'S3_ENDPOINT', 'APERTIUM_URL', 'WIRE_INFRA_DIR', 'WIRE_KAFKA_PORT', 'WIRE_S3_PORT', 'WIRE_APY_PORT']) delete base[k];
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: REPO, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -7,12 +7,18 @@ import { fileURLToPath } from 'node:url';
 export const SERVICE_NAMES = ['ops', 'webhooks', 'translator', 'ingest'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
-/** The repository root (this file is packages/cli/src/supervisor.ts). */
+/** The repository root (this file is packages/cli/src/supervisor.ts, or dist/supervisor.js built). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** Path of a service's entry point, or undefined while that service is not built yet. */
+/**
+ * True when this code runs from the build (`npm run build`, plain node): the services then run from
+ * their build too; from the TypeScript source (tsx, tests) they run from their source.
+ */
+export const FROM_BUILD = import.meta.url.endsWith('.js');
+
+/** Path of a service's entry point (source or build, as this code runs), or undefined when it is missing. */
 export function serviceEntry(name: ServiceName, root = REPO_ROOT): string | undefined {
-  const file = join(root, 'services', name, 'src', 'main.ts');
+  const file = FROM_BUILD ? join(root, 'services', name, 'dist', 'main.js') : join(root, 'services', name, 'src', 'main.ts');
   return existsSync(file) ? file : undefined;
 }
 
@@ -42,10 +48,40 @@ interface Child {
 }
 
 /**
- * Runs services as child processes (`node --import tsx services/<name>/src/main.ts`, one PID
- * each, so stopping means signalling exactly the processes we started). Unexpected exits are
- * reported and, with `restart`, retried with backoff; `stopAll()` sends SIGTERM to each child by
- * PID, waits, and SIGKILLs what is still alive after the timeout.
+ * Trap SIGINT and SIGTERM for a command that supervises services. The first signal calls `onStop`.
+ * The same Ctrl-C can arrive twice: the terminal signals the whole foreground group, and tsx's CLI
+ * relays the signal to its child again when the child's acknowledgement is late (on a busy machine);
+ * a repeat within a second is that echo and is ignored. A later signal is a person insisting:
+ * `onForce`. Returns the function that removes the handlers.
+ */
+export function trapStopSignals(onStop: (signal: NodeJS.Signals) => void, onForce: (signal: NodeJS.Signals) => void): () => void {
+  let first: number | undefined;
+  const handler = (signal: NodeJS.Signals) => {
+    if (first === undefined) {
+      first = Date.now();
+      onStop(signal);
+    } else if (Date.now() - first > 1000) onForce(signal);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+/** Children of every supervisor in this process that still run: stopped if this process exits first. */
+const live = new Set<ChildProcess>();
+let exitHook = false;
+
+/**
+ * Runs services as child processes (`node services/<name>/dist/main.js` from the build, `node
+ * --import tsx services/<name>/src/main.ts` from the source; one PID each, so stopping means
+ * signalling exactly the processes we started). Each child has its own process group, so a Ctrl-C
+ * in the terminal reaches only the supervisor, which then stops the children in order; should the
+ * supervisor exit without `stopAll()`, its children get SIGTERM as it goes. Unexpected exits are
+ * reported and, with `restart`, retried with backoff; `stopAll()` stops the children one by one in
+ * reverse start order (SIGTERM by PID, SIGKILL after the timeout), one line each.
  */
 export class Supervisor {
   private readonly children = new Map<string, Child>();
@@ -75,11 +111,19 @@ export class Supervisor {
 
   /** Start `name` from `entry`; returns its PID. */
   start(name: string, entry: string, restarts = 0): number | undefined {
-    const proc = spawn(process.execPath, ['--import', 'tsx', entry], {
+    const proc = spawn(process.execPath, entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry], {
       cwd: REPO_ROOT,
       env: this.opts.env as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    live.add(proc);
+    if (!exitHook) {
+      exitHook = true;
+      process.once('exit', () => {
+        for (const p of live) p.kill('SIGTERM');
+      });
+    }
     const log = this.opts.logDir ? createWriteStream(join(this.opts.logDir, `${name}.log`), { flags: 'a' }) : undefined;
     const forward = (stream: NodeJS.ReadableStream | null) => {
       if (!stream) return;
@@ -101,7 +145,10 @@ export class Supervisor {
     forward(proc.stdout);
     forward(proc.stderr);
     const exited = new Promise<number | null>((resolve) => {
-      proc.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null)));
+      proc.once('exit', (code, signal) => {
+        live.delete(proc);
+        resolve(code ?? (signal ? 128 : null));
+      });
       proc.once('error', (err) => {
         this.opts.report(`[supervisor] ${name} failed to start: ${err.message}`);
         resolve(null);
@@ -131,27 +178,29 @@ export class Supervisor {
     this.onGiveUp?.(child.name, code);
   }
 
-  /** SIGTERM every child by PID (reverse start order), SIGKILL after the timeout. Idempotent. */
+  /**
+   * Stop the children one at a time in reverse start order (producers of work before its
+   * consumers: ingest first, ops last): SIGTERM by PID, SIGKILL after the timeout, one line each.
+   * Idempotent.
+   */
   stopAll(): Promise<void> {
     this.stopping = true;
     this.stopped ??= (async () => {
       const timeout = this.opts.stopTimeoutMs ?? 20_000;
-      const kids = [...this.children.values()].reverse();
-      await Promise.all(
-        kids.map(async (c) => {
-          if (c.proc.exitCode !== null || c.proc.signalCode !== null) return;
-          c.proc.kill('SIGTERM');
-          const timer = setTimeout(() => {
-            if (c.proc.exitCode === null && c.proc.signalCode === null) {
-              this.opts.report(`[supervisor] ${c.name} (pid ${c.proc.pid}) did not stop in ${timeout} ms; SIGKILL`);
-              c.proc.kill('SIGKILL');
-            }
-          }, timeout);
-          const code = await c.exited;
-          clearTimeout(timer);
-          this.opts.report(`[supervisor] stopped ${c.name} (code ${code})`);
-        }),
-      );
+      for (const c of [...this.children.values()].reverse()) {
+        if (c.proc.exitCode !== null || c.proc.signalCode !== null) continue;
+        const t0 = Date.now();
+        c.proc.kill('SIGTERM');
+        const timer = setTimeout(() => {
+          if (c.proc.exitCode === null && c.proc.signalCode === null) {
+            this.opts.report(`[supervisor] ${c.name} (pid ${c.proc.pid}) did not stop in ${timeout} ms; SIGKILL`);
+            c.proc.kill('SIGKILL');
+          }
+        }, timeout);
+        const code = await c.exited;
+        clearTimeout(timer);
+        this.opts.report(`[supervisor] stopped ${c.name} (code ${code}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      }
     })();
     return this.stopped;
   }

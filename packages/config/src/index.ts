@@ -176,6 +176,8 @@ export const CommonEnv = {
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** Shared default of `WIRE_IMAGE_ALLOW_PRIVATE_HOSTS` and `WIRE_WEBHOOK_ALLOW_PRIVATE_HOSTS`. */
   WIRE_ALLOW_PRIVATE_HOSTS: envAllowList().transform((list) => list ?? []),
+  /** Address the services' HTTP servers listen on; 0.0.0.0 only inside a container whose ports are published on the host's 127.0.0.1. */
+  BIND_HOST: envString('127.0.0.1'),
 } as const;
 
 export const CommonConfigSchema = z.object(CommonEnv);

@@ -5,8 +5,8 @@ import { evaluate, parseJsonl, type LabelledItem } from './evaluate';
 import { heldOutStream } from './held-out.test-helpers';
 import { normalizedStory } from './stream';
 
-// The labelled dev stream sits beside the repository (../shared in dev and CI).
-const DEV_SET = fileURLToPath(new URL('../../../../shared/datasets/dedupe-dev.jsonl', import.meta.url));
+// The labelled dev stream (a copy in tests/fixtures/datasets, with its README).
+const DEV_SET = fileURLToPath(new URL('../../../tests/fixtures/datasets/dedupe-dev.jsonl', import.meta.url));
 
 describe('dev-set evaluation (Reuters-21578 stream, labels expect/cluster/kind)', () => {
   it('meets the quality targets through normalization, as `wire dedupe` runs', async () => {

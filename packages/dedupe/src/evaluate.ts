@@ -1,5 +1,5 @@
 /**
- * Scoring the engine on a labelled stream (../shared/datasets/dedupe-dev.jsonl and the like):
+ * Scoring the engine on a labelled stream (tests/fixtures/datasets/dedupe-dev.jsonl and the like):
  * decision accuracy on `expect`, pairwise precision/recall/F1 of the clusters the `of` links form
  * against `cluster`, and the share of different-story look-alikes merged with anything.
  */

@@ -10,7 +10,7 @@ import { FORMATS } from './detect';
 
 const SEED = readFileSync(fileURLToPath(new URL('../../../tests/fixtures/seed/000_3a1e1f91969e4f14.txt', import.meta.url)));
 const SEED_HTML = readFileSync(fileURLToPath(new URL('../../../tests/fixtures/seed/000_3a1e1f91969e4f14.html', import.meta.url)), 'utf8');
-const DATASET = fileURLToPath(new URL('../../../../shared/datasets/dedupe-dev.jsonl', import.meta.url));
+const DATASET = fileURLToPath(new URL('../../../tests/fixtures/datasets/dedupe-dev.jsonl', import.meta.url));
 
 function one(input: Uint8Array | string, opts = {}): CanonicalStory {
   const r = normalize(input, opts);

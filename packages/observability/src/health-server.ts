@@ -29,7 +29,7 @@ export function createHealthServer(opts: { registry: Registry; ready?: Readiness
   });
 }
 
-/** Listen on 127.0.0.1:`port` (0 picks a free port); resolves with the bound port. */
+/** Listen on `host` (127.0.0.1 unless a service's BIND_HOST says otherwise):`port` (0 picks a free port); resolves with the bound port. */
 export function listen(server: Server, port: number, host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -4,7 +4,7 @@ import { DeliveryErrorCodes, DeliveryErrorDocs, WebhookErrorCodes, WebhookErrorD
 import { generateSecret, parseSecret, sign, signatureHeader, verifySignature, webhookHeaders } from './signing';
 
 // The fixed vector every Standard Webhooks reference library checks
-// (../shared/reference/standard-webhooks/SOURCES.md).
+// (tests/fixtures/standard-webhooks/SOURCES.md).
 const VECTOR = {
   secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
   id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',

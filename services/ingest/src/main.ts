@@ -20,7 +20,7 @@ for (const [name, step] of service.shutdownSteps()) {
 shutdown.trapSignals();
 
 try {
-  const port = await listen(health, config.INGEST_HEALTH_PORT);
+  const port = await listen(health, config.INGEST_HEALTH_PORT, config.BIND_HOST);
   log.info({ port }, 'health server listening');
   await service.start();
   log.info({ topic: config.INGEST_RAW_TOPIC, groupId: config.INGEST_GROUP_ID }, 'ingest running');

@@ -2,13 +2,16 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '@wire/observability';
 
 /**
- * A worker thread running a TypeScript module of this service. tsx's loader hooks do not reach
- * worker threads on Node 20, so the thread registers them first, then imports `entry` (as
- * bin/wire.js does for the CLI). `ready` resolves when the module posts `{ ready: true }`.
+ * A worker thread running a module of this service. For a TypeScript module (the source, run
+ * through tsx) the thread registers tsx's loader hooks first, since they do not reach worker
+ * threads on Node 20, then imports `entry` (as bin/wire.js does for the CLI); the build's
+ * JavaScript module runs as it is. `ready` resolves when the module posts `{ ready: true }`.
  */
 export function spawnTsThread(entry: URL, opts: { name: string; workerData?: unknown }): { worker: Worker; ready: Promise<void> } {
   const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
-  const worker = new Worker(boot, { eval: true, name: opts.name, workerData: opts.workerData });
+  const worker = entry.pathname.endsWith('.ts')
+    ? new Worker(boot, { eval: true, name: opts.name, workerData: opts.workerData })
+    : new Worker(entry, { name: opts.name, workerData: opts.workerData });
   const ready = new Promise<void>((resolve, reject) => {
     const onMessage = (m: { ready?: boolean }) => {
       if (!m?.ready) return;

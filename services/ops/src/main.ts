@@ -112,7 +112,7 @@ shutdown
   .add('s3', () => s3.destroy())
   .add('logs', () => new Promise<void>((resolve) => logger.flush(() => resolve())));
 
-await app.listen({ host: '127.0.0.1', port: config.PORT });
+await app.listen({ host: config.BIND_HOST, port: config.PORT });
 log.info({ port: config.PORT }, 'ops listening');
 // Kafka may still be starting; the API serves partners and queues meanwhile and /readyz says why not ready.
 void (async () => {

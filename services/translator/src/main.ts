@@ -80,7 +80,7 @@ const health = createHealthServer({
       .catch((err: Error) => err.message),
   }),
 });
-const port = await listen(health, config.TRANSLATOR_PORT);
+const port = await listen(health, config.TRANSLATOR_PORT, config.BIND_HOST);
 logger.info({ port, routes: config.TRANSLATE_ROUTES, providers: providers.map((p) => p.name), queue: config.TRANSLATE_QUEUE }, 'translator started');
 
 new ShutdownManager(logger)

@@ -59,7 +59,7 @@ const health = createHealthServer({
   registry: metrics,
   ready: async () => ({ redis: (await redis.ping().catch(() => 'down')) === 'PONG' }),
 });
-const port = await listen(health, env.WEBHOOKS_PORT);
+const port = await listen(health, env.WEBHOOKS_PORT, env.BIND_HOST);
 logger.info({ port, queue: config.queueName, concurrency: config.concurrency }, 'webhooks service started');
 
 const shutdown = new ShutdownManager(logger)

@@ -27,6 +27,11 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     io.stderr.write(`error WIRE_ERR_USAGE: wire bench <${Object.keys(AREAS).join('|')}> [--json]\n`);
     return 2;
   }
+  if (import.meta.url.endsWith('.js')) {
+    // The benchmarks are TypeScript beside the repository's tests, not part of the build.
+    io.stderr.write('error WIRE_ERR_USAGE: wire bench runs from the source with the dev dependencies: npm run wire -- bench …\n');
+    return 2;
+  }
   const services: ServiceName[] = [...AREAS[area as Area]];
   let started: ServiceName[] = [];
   let env = io.env;

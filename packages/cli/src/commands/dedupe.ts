@@ -12,7 +12,7 @@ const USAGE = 'wire dedupe --input <stream.jsonl> [--store memory|redis] [--wind
  * dedupe/versioning engine, in order, on a fresh index; prints one line per item:
  * `{"id", "decision", "of"}` where `of` is the id of an earlier item of the same story.
  * The Redis index uses a prefix of its own and is deleted afterwards. With `--score`, a labelled
- * stream (`expect`, `cluster`, `kind`, as in ../shared/datasets/dedupe-dev.jsonl) is also scored:
+ * stream (`expect`, `cluster`, `kind`, as in tests/fixtures/datasets/dedupe-dev.jsonl) is also scored:
  * accuracy, pairwise precision/recall/F1 and look-alikes merged, one JSON line on stderr.
  */
 export async function run(argv: string[], io: CommandIO): Promise<number> {

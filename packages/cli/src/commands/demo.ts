@@ -10,7 +10,7 @@ import { StoryEvent, TopicConfigs, Topics } from '@wire/queues';
 import { storyUri } from '@wire/schema';
 import { tokenWeakness } from '@wire/config';
 import type { CommandIO } from '../io';
-import { REPO_ROOT, SERVICE_NAMES, Supervisor, serviceEntry } from '../supervisor';
+import { REPO_ROOT, SERVICE_NAMES, Supervisor, serviceEntry, trapStopSignals } from '../supervisor';
 import { DEMO_PARTNERS, FEED, readFeedItem, type FeedItem } from '../demo/feed';
 import { startSamplePartner, type SamplePartner } from '../demo/sample-partner';
 import { renderSummary, skippedTranslations, summarize, type ItemOutcome, type SkippedTranslation } from '../demo/summary';
@@ -213,16 +213,16 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     })());
 
   let interrupted = false;
-  const onSignal = () => {
-    if (interrupted) {
+  const untrap = trapStopSignals(
+    () => {
+      interrupted = true;
+      say('\nstopping everything the demo started…');
+    },
+    () => {
       io.stderr.write('demo: second signal, exiting now\n');
       process.exit(130);
-    }
-    interrupted = true;
-    say('\nstopping everything the demo started…');
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+    },
+  );
 
   try {
     say(`wire demo (run ${runId})${opts.ci ? ' — non-interactive: exits after the summary' : ''}`);
@@ -317,9 +317,10 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     if (running.includes('ops')) {
       // Stop waiting at once if ops exits (a config error, a port taken): its log says why.
       opsReady =
-        (await waitFor(async () => (supervisor.gone.some((g) => g.name === 'ops') ? false : (await fetch(`${opsUrl}/healthz`)).ok ? true : undefined), 150_000)) === true;
-      say(opsReady ? `ops: up at ${opsUrl}` : `ops: did not answer ${opsUrl}/healthz within 150 s (see ${logDir}/ops.log)`);
+        (await waitFor(async () => (interrupted || supervisor.gone.some((g) => g.name === 'ops') ? false : (await fetch(`${opsUrl}/healthz`)).ok ? true : undefined), 150_000)) === true;
+      if (!interrupted) say(opsReady ? `ops: up at ${opsUrl}` : `ops: did not answer ${opsUrl}/healthz within 150 s (see ${logDir}/ops.log)`);
     }
+    if (interrupted) return finish(130);
 
     // 4. Register the partners through the ops API.
     let registered = 0;
@@ -460,8 +461,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
 
   async function finish(code: number): Promise<number> {
     await stopAll();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    untrap();
     say('demo: stopped');
     return code;
   }

@@ -1,9 +1,14 @@
 import {
+  DEBIAN_PACKAGES,
   ensureInfra,
+  ensurePackages,
   exportLines,
   fetchArtifacts,
   infraStatus,
   InfraError,
+  installCommand,
+  PACKAGE_GROUPS,
+  planPackages,
   resolveOptions,
   SERVICE_NAMES,
   stopInfra,
@@ -14,20 +19,27 @@ import {
 import { parseCommandArgs } from '../args';
 import type { CommandIO } from '../io';
 
-const USAGE = `usage: wire infra <up|down|status|fetch> [options]
+const USAGE = `usage: wire infra <up|down|status|fetch|deps> [options]
 
   up       start Kafka, S3 (S3Proxy), Redis and Apertium APY on 127.0.0.1 where none answers,
            wait until each answers, print addresses and the environment to use (idempotent)
   down     stop exactly what 'up' started (by PID file); nothing else
   status   show each service (exit 0 when every one answers, 3 when one does not)
   fetch    download the Kafka and S3Proxy jars with Maven only (for CI images / offline later)
+  deps     install every Debian package the pipeline and its tests may need (${PACKAGE_GROUPS.join(', ')});
+           'up' installs what the services it starts need by itself
 
 options:
   --dir DIR          data, logs and PID files (default infra/.data; env WIRE_INFRA_DIR)
   (jars: env WIRE_INFRA_LIB, default DIR/lib)
   --only a,b         only these services: ${SERVICE_NAMES.join(', ')}
   --partitions N     partitions of the pipeline topics (default 3; env WIRE_KAFKA_PARTITIONS)
+  --check            with deps: only list what is missing (exit 3 when something is)
   --json             print one JSON object instead of text
+
+Missing Debian packages (Java 17+, Maven, redis-server, Apertium, Chromium) are installed with
+apt-get when run as root; otherwise the command stops with the one command to run.
+Set WIRE_INFRA_INSTALL=0 to never install.
 
 ports: WIRE_KAFKA_PORT (9092), WIRE_KAFKA_CONTROLLER_PORT (9093), WIRE_S3_PORT (9000),
 WIRE_APY_PORT (2737), WIRE_REDIS_PORT (a free port, only when no Redis answers on 6379).
@@ -53,6 +65,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       dir: { type: 'string' },
       only: { type: 'string' },
       partitions: { type: 'string' },
+      check: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -60,8 +73,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [sub] = positionals;
-  if (!sub || !['up', 'down', 'status', 'fetch'].includes(sub) || positionals.length > 1) {
-    io.stderr.write(`error WIRE_ERR_USAGE: expected one of up, down, status, fetch${sub ? `, got "${positionals.join(' ')}"` : ''}\n${USAGE}`);
+  if (!sub || !['up', 'down', 'status', 'fetch', 'deps'].includes(sub) || positionals.length > 1) {
+    io.stderr.write(`error WIRE_ERR_USAGE: expected one of up, down, status, fetch, deps${sub ? `, got "${positionals.join(' ')}"` : ''}\n${USAGE}`);
     return 2;
   }
   // `wire infra up | head` closes stdout early: that must not kill `up` halfway through.
@@ -79,12 +92,23 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     ...(values.only ? { services: values.only.split(',').map((s) => s.trim()) as ServiceName[] } : {}),
   };
 
-  // The AWS SDK warns on every run that its releases after January 2027 need Node 22; the lock
-  // file pins a release that supports Node 20, so the warning only hides the output that matters.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const t0 = Date.now();
   try {
     const o = resolveOptions(opts);
+    if (sub === 'deps') {
+      const env = o.env;
+      if (values.check) {
+        const plan = await planPackages(PACKAGE_GROUPS, env);
+        if (json) io.stdout.write(`${JSON.stringify(plan)}\n`);
+        else if (plan.packages.length === 0) say(`every Debian package is here (${PACKAGE_GROUPS.map((g) => `${g}: ${DEBIAN_PACKAGES[g].join(' ')}`).join('; ')})`);
+        else say(`missing: ${plan.groups.join(', ')}\n  ${installCommand(plan.packages, process.getuid?.() === 0)}`);
+        return plan.packages.length === 0 ? 0 : 3;
+      }
+      const installed = await ensurePackages(PACKAGE_GROUPS, { log: say, env, install: o.install });
+      if (json) io.stdout.write(`${JSON.stringify({ installed })}\n`);
+      else if (installed.length === 0) say('every Debian package the pipeline needs is here');
+      return 0;
+    }
     if (sub === 'fetch') {
       await fetchArtifacts(opts);
       say(`jars ready under ${o.lib} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);

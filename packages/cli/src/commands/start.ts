@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CommonEnv, ConfigError, envInt, envSecretToken, loadConfig, SecretsEnv } from '@wire/config';
 import { parseCommandArgs } from '../args';
 import type { CommandIO } from '../io';
-import { SERVICE_NAMES, Supervisor, serviceEntry, type ServiceName } from '../supervisor';
+import { SERVICE_NAMES, Supervisor, serviceEntry, trapStopSignals, type ServiceName } from '../supervisor';
 
 const USAGE = `usage: wire start [--only svc,svc] [--max-restarts N]
 
@@ -71,13 +71,18 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     return 1;
   }
 
+  let untrap: (() => void) | undefined;
   const code = await new Promise<number>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      say(`wire start: ${signal}, stopping every service`);
-      resolve(0);
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
+    untrap = trapStopSignals(
+      (signal) => {
+        say(`wire start: ${signal}, stopping every service`);
+        resolve(0);
+      },
+      (signal) => {
+        say(`wire start: ${signal} again, exiting now (the services get SIGTERM)`);
+        process.exit(130);
+      },
+    );
     // A service that keeps crashing takes the others down, so whatever runs `wire start` sees it.
     supervisor.onChildGone((name) => {
       say(`wire start: ${name} keeps failing; stopping every service`);
@@ -85,6 +90,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     });
   });
   await supervisor.stopAll();
+  untrap?.();
   say('wire start: stopped');
   return code;
 }
