@@ -65,6 +65,8 @@ describe('batch deliver jobs', () => {
     await until('four delivered', () => p.delivered.length === 4);
     expect(p.delivered.map((r) => r.body.data.uri)).toContain(ok.uri);
     const flakyId = deliverJobId('mixed', flaky.uri, 1, 'story.published');
+    // The partner answers before the worker commits the attempt to the log: wait for the entry.
+    await until('flaky delivery logged', async () => (await h!.svc.ops.listDeliveries({ story: flaky.uri })).some((e) => e.outcome === 'delivered'));
     const flakyLog = await h.svc.ops.listDeliveries({ story: flaky.uri });
     expect(flakyLog.map((e) => [e.jobId, e.attempt, e.outcome]).sort()).toEqual([
       [flakyId, 1, 'retrying'],

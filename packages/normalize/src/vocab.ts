@@ -1,6 +1,5 @@
+import { readFileSync } from 'node:fs';
 import type { Subject } from '@wire/schema';
-import mediatopics from './vocab/iptc-mediatopic.json';
-import subjectcodes from './vocab/iptc-subjectcode.json';
 
 /**
  * The IPTC vocabularies the normalizer names concepts from (data and sources in `./vocab`):
@@ -14,8 +13,19 @@ interface Vocabulary {
   concepts: Record<string, Record<string, string>>;
 }
 
-const VOCABULARIES: Vocabulary[] = [subjectcodes, mediatopics];
-const BY_SCHEME = new Map(VOCABULARIES.map((v) => [v.scheme, v]));
+const VOCABULARY_FILES = ['iptc-subjectcode.json', 'iptc-mediatopic.json'];
+let byScheme: Map<string, Vocabulary> | undefined;
+
+/**
+ * The vocabularies by scheme, read from `./vocab` at first use (data files beside the code, in
+ * the source tree and in the build alike; read, not imported, so no work happens at import time).
+ */
+function vocabularies(): Map<string, Vocabulary> {
+  byScheme ??= new Map(
+    VOCABULARY_FILES.map((file) => JSON.parse(readFileSync(new URL(`./vocab/${file}`, import.meta.url), 'utf8')) as Vocabulary).map((v) => [v.scheme, v]),
+  );
+  return byScheme;
+}
 
 /** Scheme aliases as documents spell them (qcode prefixes, vocabulary names, cv.iptc.org paths). */
 const ALIASES: Record<string, string> = {
@@ -58,7 +68,7 @@ function primary(language: string | undefined): string | undefined {
 
 /** The name of an IPTC concept in `language` (else English), or undefined when not in our data. */
 export function iptcName(scheme: string, code: string, language?: string): string | undefined {
-  const names = BY_SCHEME.get(scheme)?.concepts[code];
+  const names = vocabularies().get(scheme)?.concepts[code];
   if (!names) return undefined;
   const lang = primary(language);
   return (lang ? names[lang] : undefined) ?? names.en;
@@ -66,7 +76,7 @@ export function iptcName(scheme: string, code: string, language?: string): strin
 
 /** The cv.iptc.org uri of an IPTC concept. */
 export function iptcUri(scheme: string, code: string): string | undefined {
-  const v = BY_SCHEME.get(scheme);
+  const v = vocabularies().get(scheme);
   return v ? `${v.uri}${code}` : undefined;
 }
 
