@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Logger } from '@wire/observability';
 
 /**
@@ -6,9 +6,9 @@ import type { Logger } from '@wire/observability';
  * worker threads on Node 20, so the thread registers them first, then imports `entry` (as
  * bin/wire.js does for the CLI). `ready` resolves when the module posts `{ ready: true }`.
  */
-export function spawnTsThread(entry: URL, opts: { name: string; workerData?: unknown }): { worker: Worker; ready: Promise<void> } {
+export function spawnTsThread(entry: URL, opts: { name: string; workerData?: unknown; resourceLimits?: ResourceLimits }): { worker: Worker; ready: Promise<void> } {
   const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
-  const worker = new Worker(boot, { eval: true, name: opts.name, workerData: opts.workerData });
+  const worker = new Worker(boot, { eval: true, name: opts.name, workerData: opts.workerData, resourceLimits: opts.resourceLimits });
   const ready = new Promise<void>((resolve, reject) => {
     const onMessage = (m: { ready?: boolean }) => {
       if (!m?.ready) return;
