@@ -28,7 +28,11 @@ export function kafkaLogCreator(log: Logger) {
       // A transaction begun while the broker still completes the previous one is answered
       // CONCURRENT_TRANSACTIONS and retried by the client; kafkajs logs each such try as an
       // error. It is routine between back-to-back transactions: debug, not an alarm.
-      if (`${message} ${String(rest.error ?? '')}`.includes('another concurrent operation on the same transaction')) log.debug({ kafka: rest }, message);
+      // And each partition producer's bounded retries draw kafkajs's warning that limited retries
+      // may break an idempotent producer's guarantees; ours are transactional and never retry a
+      // send outside its transaction (a failed one is aborted or fenced): debug as well.
+      const text = `${message} ${String(rest.error ?? '')}`;
+      if (text.includes('another concurrent operation on the same transaction') || text.includes('Limiting retries for the idempotent producer')) log.debug({ kafka: rest }, message);
       else if (level <= logLevel.ERROR) log.error({ kafka: rest }, message);
       else if (level <= logLevel.WARN) log.warn({ kafka: rest }, message);
     };
