@@ -79,7 +79,16 @@ describe('ingest isolates poison messages', () => {
       { key: 'yonhap:same-partition', value: story('same-partition', 'Harbor cranes idle after power cut'), partition: 0 },
       { key: 'yonhap:other-partition', value: story('other-partition', 'Rail strike ends after four days'), partition: 1 },
     ]);
-    const service = await start(env);
+    let batchAt = 0;
+    let poisonChunk: { ms: number; deadLetters: number; lastOffset: string } | undefined;
+    const service = await start(env, {
+      onBatch: ({ partition }) => {
+        if (partition === 0 && batchAt === 0) batchAt = performance.now();
+      },
+      onChunk: ({ partition, lastOffset, outcome }) => {
+        if (partition === 0 && !poisonChunk) poisonChunk = { ms: performance.now() - batchAt, deadLetters: outcome.deadLetters, lastOffset };
+      },
+    });
 
     const canonical = await readUntil(kafka, env.INGEST_CANONICAL_TOPIC as string, (r) => r.length >= 2, 120_000, 1000);
     expect(uris(canonical)).toEqual(['urn:wire:yonhap:other-partition', 'urn:wire:yonhap:same-partition']);
@@ -105,7 +114,11 @@ describe('ingest isolates poison messages', () => {
     // Refused before producing: no retry, no bisection.
     const metrics = await service.registry.metrics();
     expect(metric(metrics, 'wire_ingest_bisections_total')).toBe(0);
+    expect(metric(metrics, 'wire_ingest_infra_retries_total')).toBe(0);
     expect(metrics).toMatch(/wire_ingest_dead_letters_total\{[^}]*code="WIRE_ERR_INGEST_RECORD_TOO_LARGE"[^}]*\} 1/);
+    // Its chunk (it and the story behind it) committed on the first attempt.
+    expect(poisonChunk).toMatchObject({ deadLetters: 1, lastOffset: '1' });
+    console.log(`poison (record size): dead-lettered on its chunk's first attempt, 0 retries, 0 splits; the chunk committed ${((poisonChunk?.ms ?? 0) / 1000).toFixed(1)} s after its batch arrived`);
     await service.stop();
 
     // Ops replay: the dead letter as ops indexes it, the bytes from S3, back on the raw topic.
@@ -154,7 +167,7 @@ describe('ingest isolates poison messages', () => {
   }, 300_000);
 
   it('a story that breaks a step (unattributed): the chunk is bisected once down to it, it is dead-lettered with reason and tries, every other story comes out once', async () => {
-    const { env, kafka } = await run('poison-bisect', 2, { INGEST_CHUNK_SIZE: '8', INGEST_DEDUPE_THREAD: 'false', INGEST_CHUNK_MAX_ATTEMPTS: '3' });
+    const { env, kafka } = await run('poison-bisect', 2, { INGEST_CHUNK_SIZE: '8', INGEST_DEDUPE_THREAD: 'false' });
     const redis = new Redis(cfg.REDIS_URL);
     cleanups.push(async () => redis.disconnect());
     const engine = new DedupeEngine({ store: new RedisDedupeStore({ redis, prefix: `${env.WIRE_REDIS_PREFIX}dedupe`, windowDays: 30 }), windowDays: 30 });
@@ -176,9 +189,9 @@ describe('ingest isolates poison messages', () => {
     const dead = deadLetters(await readUntil(kafka, env.INGEST_DLQ_TOPIC as string, (r) => r.length >= 1, 60_000, 1000));
     expect(dead).toHaveLength(1);
     expect(dead[0]).toMatchObject({ code: 'WIRE_ERR_INGEST_POISON', origin: { partition: 0, offset: '2' } });
-    // 3 tries of the chunk of 8, one of [0-3], one of [2-3], 3 of the message alone.
-    expect(dead[0]?.attempts).toBe(3 + 1 + 1 + 3);
-    expect(dead[0]?.reason).toMatch(/^fails on its own, 8 tries, infrastructure answering: TypeError: /);
+    // 4 tries of the chunk of 8 (INGEST_CHUNK_MAX_ATTEMPTS), one of [0-3], one of [2-3], 4 of the message alone.
+    expect(dead[0]?.attempts).toBe(4 + 1 + 1 + 4);
+    expect(dead[0]?.reason).toMatch(/^fails on its own, 10 tries, infrastructure answering: TypeError: /);
     const bytes = await new S3MediaStore(s3, { bucket: cfg.S3_BUCKET }).get(dead[0]?.raw?.key as string, dead[0]?.raw);
     expect(bytes?.toString()).toBe(p0[2]?.value);
     // One bisection: ⌈log2 8⌉ = 3 splits, no more.
@@ -192,6 +205,43 @@ describe('ingest isolates poison messages', () => {
     const ledger = (kind: string) => `${env.WIRE_REDIS_PREFIX}ingest:${kind}:${env.INGEST_GROUP_ID}:${env.INGEST_RAW_TOPIC}:0`;
     expect(await redis.hlen(ledger('verdicts'))).toBe(0);
     expect(await redis.hlen(ledger('plans'))).toBe(0);
+  }, 300_000);
+
+  it('a bisection interrupted by a restart goes on where it was (the ledger keeps the halves): one bisection in all', async () => {
+    const { env, kafka } = await run('poison-resume', 1, { INGEST_CHUNK_SIZE: '8', INGEST_DEDUPE_THREAD: 'false' });
+    const redis = new Redis(cfg.REDIS_URL);
+    cleanups.push(async () => redis.disconnect());
+    const engine = new DedupeEngine({ store: new RedisDedupeStore({ redis, prefix: `${env.WIRE_REDIS_PREFIX}dedupe`, windowDays: 30 }), windowDays: 30 });
+    const decider = {
+      decideMany: async (items: Array<{ story: CanonicalStory; receivedAt?: string }>) => {
+        if (items.some((i) => i.story.headline.includes('POISON'))) throw new TypeError("Cannot read properties of undefined (reading 'uri')");
+        return engine.decideMany(items);
+      },
+    };
+    // 16 messages, chunks of 8, the poison at offset 5: a fresh cut after a restart would be 4–11.
+    const messages = Array.from({ length: 16 }, (_, i) => ({ value: story(`r-${i}`, i === 5 ? 'POISON in the second half' : `Resume story ${i}`) }));
+    await produce(kafka, env.INGEST_RAW_TOPIC as string, messages);
+    const admin = kafka.admin();
+    await admin.connect();
+    cleanups.push(() => admin.disconnect());
+    const committedAt = async () => Number((await admin.fetchOffsets({ groupId: env.INGEST_GROUP_ID as string, topics: [env.INGEST_RAW_TOPIC as string] }))[0]?.partitions[0]?.offset ?? -1);
+
+    const first = await start(env, { decider });
+    // Stop it once the bisection began and the good first half committed.
+    const deadline = Date.now() + 120_000;
+    while ((await committedAt()) < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const splitsFirst = metric(await first.registry.metrics(), 'wire_ingest_bisections_total');
+    await first.stop();
+    expect(splitsFirst).toBeGreaterThanOrEqual(1);
+
+    const second = await start(env, { decider });
+    const canonical = await readUntil(kafka, env.INGEST_CANONICAL_TOPIC as string, (r) => r.length >= 15, 180_000, 1500);
+    expect(uris(canonical)).toEqual(messages.map((_, i) => `urn:wire:yonhap:r-${i}`).filter((u) => u !== 'urn:wire:yonhap:r-5').sort());
+    const dead = deadLetters(await readUntil(kafka, env.INGEST_DLQ_TOPIC as string, (r) => r.length >= 1, 60_000, 1000));
+    expect(dead.map((d) => [d.origin.offset, d.code])).toEqual([['5', 'WIRE_ERR_INGEST_POISON']]);
+    const splitsSecond = metric(await second.registry.metrics(), 'wire_ingest_bisections_total');
+    expect(splitsFirst + splitsSecond).toBe(3);
+    console.log(`poison (restart mid-bisection): ${splitsFirst} splits before the restart, ${splitsSecond} after, ${splitsFirst + splitsSecond} in all for a chunk of 8`);
   }, 300_000);
 
   it("a partition that keeps failing never holds another: partition 1's stories come out while partition 0 retries", async () => {
