@@ -61,6 +61,24 @@ function story(guid: string, headline: string): string {
   return JSON.stringify(envelope({ source: 'yonhap', guid, payload: nitf({ id: guid, headline, paragraphs: [paragraph(rand), paragraph(rand)] }) }));
 }
 
+/**
+ * The real dedupe engine on Redis, with a bug for one story: deciding a batch that holds a story
+ * whose headline has "POISON" throws `bug()` (as a step that breaks on one input would).
+ */
+function buggyDecider(env: Record<string, string>, bug: () => Error) {
+  const redis = new Redis(cfg.REDIS_URL);
+  cleanups.push(async () => redis.disconnect());
+  const engine = new DedupeEngine({ store: new RedisDedupeStore({ redis, prefix: `${env.WIRE_REDIS_PREFIX}dedupe`, windowDays: 30 }), windowDays: 30 });
+  const decider = {
+    decideMany: async (items: Array<{ story: CanonicalStory; receivedAt?: string }>) => {
+      if (items.some((i) => i.story.headline.includes('POISON'))) throw bug();
+      return engine.decideMany(items);
+    },
+  };
+  return { decider, redis };
+}
+const typeError = () => new TypeError("Cannot read properties of undefined (reading 'uri')");
+
 const uris = (records: TopicRecord[]) => records.map((r) => r.key as string).sort();
 const deadLetters = (records: TopicRecord[]) => records.map((r) => DeadLetter.parse(JSON.parse(r.value)));
 function metric(text: string, name: string): number {
@@ -168,17 +186,7 @@ describe('ingest isolates poison messages', () => {
 
   it('a story that breaks a step (unattributed): the chunk is bisected once down to it, it is dead-lettered with reason and tries, every other story comes out once', async () => {
     const { env, kafka } = await run('poison-bisect', 2, { INGEST_CHUNK_SIZE: '8', INGEST_DEDUPE_THREAD: 'false' });
-    const redis = new Redis(cfg.REDIS_URL);
-    cleanups.push(async () => redis.disconnect());
-    const engine = new DedupeEngine({ store: new RedisDedupeStore({ redis, prefix: `${env.WIRE_REDIS_PREFIX}dedupe`, windowDays: 30 }), windowDays: 30 });
-    // A bug in the dedupe step for one story (the real engine for every other).
-    const decider = {
-      decideMany: async (items: Array<{ story: CanonicalStory; receivedAt?: string }>) => {
-        const bad = items.find((i) => i.story.headline.includes('POISON'));
-        if (bad) throw new TypeError("Cannot read properties of undefined (reading 'uri')");
-        return engine.decideMany(items);
-      },
-    };
+    const { decider, redis } = buggyDecider(env, typeError);
     const p0 = ['a', 'b', 'POISON', 'c', 'd', 'e', 'f', 'g'].map((h, i) => ({ value: story(`p0-${i}`, `${h === 'POISON' ? 'POISON pill story' : `Story ${h}`} on partition zero`), partition: 0 }));
     const p1 = ['h', 'i', 'j'].map((h, i) => ({ value: story(`p1-${i}`, `Story ${h} on partition one`), partition: 1 }));
     await produce(kafka, env.INGEST_RAW_TOPIC as string, [...p0, ...p1]);
@@ -209,15 +217,7 @@ describe('ingest isolates poison messages', () => {
 
   it('a bisection interrupted by a restart goes on where it was (the ledger keeps the halves): one bisection in all', async () => {
     const { env, kafka } = await run('poison-resume', 1, { INGEST_CHUNK_SIZE: '8', INGEST_DEDUPE_THREAD: 'false' });
-    const redis = new Redis(cfg.REDIS_URL);
-    cleanups.push(async () => redis.disconnect());
-    const engine = new DedupeEngine({ store: new RedisDedupeStore({ redis, prefix: `${env.WIRE_REDIS_PREFIX}dedupe`, windowDays: 30 }), windowDays: 30 });
-    const decider = {
-      decideMany: async (items: Array<{ story: CanonicalStory; receivedAt?: string }>) => {
-        if (items.some((i) => i.story.headline.includes('POISON'))) throw new TypeError("Cannot read properties of undefined (reading 'uri')");
-        return engine.decideMany(items);
-      },
-    };
+    const { decider } = buggyDecider(env, typeError);
     // 16 messages, chunks of 8, the poison at offset 5: a fresh cut after a restart would be 4–11.
     const messages = Array.from({ length: 16 }, (_, i) => ({ value: story(`r-${i}`, i === 5 ? 'POISON in the second half' : `Resume story ${i}`) }));
     await produce(kafka, env.INGEST_RAW_TOPIC as string, messages);
@@ -246,15 +246,7 @@ describe('ingest isolates poison messages', () => {
 
   it("a partition that keeps failing never holds another: partition 1's stories come out while partition 0 retries", async () => {
     const { env, kafka } = await run('poison-stall', 2, { INGEST_CHUNK_SIZE: '4', INGEST_DEDUPE_THREAD: 'false', INGEST_CHUNK_MAX_ATTEMPTS: '1000000', INGEST_RETRY_MAX_MS: '500' });
-    const redis = new Redis(cfg.REDIS_URL);
-    cleanups.push(async () => redis.disconnect());
-    const engine = new DedupeEngine({ store: new RedisDedupeStore({ redis, prefix: `${env.WIRE_REDIS_PREFIX}dedupe`, windowDays: 30 }), windowDays: 30 });
-    const decider = {
-      decideMany: async (items: Array<{ story: CanonicalStory; receivedAt?: string }>) => {
-        if (items.some((i) => i.story.headline.includes('POISON'))) throw new RangeError('bug for this story');
-        return engine.decideMany(items);
-      },
-    };
+    const { decider } = buggyDecider(env, () => new RangeError('bug for this story'));
     await produce(kafka, env.INGEST_RAW_TOPIC as string, [
       { value: story('stuck-0', 'POISON that never clears'), partition: 0 },
       { value: story('stuck-1', 'Behind the poison on partition zero'), partition: 0 },

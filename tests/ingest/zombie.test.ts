@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '@wire/media';
 import { createLogger } from '@wire/observability';
 import { createIngestService, loadIngestConfig } from '@wire/svc-ingest';
-import { testConfig, uniqueName } from '../helpers/env';
+import { testConfig } from '../helpers/env';
 import {
   createTopic,
   deleteGroups,
@@ -19,12 +19,12 @@ import {
   nitf,
   paragraph,
   produce,
+  readUncommitted,
   readUntil,
   seeded,
   spawnIngest,
   waitRunning,
   type IngestChild,
-  type TopicRecord,
 } from './helpers';
 
 const cfg = testConfig();
@@ -117,22 +117,6 @@ async function committed(): Promise<Map<number, string>> {
   }
 }
 
-/** Every record of `topic` as a read_uncommitted consumer sees it: aborted transactions included. */
-async function readUncommitted(topic: string, atLeast: number): Promise<TopicRecord[]> {
-  const records: TopicRecord[] = [];
-  const groupId = uniqueName('uncommitted');
-  const consumer = kafka.consumer({ groupId, readUncommitted: true, maxWaitTimeInMs: 100 });
-  cleanups.push(() => deleteGroups(kafka, [groupId]));
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ partition, message }) => void records.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: '', headers: {} }) });
-  const deadline = Date.now() + 30_000;
-  while (records.length < atLeast && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  await new Promise((r) => setTimeout(r, 1000));
-  await consumer.disconnect();
-  return records;
-}
-
 describe('a replica that stalls mid-chunk and wakes after the group moved on', () => {
   it('cannot make its records visible or move the offsets: every story once on stories.canonical, offsets at the end', async () => {
     await createTopic(kafka, env.INGEST_RAW_TOPIC as string, 2);
@@ -175,7 +159,8 @@ describe('a replica that stalls mid-chunk and wakes after the group moved on', (
     expect(new Set(keys).size).toBe(2 * PER_PARTITION);
 
     // A did send its chunk — into the transaction B's fence aborted: read_uncommitted sees it twice.
-    const all = await readUncommitted(env.INGEST_CANONICAL_TOPIC as string, 2 * PER_PARTITION + (stalled?.offset ?? 0));
+    const { records: all, groupId } = await readUncommitted(kafka, env.INGEST_CANONICAL_TOPIC as string, 2 * PER_PARTITION + (stalled?.offset ?? 0));
+    cleanups.push(() => deleteGroups(kafka, [groupId]));
     const stalledUris = Array.from({ length: stalled?.offset ?? 0 }, (_, i) => `urn:wire:afp:z${stalled?.partition}-${i}`);
     for (const uri of stalledUris) expect(all.filter((r) => r.key === uri)).toHaveLength(2);
 
