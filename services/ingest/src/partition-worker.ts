@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from '@wire/observability';
 import type { ChunkLedger } from './ledger';
 import type { IngestMetrics } from './metrics';
 import type { ChunkOutcome, InboundMessage, IngestPipeline, PreparedChunk, Verdict } from './pipeline';
 import type { PartitionPublisher } from './publisher';
 import { backoffMs, chunkOf, classifyFailure, PartitionGone, settle, type Chunk, type RecoveryOptions } from './recovery';
+
+const sha256 = (value: Buffer | null) => createHash('sha256').update(value ?? Buffer.alloc(0)).digest('hex');
 
 export interface PartitionWorkerDeps {
   topic: string;
@@ -178,7 +181,15 @@ export class PartitionWorker {
           ? await this.deps.ledger.plan(this.deps.topic, this.deps.partition, from, (proposed[proposed.length - 1] as InboundMessage).offset)
           : { to: (proposed[proposed.length - 1] as InboundMessage).offset, verdicts: new Map<string, Verdict>() };
         for (const [offset, v] of plan.verdicts) this.verdicts.set(offset, v);
-        const to = BigInt(plan.to);
+        let to = BigInt(plan.to);
+        const proposedTo = (proposed[proposed.length - 1] as InboundMessage).offset;
+        if (this.deps.ledger && this.highWatermark !== undefined && to >= this.highWatermark) {
+          // A plan for offsets the partition does not hold (a topic deleted and made again under
+          // the same name): it was not made for these messages.
+          this.deps.log.warn({ ...this.where, from, planned: plan.to, highWatermark: this.highWatermark.toString() }, 'chunk plan beyond the end of the partition; planning afresh');
+          await this.deps.ledger.split(this.deps.topic, this.deps.partition, [{ from, to: proposedTo }]);
+          to = BigInt(proposedTo);
+        }
         const messages: InboundMessage[] = [];
         let complete = false;
         for (let i = start; i < this.buffer.length; i++) {
@@ -206,12 +217,12 @@ export class PartitionWorker {
     }
   }
 
-  /** The verdicts that concern `chunk`. */
+  /** The verdicts that concern `chunk`: recorded for these offsets and these very bytes. */
   private verdictsFor(chunk: Chunk): Map<string, Verdict> {
     const out = new Map<string, Verdict>();
     for (const m of chunk.messages) {
       const v = this.verdicts.get(m.offset);
-      if (v) out.set(m.offset, v);
+      if (v && (v.sha256 === undefined || v.sha256 === sha256(m.value))) out.set(m.offset, v);
     }
     return out;
   }
@@ -235,7 +246,9 @@ export class PartitionWorker {
         });
       },
       probe: () => this.deps.probe(),
-      convict: async (offset, verdict) => {
+      convict: async (offset, found) => {
+        const message = this.buffer.find((m) => m.offset === offset);
+        const verdict: Verdict = { ...found, sha256: sha256(message?.value ?? null) };
         await this.deps.ledger?.convict(this.deps.topic, this.deps.partition, offset, verdict);
         this.verdicts.set(offset, verdict);
       },

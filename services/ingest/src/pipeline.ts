@@ -38,6 +38,8 @@ export interface Verdict {
   reason: string;
   /** Times the message was tried before the finding. */
   attempts: number;
+  /** SHA-256 of the message's Kafka value: a verdict only applies to those very bytes. */
+  sha256?: string;
 }
 
 /** Size limits checked before anything is produced (see config.ts). */
