@@ -78,6 +78,8 @@ export function createIngestConsumer(opts: IngestConsumerOptions) {
   const heartbeatEveryMs = Math.max(500, Math.floor(sessionTimeoutMs / 6));
   const txnPrefix = opts.transactionalIdPrefix || opts.groupId;
   const turn = createTurns(opts.partitionsConsumedConcurrently ?? 4);
+  // One open transaction per process at a time (see PartitionPublisher).
+  const transactions = createTurns(1);
   const workers = new Map<number, PartitionWorker>();
   /** Workers stopped but maybe still finishing, so a new one for the partition waits for them. */
   const finishing = new Map<number, Promise<void>>();
@@ -111,6 +113,7 @@ export function createIngestConsumer(opts: IngestConsumerOptions) {
           log: log.child({ partition }),
           transactionTimeoutMs: opts.transactionTimeoutMs,
           maxRecordBytes: opts.maxRecordBytes,
+          serialize: transactions,
         }),
         committedOffset: () => committedOffset(partition),
         ledger: opts.ledger,

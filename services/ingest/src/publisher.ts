@@ -40,8 +40,13 @@ export interface PartitionPublisherOptions {
   partition: number;
   log: Logger;
   transactionTimeoutMs?: number;
-  /** Records larger than this (key + value + headers) are refused before sending (see `RecordTooLargeError`). */
+  /** Records larger than this (key + value + headers) are refused before sending (an `IngestError`, see `publishAndCommit`). */
   maxRecordBytes?: number;
+  /**
+   * Runs each transaction (begin to commit or abort); shared by the partition publishers of a
+   * process so that only one of their transactions is open at a time (see the class comment).
+   */
+  serialize?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -56,6 +61,13 @@ export interface PartitionPublisherOptions {
  * anything the previous owner sends afterwards (`PRODUCER_FENCED` / `INVALID_PRODUCER_EPOCH`). A
  * replica that stalled mid-chunk and wakes up after the group moved on can therefore neither make
  * its records visible nor move the offsets; the new owner read the offsets after that point.
+ *
+ * One transaction at a time per process (`serialize`): a process killed with several open
+ * transactions leaves them to be aborted in whatever order their partitions are taken over, and
+ * kafkajs's read_committed consumer (used by ops, `wire tail` and the tests) mis-filters
+ * aborted transactions whose aborts come out of the order they began in — it delivers the
+ * records of the earlier one. With one open transaction per process that takes two processes
+ * failing at once. The work of a chunk still runs concurrently; only its transaction waits.
  */
 export class PartitionPublisher {
   private producer: Producer | undefined;
@@ -117,6 +129,11 @@ export class PartitionPublisher {
         throw new IngestError(IngestErrorCodes.RECORD_TOO_LARGE, `${r.topic} record ${r.key}: ${size} bytes, over INGEST_MAX_RECORD_BYTES (${max})`, { offset: r.origin, bytes: size, limit: max });
       }
     }
+    const serialize = this.opts.serialize ?? (<T>(fn: () => Promise<T>) => fn());
+    await serialize(() => this.transaction(records, nextOffset));
+  }
+
+  private async transaction(records: OutRecord[], nextOffset: string): Promise<void> {
     if (!this.producer) await this.fence();
     const producer = this.producer as Producer;
     const txn = await producer.transaction();
