@@ -26,6 +26,7 @@ import { createS3Client } from '@wire/media';
 import { createLogger } from '@wire/observability';
 import type { RawWireMessageInput } from '@wire/queues';
 import { PartnerRegistry } from '@wire/routing';
+import { generateSecretsKey, SecretBox } from '@wire/secrets';
 import { createIngestService, isolatedRunEnv, loadIngestConfig } from '@wire/svc-ingest';
 import type { CommandIO } from '../packages/cli/src/io';
 import { flag } from './args';
@@ -85,7 +86,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     // --- setup (not timed): topic, partner, messages, pictures
     const raw = config.INGEST_RAW_TOPIC;
     await admin.createTopics({ waitForLeaders: true, topics: [{ topic: raw, numPartitions: partitions, replicationFactor: 1 }] });
-    await new PartnerRegistry(redis, { prefix: config.WIRE_REDIS_PREFIX }).create({ id: 'bench-partner', name: 'Bench', url: 'http://127.0.0.1:9/hooks' });
+    const secretBox = new SecretBox({ key: Buffer.from(generateSecretsKey(), 'base64') });
+    await new PartnerRegistry(redis, { prefix: config.WIRE_REDIS_PREFIX, secretBox }).create({ id: 'bench-partner', name: 'Bench', url: 'http://127.0.0.1:9/hooks' });
     for (let i = 0; i < images; i++) {
       pictures.push(await sharp({ create: { width: 1600, height: 1000, channels: 3, background: { r: i % 256, g: (i * 7) % 256, b: (i * 13) % 256 } } }).jpeg({ quality: 85 }).toBuffer());
     }

@@ -10,9 +10,10 @@ import { Worker } from 'bullmq';
 import { toNinjs } from '@wire/normalize';
 import { createLogger, createMetricsRegistry } from '@wire/observability';
 import { PartnerRegistry, RecipientsRegister } from '@wire/routing';
+import { SecretBox } from '@wire/secrets';
 import { createDeliveryWorker, deliveryConfig, type DeliveryConfig } from '@wire/svc-webhooks';
 
-const { redisUrl, prefix, config, noop } = workerData as { redisUrl: string; prefix: string; config: Partial<DeliveryConfig>; noop?: boolean };
+const { redisUrl, prefix, config, noop, secretsKey } = workerData as { redisUrl: string; prefix: string; config: Partial<DeliveryConfig>; noop?: boolean; secretsKey: string };
 const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
 const full = deliveryConfig({ ...config, prefix });
 const svc = noop
@@ -27,7 +28,7 @@ const svc = noop
     })()
   : createDeliveryWorker({
       redis,
-      registry: new PartnerRegistry(redis, { prefix, cacheMs: 1_000 }),
+      registry: new PartnerRegistry(redis, { prefix, cacheMs: 1_000, secretBox: new SecretBox({ key: Buffer.from(secretsKey, 'base64') }) }),
       recipients: new RecipientsRegister(redis, { prefix }),
       logger: createLogger({ name: 'bench', level: 'silent' }),
       metrics: createMetricsRegistry('bench', { defaults: false }),

@@ -18,6 +18,7 @@ import { Queue } from 'bullmq';
 import { Pool } from 'undici';
 import { toNinjs } from '@wire/normalize';
 import { DELIVER_BATCH_MAX, enqueueRoutes, planRoutes, PartnerRegistry, RecipientsRegister, type Partner } from '@wire/routing';
+import { generateSecretsKey, SecretBox } from '@wire/secrets';
 import { CanonicalStory, Decision } from '@wire/schema';
 import { spawnTsThread } from '@wire/svc-ingest';
 import { webhookHeaders } from '@wire/webhooks';
@@ -78,7 +79,9 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       return { nodeUs: Math.round((node.user + node.system) / n), redisUs: Math.round(((await redisCpu()) - redis0) / n) };
     };
   };
-  const registry = new PartnerRegistry(redis, { prefix, cacheMs: 1_000 });
+  // A key of this run only: the delivery threads open the partner secrets with it.
+  const secretsKey = generateSecretsKey();
+  const registry = new PartnerRegistry(redis, { prefix, cacheMs: 1_000, secretBox: new SecretBox({ key: Buffer.from(secretsKey, 'base64') }) });
   const recipients = new RecipientsRegister(redis, { prefix });
   const partners: Partner[] = [];
   for (let i = 0; i < partnersN; i++) {
@@ -143,7 +146,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     for (let i = 0; i < n; i++) {
       const { worker: t, ready } = spawnTsThread(new URL('./webhooks-thread.ts', import.meta.url), {
         name: `bench-deliver-${i}`,
-        workerData: { redisUrl, prefix, config: workerConfig, noop },
+        workerData: { redisUrl, prefix, config: workerConfig, noop, secretsKey },
       });
       t.on('message', (m: { completed?: number; latencies?: number[] }) => {
         completed += m.completed ?? 0;

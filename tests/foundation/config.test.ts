@@ -14,13 +14,14 @@ const linesOf = (stderr: string) => stderr.split('\n').filter((l) => l.trim() !=
 
 describe('bad configuration is refused at start with one line per variable', () => {
   it.concurrent.each(SERVICES)('%s exits 1 and names each bad or missing variable on its own line, without a stack trace', async (name) => {
-    // ops also needs OPS_TOKEN, left unset here so its "missing" line is checked too.
-    const r = await startService(name, { REDIS_URL: 'localhost:6379', KAFKA_BROKERS: '127.0.0.1:9092', LOG_LEVEL: 'loud', OPS_TOKEN: undefined });
+    // ops also needs OPS_TOKEN, ops and webhooks WIRE_SECRETS_KEY: left unset here so their "missing" lines are checked too.
+    const r = await startService(name, { REDIS_URL: 'localhost:6379', KAFKA_BROKERS: '127.0.0.1:9092', LOG_LEVEL: 'loud', OPS_TOKEN: undefined, WIRE_SECRETS_KEY: undefined });
     expect(r.code).toBe(1);
     const lines = linesOf(r.stderr);
     expect(lines.find((l) => /REDIS_URL/.test(l))).toMatch(/localhost:6379/);
     expect(lines.find((l) => /LOG_LEVEL/.test(l))).toBeDefined();
     if (name === 'ops') expect(lines.find((l) => /OPS_TOKEN/.test(l))).toMatch(/required|not set|missing/i);
+    if (name === 'ops' || name === 'webhooks') expect(lines.find((l) => /WIRE_SECRETS_KEY/.test(l))).toMatch(/WIRE_SECRETS_KEY: required: 32 random bytes/);
     // Every line names its variable ("NAME: why"): nothing else is printed.
     for (const line of lines) expect(line).toMatch(/\b[A-Z][A-Z0-9_]{2,}: \S/);
     expect(lines.filter((l) => /^\s+at /.test(l))).toEqual([]);

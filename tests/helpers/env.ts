@@ -1,7 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '@wire/media';
 import { inject } from 'vitest';
-import { CommonConfigSchema, loadConfig, type CommonConfig } from '@wire/config';
+import { z } from 'zod';
+import { CommonConfigSchema, loadConfig, secretBoxOf, SecretsEnv, type CommonConfig } from '@wire/config';
+import { generateSecretsKey, type SecretBox } from '@wire/secrets';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,9 +12,12 @@ declare module 'vitest' {
   }
 }
 
+/** The key partner secrets are sealed under in this test process (every test builds its registries and services with it). */
+const TEST_SECRETS_KEY = generateSecretsKey();
+
 /**
  * The addresses of the real Kafka, Redis, S3 and Apertium for integration tests, as the global
- * setup provided them (falling back to the `wire infra up` defaults).
+ * setup provided them (falling back to the `wire infra up` defaults), and this process's secrets key.
  */
 export function testEnv(): Record<string, string> {
   let provided: Record<string, string> = {};
@@ -22,7 +27,12 @@ export function testEnv(): Record<string, string> {
     // Not inside a vitest worker with a global setup (e.g. a script): defaults apply.
     provided = {};
   }
-  return { WIRE_ALLOW_PRIVATE_HOSTS: '127.0.0.1,localhost,::1', LOG_LEVEL: 'silent', ...provided };
+  return { WIRE_ALLOW_PRIVATE_HOSTS: '127.0.0.1,localhost,::1', LOG_LEVEL: 'silent', WIRE_SECRETS_KEY: TEST_SECRETS_KEY, ...provided };
+}
+
+/** The SecretBox of `testEnv()`: what a registry that stores or signs with partner secrets needs. */
+export function testSecretBox(env: Record<string, string | undefined> = testEnv()): SecretBox {
+  return secretBoxOf(loadConfig(z.object(SecretsEnv), env));
 }
 
 /** `testEnv()` parsed with the shared schema. */

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PartnerRegistry } from '@wire/routing';
 import { deliveryIds, type StoryEvent } from '@wire/queues';
-import { testConfig } from '../helpers/env';
+import { testConfig, testSecretBox } from '../helpers/env';
 import { createS3Client } from '@wire/media';
 import {
   createTopic,
@@ -49,7 +49,7 @@ async function prepareRun(tag: string) {
   const kafka = kafkaFor(env);
   await createTopic(kafka, env.INGEST_RAW_TOPIC as string, 2);
   const redis = new Redis(cfg.REDIS_URL);
-  await new PartnerRegistry(redis, { prefix: env.WIRE_REDIS_PREFIX }).create({ id: 'daily', name: 'The Daily', url: 'http://127.0.0.1:9/hooks' });
+  await new PartnerRegistry(redis, { prefix: env.WIRE_REDIS_PREFIX, secretBox: testSecretBox() }).create({ id: 'daily', name: 'The Daily', url: 'http://127.0.0.1:9/hooks' });
   redis.disconnect();
   return { env, kafka };
 }

@@ -12,7 +12,7 @@ import { deliverJobId, deliveryIds, type DeadLetter, type StoryEvent } from '@wi
 import { PartnerRegistry } from '@wire/routing';
 import type { CanonicalStory } from '@wire/schema';
 import { canonicalKey, createIngestService, loadIngestConfig, readRawSegmentIndex, type IngestService, type RawSegmentEntry } from '@wire/svc-ingest';
-import { testConfig } from '../helpers/env';
+import { testConfig, testSecretBox } from '../helpers/env';
 import { createTopic, deleteGroups, deleteRedisPrefixes, deleteS3Prefix, deleteTopics, envelope, isolatedIngestEnv, kafkaFor, listS3, nitf, produce, readUntil } from './helpers';
 
 const cfg = testConfig();
@@ -93,7 +93,7 @@ describe('ingest pipeline on real Kafka, S3 and Redis', () => {
     const raw = env.INGEST_RAW_TOPIC as string;
     await createTopic(kafka, raw, 1);
     const redis = new Redis(cfg.REDIS_URL);
-    await new PartnerRegistry(redis, { prefix: env.WIRE_REDIS_PREFIX }).create({ id: 'daily', name: 'The Daily', url: 'http://127.0.0.1:9/hooks' });
+    await new PartnerRegistry(redis, { prefix: env.WIRE_REDIS_PREFIX, secretBox: testSecretBox() }).create({ id: 'daily', name: 'The Daily', url: 'http://127.0.0.1:9/hooks' });
     redis.disconnect();
 
     const storyA = nitf({ id: 'kospi-1', headline: 'Seoul shares close higher on chip rally', paragraphs: ['SEOUL, March 2 (Yonhap) -- South Korean shares closed 1.2 percent higher on Monday as chipmakers rallied on strong export data.', 'The KOSPI rose 31.5 points to 2,650.3, its highest close in six weeks.'] });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
-import { createLogger, createMetricsRegistry } from '@wire/observability';
+import { checkRedisDurability, createLogger, createMetricsRegistry } from '@wire/observability';
 import { Queues } from '@wire/queues';
 import { PartnerRegistry } from '@wire/routing';
 import { buildApp, type AppDeps } from '../../services/ops/src/app';
@@ -12,7 +12,7 @@ import { PipelineMetrics } from '../../services/ops/src/metrics';
 import { S3Objects } from '../../services/ops/src/s3';
 import { StoryIndex } from '../../services/ops/src/story-index';
 import { deliveryAdmin, partnerAdmin } from '../../services/ops/src/wiring';
-import { testConfig, uniqueName, testS3Client } from '../helpers/env';
+import { testConfig, uniqueName, testS3Client, testSecretBox } from '../helpers/env';
 import { deleteKeysMatching } from '@wire/infra';
 
 export type TestStack = Awaited<ReturnType<typeof startOpsStack>>;
@@ -31,7 +31,7 @@ export async function startOpsStack(opts: { kafka?: boolean; bucket?: string } =
   const redis = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: null });
   const queues = Object.values(Queues).map((name) => new Queue(name, { connection: redis, prefix: `${id}-bull` }));
   const stories = new StoryIndex(redis, { prefix: `${prefix}ops:`, maxRecent: 200 });
-  const registryStore = new PartnerRegistry(redis, { prefix });
+  const registryStore = new PartnerRegistry(redis, { prefix, secretBox: testSecretBox() });
   const partners = partnerAdmin(registryStore);
   const deliveries = deliveryAdmin(redis, queues.find((q) => q.name === Queues.deliver)!, prefix);
   const s3 = testS3Client(cfg);
@@ -54,9 +54,13 @@ export async function startOpsStack(opts: { kafka?: boolean; bucket?: string } =
     await opsKafka.start();
   }
   const registry = createMetricsRegistry('ops-test', { defaults: false });
+  const durability = await checkRedisDurability(redis);
   const metrics = new PipelineMetrics({ registry, queues, stories, ingestDeadLetters, deliveries, lag: opsKafka, log: logger });
   const deps: AppDeps = {
     token,
+    // light-my-request's Host; a listening app also answers 127.0.0.1:<port> and localhost:<port>.
+    allowedHosts: ['localhost:80'],
+    warnings: () => durability.warnings,
     logger,
     partners,
     stories,

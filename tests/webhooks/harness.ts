@@ -12,8 +12,9 @@ import { toNinjs } from '@wire/normalize';
 import { createLogger, createMetricsRegistry, type Registry } from '@wire/observability';
 import { PartnerRegistry, RecipientsRegister, type PartnerInput } from '@wire/routing';
 import { CanonicalStory, type CanonicalStoryInput } from '@wire/schema';
+import type { SecretBox } from '@wire/secrets';
 import { createDeliveryWorker, type DeliveryConfig, type DeliveryService } from '@wire/svc-webhooks';
-import { testEnv, uniqueName } from '../helpers/env';
+import { testEnv, testSecretBox, uniqueName } from '../helpers/env';
 import { deleteKeysMatching } from '@wire/infra';
 
 export interface Received {
@@ -166,6 +167,8 @@ export interface Harness {
   recipients: RecipientsRegister;
   svc: DeliveryService;
   queue: Queue;
+  /** The deliver queue's name (unique per harness). */
+  queueName: string;
   metrics: Registry;
   partners: PartnerServer[];
   /** Start a partner server and register it. */
@@ -173,11 +176,19 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function harness(config: Partial<DeliveryConfig> = {}, opts: { forceClose?: boolean } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  forceClose?: boolean;
+  /** Redis key prefix of partners and the service's keys (default: a unique one); removed on close. */
+  prefix?: string;
+  /** The key the registry opens partner secrets with (default: the test process's). */
+  secretBox?: SecretBox;
+}
+
+export async function harness(config: Partial<DeliveryConfig> = {}, opts: HarnessOptions = {}): Promise<Harness> {
   const env = testEnv();
   const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-  const prefix = `${uniqueName('wire-test-wh')}:`;
-  const registry = new PartnerRegistry(redis, { prefix });
+  const prefix = opts.prefix ?? `${uniqueName('wire-test-wh')}:`;
+  const registry = new PartnerRegistry(redis, { prefix, secretBox: opts.secretBox ?? testSecretBox(env) });
   const recipients = new RecipientsRegister(redis, { prefix });
   const queueName = uniqueName('wh-deliver');
   const metrics = createMetricsRegistry('webhooks-test', { defaults: false });
@@ -199,6 +210,7 @@ export async function harness(config: Partial<DeliveryConfig> = {}, opts: { forc
     recipients,
     svc,
     queue: svc.queue,
+    queueName,
     metrics,
     partners,
     async partner(id, behaviour, extra = {}) {

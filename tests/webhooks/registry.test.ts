@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { activeSecrets, currentSecret, loadPartnersFile, PartnerRegistry, RoutingErrorCodes } from '@wire/routing';
-import { testEnv, uniqueName } from '../helpers/env';
+import { testEnv, testSecretBox, uniqueName } from '../helpers/env';
 
 let redis: Redis;
 let registry: PartnerRegistry;
@@ -14,7 +14,7 @@ const clock = Date.parse('2026-11-28T00:00:00Z');
 beforeAll(() => {
   redis = new Redis(testEnv().REDIS_URL ?? 'redis://127.0.0.1:6379');
   prefix = `${uniqueName('wire-test-reg')}:`;
-  registry = new PartnerRegistry(redis, { prefix, now: () => clock });
+  registry = new PartnerRegistry(redis, { prefix, now: () => clock, secretBox: testSecretBox() });
 });
 afterAll(async () => {
   await redis.del(registry.key);

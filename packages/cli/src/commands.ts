@@ -18,4 +18,5 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   tail: { summary: 'follow a Kafka topic (default stories.canonical)', load: () => import('./commands/tail') },
   demo: { summary: 'infra up, all services, sample partners, publish the sample feed, summary', load: () => import('./commands/demo') },
   start: { summary: 'run every service against the configured infrastructure', load: () => import('./commands/start') },
+  secrets: { summary: 'keygen|rekey: keys of the partner secrets sealed in Redis, and rotating them', load: () => import('./commands/secrets') },
 };

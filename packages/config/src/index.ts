@@ -5,6 +5,10 @@
  * and passes the typed result down.
  */
 import { z } from 'zod';
+import { parseAllowEntry } from '@wire/netguard';
+import { parseSecretsKey, SecretBox } from '@wire/secrets';
+
+export { envOptionalSecretToken, envSecretToken, estimatedBits, tokenWeakness, MIN_TOKEN_BITS, MIN_TOKEN_LENGTH } from './secret-token';
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'false', 'no', 'off', '']);
@@ -84,6 +88,78 @@ export function envRequired() {
   return z.string({ error: 'required but not set' }).min(1, 'required but empty');
 }
 
+/**
+ * A network-guard allow list: comma-separated host names, IP addresses and CIDRs, each entry
+ * checked (`@wire/netguard`). Undefined when unset, so a per-use list
+ * (`WIRE_IMAGE_ALLOW_PRIVATE_HOSTS`) falls back to the shared one; set but empty means none.
+ */
+export function envAllowList() {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return undefined;
+      const entries = raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+      for (const entry of entries) {
+        const parsed = parseAllowEntry(entry);
+        if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error.message });
+      }
+      return entries;
+    });
+}
+
+const SECRETS_KEY_HELP = '32 random bytes as base64 or hex that seal partner secrets in Redis (`wire secrets keygen` prints one)';
+
+/** One secrets key, required; never echoed in an error. */
+export function envSecretsKey() {
+  return z.string({ error: `required: ${SECRETS_KEY_HELP}` }).transform((raw, ctx) => {
+    if (raw.trim() === '') {
+      ctx.addIssue({ code: 'custom', message: `required but empty: ${SECRETS_KEY_HELP}` });
+      return z.NEVER;
+    }
+    const key = parseSecretsKey(raw);
+    if (!key.ok) {
+      ctx.addIssue({ code: 'custom', message: key.error.message });
+      return z.NEVER;
+    }
+    return key.value;
+  });
+}
+
+/** Comma-separated secrets keys (old keys kept during a rotation); empty when unset. */
+export function envSecretsKeys() {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const keys: Buffer[] = [];
+      (raw ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0)
+        .forEach((text, i) => {
+          const key = parseSecretsKey(text);
+          if (key.ok) keys.push(key.value);
+          else ctx.addIssue({ code: 'custom', message: `key ${i + 1}: ${key.error.message}` });
+        });
+      return keys;
+    });
+}
+
+/**
+ * The variables of a process that reads or writes partner secrets (ops, webhooks, `wire secrets`):
+ * the key new values are sealed under, and old keys that still open values sealed before a rotation.
+ */
+export const SecretsEnv = {
+  WIRE_SECRETS_KEY: envSecretsKey(),
+  WIRE_SECRETS_OLD_KEYS: envSecretsKeys(),
+} as const;
+
+/** The SecretBox of a configuration parsed with `SecretsEnv`. */
+export function secretBoxOf(config: { WIRE_SECRETS_KEY: Buffer; WIRE_SECRETS_OLD_KEYS: Buffer[] }): SecretBox {
+  return new SecretBox({ key: config.WIRE_SECRETS_KEY, oldKeys: config.WIRE_SECRETS_OLD_KEYS });
+}
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** The variables every service shares (CONTRACTS.md, "Environment"). Defaults match `wire infra up`. */
@@ -98,7 +174,8 @@ export const CommonEnv = {
   S3_PUBLIC_BASE_URL: z.string().url().optional(),
   APERTIUM_URL: envUrl('http://127.0.0.1:2737'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  WIRE_ALLOW_PRIVATE_HOSTS: envList([]),
+  /** Shared default of `WIRE_IMAGE_ALLOW_PRIVATE_HOSTS` and `WIRE_WEBHOOK_ALLOW_PRIVATE_HOSTS`. */
+  WIRE_ALLOW_PRIVATE_HOSTS: envAllowList().transform((list) => list ?? []),
 } as const;
 
 export const CommonConfigSchema = z.object(CommonEnv);

@@ -6,7 +6,7 @@ import { WireError } from '@wire/schema';
  */
 export const MediaErrorCodes = {
   WIRE_ERR_MEDIA_BAD_URL: { retryable: false, doc: 'the image URL is not an absolute http(s) URL' },
-  WIRE_ERR_MEDIA_BLOCKED_HOST: { retryable: false, doc: 'the host resolves to a private, loopback, link-local or metadata address not in WIRE_ALLOW_PRIVATE_HOSTS' },
+  WIRE_ERR_MEDIA_BLOCKED_HOST: { retryable: false, doc: 'the network guard refused the host (before the request or at connect): a metadata name, or a private, loopback, link-local, reserved or other non-public address WIRE_IMAGE_ALLOW_PRIVATE_HOSTS does not open' },
   WIRE_ERR_MEDIA_DNS: { retryable: true, doc: 'the host name could not be resolved' },
   WIRE_ERR_MEDIA_TIMEOUT: { retryable: true, doc: 'connecting to or reading from the image host took too long' },
   WIRE_ERR_MEDIA_NETWORK: { retryable: true, doc: 'the connection to the image host failed' },

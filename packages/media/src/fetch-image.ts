@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
+import { findNetGuardError, NetGuard, NetGuardErrorCodes, type NetGuardError } from '@wire/netguard';
 import { MediaError } from './errors';
-import { createGuardedLookup, parseAllowList, resolveAndCheck, type AllowList } from './host-guard';
 import { sniffImageType, type SniffedType } from './sniff';
 
 export interface FetchLimits {
@@ -37,20 +37,29 @@ export interface ImageFetcher {
   close(): Promise<void>;
 }
 
+export interface ImageFetcherOptions {
+  /** Hosts, addresses and CIDRs image downloads may reach although private (`WIRE_IMAGE_ALLOW_PRIVATE_HOSTS`). */
+  allowPrivateHosts?: readonly string[];
+  /** The network guard itself, in place of one built from `allowPrivateHosts` (tests pass one with their own resolver). */
+  guard?: NetGuard;
+  limits?: Partial<FetchLimits>;
+  userAgent?: string;
+}
+
 /**
- * An undici-based fetcher that refuses private/loopback/link-local/metadata hosts (after DNS, at
- * connect time too) unless allowed, follows at most `maxRedirects` redirects re-checking each,
- * caps bytes and time, and types the body by its magic bytes.
+ * An undici-based fetcher behind the network guard (`@wire/netguard`: checked before each
+ * request and again on the address each socket connects to), following at most `maxRedirects`
+ * redirects re-checking each, capping bytes and time, typing the body by its magic bytes.
  *
  * @example
  * const fetcher = createImageFetcher({ allowPrivateHosts: ['127.0.0.1', 'localhost'] });
  * const img = await fetcher.fetch('http://127.0.0.1:8081/a.jpg');
  */
-export function createImageFetcher(opts: { allowPrivateHosts?: readonly string[] | AllowList; limits?: Partial<FetchLimits>; userAgent?: string } = {}): ImageFetcher {
+export function createImageFetcher(opts: ImageFetcherOptions = {}): ImageFetcher {
   const limits: FetchLimits = { ...DEFAULT_FETCH_LIMITS, ...opts.limits };
-  const allow = parseAllowList(opts.allowPrivateHosts ?? []);
+  const guard = opts.guard ?? new NetGuard({ allow: opts.allowPrivateHosts ?? [] });
   const agent = new Agent({
-    connect: { timeout: limits.connectTimeoutMs, lookup: createGuardedLookup(allow) as never },
+    connect: { timeout: limits.connectTimeoutMs, lookup: guard.lookup },
     headersTimeout: limits.readTimeoutMs,
     bodyTimeout: limits.readTimeoutMs,
     connections: 32,
@@ -61,8 +70,9 @@ export function createImageFetcher(opts: { allowPrivateHosts?: readonly string[]
     if (target.protocol !== 'http:' && target.protocol !== 'https:') {
       throw new MediaError('WIRE_ERR_MEDIA_BAD_URL', `image URL ${target.href}: protocol ${target.protocol} not allowed (http/https only)`, { url: target.href });
     }
-    // Checked here for a clear error (and for IP literals, which skip the connect-time lookup).
-    await resolveAndCheck(target.hostname, allow);
+    // Checked here for a clear error, and for IP literals, which sockets connect to without a lookup.
+    const verdict = await guard.check(target.hostname);
+    if (!verdict.ok) throw guardError(verdict.error, target.href);
     try {
       return await request(target, { method: 'GET', dispatcher: agent, signal, headers: { 'user-agent': userAgent, accept: 'image/*' } });
     } catch (err) {
@@ -134,11 +144,21 @@ export function createImageFetcher(opts: { allowPrivateHosts?: readonly string[]
   };
 }
 
+/** A guard refusal is permanent for the URL (never retried); a name that did not resolve may resolve later. */
+function guardError(e: NetGuardError, url: string): MediaError {
+  return e.code === NetGuardErrorCodes.BLOCKED
+    ? new MediaError('WIRE_ERR_MEDIA_BLOCKED_HOST', `image ${url}: ${e.message}`, { url, ...e.details }, { cause: e })
+    : new MediaError('WIRE_ERR_MEDIA_DNS', `image ${url}: ${e.message}`, { url, ...e.details }, { cause: e });
+}
+
 /** Turn an undici/network failure into a typed, retryable-or-not media error. */
 function classify(err: unknown, url: string): MediaError {
   if (err instanceof MediaError) return err;
   const e = err as { code?: string; name?: string; message?: string; cause?: unknown };
   if (e.cause instanceof MediaError) return e.cause;
+  // Refused by the connect-time lookup (DNS changed since the check): the same verdict as before the request.
+  const refused = findNetGuardError(err);
+  if (refused) return guardError(refused, url);
   const code = e.code ?? '';
   if (/TIMEOUT/i.test(code) || e.name === 'AbortError') {
     return new MediaError('WIRE_ERR_MEDIA_TIMEOUT', `image ${url}: timed out (${code || e.name})`, { url }, { cause: err });

@@ -1,12 +1,11 @@
 /**
- * @wire/media — images for the pipeline: guarded downloads (no private/loopback/metadata hosts
- * unless allowed), embedded images, content-addressed storage with renditions, a `MediaStore`
+ * @wire/media — images for the pipeline: downloads behind the network guard (@wire/netguard),
+ * embedded images, content-addressed storage with renditions, a `MediaStore`
  * interface with its S3 implementation.
  */
 export { MediaError, MediaErrorCodes, type MediaErrorCode } from './errors';
-export { checkHostAllowed, resolveAndCheck, createGuardedLookup, parseAllowList, isPrivateAddress, type AllowList, type HostCheck } from './host-guard';
 export { sniffImageType, type SniffedType } from './sniff';
-export { createImageFetcher, DEFAULT_FETCH_LIMITS, type FetchLimits, type FetchedImage, type ImageFetcher } from './fetch-image';
+export { createImageFetcher, DEFAULT_FETCH_LIMITS, type FetchLimits, type FetchedImage, type ImageFetcher, type ImageFetcherOptions } from './fetch-image';
 export { decodeEmbeddedImage } from './embedded';
 export { renderImage, DEFAULT_RENDITIONS, DEFAULT_MAX_INPUT_PIXELS, type RenditionSpec, type RenderedImage } from './renditions';
 export { type MediaStore, type ObjectRange, type PutOptions, type StoredObjectInfo, sliceRange, type S3Settings, createS3Client, S3MediaStore, MemoryMediaStore } from './media-store';

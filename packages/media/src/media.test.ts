@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NetGuard, type Resolver } from '@wire/netguard';
 import { decodeEmbeddedImage } from './embedded';
 import { createImageFetcher } from './fetch-image';
 import { MemoryMediaStore, S3MediaStore } from './media-store';
@@ -15,6 +16,9 @@ let jpeg: Buffer;
 let png: Buffer;
 let server: Server;
 let base: string;
+let port: number;
+/** Connections the image server accepted (a refused fetch must not add one). */
+let connections = 0;
 
 beforeAll(async () => {
   jpeg = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#3366aa' } }).jpeg().toBuffer();
@@ -23,14 +27,17 @@ beforeAll(async () => {
     if (req.url === '/a.jpg') res.writeHead(200, { 'content-type': 'text/plain' }).end(jpeg);
     else if (req.url === '/redirect') res.writeHead(302, { location: '/a.jpg' }).end();
     else if (req.url === '/loop') res.writeHead(302, { location: '/loop' }).end();
+    else if (req.url === '/to-metadata') res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
     else if (req.url === '/html') res.writeHead(200, { 'content-type': 'image/jpeg' }).end('<html>not an image</html>');
     else if (req.url === '/big') res.writeHead(200).end(Buffer.alloc(200_000, 1));
     else if (req.url === '/503') res.writeHead(503).end();
     else if (req.url === '/slow') setTimeout(() => res.writeHead(200).end(jpeg), 3000);
     else res.writeHead(404).end();
   });
+  server.on('connection', () => connections++);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  port = (server.address() as AddressInfo).port;
+  base = `http://127.0.0.1:${port}`;
 });
 afterAll(async () => {
   server.closeAllConnections();
@@ -105,6 +112,39 @@ describe('image fetcher', () => {
     await expect(strict.fetch('http://169.254.169.254/latest/meta-data/')).rejects.toMatchObject({ code: 'WIRE_ERR_MEDIA_BLOCKED_HOST' });
     await strict.close();
   });
+
+  it('refuses every spelling of a private address and metadata hosts, permanently, without connecting', async () => {
+    const strict = createImageFetcher();
+    const before = connections;
+    for (const host of ['2130706433', '0177.0.0.1', '0x7f.1', '127.1', '0x7f000001', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '[::1]', '[fd00:ec2::254]', '169.254.43518', 'metadata.google.internal', 'instance-data']) {
+      await expect(strict.fetch(`http://${host}:${port}/a.jpg`), host).rejects.toMatchObject({ code: 'WIRE_ERR_MEDIA_BLOCKED_HOST', retryable: false });
+    }
+    expect(connections).toBe(before);
+    await strict.close();
+  });
+
+  it('refuses a redirect to a blocked host', async () => {
+    await expect(allowed.fetch(`${base}/to-metadata`)).rejects.toMatchObject({ code: 'WIRE_ERR_MEDIA_BLOCKED_HOST', retryable: false });
+  });
+
+  it('refuses at connect when the answer changes after the check (DNS rebinding): typed, not retried, no connection', async () => {
+    let calls = 0;
+    // The pre-request check sees a public address; the socket's own lookup is answered loopback, where the image server listens.
+    const rebinding: Resolver = async () => [{ address: calls++ === 0 ? '93.184.216.34' : '127.0.0.1', family: 4 }];
+    const fetcher = createImageFetcher({ guard: new NetGuard({ resolve: rebinding }) });
+    const before = connections;
+    const failure = await fetcher.fetch(`http://images.rebind.test:${port}/a.jpg`).catch((e: unknown) => e);
+    await fetcher.close();
+    expect(failure).toMatchObject({ code: 'WIRE_ERR_MEDIA_BLOCKED_HOST', retryable: false, details: { at: 'connect', address: '127.0.0.1' } });
+    expect(connections).toBe(before);
+  });
+
+  it('reaches an allowed name through the guard at connect', async () => {
+    const fetcher = createImageFetcher({ guard: new NetGuard({ allow: ['images.internal.test'], resolve: async () => [{ address: '127.0.0.1', family: 4 }] }) });
+    const img = await fetcher.fetch(`http://images.internal.test:${port}/a.jpg`);
+    await fetcher.close();
+    expect(img.type.contentType).toBe('image/jpeg');
+  });
 });
 
 describe('media processor', () => {
@@ -126,6 +166,20 @@ describe('media processor', () => {
     expect(out.warnings).toHaveLength(1);
     expect(out.stored + out.reused).toBe(2);
     expect([...store.objects.keys()].filter((k) => /\.jpg$/.test(k) && !k.includes('/media/') && k.startsWith('media/') && k.split('/').length === 2)).toHaveLength(1);
+  });
+});
+
+describe('media processor and the network guard', () => {
+  it('a refused image is a warning with its code, never a retry', async () => {
+    const fetcher = createImageFetcher();
+    const media = createMediaProcessor({ store: new MemoryMediaStore(), fetcher });
+    const out = await media.processImages([
+      { caption: 'metadata', sourceUrl: 'http://169.254.169.254/latest/meta-data/iam', renditions: [] },
+      { caption: 'loopback', sourceUrl: `http://0x7f.1:${port}/a.jpg`, renditions: [] },
+    ]);
+    await fetcher.close();
+    expect(out.retry).toEqual([]);
+    expect(out.warnings).toEqual([expect.stringContaining('WIRE_ERR_MEDIA_BLOCKED_HOST'), expect.stringContaining('WIRE_ERR_MEDIA_BLOCKED_HOST')]);
   });
 });
 

@@ -55,7 +55,8 @@ export function htmlToBlocks(html: string): Block[] {
   const listStack: Array<'ul' | 'ol'> = [];
   const open: string[] = [];
   const flush = (): void => {
-    const t = cleanText(text);
+    // A <br> inside a paragraph is a line break: kept as "\n" in the text and <br> in the HTML.
+    const t = text.includes('\n') ? text.split('\n').map(cleanText).filter(Boolean).join('\n') : cleanText(text);
     if (t) {
       const b: Block = { tag, text: t, html: tidyInline(inner, open) };
       if (tag === 'li') b.list = listStack[listStack.length - 1] ?? 'ul';
@@ -79,6 +80,24 @@ export function htmlToBlocks(html: string): Block[] {
       continue;
     }
     const name = m[2]!;
+    if (name === 'br') {
+      if (m[1]) continue;
+      // Two or more in a row end the paragraph (old markup's paragraph break); one is a line break.
+      const next = /^\s*<br\s*\/?>/.exec(clean.slice(TOKEN.lastIndex));
+      if (next) {
+        TOKEN.lastIndex += next[0].length;
+        while (true) {
+          const more = /^\s*<br\s*\/?>/.exec(clean.slice(TOKEN.lastIndex, TOKEN.lastIndex + 64));
+          if (!more) break;
+          TOKEN.lastIndex += more[0].length;
+        }
+        flush();
+      } else if (cleanText(text)) {
+        text += '\n';
+        inner += '<br>';
+      }
+      continue;
+    }
     if (!m[1]) {
       if (name === 'ul' || name === 'ol') {
         flush();
@@ -118,8 +137,13 @@ function tidyInline(html: string, open: string[]): string {
   let s = html;
   for (let i = open.length - 1; i >= 0; i--) s += `</${open[i]}>`;
   s = cleanInline(s);
-  // Drop empty inline elements (e.g. an <a> that only wrapped an image).
-  return s.replace(/<(a|b|strong|i|em|u|sub|sup|q|cite|abbr|code|small|s)(?: [^>]*)?>\s*<\/\1>/g, '').trim();
+  // Drop empty inline elements (e.g. an <a> that only wrapped an image), and line breaks that end
+  // the paragraph or follow one another.
+  return s
+    .replace(/<(a|b|strong|i|em|u|sub|sup|q|cite|abbr|code|small|s)(?: [^>]*)?>\s*<\/\1>/g, '')
+    .replace(/(?:\s*<br>)+\s*$/, '')
+    .replace(/(<br>\s*){2,}/g, '<br>')
+    .trim();
 }
 
 function cleanInline(s: string): string {

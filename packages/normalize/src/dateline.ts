@@ -57,3 +57,31 @@ function titleCase(s: string): string {
   if (/\p{Ll}/u.test(s)) return s;
   return s.toLowerCase().replace(/(^|[\s-])(\p{Ll})/gu, (_, a: string, b: string) => a + b.toUpperCase());
 }
+
+/**
+ * A "By X" byline run into the dateline of the first paragraph (`By Jane Roe KYIV, Ukraine (AP) —
+ * …`, as hard-wrapped text joins them): the byline, and the paragraph from the dateline on.
+ * The dateline city must be in capitals (the wire convention), so the byline is never read as
+ * part of the city; of several splits the one with a mixed-case byline wins, else the one with
+ * a two- or three-word name.
+ */
+export function splitBylineBeforeDateline(paragraph: string, isByline: (text: string) => boolean): { byline: string; rest: string } | undefined {
+  if (!/^by\s/i.test(paragraph)) return undefined;
+  const head = paragraph.slice(0, 160);
+  const candidates: Array<{ byline: string; rest: string; words: number }> = [];
+  for (const m of head.matchAll(/\s+(?=\S)/g)) {
+    const at = (m.index ?? 0) + m[0].length;
+    if (at < 4) continue;
+    const byline = paragraph.slice(0, m.index).trim();
+    const rest = paragraph.slice(at);
+    const d = extractDateline(rest);
+    if (!d?.city || !isByline(byline)) continue;
+    // The city as printed (before any region, date or agency) must be in capitals.
+    const city = d.text.split(/[,(]|\s[-–—:]/)[0]!.trim();
+    if (/\p{Ll}/u.test(city)) continue;
+    candidates.push({ byline, rest, words: byline.split(/\s+/).length - 1 });
+  }
+  const mixed = candidates.find((c) => /\p{Ll}/u.test(c.byline.replace(/^by\s/i, '')));
+  const chosen = mixed ?? candidates.find((c) => c.words === 2 || c.words === 3) ?? candidates[0];
+  return chosen ? { byline: chosen.byline, rest: chosen.rest } : undefined;
+}

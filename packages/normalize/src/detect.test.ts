@@ -19,6 +19,9 @@ describe('detectFormat', () => {
     ['<!DOCTYPE html><html><body><p>x</p></body></html>', 'html'],
     ['<html lang="en"><head><title>x</title></head>', 'html'],
     ['58 F\nLos Angeles\nMonday, April 29, 2024\n\nKim Jong-un says visit', 'text'],
+    ['{"total":2,"limit":10,"offset":0,"item":[{"uri":"x","type":"article"}]}', 'ninjs'],
+    ['<?xml version="1.0"?><ArrayOfRBNews xmlns="http://schemas.datacontract.org/2004/07/Ritzau"><RBNews><content>x</content></RBNews></ArrayOfRBNews>', 'ritzau'],
+    ['<News xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><byLine>A</byLine><byLineEmail>a@b.dk</byLineEmail><content>x</content></News>', 'ritzau'],
   ])('%#: %s → %s', (text, format) => {
     expect(detectFormat(text)).toBe(format);
   });

@@ -1,5 +1,5 @@
 /** Format ids the dispatcher knows (one parser module each). */
-export const FORMATS = ['ninjs', 'ap-media', 'newsml-g2', 'nitf', 'newsml1', 'iptc7901', 'rss', 'email', 'html', 'text'] as const;
+export const FORMATS = ['ninjs', 'ap-media', 'newsml-g2', 'nitf', 'newsml1', 'iptc7901', 'rss', 'ritzau', 'email', 'html', 'text'] as const;
 export type FormatId = (typeof FORMATS)[number];
 
 export interface DetectHints {
@@ -55,6 +55,8 @@ function detectMarkup(t: string, hints: DetectHints): FormatId | undefined {
   if (name === 'NewsML') return /iptc\.org\/std\/nar\/2006/.test(t) ? 'newsml-g2' : 'newsml1';
   if (name.toLowerCase() === 'nitf') return 'nitf';
   if (name === 'rss' || name === 'feed' || (name === 'RDF' && /purl\.org\/rss/.test(t))) return 'rss';
+  // Ritzau's RBNews: its root, or a data-contract item carrying Ritzau's byLineEmail field.
+  if (/^(?:ArrayOf)?RBNews$/.test(name) || (/<(?:[\w-]+:)?byLineEmail[\s>/]/.test(t) && /<(?:[\w-]+:)?content[\s>]/.test(t))) return 'ritzau';
   if (/^(html|head|body)$/i.test(name)) return 'html';
   if (/^(div|p|article|section|main|header|span|h[1-6]|figure|table|ul|meta|link|title)$/i.test(name)) return 'html';
   if (hints.contentType && /html/i.test(hints.contentType)) return 'html';

@@ -14,8 +14,11 @@ describe('bylines', () => {
   it('reads the JoongAng byline with its address', () => {
     expect(parseByline('BY SARAH KIM [kim.sarah@joongang.co.kr]')).toEqual([{ name: 'Sarah Kim', email: 'kim.sarah@joongang.co.kr' }]);
   });
-  it('reads several authors and drops affiliations', () => {
-    expect(parseByline('By Jane Doe and John Roe, Associated Press')).toEqual([{ name: 'Jane Doe' }, { name: 'John Roe' }]);
+  it('reads several authors; a trailing affiliation belongs to each of them', () => {
+    expect(parseByline('By Jane Doe and John Roe, Associated Press')).toEqual([
+      { name: 'Jane Doe', affiliation: 'Associated Press' },
+      { name: 'John Roe', affiliation: 'Associated Press' },
+    ]);
     expect(parseByline('BY KIM JONG-UN [x@yna.co.kr]')?.[0]?.name).toBe('Kim Jong-un');
     expect(nameCase("SEAN O'BRIEN")).toBe("Sean O'Brien");
   });

@@ -3,13 +3,15 @@ import { err, ok, storyUri, type Byline, type CanonicalStory, type InfoSource, t
 import type { DraftImage, DraftStory } from './draft';
 import { htmlToBlocks, renderBlocks, textToBlocks, type Block } from './blocks';
 import { cleanText, countWords, escapeText } from './clean';
-import { isBylineParagraph, nameCase, parseByline } from './byline';
+import { isBylineParagraph, parseByline } from './byline';
 import { foldImages, splitCredit } from './credit';
 import { extractDateline } from './dateline';
 import { normalizeDate } from './dates';
 import { normalizeError, type NormalizeError } from './errors';
 import { detectLanguage, normalizeLanguage } from './language';
+import { dedupeBy, draftBylines, imageExtras, linesAsParagraphs, mergePeople, printedDateline, resolveConcepts, storyExtras, tidyEdges } from './enrich';
 import { outletForEmail } from './outlets';
+import { providerSlug, providerSource } from './provider';
 import { applyPageRules, sameText } from './page-rules';
 
 /** Longest source or guid taken (an agency id is a few dozen characters). */
@@ -40,7 +42,7 @@ export function finalize(draft: DraftStory, env: Envelope = {}): Result<Canonica
   let blocks: Block[] = draft.bodyHtml ? htmlToBlocks(draft.bodyHtml) : textToBlocks(draft.bodyText ?? []);
   let images: DraftImage[] = [...(draft.images ?? [])];
   if (scraped) {
-    const r = applyPageRules(blocks, headline || undefined);
+    const r = applyPageRules(linesAsParagraphs(blocks), headline || undefined);
     blocks = r.blocks;
     images = [...images, ...r.images];
   } else if (headline && blocks[0] && sameText(blocks[0].text, headline)) {
@@ -48,16 +50,10 @@ export function finalize(draft: DraftStory, env: Envelope = {}): Result<Canonica
   }
 
   // Bylines: the document's own, then byline paragraphs at the top or the bottom of the body.
-  const bylines: Byline[] = [];
-  for (const b of draft.bylines ?? []) {
-    if (typeof b === 'string') {
-      const people = parseByline(b);
-      if (people) bylines.push(...people);
-      else if (cleanText(b)) bylines.push({ name: cleanText(b).replace(/^by\s+/i, '') });
-    } else if (cleanText(b.name)) {
-      bylines.push({ name: nameCase(cleanText(b.name), b.email), ...(b.role ? { role: b.role } : {}), ...(b.email ? { email: b.email.toLowerCase() } : {}) });
-    }
-  }
+  const bylines: Byline[] = draftBylines(draft.bylines);
+  const edges = tidyEdges(blocks);
+  blocks = edges.blocks;
+  bylines.push(...edges.bylines);
   const edge = (i: number): boolean => i < 2 || i >= blocks.length - 3;
   blocks = blocks.filter((b, i) => {
     if (!edge(i) || !isBylineParagraph(b.text)) return true;
@@ -79,15 +75,14 @@ export function finalize(draft: DraftStory, env: Envelope = {}): Result<Canonica
   if (first && first.tag === 'p') {
     const d = extractDateline(first.text);
     if (d) {
-      dateline ??= d.text;
-      located ??= { ...(d.city ? { city: d.city } : {}), ...(d.country ? { country: d.country } : {}), text: d.text };
+      ({ dateline, located } = printedDateline(d, located, warnings));
       if (d.agency && !infoSources.some((s) => s.name.toLowerCase() === d.agency!.toLowerCase())) infoSources.push({ name: d.agency, role: 'originator' });
       const prefix = escapeText(d.text);
       const html = first.html.startsWith(prefix) ? first.html.slice(prefix.length).trim() : escapeText(d.rest);
       blocks[0] = { ...first, text: d.rest, html };
     }
   }
-  if (dateline && located && !located.text) located.text = dateline;
+  if (dateline && located) located.text = dateline;
 
   // The outlet behind the reporter's address, when nothing else names the originator.
   if (!infoSources.some((s) => s.role === 'originator' || s.role === 'source')) {
@@ -110,24 +105,28 @@ export function finalize(draft: DraftStory, env: Envelope = {}): Result<Canonica
     ...(positiveInt(img.width) ? { width: img.width } : {}),
     ...(positiveInt(img.height) ? { height: img.height } : {}),
     renditions: [],
+    ...imageExtras(img),
   }));
 
   const body = blocks.map((b) => b.text);
   const type = draft.type ?? 'text';
   if (!headline) {
-    const fallback = cleanText(draft.slugline ?? '') || splitCredit(storyImages[0]?.caption ?? '').caption || body[0] || '';
+    const fallback = cleanText(draft.slugline ?? '') || cleanText(draft.title ?? '') || splitCredit(storyImages[0]?.caption ?? '').caption || body[0] || '';
     headline = fallback.length > 160 ? `${fallback.slice(0, fallback.lastIndexOf(' ', 157) > 40 ? fallback.lastIndexOf(' ', 157) : 157)}…` : fallback;
-    if (!headline) return err(normalizeError('WIRE_ERR_NO_HEADLINE', { reason: `headline: empty after cleaning (${draft.format})`, format: draft.format }));
-    warnings.push('headline: missing; taken from the slugline, caption or first paragraph');
+    // A metadata-only item (a package, a hop history, a media item's metadata) may have no headline to give.
+    if (headline) warnings.push('headline: missing; taken from the slugline, title, caption or first paragraph');
+    else if (draft.metadataOnly) warnings.push(`headline: none in the document (metadata-only ${type} item)`);
+    else return err(normalizeError('WIRE_ERR_NO_HEADLINE', { reason: `headline: empty after cleaning (${draft.format})`, format: draft.format }));
   }
   if (body.length === 0) {
-    if (scraped) return err(normalizeError('WIRE_ERR_NO_BODY', { reason: `body: no paragraphs left after removing page chrome (${draft.format})`, format: draft.format }));
-    if (type === 'text' && (draft.pubStatus ?? 'usable') === 'usable') warnings.push('body: empty');
+    if (scraped && type === 'text') return err(normalizeError('WIRE_ERR_NO_BODY', { reason: `body: no paragraphs left after removing page chrome (${draft.format})`, format: draft.format }));
+    if (type === 'text' && (draft.pubStatus ?? 'usable') === 'usable' && !draft.metadataOnly) warnings.push('body: empty');
   }
 
   const hashText = `${headline}\n${body.join('\n')}`;
   const contentHash = createHash('sha256').update(hashText).digest('hex');
-  const source = cleanText(env.source ?? draft.source ?? '') || slug((infoSources.find((x) => x.role === 'originator') ?? infoSources[0])?.name) || 'unknown';
+  // The feed's provider names the uri namespace, never one item's info source (see provider.ts).
+  const source = cleanText(env.source ?? draft.source ?? '') || providerSlug(providerSource(infoSources)?.name) || 'unknown';
   const guid = cleanText(env.guid ?? draft.guid ?? '') || `sha256:${contentHash.slice(0, 32)}`;
   if (!env.guid && !draft.guid) warnings.push('guid: none in the document; derived from the content');
   // Ids name the story everywhere (Kafka keys, job ids, the dedupe index): bounded, like any id.
@@ -166,13 +165,14 @@ export function finalize(draft: DraftStory, env: Envelope = {}): Result<Canonica
     headline,
     ...(cleanText(draft.subheadline ?? '') ? { subheadline: cleanText(draft.subheadline ?? '') } : {}),
     ...(cleanText(draft.slugline ?? '') ? { slugline: cleanText(draft.slugline ?? '') } : {}),
-    bylines: dedupeBylines(bylines),
+    ...storyExtras(draft, { language, source, warnings }),
+    bylines: mergePeople(bylines),
     ...(dateline ? { dateline } : {}),
     ...(located ? { located } : {}),
     body,
     bodyHtml: renderBlocks(blocks),
     images: storyImages,
-    subjects: (draft.subjects ?? []).map((s) => ({ ...s, name: cleanText(s.name) })).filter((s) => s.name.length > 0),
+    subjects: resolveConcepts(draft.subjects, language),
     keywords: [...new Set((draft.keywords ?? []).map(cleanText).filter(Boolean))],
     infoSources: dedupeBy(infoSources, (s) => `${s.name.toLowerCase()}|${s.role}`),
     altIds: dedupeBy(
@@ -196,30 +196,5 @@ function date(v: string | undefined, field: string, warnings: string[]): string 
 
 const positiveInt = (n: number | undefined): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0;
 
-function slug(s: string | undefined): string {
-  return (s ?? '')
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^\p{L}\p{N}]+/gu, '-')
-    .replace(/^-+|-+$/g, '');
-}
 
-function dedupeBy<T>(items: T[], key: (t: T) => string): T[] {
-  const seen = new Set<string>();
-  return items.filter((i) => {
-    const k = key(i);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
 
-function dedupeBylines(bylines: Byline[]): Byline[] {
-  const out: Byline[] = [];
-  for (const b of bylines) {
-    const same = out.find((o) => o.name.toLowerCase() === b.name.toLowerCase());
-    if (same) same.email ??= b.email;
-    else out.push({ ...b });
-  }
-  return out;
-}

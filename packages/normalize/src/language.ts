@@ -18,13 +18,20 @@ const TO_BCP47: Record<string, string> = {
 // franc-min knows costs three times as much and picks rare neighbours of short texts.
 const FRANC_ONLY = ['eng', 'spa', 'fra', 'deu', 'por', 'ita', 'nld', 'swe', 'pol', 'rus', 'ukr', 'bel', 'bul', 'srp', 'hrv', 'ces', 'hun', 'ron', 'tur', 'arb', 'pes', 'urd', 'hin', 'ben', 'ind', 'zlm', 'vie', 'tgl', 'swh', 'cmn', 'jpn', 'kor', 'tha', 'ell', 'heb', 'kaz', 'uzn', 'azj'];
 
+/** Fewest words of Latin-script text a language is guessed from. */
+const MIN_WORDS = 12;
+
 /**
  * Detects the language of a story's text (headline and the first paragraphs) as a BCP 47 tag.
- * Returns `undefined` for text too short to tell.
+ * Returns `undefined` for text too short to tell (fewer than a dozen words of Latin script).
  */
 export function detectLanguage(text: string): string | undefined {
   const sample = text.length > 1200 ? text.slice(0, 1200) : text;
   if (sample.replace(/\s+/g, '').length < 20) return undefined;
+  // A few words cannot tell related languages apart (a headline alone is as often Danish as
+  // Norwegian): too short is unknown, never a wrong code. Scripts without spaces between words
+  // (Chinese, Japanese, Thai) and other alphabets are told by their script.
+  if (/^[\p{Script=Latin}\p{N}\p{P}\p{S}\s]*$/u.test(sample) && (sample.match(/\p{L}{2,}/gu) ?? []).length < MIN_WORDS) return undefined;
   const quick = byStopwords(sample);
   if (quick) return quick;
   const code = franc(sample.slice(0, 400), { minLength: 20, only: FRANC_ONLY });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SecretBox } from '@wire/secrets';
 
 /** Partner ids appear in job ids and Redis keys: letters, digits, `-` and `_` only. */
 export const PartnerId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "-" or "_", 1 to 64 characters');
@@ -18,9 +19,14 @@ export const PartnerFilters = z.object({
 });
 export type PartnerFilters = z.infer<typeof PartnerFilters>;
 
-/** A signing secret; previous secrets carry the end of their grace period. */
+/**
+ * A signing secret; previous secrets carry the end of their grace period. In Redis the secret is
+ * sealed (`enc:v1:…`, @wire/secrets); a registry holding the secrets key gives it back as
+ * `whsec_…`, one without the key (ingest and the translator, which route but never sign) leaves
+ * it sealed.
+ */
 export const PartnerSecret = z.object({
-  secret: z.string().startsWith('whsec_'),
+  secret: z.string().refine((s) => s.startsWith('whsec_') || SecretBox.isSealed(s), 'must start with whsec_ (or be sealed, enc:v1:…)'),
   createdAt: z.string(),
   /** Until when this (previous) secret still signs; absent on the current secret. */
   expiresAt: z.string().optional(),
@@ -42,6 +48,13 @@ export const Partner = z.object({
   filters: PartnerFilters.optional(),
   /** Languages the partner wants translated variants in. */
   translateTo: z.array(z.string().min(2)).optional(),
+  /**
+   * What the partner gets when no configured provider translates a story into a language it
+   * asked for (`no translator for sv→es`): `original`, the story as it came, or `nothing`.
+   * Default: the original when its language filter admits the story's language or it has no
+   * language filter, else nothing.
+   */
+  whenNoTranslator: z.enum(['original', 'nothing']).optional(),
   /** Trusted to receive embargoed copy before `embargoedUntil`. */
   embargoEarly: z.boolean().optional(),
   /** Wants every source's copy of a story, not one per story. */

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { SecretBox } from '@wire/secrets';
 import { generateSecret } from '@wire/webhooks';
 import { RoutingError, RoutingErrorCodes } from './errors';
 import { describeIssues, Partner, PartnerInput, PartnerPatch, type PartnerSecret } from './partner';
@@ -19,16 +20,38 @@ export interface PartnerRegistryOptions {
   cacheMs?: number;
   /** Default grace period of the previous secret after a rotation, ms (24 h). */
   rotationGraceMs?: number;
+  /**
+   * Seals partner secrets in Redis and opens them on read (ops, webhooks, `wire secrets`).
+   * Without one the registry still reads partners, their secrets left sealed (all routing needs:
+   * ingest, the translator), but refuses to store a new secret (`WIRE_ERR_PARTNER_SECRETS_KEY`).
+   */
+  secretBox?: SecretBox;
   now?: () => number;
 }
+
+/** What `rekey` did. */
+export interface RekeyReport {
+  /** Partners in the registry. */
+  partners: number;
+  /** Partners rewritten (at least one secret under another key, or in the clear). */
+  rewritten: number;
+  /** Secrets re-sealed under the current key. */
+  resealed: number;
+  /** Secrets already under the current key. */
+  current: number;
+}
+
+/** Authenticated with each sealed secret, so a value copied onto another partner does not open. */
+const secretContext = (partnerId: string) => `partner:${partnerId}`;
 
 /**
  * Partners live in one Redis hash (`{prefix}partners`, id → JSON), so every worker and the ops
  * API see the same registry. Workers may cache reads briefly (`cacheMs`); writes go straight
- * through and clear this process's cache.
+ * through and clear this process's cache. Signing secrets are stored sealed (AES-256-GCM under
+ * the `secretBox` key, @wire/secrets), never in the clear.
  *
  * @example
- * const registry = new PartnerRegistry(redis, { prefix: 'wire:' });
+ * const registry = new PartnerRegistry(redis, { prefix: 'wire:', secretBox: new SecretBox({ key }) });
  * const p = await registry.create({ id: 'daily', name: 'The Daily', url: 'https://daily.example/hooks' });
  * currentSecret(p); // whsec_…
  */
@@ -38,6 +61,7 @@ export class PartnerRegistry {
   private readonly cacheMs: number;
   private readonly graceMs: number;
   private readonly now: () => number;
+  private readonly box: SecretBox | undefined;
   private readonly cache = new Map<string, { at: number; partner: Partner | undefined }>();
 
   constructor(
@@ -48,6 +72,7 @@ export class PartnerRegistry {
     this.key = `${this.prefix}partners`;
     this.cacheMs = options.cacheMs ?? 0;
     this.graceMs = options.rotationGraceMs ?? 24 * 3600_000;
+    this.box = options.secretBox;
     this.now = options.now ?? Date.now;
   }
 
@@ -60,7 +85,7 @@ export class PartnerRegistry {
     const { secret, ...rest } = parsed.data;
     const at = new Date(this.now()).toISOString();
     const partner = Partner.parse({ ...rest, secrets: [{ secret: secret ?? generateSecret(), createdAt: at }], createdAt: at, updatedAt: at });
-    const added = await this.redis.hsetnx(this.key, partner.id, JSON.stringify(partner));
+    const added = await this.redis.hsetnx(this.key, partner.id, this.encode(partner));
     if (added === 0) {
       throw new RoutingError(RoutingErrorCodes.PARTNER_EXISTS, `partner ${partner.id}: already exists`, { id: partner.id });
     }
@@ -75,7 +100,7 @@ export class PartnerRegistry {
       if (hit && this.now() - hit.at < this.cacheMs) return hit.partner;
     }
     const raw = await this.redis.hget(this.key, id);
-    const partner = raw ? Partner.parse(JSON.parse(raw)) : undefined;
+    const partner = raw ? this.decode(raw) : undefined;
     if (this.cacheMs > 0) this.cache.set(id, { at: this.now(), partner });
     return partner;
   }
@@ -83,7 +108,7 @@ export class PartnerRegistry {
   /** Every partner, sorted by id. */
   async list(): Promise<Partner[]> {
     const all = await this.redis.hvals(this.key);
-    return all.map((raw) => Partner.parse(JSON.parse(raw))).sort((a, b) => a.id.localeCompare(b.id));
+    return all.map((raw) => this.decode(raw)).sort((a, b) => a.id.localeCompare(b.id));
   }
 
   /** Change fields of a partner; undefined when it does not exist. Throws PARTNER_INVALID. */
@@ -188,9 +213,76 @@ export class PartnerRegistry {
     this.cache.delete(id);
     const raw = await this.redis.hget(this.key, id);
     if (!raw) return undefined;
-    const next = Partner.parse({ ...change(Partner.parse(JSON.parse(raw))), updatedAt: new Date(this.now()).toISOString() });
-    await this.redis.hset(this.key, id, JSON.stringify(next));
+    const next = Partner.parse({ ...change(this.decode(raw)), updatedAt: new Date(this.now()).toISOString() });
+    await this.redis.hset(this.key, id, this.encode(next));
     this.cache.delete(id);
     return next;
+  }
+
+  /**
+   * Re-seal every partner secret under the current key: values under an old key, and values
+   * stored in the clear before secrets were sealed. Each partner is rewritten under WATCH/MULTI on
+   * a connection of its own, so a partner edited meanwhile (a rotation) is read again, never
+   * overwritten with what was read before. `onProgress` is called after each partner.
+   */
+  async rekey(onProgress?: (done: number, total: number) => void): Promise<RekeyReport> {
+    const box = this.requireBox('re-sealing partner secrets');
+    const ids = (await this.redis.hkeys(this.key)).sort();
+    const report: RekeyReport = { partners: ids.length, rewritten: 0, resealed: 0, current: 0 };
+    const conn = this.redis.duplicate();
+    try {
+      for (const [i, id] of ids.entries()) {
+        for (let attempt = 1; ; attempt++) {
+          await conn.watch(this.key);
+          const raw = await conn.hget(this.key, id);
+          const secrets = raw ? Partner.parse(JSON.parse(raw)).secrets : [];
+          const stale = secrets.filter((s) => !box.isCurrent(s.secret)).length;
+          if (!raw || stale === 0) {
+            await conn.unwatch();
+            report.current += secrets.length;
+            break;
+          }
+          const written = await conn.multi().hset(this.key, id, this.encode(this.decode(raw))).exec();
+          if (written) {
+            report.rewritten++;
+            report.resealed += stale;
+            report.current += secrets.length - stale;
+            break;
+          }
+          // EXEC answered null: the hash changed since WATCH; read this partner again.
+          if (attempt >= 50) throw new Error(`partner ${id}: the registry kept changing during rekey; run it again`);
+        }
+        onProgress?.(i + 1, ids.length);
+      }
+    } finally {
+      await conn.quit().catch(() => conn.disconnect());
+    }
+    this.cache.clear();
+    return report;
+  }
+
+  /** A stored partner, its secrets opened when this registry holds the key. */
+  private decode(raw: string): Partner {
+    const stored = Partner.parse(JSON.parse(raw));
+    const box = this.box;
+    if (!box) return stored;
+    const context = secretContext(stored.id);
+    return { ...stored, secrets: stored.secrets.map((s) => (SecretBox.isSealed(s.secret) ? { ...s, secret: box.open(s.secret, context) } : s)) };
+  }
+
+  /** The JSON stored for a partner: every secret sealed under the current key. */
+  private encode(partner: Partner): string {
+    const context = secretContext(partner.id);
+    const secrets = partner.secrets.map((s) => {
+      // Read without the key and written back unchanged (a registry that only routes).
+      if (SecretBox.isSealed(s.secret)) return s;
+      return { ...s, secret: this.requireBox(`storing a secret of partner ${partner.id}`).seal(s.secret, context) };
+    });
+    return JSON.stringify({ ...partner, secrets });
+  }
+
+  private requireBox(what: string): SecretBox {
+    if (!this.box) throw new RoutingError(RoutingErrorCodes.SECRETS_KEY, `${what}: this registry has no secrets key (WIRE_SECRETS_KEY)`);
+    return this.box;
   }
 }

@@ -1,13 +1,13 @@
 /**
- * The HTTP side of delivery: one undici Pool per partner origin (keep-alive), the SSRF guard
- * applied at send time (and again at connect time, so DNS rebinding cannot slip past it),
- * redirects never followed, a hard deadline per attempt and a capped response excerpt.
+ * The HTTP side of delivery: one undici Pool per partner origin (keep-alive), the network guard
+ * (@wire/netguard) applied at send time and again on the address each socket connects to, so DNS
+ * rebinding cannot slip past it; redirects never followed, a hard deadline per attempt and a
+ * capped response excerpt.
  */
-import { lookup as dnsLookupCb, type LookupAddress, type LookupOptions } from 'node:dns';
 import { Pool } from 'undici';
+import { findNetGuardError, NetGuard, NetGuardErrorCodes, type NetGuardError } from '@wire/netguard';
 import { err, ok, type Result } from '@wire/schema';
 import { WebhookError, WebhookErrorCodes } from './errors';
-import { SsrfGuard } from './ssrf';
 
 export interface SendRequest {
   url: string;
@@ -38,7 +38,8 @@ export interface SendFailure {
 export type SendOutcome = SendResponse | SendFailure;
 
 export interface DeliveryClientOptions {
-  guard?: SsrfGuard;
+  /** The network guard with the partners' allow list (`WIRE_WEBHOOK_ALLOW_PRIVATE_HOSTS`); default: nothing private allowed. */
+  guard?: NetGuard;
   /** Per-attempt deadline covering connect, headers and the excerpt, ms (default 15 000). */
   timeoutMs?: number;
   /** Connections per partner origin (default 16). */
@@ -153,11 +154,13 @@ class Attempt {
     if (this.gotHeaders) return this.finish(this.answered());
     const origin = this.origin;
     const e = cause as { code?: string; name?: string; message?: string };
+    const refused = findNetGuardError(cause);
     let error: WebhookError;
     if (timedOut || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' || e.name === 'AbortError') {
       error = new WebhookError(WebhookErrorCodes.TIMEOUT, `partner ${origin}: no response within ${this.timeoutMs} ms`, { origin, timeoutMs: this.timeoutMs }, { cause });
-    } else if (e.code === WebhookErrorCodes.SSRF_BLOCKED) {
-      error = cause as WebhookError;
+    } else if (refused) {
+      // Refused by the connect-time lookup: the DNS answer changed since the check.
+      error = guardError(refused);
     } else {
       error = new WebhookError(WebhookErrorCodes.NETWORK, `partner ${origin}: ${e.code ?? 'connection failed'} (${e.message ?? 'no message'})`, { origin, errorCode: e.code }, { cause });
     }
@@ -172,13 +175,17 @@ interface Target {
   hostname: string;
 }
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+/** A guard refusal is permanent for the partner URL (dead letter); a name that did not resolve is retried. */
+function guardError(e: NetGuardError): WebhookError {
+  const code = e.code === NetGuardErrorCodes.BLOCKED ? WebhookErrorCodes.SSRF_BLOCKED : WebhookErrorCodes.DNS;
+  return new WebhookError(code, `partner ${e.message}`, e.details, { cause: e });
+}
 
 /**
  * Sends signed webhook requests.
  *
  * @example
- * const client = new DeliveryClient({ guard: new SsrfGuard({ allow: ['127.0.0.1'] }) });
+ * const client = new DeliveryClient({ guard: new NetGuard({ allow: ['127.0.0.1'], cacheMs: 5_000 }) });
  * const out = await client.send({ url, headers, body });
  * if (out.ok && out.status >= 200 && out.status < 300) { … }
  * await client.close();
@@ -186,7 +193,7 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
 export class DeliveryClient {
   private readonly pools = new Map<string, Pool>();
   private readonly targets = new Map<string, Result<Target, WebhookError>>();
-  private readonly guard: SsrfGuard;
+  private readonly guard: NetGuard;
   private readonly timeoutMs: number;
   private readonly connections: number;
   private readonly excerptBytes: number;
@@ -195,7 +202,7 @@ export class DeliveryClient {
   private closed = false;
 
   constructor(options: DeliveryClientOptions = {}) {
-    this.guard = options.guard ?? new SsrfGuard();
+    this.guard = options.guard ?? new NetGuard({ cacheMs: 5_000 });
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.connections = options.connectionsPerOrigin ?? 16;
     this.excerptBytes = options.excerptBytes ?? 1024;
@@ -211,7 +218,7 @@ export class DeliveryClient {
     const { origin, path, hostname } = target.value;
     // The guard's cached verdict needs no promise; a host not seen lately is resolved first.
     const allowed = this.guard.cached(hostname) ?? (await this.guard.check(hostname));
-    if (!allowed.ok) return failure(allowed.error, started);
+    if (!allowed.ok) return failure(guardError(allowed.error), started);
 
     const timeoutMs = req.timeoutMs ?? this.timeoutMs;
     // undici's dispatch with a handler of our own rather than `request`: no response stream, no
@@ -284,29 +291,10 @@ export class DeliveryClient {
         pipelining: 1,
         keepAliveTimeout: this.keepAliveMs,
         keepAliveMaxTimeout: this.keepAliveMs,
-        connect: { lookup: this.guardedLookup },
+        connect: { lookup: this.guard.lookup },
       });
       this.pools.set(origin, pool);
     }
     return pool;
   }
-
-  /** dns.lookup that refuses addresses the guard refuses, applied when a socket connects. */
-  private readonly guardedLookup = (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
-    dnsLookupCb(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, []);
-      const list = addresses as LookupAddress[];
-      const good = list.filter((a) => this.guard.addressAllowed(a.address) || this.guard.hostAllowed(hostname));
-      if (good.length === 0) {
-        const refused = new WebhookError(
-          WebhookErrorCodes.SSRF_BLOCKED,
-          `partner host ${hostname}: resolves to ${list.map((a) => a.address).join(', ')}, refused at connect`,
-          { host: hostname },
-        );
-        return callback(refused as unknown as NodeJS.ErrnoException, []);
-      }
-      if (options.all) return callback(null, good);
-      return callback(null, good[0]!.address, good[0]!.family);
-    });
-  };
 }

@@ -10,7 +10,7 @@ export const WebhookErrorCodes = {
   SIGN_INPUT: 'WIRE_ERR_WEBHOOK_SIGN_INPUT',
   /** The partner URL is not an absolute http(s) URL. */
   URL: 'WIRE_ERR_WEBHOOK_URL',
-  /** The partner host resolves to a private, loopback, link-local or metadata address. */
+  /** The network guard refused the partner host (before the request or at connect): permanent, dead-lettered. */
   SSRF_BLOCKED: 'WIRE_ERR_WEBHOOK_SSRF_BLOCKED',
   /** The partner host did not resolve. */
   DNS: 'WIRE_ERR_WEBHOOK_DNS',
@@ -26,7 +26,7 @@ export const WebhookErrorDocs: Record<WebhookErrorCode, string> = {
   WIRE_ERR_WEBHOOK_SECRET_FORMAT: 'signing secret must be whsec_ followed by base64 of 24 to 64 random bytes',
   WIRE_ERR_WEBHOOK_SIGN_INPUT: 'webhook id and timestamp must not contain "." (it delimits the signed content)',
   WIRE_ERR_WEBHOOK_URL: 'partner URL must be an absolute http: or https: URL',
-  WIRE_ERR_WEBHOOK_SSRF_BLOCKED: 'partner host resolves to a private/loopback/link-local/metadata address not in WIRE_ALLOW_PRIVATE_HOSTS',
+  WIRE_ERR_WEBHOOK_SSRF_BLOCKED: 'the network guard refused the partner host (before the request or at connect): a metadata name, or a private, loopback, link-local, reserved or other non-public address WIRE_WEBHOOK_ALLOW_PRIVATE_HOSTS does not open; dead-lettered, not retried',
   WIRE_ERR_WEBHOOK_DNS: 'partner host name did not resolve',
   WIRE_ERR_WEBHOOK_TIMEOUT: 'partner sent no complete response within the delivery timeout',
   WIRE_ERR_WEBHOOK_NETWORK: 'connection to the partner failed before a response',

@@ -1,10 +1,9 @@
 /**
- * @wire/webhooks — Standard Webhooks signing (pure), the SSRF guard and the delivery client
+ * @wire/webhooks — Standard Webhooks signing (pure) and the delivery client behind @wire/netguard
  * (undici Pool per partner origin).
  */
 export * from './errors';
 export * from './signing';
-export * from './ssrf';
 export * from './client';
 export * from './delivery-log';
 export * from './dead-letters';

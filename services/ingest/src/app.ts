@@ -4,7 +4,7 @@ import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkaj
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { DedupeEngine, RedisDedupeStore } from '@wire/dedupe';
 import { createImageFetcher, createMediaProcessor, createS3Client, S3MediaStore } from '@wire/media';
-import { createMetricsRegistry, type Logger, type Registry } from '@wire/observability';
+import { createMetricsRegistry, warnIfRedisNotDurable, type Logger, type Registry } from '@wire/observability';
 import { Queues, TopicConfigs, type TopicName } from '@wire/queues';
 import { normalize as normalizeDocument } from '@wire/normalize';
 import { PartnerRegistry, RecipientsRegister } from '@wire/routing';
@@ -107,7 +107,7 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
   const deliverQueue = new Queue(Queues.deliver, queueOpts);
   const translateQueue = new Queue(Queues.translate, queueOpts);
   const mediaRetryQueue = new Queue(Queues.mediaRetry, queueOpts);
-  const fetcher = createImageFetcher({ allowPrivateHosts: config.WIRE_ALLOW_PRIVATE_HOSTS, limits: { maxBytes: config.INGEST_IMAGE_MAX_BYTES } });
+  const fetcher = createImageFetcher({ allowPrivateHosts: config.WIRE_IMAGE_ALLOW_PRIVATE_HOSTS ?? config.WIRE_ALLOW_PRIVATE_HOSTS, limits: { maxBytes: config.INGEST_IMAGE_MAX_BYTES } });
   const media = createMediaProcessor({
     store,
     fetcher,
@@ -227,6 +227,7 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
       const threadsReady = Promise.all([normalizePool?.warm(), deciderThread?.warm()]);
       threadsReady.catch(() => undefined); // awaited below
       await redis.connect();
+      void warnIfRedisNotDurable(redis, log);
       await ensureTopics(kafka, [
         { name: config.INGEST_RAW_TOPIC, role: 'wire.raw' },
         { name: topics.canonical, role: 'stories.canonical' },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CommonEnv, envBoolean, envInt, envString, loadConfig } from '@wire/config';
+import { CommonEnv, envAllowList, envBoolean, envInt, envString, loadConfig } from '@wire/config';
 import { Topics } from '@wire/queues';
 
 /**
@@ -38,6 +38,8 @@ export const ConfigSchema = z.object({
   INGEST_MEDIA_RETRY_WORKER: envBoolean(true),
   INGEST_IMAGE_MAX_BYTES: envInt(20 * 1024 * 1024, 1024, 512 * 1024 * 1024),
   INGEST_IMAGE_MAX_PIXELS: envInt(40_000_000, 10_000, 1_000_000_000),
+  /** Image downloads' own allow list; unset: `WIRE_ALLOW_PRIVATE_HOSTS`. */
+  WIRE_IMAGE_ALLOW_PRIVATE_HOSTS: envAllowList(),
   /** Images kept per story; later ones are dropped with a warning on the story. */
   INGEST_STORY_MAX_IMAGES: envInt(50, 0, 10_000),
   /** Bytes of images (originals) kept per story; images past it are dropped with a warning. */

@@ -3,7 +3,7 @@
  * the runtime `DeliveryConfig` the worker factory takes (tests build it directly).
  */
 import { z } from 'zod';
-import { CommonEnv, envInt, envString } from '@wire/config';
+import { CommonEnv, envAllowList, envInt, envString, SecretsEnv } from '@wire/config';
 import { Queues } from '@wire/queues';
 import { DEFAULT_RETRY_SCHEDULE_MS, parseSchedule } from './retry';
 
@@ -42,7 +42,7 @@ export interface DeliveryConfig {
   deadLetterRetentionDays: number;
   /** Days the delivered-version register of a (partner, story) is kept. */
   registerDays: number;
-  /** Hosts/CIDRs allowed although private (`WIRE_ALLOW_PRIVATE_HOSTS`). */
+  /** Hosts, addresses and CIDRs partner URLs may reach although private (`WIRE_WEBHOOK_ALLOW_PRIVATE_HOSTS`, else `WIRE_ALLOW_PRIVATE_HOSTS`). */
   allowPrivateHosts: string[];
 }
 
@@ -89,6 +89,9 @@ const schedule = z
 /** The environment of the webhooks service. */
 export const ConfigSchema = z.object({
   ...CommonEnv,
+  ...SecretsEnv,
+  /** Partner URLs' own allow list; unset: `WIRE_ALLOW_PRIVATE_HOSTS`. */
+  WIRE_WEBHOOK_ALLOW_PRIVATE_HOSTS: envAllowList(),
   WEBHOOKS_PORT: envInt(9102, 0, 65535),
   WEBHOOKS_QUEUE: envString(Queues.deliver),
   /** Prefix of the pipeline's own Redis keys (shared with ingest, translator and ops). */
@@ -121,6 +124,6 @@ export function fromEnv(config: Config): DeliveryConfig {
     partnerRatePerSec: config.WEBHOOK_PARTNER_RATE,
     disableAfterMs: config.WEBHOOK_DISABLE_AFTER_MS,
     logRetentionDays: config.DELIVERY_LOG_DAYS,
-    allowPrivateHosts: config.WIRE_ALLOW_PRIVATE_HOSTS,
+    allowPrivateHosts: config.WIRE_WEBHOOK_ALLOW_PRIVATE_HOSTS ?? config.WIRE_ALLOW_PRIVATE_HOSTS,
   });
 }

@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { deleteKeysMatching, freePort } from '@wire/infra';
-import { join } from 'node:path';
+import { deleteKeysMatching, freePort, resolveOptions } from '@wire/infra';
+import { dirname, join } from 'node:path';
+import { generateSecretsKey } from '@wire/secrets';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { Redis } from 'ioredis';
 import { StoryEvent, TopicConfigs, Topics } from '@wire/queues';
 import { storyUri } from '@wire/schema';
+import { tokenWeakness } from '@wire/config';
 import type { CommandIO } from '../io';
 import { REPO_ROOT, SERVICE_NAMES, Supervisor, serviceEntry } from '../supervisor';
 import { DEMO_PARTNERS, FEED, readFeedItem, type FeedItem } from '../demo/feed';
 import { startSamplePartner, type SamplePartner } from '../demo/sample-partner';
-import { renderSummary, summarize, type ItemOutcome } from '../demo/summary';
+import { renderSummary, skippedTranslations, summarize, type ItemOutcome, type SkippedTranslation } from '../demo/summary';
 
 const USAGE = `usage: wire demo [--ci] [--timeout SECONDS] [--port PORT]
 
@@ -58,6 +61,30 @@ function parseArgs(argv: string[], io: CommandIO): Options | string {
   if (io.env.CI === 'true' || io.env.CI === '1' || !stdin.isTTY) opts.ci = true;
   opts.isolated = isolated ?? opts.ci;
   return opts;
+}
+
+/**
+ * The key the demo's services seal partner secrets with: WIRE_SECRETS_KEY when set, else one
+ * generated once and kept in the infra data folder (mode 600), so a restart against a Redis that
+ * kept its data still opens them.
+ */
+async function demoSecretsKey(env: Record<string, string | undefined>): Promise<string> {
+  if (env.WIRE_SECRETS_KEY) return env.WIRE_SECRETS_KEY;
+  const file = join(resolveOptions({ env }).dir, 'secrets.key');
+  const read = () => readFile(file, 'utf8').then((text) => text.trim());
+  try {
+    return await read();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await mkdir(dirname(file), { recursive: true });
+  try {
+    // `wx`: of two demos starting at once, the second reads the first one's key.
+    await writeFile(file, `${generateSecretsKey()}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return read();
 }
 
 type InfraHandle = { env: Record<string, string>; stop?: () => Promise<void>; started: string[] };
@@ -216,7 +243,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     }
     cleanups.push(['redis database', redis.release]);
 
-    const opsToken = io.env.OPS_TOKEN && io.env.OPS_TOKEN.length >= 16 ? io.env.OPS_TOKEN : randomBytes(24).toString('base64url');
+    const opsToken = io.env.OPS_TOKEN && !tokenWeakness(io.env.OPS_TOKEN) ? io.env.OPS_TOKEN : randomBytes(24).toString('base64url');
     const wantPort = opts.port ?? (Number(io.env.PORT) || 8080);
     const port = (await portFree(wantPort)) ? wantPort : await freePort();
     if (port !== wantPort) say(`ops: port ${wantPort} is taken; using ${port}`);
@@ -229,6 +256,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       ...baseEnv,
       REDIS_URL: redis.url,
       OPS_TOKEN: opsToken,
+      WIRE_SECRETS_KEY: await demoSecretsKey(baseEnv),
       PORT: String(port),
       WIRE_ALLOW_PRIVATE_HOSTS: '127.0.0.1,localhost,::1',
       LOG_LEVEL: io.env.LOG_LEVEL ?? 'info',
@@ -333,6 +361,13 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       .then(() => true)
       .catch(() => false);
     const outcomes: ItemOutcome[] = FEED.map((item) => ({ item, published: false, events: [] }));
+    // Translations no provider makes, as ops lists them: the summary shows "no translator for sv→es".
+    let skipped: SkippedTranslation[] = [];
+    const readSkipped = async (): Promise<SkippedTranslation[]> => {
+      const res = opsReady ? await fetch(`${opsUrl}/api/deliveries?status=skipped&limit=1000`, { headers: { authorization: `Bearer ${opsToken}` } }).catch(() => undefined) : undefined;
+      if (res?.ok) skipped = skippedTranslations(((await res.json()) as { deliveries?: unknown[] }).deliveries ?? []);
+      return skipped;
+    };
     if (!kafkaUp) {
       say(`kafka: no answer at ${childEnv.KAFKA_BROKERS ?? '127.0.0.1:9092'} — cannot publish the sample feed`);
       missing.push('Kafka (publish the sample feed)');
@@ -359,7 +394,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
           // A re-send, update or kill follows the version before it only once that one has reached
           // the partners: otherwise a fast kill overtakes the update, and the update is (rightly)
           // skipped as stale at every partner.
-          await waitFor(async () => (interrupted || summarize([prev], partners).ok ? true : undefined), 30_000, 200);
+          await waitFor(async () => (interrupted || summarize([prev], partners, await readSkipped()).ok ? true : undefined), 30_000, 200);
         }
         const receivedAt = new Date(startedAt.getTime() + i).toISOString();
         const envelope = withRunGuid(o.item, runId);
@@ -371,7 +406,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
         say(`  published ${String(i + 1).padStart(2)}/${FEED.length} ${o.item.label}`);
       }
       if (!missing.some((m) => m.startsWith('services/'))) say('waiting for the pipeline (Ctrl-C to stop)…');
-      await waitFor(async () => (interrupted || summarize(outcomes, partners).done ? true : undefined), running.includes('ingest') ? opts.timeoutMs : 5000, 500);
+      await waitFor(async () => (interrupted || summarize(outcomes, partners, await readSkipped()).done ? true : undefined), running.includes('ingest') ? opts.timeoutMs : 5000, 500);
       // Let late extras (translations nobody waits for, kills of variants) land before the table.
       let last = -1;
       await waitFor(async () => {
@@ -383,7 +418,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     }
 
     // 6. Summary.
-    const summary = summarize(outcomes, partners);
+    const summary = summarize(outcomes, partners, await readSkipped());
     say('');
     say(renderSummary(summary));
     if (missing.length > 0) {

@@ -28,13 +28,26 @@ describe('AP Media API JSON', () => {
       language: 'en',
       pubStatus: 'usable',
       headline: 'Fed holds rates steady, signals cuts later this year',
-      bylines: ['By JANE DOE'],
+      bylines: [{ name: 'JANE DOE', role: 'author', title: 'AP Economics Writer' }],
+      title: 'Federal Reserve',
+      descriptions: [{ role: 'summary', value: 'The Federal Reserve kept its key rate unchanged.' }],
+      source: 'ap',
       located: { city: 'Washington', country: 'United States', text: 'WASHINGTON' },
       versionCreated: '2024-03-20T18:05:12.000Z',
     });
     expect(d?.bodyHtml?.match(/<p>/g)).toHaveLength(3);
     expect(d?.bodyHtml).toMatch(/^<p>WASHINGTON \(AP\) — The Federal Reserve kept/);
-    expect(d?.images).toEqual([{ caption: 'Federal Reserve building', sourceUrl: 'https://api.ap.org/media/v/content/ffee00112233445566778899aabbccdd.0/download?role=main', width: 5000, height: 3333 }]);
+    expect(d?.images).toEqual([
+      {
+        uri: 'ffee00112233445566778899aabbccdd',
+        headline: 'Federal Reserve building',
+        caption: 'Federal Reserve building',
+        sourceUrl: 'https://api.ap.org/media/v/content/ffee00112233445566778899aabbccdd.0/download?role=main',
+        width: 5000,
+        height: 3333,
+        renditions: [{ name: 'main', href: 'https://api.ap.org/media/v/content/ffee00112233445566778899aabbccdd.0/download?role=main', contentType: 'image/jpeg', width: 5000, height: 3333 }],
+      },
+    ]);
     expect(d?.altIds).toContainEqual({ type: 'friendlykey', value: '6543210987' });
   });
 
@@ -46,9 +59,26 @@ describe('AP Media API JSON', () => {
     expect(text?.bodyText).toEqual(['A storm made landfall on Wednesday.']);
     expect(text?.warnings?.[0]).toContain('https://api.ap.org/media/v/content/0001.0/download?type=text&format=NITF');
     expect(picture).toMatchObject({ type: 'picture', version: 4 });
+    // The picture item is its own picture: photographer, credit, every rendition; no body.
     expect(picture?.images).toEqual([
-      { caption: 'Waves crash over a seawall in Gulfport, Miss., Wednesday, March 20, 2024. (AP Photo/Jane Smith)', credit: 'AP', sourceUrl: 'https://api.ap.org/media/v/content/0002.3/download?role=main', width: 4000, height: 2667 },
+      {
+        self: true,
+        uri: '0002',
+        headline: 'Storm Gulf Coast',
+        caption: 'Waves crash over a seawall in Gulfport, Miss., Wednesday, March 20, 2024. (AP Photo/Jane Smith)',
+        credit: 'AP',
+        by: 'Jane Smith',
+        sourceUrl: 'https://api.ap.org/media/v/content/0002.3/download?role=main',
+        width: 4000,
+        height: 2667,
+        renditions: [
+          { name: 'main', href: 'https://api.ap.org/media/v/content/0002.3/download?role=main', contentType: 'image/jpeg', width: 4000, height: 2667 },
+          { name: 'preview', href: 'https://api.ap.org/media/v/content/0002.3/download?role=preview', contentType: 'image/jpeg', width: 512, height: 341 },
+        ],
+      },
     ]);
+    expect(picture?.bodyText).toBeUndefined();
+    expect(picture?.bylines).toEqual([{ name: 'Jane Smith', role: 'photographer', title: 'STF' }]);
     expect(kill).toMatchObject({ pubStatus: 'canceled', bodyText: ['Editors: the story has been eliminated.', 'Do not use.'] });
   });
 

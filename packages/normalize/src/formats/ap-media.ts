@@ -3,9 +3,13 @@ import type { DraftImage, DraftStory, ParseInput } from '../draft';
 import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
 import { findIn } from '../xml-dom';
-import { cleanHtmlBody } from '../xml-html';
+import { cleanHtmlBody, mergeImages } from '../xml-html';
+import { bodyEmbeds } from './embeds';
 import { absUrl, checkItems, compact, fail, guarded, isRecord, isoDate, nonNegInt, paragraphs, parseJson, posInt, pubStatus, str, urgency } from './common';
 import { nitfToDraft } from './nitf';
+import { providerSlug } from '../provider';
+import { itemType } from './concepts';
+import type { RemoteRendition, Subject } from '@wire/schema';
 
 /**
  * AP Media API JSON (api.ap.org/media/v, api_version 2): a single item
@@ -37,19 +41,86 @@ function embeddedNitf(item: Obj): string | undefined {
   return undefined;
 }
 
-function pictureOf(o: Obj): DraftImage | undefined {
-  const renditions = entries(o.renditions);
-  const main = renditions.find((r) => str(r.rel) === 'main' || /^main$/i.test(str(r.title) ?? '')) ?? obj(obj(o.renditions)?.main);
-  let best = main && absUrl(main.href) ? main : undefined;
-  if (!best) for (const r of renditions) if (absUrl(r.href) && /^image\//.test(str(r.mimetype) ?? 'image/') && (!best || (posInt(r.width) ?? 0) > (posInt(best.width) ?? 0))) best = r;
-  const photographer = obj(o.photographer);
-  const caption = str(o.description_caption) ?? str(o.caption) ?? str(o.description_summary) ?? str(o.summary) ?? str(o.headline);
-  const credit = str(o.creditline) ?? str(photographer?.name) ?? str(arr(o.bylines).map(obj).find(Boolean)?.by);
-  if (!best && !caption) return undefined;
-  return compact({ caption, credit, sourceUrl: best ? absUrl(best.href) : undefined, width: best ? posInt(best.width) : undefined, height: best ? posInt(best.height) : undefined });
+/** Every rendition with an absolute href (AP keeps them as a name → object map). */
+function renditionsOf(o: Obj): RemoteRendition[] {
+  const map = obj(o.renditions);
+  const list: Obj[] = map ? Object.entries(map).filter(([, v]) => isRecord(v)).map(([k, v]) => ({ name: k, ...(v as Obj) })) : entries(o.renditions);
+  const out: RemoteRendition[] = [];
+  for (const r of list) {
+    const href = absUrl(r.href);
+    if (!href) continue;
+    const duration = typeof r.duration === 'number' && r.duration >= 0 ? r.duration : undefined;
+    out.push(compact({ name: str(r.name) ?? str(r.rel) ?? `rendition${out.length + 1}`, href, contentType: str(r.mimetype), width: posInt(r.width), height: posInt(r.height), sizeInBytes: posInt(r.sizeinbytes), duration }));
+  }
+  return out;
 }
 
-function itemToDraft(item: Obj, input: ParseInput): DraftStory {
+/** A picture, graphic or video (the item itself, or an association): caption, credit, photographer, renditions. */
+function pictureOf(o: Obj, type?: DraftImage['type']): DraftImage | undefined {
+  const renditions = entries(o.renditions);
+  const main = renditions.find((r) => str(r.rel) === 'main' || /^main$/i.test(str(r.title) ?? '')) ?? obj(obj(o.renditions)?.main);
+  const still = type === undefined || type === 'picture' || type === 'graphic';
+  let best = still && main && absUrl(main.href) ? main : undefined;
+  if (!best && still) for (const r of renditions) if (absUrl(r.href) && /^image\//.test(str(r.mimetype) ?? 'image/') && (!best || (posInt(r.width) ?? 0) > (posInt(best.width) ?? 0))) best = r;
+  const photographer = obj(o.photographer);
+  const caption = str(o.description_caption) ?? str(o.caption) ?? str(o.description_summary) ?? str(o.summary) ?? str(o.headline);
+  const by = str(photographer?.name) ?? str(arr(o.bylines).map(obj).find(Boolean)?.by);
+  const credit = str(o.creditline) ?? by;
+  const all = renditionsOf(o);
+  if (!best && !caption && all.length === 0) return undefined;
+  const altids = obj(o.altids);
+  return compact({
+    type: type && type !== 'picture' ? type : undefined,
+    uri: str(altids?.itemid) ?? str(o.uri),
+    headline: str(o.headline),
+    caption,
+    credit,
+    by,
+    sourceUrl: best ? absUrl(best.href) : undefined,
+    width: best ? posInt(best.width) : undefined,
+    height: best ? posInt(best.height) : undefined,
+    renditions: all,
+  });
+}
+
+/** AP concept lists (`subject`, `places`, `organizations`, `persons`, `audiences`) → concepts. */
+function conceptsOf(list: unknown[], scheme?: string): Array<Subject & { geo?: { lat: number; lon: number }; symbols?: Array<{ ticker: string; exchange?: string }> }> {
+  const out: Array<Subject & { geo?: { lat: number; lon: number }; symbols?: Array<{ ticker: string; exchange?: string }> }> = [];
+  for (const c of list.map(obj)) {
+    const name = str(c?.name);
+    if (!c || !name) continue;
+    const geo = obj(c.geometry_geojson) ?? obj(c.geojson);
+    const coords = Array.isArray(geo?.coordinates) ? (geo.coordinates as unknown[]) : undefined;
+    const [lon, lat] = coords ?? [];
+    const symbols = arr(c.symbols)
+      .map(obj)
+      .filter((x): x is Obj => !!x && !!str(x.ticker))
+      .map((x) => compact({ ticker: str(x.ticker) as string, exchange: str(x.exchange) }));
+    out.push(
+      compact({
+        name,
+        code: str(c.code),
+        scheme: str(c.code) ? (str(c.scheme) ?? scheme) : undefined,
+        geo: typeof lat === 'number' && typeof lon === 'number' && Math.abs(lat) <= 90 && Math.abs(lon) <= 180 ? { lat, lon } : undefined,
+        symbols: symbols.length > 0 ? symbols : undefined,
+      }),
+    );
+  }
+  return out;
+}
+
+/** AP products (`{id, name}`) an item or a feed page is delivered under. */
+function productsOf(list: unknown[]): NonNullable<DraftStory['services']> {
+  const out: NonNullable<DraftStory['services']> = [];
+  for (const p of list.map(obj)) {
+    const code = str(p?.id) ?? str(p?.code);
+    const name = str(p?.name) ?? code;
+    if (name) out.push(compact({ name, code, scheme: 'approduct', kind: 'product' as const }));
+  }
+  return out;
+}
+
+function itemToDraft(item: Obj, input: ParseInput, pageProducts: unknown[] = []): DraftStory {
   const draft: DraftStory = { format: 'ap-media-api' };
   const warnings: string[] = [];
   const altids = obj(item.altids);
@@ -58,9 +129,10 @@ function itemToDraft(item: Obj, input: ParseInput): DraftStory {
   // AP numbers versions from 0; ours count from 1, so every AP version moves up by one.
   const v = nonNegInt(item.version);
   if (v !== undefined) draft.version = v + 1;
-  const type = str(item.type)?.toLowerCase();
-  if (type === 'text' || type === 'picture' || type === 'video' || type === 'audio' || type === 'composite') draft.type = type;
-  else if (type === 'graphic') draft.type = 'picture';
+  const type = itemType(str(item.type));
+  if (type) draft.type = type;
+  // The AP Media API is AP's feed: its provider names the namespace, whoever the item's source is.
+  draft.source = providerSlug(str(item.provider)) || 'ap';
   for (const [field, key] of [['versionCreated', 'versioncreated'], ['firstCreated', 'firstcreated'], ['embargoedUntil', 'embargoed']] as const) {
     const raw = item[key];
     if (raw === undefined || raw === null || raw === '') continue;
@@ -83,13 +155,42 @@ function itemToDraft(item: Obj, input: ParseInput): DraftStory {
   if (extended && extended !== draft.headline) draft.subheadline = extended;
   const slug = str(item.slugline) ?? str(item.title);
   if (slug) draft.slugline = slug;
+  const title = str(item.title);
+  if (title) draft.title = title;
+  const descriptions: NonNullable<DraftStory['descriptions']> = [];
+  for (const [role, key] of [['summary', 'summary'], ['summary', 'description_summary']] as const) if (str(item[key])) descriptions.push({ role, value: str(item[key]) as string });
+  if (descriptions.length > 0) draft.descriptions = descriptions;
+  const notice = str(item.copyrightnotice);
+  if (notice) draft.copyrightNotice = notice;
+  const terms = str(item.usageterms);
+  if (terms) draft.usageTerms = terms;
+  const ednotes = arr(item.ednote).concat(str(item.ednote) ? [item.ednote] : []).map(str).filter((n): n is string => !!n);
+  if (ednotes.length > 0) draft.ednotes = ednotes;
 
+  // Bylines as AP structures them: the name (`parametric`), its title; photographer, caption
+  // writer, producer and editor with their roles.
   const bylines: NonNullable<DraftStory['bylines']> = [];
   for (const b of arr(item.bylines).map(obj)) {
     const by = str(b?.by);
-    if (by) bylines.push(by);
+    const name = str(b?.parametric) ?? by?.replace(/^by\s+/i, '');
+    if (name) bylines.push(compact({ name, role: 'author', title: str(b?.title) }));
+  }
+  for (const role of ['photographer', 'captionwriter', 'producer', 'editor'] as const) {
+    const p = obj(item[role]);
+    const name = str(p?.name);
+    if (name) bylines.push(compact({ name, role, title: str(p?.title) }));
   }
   if (bylines.length > 0) draft.bylines = bylines;
+  const places = conceptsOf(arr(item.places), 'apgeography');
+  if (places.length > 0) draft.places = places;
+  const organisations = conceptsOf(arr(item.organizations).concat(arr(item.organisations)), 'apcompany');
+  if (organisations.length > 0) draft.organisations = organisations;
+  const people = conceptsOf(arr(item.persons).concat(arr(item.people)), 'apperson');
+  if (people.length > 0) draft.people = people;
+  const genres = conceptsOf(arr(item.genre).concat(arr(item.genres)));
+  if (genres.length > 0) draft.genres = genres;
+  const products = productsOf(arr(item.products).concat(pageProducts));
+  if (products.length > 0) draft.services = products;
   const located = str(item.located);
   const where = obj(item.datelinelocation);
   if (located || where) draft.located = compact({ city: str(where?.city), country: str(where?.countryname) ?? str(where?.countrycode), text: located });
@@ -106,7 +207,7 @@ function itemToDraft(item: Obj, input: ParseInput): DraftStory {
   const subjects: NonNullable<DraftStory['subjects']> = [];
   for (const s of arr(item.subject).map(obj)) {
     const name = str(s?.name);
-    if (name) subjects.push(compact({ code: str(s?.code), name, scheme: str(s?.scheme) }));
+    if (name) subjects.push(compact({ code: str(s?.code), name, scheme: str(s?.scheme) ?? (str(s?.code) ? 'apsubject' : undefined) }));
   }
   if (subjects.length > 0) draft.subjects = subjects;
   const keywords = arr(item.keywords).map(str).filter((k): k is string => !!k);
@@ -131,7 +232,12 @@ function itemToDraft(item: Obj, input: ParseInput): DraftStory {
   }
   if (!draft.bodyHtml) {
     const html = str(item.body_html) ?? str(item.bodyHtml);
-    if (html) draft.bodyHtml = cleanHtmlBody(html, draft.headline, input.limits).html;
+    if (html) {
+      const cleaned = cleanHtmlBody(html, draft.headline, input.limits);
+      draft.bodyHtml = cleaned.html;
+      const embeds = mergeImages(cleaned.images, bodyEmbeds(html));
+      if (embeds.length > 0) draft.images = mergeImages(draft.images ?? [], embeds);
+    }
     else {
       const textBody = str(item.body_text) ?? str(item.bodyText);
       if (textBody) draft.bodyText = paragraphs(textBody);
@@ -139,24 +245,35 @@ function itemToDraft(item: Obj, input: ParseInput): DraftStory {
   }
 
   const images: DraftImage[] = [...(draft.images ?? [])];
-  if (draft.type === 'picture') {
-    const p = pictureOf(item);
-    if (p) images.unshift(p);
+  const media = draft.type === 'picture' || draft.type === 'graphic' || draft.type === 'video' || draft.type === 'audio';
+  if (media) {
+    // The item is its own media: at the top level, not an association nor a body.
+    const p = pictureOf(item, draft.type as DraftImage['type']);
+    if (p) images.unshift({ ...p, self: true });
   }
+  const members: NonNullable<DraftStory['members']> = [];
   for (const a of entries(item.associations)) {
-    const t = str(a.type)?.toLowerCase();
-    if (t !== 'picture' && t !== 'graphic') continue;
-    const p = pictureOf(a);
-    if (p?.sourceUrl) images.push(p);
+    const t = itemType(str(a.type));
+    if (t === 'picture' || t === 'graphic' || t === 'video' || t === 'audio') {
+      const p = pictureOf(a, t);
+      if (p?.sourceUrl || p?.renditions?.length) images.push(p);
+    } else {
+      const guid = str(obj(a.altids)?.itemid) ?? str(a.uri);
+      if (guid) members.push(compact({ guid, type: t, headline: str(a.headline) }));
+    }
   }
   if (images.length > 0) draft.images = images;
+  if (members.length > 0) draft.members = members;
 
-  if (!draft.bodyHtml && !draft.bodyText) {
-    const summary = str(item.description_caption) ?? str(item.summary) ?? str(item.description_summary) ?? extended;
+  if (!draft.bodyHtml && !draft.bodyText && !media) {
+    const summary = str(item.summary) ?? str(item.description_summary) ?? extended;
     if (summary) draft.bodyText = paragraphs(summary);
     const href = str(obj(obj(item.renditions)?.nitf)?.href) ?? entries(item.renditions).map((r) => str(r.href)).find((h) => h && /format=nitf/i.test(h));
     if (draft.type === undefined || draft.type === 'text') {
       warnings.push(href ? `body: not embedded; fetch the NITF rendition ${href} (AP Media API)` : 'body: not embedded and no NITF rendition (AP Media API)');
+      // The renditions are where the text is: kept, so a partner can fetch it.
+      const linked = renditionsOf(item);
+      if (linked.length > 0) draft.renditions = linked;
     }
   }
   if (warnings.length > 0) draft.warnings = warnings;
@@ -183,7 +300,7 @@ export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
     for (let i = 0; i < raw.length; i++) {
       const it = raw[i];
       if (!isRecord(it)) return fail('WIRE_ERR_SCHEMA', `document: data.items[${i}] is not an object (AP Media API)`);
-      const d = itemToDraft(it, input);
+      const d = itemToDraft(it, input, arr(obj(data.meta)?.products));
       if (d.headline) out.push(d);
       else skipped.push(d.guid ?? `#${i}`);
     }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { input, sample } from './fixtures.testutil';
-import { decodeHeader, detect, parse } from './email';
+import { detect, parse } from './email';
 
 const ok = (text: string) => {
   const r = parse(input(text));
@@ -44,9 +44,9 @@ describe('RFC 822 e-mail', () => {
     ]);
   });
 
-  it('decodes RFC 2047 words (B and Q, adjacent words joined)', () => {
-    expect(decodeHeader('=?UTF-8?B?U2VvdWwg7ISc7Jq4?= =?utf-8?Q?_news?=')).toBe('Seoul 서울 news');
-    expect(decodeHeader('plain')).toBe('plain');
+  it('decodes RFC 2047 words in the subject (B and Q, adjacent words joined)', () => {
+    const [d] = ok('From: a@b.example\nSubject: =?UTF-8?B?U2VvdWwg7ISc7Jq4?= =?utf-8?Q?_news?=\nMessage-ID: <x@b.example>\n\nBody text.');
+    expect(d?.headline).toBe('Seoul 서울 news');
   });
 
   it('typed errors: multipart without boundary, missing subject', () => {

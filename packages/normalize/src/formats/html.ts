@@ -5,6 +5,7 @@ import { err, ok, type Result } from '@wire/schema';
 import type { DraftImage, DraftStory, ParseInput } from '../draft';
 import { cleanText } from '../clean';
 import { normalizeError, type NormalizeError } from '../errors';
+import { bodyEmbeds, hasNoText } from './embeds';
 
 export interface HtmlPageOptions {
   /** Known headline (from a JSONL line or an envelope); the page's own is used otherwise. */
@@ -67,6 +68,9 @@ export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
  */
 export function parseHtmlPage(html: string, opts: HtmlPageOptions = {}): { draft: DraftStory; path: ExtractPath } {
   const jsonLd = readJsonLd(html);
+  // Video and audio players of the article (iframes and <video> are dropped with the page's
+  // scripts below): taken from the article element only, never the page's ads.
+  const article = /<(article|main)\b[^>]*>([\s\S]*?)<\/\1\s*>/i.exec(html)?.[2];
   // Runs of <br> are paragraph breaks on old pages (Readability's _replaceBrs does the same), so
   // the paragraph-density finder sees their paragraphs too.
   const prepared = stripElements(html, DROP_ELEMENTS).replace(/(?:<br\s*\/?>\s*){2,}/gi, '</p><p>');
@@ -95,6 +99,7 @@ export function parseHtmlPage(html: string, opts: HtmlPageOptions = {}): { draft
   if (h1) h1.remove();
 
   const images = liftImages(document, base);
+  if (article) images.push(...bodyEmbeds(article, base).filter((e) => e.type === 'video' || e.type === 'audio'));
 
   let path: ExtractPath = 'body';
   let root: { innerHTML: string } | null | undefined = opts.forceReadability ? undefined : articleBody(document);
@@ -123,10 +128,15 @@ export function parseHtmlPage(html: string, opts: HtmlPageOptions = {}): { draft
   const published = jsonLd.published ?? meta.published;
   const modified = jsonLd.modified ?? meta.modified;
   const site = meta.siteName ?? jsonLd.publisher;
+  const bodyHtml = root?.innerHTML ?? '';
+  // A post with no text but a picture is a picture item: the picture is the post.
+  const pictureOnly = hasNoText(bodyHtml) && images[0] !== undefined && !images[0].type;
+  if (pictureOnly) images[0] = { ...images[0]!, self: true };
   const draft: DraftStory = {
     format: 'html',
+    ...(pictureOnly ? { type: 'picture' as const } : {}),
     ...(headline ? { headline: cleanText(headline) } : {}),
-    bodyHtml: root?.innerHTML ?? '',
+    bodyHtml: pictureOnly ? '' : bodyHtml,
     images,
     ...(byline && !/^https?:/i.test(byline) ? { bylines: [byline] } : {}),
     ...(meta.lang ? { language: meta.lang } : {}),
@@ -200,7 +210,9 @@ function liftImages(document: ReturnType<typeof parseHTML>['document'], base: st
   }
   for (const img of [...root.querySelectorAll('img')]) {
     const image = imageOf(img, base);
-    if (image && (image.alt?.length ?? 0) >= 30) out.push(image);
+    // A WordPress attachment (an upload of the post, `wp-image-N`) is the post's picture whatever its alt text.
+    const attachment = /(?:^|\s)wp-image-\d+/.test(img.getAttribute('class') ?? '') || /\/wp-content\/uploads\//.test(image?.sourceUrl ?? '');
+    if (image && ((image.alt?.length ?? 0) >= 30 || attachment)) out.push(image);
     img.remove();
   }
   return out;

@@ -59,7 +59,7 @@ describe('IPTC 7901 and ANPA 1312', () => {
       'Utility crews worked through the night.',
       '“We have never seen anything like it,” one resident said.',
     ]);
-    expect(a?.warnings).toContain("editor's note: Eds: UPDATES with power outages, quotes.");
+    expect(a?.ednotes).toContain('Eds: UPDATES with power outages, quotes.');
     expect(b).toMatchObject({ headline: 'Stocks end higher', version: 1, urgency: 5, bodyText: ['NEW YORK (AP) — Stocks closed higher on Wednesday.'], dateline: 'NEW YORK (AP) —' });
   });
 

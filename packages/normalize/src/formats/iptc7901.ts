@@ -129,6 +129,8 @@ function parseIptc7901(msg: Message, index: number): DraftStory {
     if (p >= 1 && p <= 9) draft.urgency = p;
     draft.subjects = [{ code: (h[4] as string).toLowerCase(), name: (h[4] as string).toLowerCase(), scheme: 'iptc7901-category' }];
     draft.infoSources = [{ name: source as string, role: 'originator' }];
+    // The service identifier heading every message names the feed.
+    draft.source = (source as string).toLowerCase();
   } else if (first) warnings.push(`header: "${first.slice(0, 60)}" does not follow IPTC 7901 (source, number, priority, category, words)`);
   const slug = headerLines.slice(1).join(' ').replace(/\s+/g, ' ').trim() || undefined;
   if (slug) draft.slugline = slug;
@@ -186,6 +188,8 @@ function parseAnpa(msg: Message, index: number): DraftStory {
     if (u !== undefined) draft.urgency = u;
     draft.subjects = [{ code: (h[4] as string).toLowerCase(), name: (h[4] as string).toLowerCase(), scheme: 'anpa1312-category' }];
     slug = h[5];
+    // The selector code routes the message to a service.
+    draft.services = [{ name: `${h[1]}${h[2]}`, code: `${h[1]}${h[2]}`, scheme: 'anpa-selector', kind: 'service' }];
     const versionText = h[6] ?? '';
     const lead = /(\d+)(?:st|nd|rd|th)\s*(?:Ld|Lead|Add)/i.exec(versionText);
     draft.version = lead ? Number(lead[1]) + 1 : 1;
@@ -208,13 +212,13 @@ function parseAnpa(msg: Message, index: number): DraftStory {
     if (/^\s*\^/.test(line)) {
       // ^Headline< / ^By NAME= : typesetting marks of the header block.
       const m = line.replace(/^\s*\^/, '').replace(/[<=]+\s*$/, '').trim();
-      if (/^Eds?:/i.test(m)) warnings.push(`editor's note: ${m}`);
+      if (/^Eds?:/i.test(m)) (draft.ednotes ??= []).push(m);
       else marked.push(m);
       continue;
     }
     if (/^\s*\(?(AP|UPI|CP)\)?\s+[a-z]{1,4}(-[a-z]{1,4})*\s*$/i.test(line) || /^\s*(END|MORE)\s*$/i.test(line)) continue;
     if (/^\s*Eds?:/i.test(line)) {
-      draft.warnings = [...(draft.warnings ?? []), `editor's note: ${line.trim()}`];
+      (draft.ednotes ??= []).push(line.trim());
       continue;
     }
     body.push(line.replace(/[<=]+\s*$/, ''));

@@ -17,9 +17,10 @@ describe('NewsML-G2', () => {
     expect(detect(fixture('newsml-1.2/afp.com_newsml1.2_sample.xml'))).toBe(false);
   });
 
-  it('TT newsMessage: the package folds its picture into the text story (one story, hi-res image, caption, credit)', () => {
+  it('TT newsMessage: the package folds its picture into the text story (hi-res image, caption, credit), and stands as a composite of its items', () => {
     const stories = ok(fixture('newsml-g2/agency/TT_newsmlg2_sample.xml'));
-    expect(stories).toHaveLength(1);
+    expect(stories.map((s) => s.type)).toEqual(['text', 'composite']);
+    expect(stories[1]?.members?.map((m) => m.guid)).toEqual(['http://tt.se/media/text/210919-janguillou-879f202b', 'http://tt.se/media/image/sdlm1btzmKu8WU']);
     const d = stories[0]!;
     expect(d.guid).toBe('http://tt.se/media/text/210919-janguillou-879f202b');
     expect(d.version).toBe(1);
@@ -42,6 +43,9 @@ describe('NewsML-G2', () => {
       height: 3280,
     });
     expect(d.subjects?.[0]).toEqual({ code: '20000013', name: 'Litteratur', scheme: 'medtop' });
+    expect(d.people?.map((p) => p.name)).toContain('Jan Guillou');
+    expect(d.contentCreated).toBe('2021-09-19T18:57:43.000Z');
+    expect(d.source).toBe('tt');
   });
 
   it('listing 1: text item metadata (embargo, located, creator, rights)', () => {
@@ -57,9 +61,20 @@ describe('NewsML-G2', () => {
       firstCreated: '2016-10-18T18:12:21.000Z',
       pubStatus: 'usable',
       located: { city: 'Berlin', country: 'Germany' },
-      bylines: [{ name: 'Meredith Jameson' }],
+      bylines: [{ name: 'Meredith Jameson', role: 'author' }],
+      genres: [{ name: 'Interview', code: 'interview', scheme: 'genre' }],
+      services: [{ name: 'UK News Service', code: 'uknews', scheme: 'svc', kind: 'service' }],
+      copyrightHolder: 'Example Enews LLP',
     });
     expect(d?.infoSources?.map((s) => s.name)).toContain('Example Enews LLP');
+    expect(d?.copyrightNotice).toMatch(/Copyright/);
+    expect(d?.usageTerms).toBeTruthy();
+    expect(d?.ednotes?.length).toBe(1);
+    // Names in the item's language (en-GB), codes kept.
+    expect(d?.subjects).toEqual([
+      { code: '04000000', name: 'economy, business and finance', scheme: 'medtop' },
+      { code: '20000523', name: 'labour market', scheme: 'medtop' },
+    ]);
   });
 
   it('listing 3: a picture item becomes a picture story with caption, credit and rendition', () => {
@@ -67,18 +82,31 @@ describe('NewsML-G2', () => {
     expect(d?.type).toBe('picture');
     expect(d?.headline).toBe('Variety Of Recessionary Forces Leave Las Vegas Economy Scarred');
     expect(d?.images).toHaveLength(1);
-    expect(d?.images?.[0]?.credit).toBe('Getty Images');
+    expect(d?.images?.[0]).toMatchObject({ self: true, credit: 'Getty Images', by: 'Spencer Platt' });
     expect(d?.images?.[0]?.caption).toMatch(/^A general view of part of downtown.*Getty Images\)$/);
-    expect(d?.images?.[0]?.width).toBe(1500);
+    // Relative and file: hrefs cannot be fetched: no renditions from them.
+    expect(d?.images?.[0]?.renditions).toEqual([]);
+    expect(d?.bodyText).toBeUndefined();
     expect(d?.keywords).toContain('poverty');
-    expect(d?.bylines).toEqual([{ name: 'Spencer Platt', role: 'photographer' }]);
+    expect(d?.bylines).toEqual([{ name: 'Spencer Platt', role: 'photographer' }, { name: 'sp/lrc', role: 'descrWriter' }]);
+    expect(d).toMatchObject({ copyrightHolder: 'Getty Images North America', contentCreated: '2010-10-20T23:45:58.000Z' });
+    expect(d?.usageTerms).toMatch(/^Contact your local office/);
+    expect(d?.places?.map((p) => p.name)).toEqual(['Las Vegas Boulevard', 'Las Vegas']);
   });
 
-  it('listing 6: a bare package becomes one composite story listing its items', () => {
-    const [d] = ok(fixture('newsml-g2/iptc-spec/LISTING_6_Simple_NewsML-G2_Package.xml'));
+  it('listing 6: a bare package becomes one composite story whose members are its items, group kept', () => {
+    const [d, ...rest] = ok(fixture('newsml-g2/iptc-spec/LISTING_6_Simple_NewsML-G2_Package.xml'));
+    expect(rest).toHaveLength(0);
     expect(d?.type).toBe('composite');
     expect(d?.headline).toBe('UK');
-    expect(d?.bodyText).toHaveLength(2);
+    expect(d?.title).toBe('UK-TOPNEWS');
+    expect(d?.ednotes).toEqual(['Updates the previous version']);
+    expect(d?.services).toEqual([{ name: 'Top UK News stories hourly', code: 'uktop', scheme: 'svc', kind: 'service' }]);
+    expect(d?.members).toEqual([
+      { guid: 'urn:newsml:iptc.org:20081007:tutorial-item-A', type: 'text', headline: 'Obama annonce son équipe', group: 'main' },
+      { guid: 'urn:newsml:iptc.org:20081007:tutorial—item-B', type: 'picture', headline: 'Barack Obama arrive à Washington', group: 'main' },
+    ]);
+    expect(d?.bylines).toEqual([{ name: 'Maurice Dancer', role: 'contributor' }]);
   });
 
   it('listing 4: a video item without headline gets a short one from its description, flagged', () => {
@@ -86,18 +114,46 @@ describe('NewsML-G2', () => {
     expect(d?.type).toBe('video');
     expect(d?.headline).toBe("Amir Hussein Abdullahian, Iranian foreign ministry's undersecretary for Arab and African affairs…");
     expect(d?.warnings).toContain('headline: none in contentMeta, derived from the description (NewsML-G2)');
-    expect(d?.images).toBeUndefined();
+    // The video is the item itself: every rendition kept, no picture to fetch.
+    expect(d?.images).toHaveLength(1);
+    expect(d?.images?.[0]).toMatchObject({ type: 'video', self: true });
+    expect(d?.images?.[0]?.sourceUrl).toBeUndefined();
+    expect(d?.images?.[0]?.renditions?.length).toBeGreaterThan(1);
   });
 
-  it('metadata-only items are refused naming the missing headline', () => {
-    for (const f of ['LISTING_24_News_Message_conveying_a_complete_News_Package.xml', 'LISTING_29_Hop_History.xml', 'ap_metadata_example.xml']) {
-      const r = parse(input(fixture(`newsml-g2/iptc-spec/${f}`)));
-      expect(r.ok).toBe(false);
-      if (!r.ok) {
-        expect(r.error.code).toBe('WIRE_ERR_NO_HEADLINE');
-        expect(r.error.message).toContain('contentMeta/headline');
-      }
-    }
+  it('listing 24: a news package gives its items, and a composite story keeps the package structure', () => {
+    const stories = ok(fixture('newsml-g2/iptc-spec/LISTING_24_News_Message_conveying_a_complete_News_Package.xml'));
+    expect(stories.map((s) => [s.guid, s.type])).toEqual([
+      ['N1', 'text'],
+      ['N2', 'text'],
+      ['N3', 'text'],
+      ['N4', 'text'],
+      ['tag:reuters.com,2016:newsml_OVE48850O-PKG', 'composite'],
+    ]);
+    expect(stories[4]?.members?.map((m) => m.guid)).toEqual(['N1', 'N2', 'N3', 'N4']);
+    // The message's sender names the provider of items that name none.
+    expect(stories.every((s) => s.source === 'thomsonreuters' && s.metadataOnly)).toBe(true);
+  });
+
+  it('listing 29: a hop history becomes info sources (who created the content is the originator); rights and provider kept', () => {
+    const [d] = ok(fixture('newsml-g2/iptc-spec/LISTING_29_Hop_History.xml'));
+    expect(d).toMatchObject({ guid: 'urn:newsml:acmenews.com:20161019T1205:HOP-HISTORY-EXAMPLE', version: 11, language: 'en-US', source: 'reuters', copyrightHolder: 'http://www.thomsonreuters.com', metadataOnly: true });
+    expect(d?.infoSources).toEqual([
+      { name: 'reuters', role: 'distributor' },
+      { name: 'Thomson Reuters', role: 'originator' },
+      { name: 'bwire', role: 'source' },
+      { name: 'aquiremedia', role: 'source' },
+      { name: 'AP', role: 'source' },
+    ]);
+  });
+
+  it('AP metadata example: geographic concepts to places (with the asserted position), companies to organisations (ticker), people apart', () => {
+    const [d] = ok(fixture('newsml-g2/iptc-spec/ap_metadata_example.xml'));
+    expect(d).toMatchObject({ type: 'video', source: 'ap', metadataOnly: true });
+    expect(d?.places).toEqual([{ name: 'Kentucky', code: '2f6e294082b310048474df092526b43e', scheme: 'apgeography', geo: { lat: -84.87762, lon: 38.20042 } }]);
+    expect(d?.organisations).toEqual([{ name: 'Volkswagen AG', code: 'b406375ae52c4b41b8bdd341760f2768', scheme: 'apcompany', symbols: [{ exchange: 'XETRA', ticker: 'VOW3' }] }]);
+    expect(d?.people).toEqual([{ name: 'Keegan Murray', code: '4e7a7c0fdad04d8880888ae63a083c36', scheme: 'apperson' }]);
+    expect(d?.subjects).toBeUndefined();
   });
 
   it('a newsMessage with several text items yields several stories, with inline NITF bodies', () => {

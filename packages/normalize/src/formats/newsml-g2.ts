@@ -6,6 +6,9 @@ import { attr, child, childText, elements, find, findAll, text, type XmlElement 
 import { absUrl, checkItems, compact, fail, guarded, isoDate, nonNegInt, paragraphs, posInt, pubStatus, urgency } from './common';
 import { nitfImages, nitfToDraft } from './nitf';
 import { mergeImages, xhtmlNodesToBody } from '../xml-html';
+import { domainLabel, providerOfUri, providerSlug } from '../provider';
+import { conceptKind, itemType as kindOf, nameIn, splitQcode } from './concepts';
+import type { RemoteRendition, Subject } from '@wire/schema';
 
 /**
  * IPTC NewsML-G2 (https://iptc.org/std/NewsML-G2/): a single `newsItem` or `packageItem`, or a
@@ -23,17 +26,74 @@ export function detect(textIn: string): boolean {
 
 /** `ninat:picture` → `picture`. */
 function itemType(el: XmlElement): DraftStory['type'] {
-  const q = (attr(child(el, 'itemMeta', 'itemClass'), 'qcode') ?? '').toLowerCase();
-  const code = q.slice(q.lastIndexOf(':') + 1);
-  if (code === 'text' || code === 'picture' || code === 'video' || code === 'audio' || code === 'composite') return code;
-  if (code === 'graphic') return 'picture';
-  return el.local === 'packageItem' ? 'composite' : 'text';
+  return kindOf(attr(child(el, 'itemMeta', 'itemClass'), 'qcode')) ?? (el.local === 'packageItem' ? 'composite' : 'text');
 }
 
-/** The name of a G2 concept (`<x><name>…</name></x>`), else its literal/qcode. */
-function conceptName(el: XmlElement | undefined): string | undefined {
+/** The name of a G2 concept (`<x><name>…</name></x>`, in the story's language), else its literal/qcode. */
+function conceptName(el: XmlElement | undefined, language?: string): string | undefined {
   if (!el) return undefined;
-  return childText(el, 'name') ?? attr(el, 'literal') ?? (text(el) || undefined);
+  const names = elements(el, 'name')
+    .map((n) => ({ lang: attr(n, 'lang'), value: text(n) }))
+    .filter((n) => n.value);
+  return nameIn(names, language) ?? attr(el, 'literal') ?? (elements(el).length === 0 ? text(el) || undefined : undefined);
+}
+
+/** What the `assert` elements of an item say about concepts (names, geo positions, tickers), by qcode. */
+type Asserts = Map<string, XmlElement>;
+
+/** A G2 concept element (subject, genre, service, located …) → a concept; names from an `assert` when the element has none. */
+function conceptOf(el: XmlElement, asserts: Asserts, language: string | undefined): (Subject & { geo?: { lat: number; lon: number }; symbols?: Array<{ ticker: string; exchange?: string }> }) | undefined {
+  const qcode = attr(el, 'qcode');
+  const asserted = qcode ? asserts.get(qcode) : undefined;
+  const { scheme, code } = splitQcode(qcode);
+  const name = conceptName(el, language) ?? conceptName(asserted, language) ?? code ?? attr(el, 'uri');
+  if (!name) return undefined;
+  const pos = find(el, 'position') ?? find(asserted, 'position');
+  const lat = Number(attr(pos, 'latitude'));
+  const lon = Number(attr(pos, 'longitude'));
+  const symbols = [...findAll(el, 'hasInstrument'), ...findAll(asserted, 'hasInstrument')]
+    .map((i) => attr(i, 'symbol'))
+    .filter((x): x is string => !!x)
+    .map((sym) => (sym.includes(':') ? { exchange: sym.slice(0, sym.indexOf(':')), ticker: sym.slice(sym.indexOf(':') + 1) } : { ticker: sym }));
+  return compact({
+    name,
+    code,
+    scheme,
+    uri: attr(el, 'uri'),
+    geo: pos && Number.isFinite(lat) && Number.isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180 ? { lat, lon } : undefined,
+    symbols: symbols.length > 0 ? symbols : undefined,
+  });
+}
+
+/** Every `remoteContent` rendition of an item (name, href, type, size, dimensions, duration). */
+function renditionsOf(contentSet: XmlElement | undefined): RemoteRendition[] {
+  const out: RemoteRendition[] = [];
+  for (const r of elements(contentSet, 'remoteContent')) {
+    const href = absUrl(attr(r, 'href'));
+    if (!href) continue;
+    const rendition = attr(r, 'rendition');
+    const duration = Number(attr(r, 'duration'));
+    out.push(
+      compact({
+        name: rendition ? rendition.slice(rendition.lastIndexOf(':') + 1) : `rendition${out.length + 1}`,
+        href,
+        contentType: attr(r, 'contenttype'),
+        width: posInt(attr(r, 'width')),
+        height: posInt(attr(r, 'height')),
+        sizeInBytes: posInt(attr(r, 'size')),
+        duration: Number.isFinite(duration) && duration >= 0 && attr(r, 'duration') !== undefined ? (/^(?:ms|msec)/i.test(attr(r, 'durationunit') ?? '') ? duration / 1000 : duration) : undefined,
+      }),
+    );
+  }
+  return out;
+}
+
+/** The provider of an item: its `provider` qcode code, name or uri, as a uri namespace. */
+function providerOf(itemMeta: XmlElement | undefined): string | undefined {
+  const provider = child(itemMeta, 'provider');
+  if (!provider) return undefined;
+  const code = splitQcode(attr(provider, 'qcode')).code;
+  return providerSlug(code ?? attr(provider, 'literal') ?? childText(provider, 'name')) || providerOfUri(attr(provider, 'uri'));
 }
 
 /** Prefer an element without role or with a main role among repeated ones (headline, description). */
@@ -77,7 +137,7 @@ function inlineBody(inline: XmlElement, draft: DraftStory): void {
 }
 
 /** One newsItem (or packageItem) → a draft, plus the guid it is known by. */
-function itemToDraft(item: XmlElement): DraftStory {
+function itemToDraft(item: XmlElement, message: MessageInfo = {}): DraftStory {
   const draft: DraftStory = { format: 'newsml-g2' };
   const itemMeta = child(item, 'itemMeta');
   const contentMeta = child(item, 'contentMeta');
@@ -92,6 +152,13 @@ function itemToDraft(item: XmlElement): DraftStory {
   draft.type = itemType(item);
   const lang = attr(contentMeta && child(contentMeta, 'language'), 'tag') ?? attr(item, 'lang');
   if (lang) draft.language = lang;
+  const source = providerOf(itemMeta) ?? message.source;
+  if (source) draft.source = source;
+  const asserts: Asserts = new Map();
+  for (const a of elements(item, 'assert')) {
+    const q = attr(a, 'qcode');
+    if (q) asserts.set(q, a);
+  }
 
   const dateField = (name: string, value: string | undefined): string | undefined => {
     if (!value) return undefined;
@@ -103,8 +170,29 @@ function itemToDraft(item: XmlElement): DraftStory {
   if (vc) draft.versionCreated = vc;
   const fc = dateField('firstCreated', childText(itemMeta, 'firstCreated') ?? childText(contentMeta, 'contentCreated'));
   if (fc) draft.firstCreated = fc;
+  const cc = dateField('contentCreated', childText(contentMeta, 'contentCreated'));
+  if (cc) draft.contentCreated = cc;
+  const expires = dateField('expires', childText(itemMeta, 'expires'));
+  if (expires) draft.expires = expires;
   const emb = dateField('embargoed', childText(itemMeta, 'embargoed'));
   if (emb) draft.embargoedUntil = emb;
+  const title = childText(itemMeta, 'title');
+  if (title) draft.title = title;
+  const ednotes = elements(itemMeta, 'edNote').map((n) => text(n)).filter(Boolean);
+  if (ednotes.length > 0) draft.ednotes = ednotes;
+  const services = elements(itemMeta, 'service')
+    .map((svc) => conceptOf(svc, asserts, draft.language))
+    .filter((x) => x !== undefined)
+    .map((x) => ({ ...x, kind: 'service' as const }));
+  if (services.length > 0) draft.services = services;
+  // Rights: the holder, the notice and the usage terms as the agency states them.
+  const holderEl = child(rights, 'copyrightHolder');
+  const holderName = conceptName(holderEl) ?? attr(holderEl, 'uri');
+  if (holderName) draft.copyrightHolder = holderName;
+  const notice = childText(rights, 'copyrightNotice');
+  if (notice) draft.copyrightNotice = notice;
+  const terms = childText(rights, 'usageTerms');
+  if (terms) draft.usageTerms = terms;
   const status = pubStatus(attr(child(itemMeta, 'pubStatus'), 'qcode') ?? childText(itemMeta, 'pubStatus'));
   if (status) draft.pubStatus = status;
   for (const signal of elements(itemMeta, 'signal')) {
@@ -115,7 +203,6 @@ function itemToDraft(item: XmlElement): DraftStory {
   if (u !== undefined) draft.urgency = u;
   const headlines = elements(contentMeta, 'headline');
   const headline = text(byRole(headlines, 'main', 'headline') ?? headlines.find((h) => !attr(h, 'role')) ?? headlines[0]);
-  const title = childText(itemMeta, 'title');
   draft.headline = headline || title || undefined;
   const sub = byRole(headlines, 'sub', 'subheadline', 'subhead');
   if (sub && text(sub)) draft.subheadline = text(sub);
@@ -126,22 +213,22 @@ function itemToDraft(item: XmlElement): DraftStory {
 
   const located = child(contentMeta, 'located');
   if (located) {
-    const city = conceptName(located);
+    const city = conceptName(located, draft.language);
     const country = findAll(located, 'broader')
       .filter((b) => /country/i.test(attr(b, 'type') ?? '') || /^iso3166/i.test(attr(b, 'qcode') ?? ''))
-      .map((b) => conceptName(b))[0];
+      .map((b) => conceptName(b, draft.language))[0];
     draft.located = compact({ city, country, text: dateline });
   }
 
+  // Bylines: the display `by` and every creator and contributor with its role.
   const bylines: NonNullable<DraftStory['bylines']> = [];
   for (const by of elements(contentMeta, 'by')) if (text(by)) bylines.push(text(by));
-  if (bylines.length === 0) {
-    for (const c of elements(contentMeta, 'creator')) {
-      const name = childText(c, 'name') ?? attr(c, 'literal');
-      if (!name) continue;
-      const role = attr(c, 'role');
-      bylines.push(compact({ name, role: role ? role.slice(role.lastIndexOf(':') + 1) : undefined }));
-    }
+  for (const c of [...elements(contentMeta, 'creator'), ...elements(contentMeta, 'contributor')]) {
+    const name = elements(c, 'name').map((n) => text(n)).find(Boolean) ?? attr(c, 'literal');
+    if (!name) continue;
+    const role = attr(c, 'role');
+    const email = findAll(c, 'email').map((e) => text(e)).find(Boolean);
+    bylines.push(compact({ name, role: role ? role.slice(role.lastIndexOf(':') + 1) : c.local === 'creator' ? 'author' : 'contributor', email, uri: absUrl(attr(c, 'uri')) }));
   }
   if (bylines.length > 0) draft.bylines = bylines;
 
@@ -158,20 +245,37 @@ function itemToDraft(item: XmlElement): DraftStory {
   }
   const holder = childText(child(rights, 'copyrightHolder'), 'name');
   if (holder && !infoSources.some((s) => s.name === holder)) infoSources.push({ name: holder, role: 'source' });
+  // The hops an item took: who created the content is its originator, the others handled it.
+  for (const hop of findAll(child(item, 'hopHistory'), 'hop')) {
+    const party = child(hop, 'party');
+    const name = conceptName(party) ?? splitQcode(attr(party, 'qcode')).code;
+    if (!name || infoSources.some((s) => s.name === name)) continue;
+    const created = elements(hop, 'action').some((a) => /created$/i.test(attr(a, 'qcode') ?? '') && /content$/i.test(attr(a, 'target') ?? ''));
+    infoSources.push({ name, role: created ? 'originator' : 'source' });
+  }
   // A text's credit line names the agency the copy is credited to (pictures keep it as their credit).
   const creditline = childText(contentMeta, 'creditline');
   if (creditline && itemType(item) === 'text' && !infoSources.some((s) => s.name === creditline)) infoSources.push({ name: creditline, role: 'source' });
   if (infoSources.length > 0) draft.infoSources = infoSources;
 
-  const subjects: NonNullable<DraftStory['subjects']> = [];
+  // Subjects by their concept type: places, organisations and people have their own lists.
   for (const s of elements(contentMeta, 'subject')) {
-    const qcode = attr(s, 'qcode');
-    const name = childText(s, 'name') ?? qcode;
-    if (!name) continue;
-    const colon = qcode?.indexOf(':') ?? -1;
-    subjects.push(compact({ code: qcode && colon > 0 ? qcode.slice(colon + 1) : qcode, name, scheme: qcode && colon > 0 ? qcode.slice(0, colon) : undefined }));
+    const c = conceptOf(s, asserts, draft.language);
+    if (!c) continue;
+    const kind = conceptKind(attr(s, 'type'), c.scheme);
+    if (kind === 'place') (draft.places ??= []).push(c);
+    else if (kind === 'organisation') (draft.organisations ??= []).push(c);
+    else if (kind === 'person') (draft.people ??= []).push(c);
+    else {
+      const { geo: _g, symbols: _s, ...subject } = c;
+      (draft.subjects ??= []).push(subject);
+    }
   }
-  if (subjects.length > 0) draft.subjects = subjects;
+  const genres = elements(contentMeta, 'genre')
+    .map((g) => conceptOf(g, asserts, draft.language))
+    .filter((x) => x !== undefined)
+    .map(({ geo: _g, symbols: _s, ...g }) => g);
+  if (genres.length > 0) draft.genres = genres;
   const keywords = elements(contentMeta, 'keyword').map((k) => text(k)).filter((k) => k.length > 0);
   if (keywords.length > 0) draft.keywords = keywords;
 
@@ -183,8 +287,16 @@ function itemToDraft(item: XmlElement): DraftStory {
   if (altIds.length > 0) draft.altIds = altIds;
 
   const descriptions = elements(contentMeta, 'description');
-  const caption = text(byRole(descriptions, 'caption') ?? descriptions[0]) || undefined;
+  const media = draft.type === 'picture' || draft.type === 'graphic' || draft.type === 'video' || draft.type === 'audio';
+  const captionEl = byRole(descriptions, 'caption') ?? (media ? descriptions[0] : undefined);
+  const caption = text(captionEl) || undefined;
   const credit = childText(contentMeta, 'creditline') ?? holder;
+  // A text's summary or abstract (and any description that is not the media's caption).
+  const described = descriptions
+    .filter((d) => d !== captionEl || !media)
+    .map((d) => compact({ role: (attr(d, 'role') ?? '').slice((attr(d, 'role') ?? '').lastIndexOf(':') + 1) || undefined, value: text(d) }))
+    .filter((d) => d.value);
+  if (described.length > 0) draft.descriptions = described;
 
   for (const inline of elements(contentSet, 'inlineXML')) {
     inlineBody(inline, draft);
@@ -204,31 +316,40 @@ function itemToDraft(item: XmlElement): DraftStory {
   if (!draft.bodyHtml && !draft.bodyText && (draft.type === 'text' || draft.type === undefined)) {
     const remote = elements(contentSet, 'remoteContent').map((r) => attr(r, 'href')).find(Boolean);
     if (remote) warnings.push(`body: only by reference, fetch ${remote} (NewsML-G2 remoteContent)`);
+    // The link is the text's rendition: kept, so a partner can fetch the body.
+    const linked = renditionsOf(contentSet);
+    if (linked.length > 0) draft.renditions = linked;
   }
-  if (draft.type === 'picture' || draft.type === 'video' || draft.type === 'audio') {
+  if (media) {
     // Visual items often come without a headline (AFP video, some photo feeds): a short title from
     // the description keeps them usable, flagged for ops.
     if (!draft.headline && caption) {
       draft.headline = titleFrom(caption);
       warnings.push('headline: none in contentMeta, derived from the description (NewsML-G2)');
     }
-    const best = bestRemote(contentSet);
+    const still = draft.type === 'picture' || draft.type === 'graphic';
+    const best = still ? bestRemote(contentSet) : undefined;
+    const photographer = elements(contentMeta, 'creator').find((c) => /photo|camera|creator|author/i.test(attr(c, 'role') ?? 'creator'));
+    // The item's own media: caption, credit, photographer and every rendition, at the top level.
     const image: DraftImage = compact({
+      type: draft.type === 'picture' ? undefined : (draft.type as DraftImage['type']),
+      self: true,
       caption,
       credit,
-      sourceUrl: best && draft.type === 'picture' ? absUrl(attr(best, 'href')) : undefined,
-      width: best && draft.type === 'picture' ? posInt(attr(best, 'width')) : undefined,
-      height: best && draft.type === 'picture' ? posInt(attr(best, 'height')) : undefined,
+      by: photographer ? (elements(photographer, 'name').map((n) => text(n)).find(Boolean) ?? attr(photographer, 'literal')) : undefined,
+      sourceUrl: best ? absUrl(attr(best, 'href')) : undefined,
+      width: best ? posInt(attr(best, 'width')) : undefined,
+      height: best ? posInt(attr(best, 'height')) : undefined,
+      renditions: renditionsOf(contentSet),
     });
-    if (draft.type === 'picture') draft.images = [image, ...(draft.images ?? [])];
-    // A picture, video or audio item's description is its text: keep it as the body.
-    if (!draft.bodyHtml && !draft.bodyText && caption) draft.bodyText = [caption];
+    draft.images = [image, ...(draft.images ?? [])];
+    if (!draft.headline) draft.metadataOnly = true;
   } else if (!draft.bodyHtml && !draft.bodyText) {
     const summary = text(byRole(descriptions, 'summary', 'abstract') ?? descriptions[0]);
     if (summary) {
       draft.bodyText = [summary];
       warnings.push('body: none in contentSet, using contentMeta description (NewsML-G2)');
-    }
+    } else if (!draft.headline) draft.metadataOnly = true;
   }
   if (warnings.length > 0) draft.warnings = warnings;
   return draft;
@@ -243,18 +364,39 @@ function titleFrom(description: string): string {
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), 60)).replace(/[\s\-–—,;:]+$/, '')}…`;
 }
 
-/** A packageItem with no referenced items in the same message: its itemRef titles become the text. */
-function packageToDraft(pkg: XmlElement): DraftStory {
-  const draft = itemToDraft(pkg);
+/** What a newsMessage header says that applies to each item in it. */
+interface MessageInfo {
+  /** The sender's organisation, for items that name no provider. */
+  source?: string;
+  transmitId?: string;
+}
+
+/**
+ * A packageItem → a composite story whose members are its item references, in group order (the
+ * group's role kept): the package's structure, as ninjs associations.
+ */
+function packageToDraft(pkg: XmlElement, message: MessageInfo): DraftStory {
+  const draft = itemToDraft(pkg, message);
   draft.type = 'composite';
-  if (!draft.bodyText && !draft.bodyHtml) {
-    const lines: string[] = [];
-    for (const ref of findAll(pkg, 'itemRef')) {
-      const t = childText(ref, 'title');
-      const d = childText(ref, 'description');
-      if (t || d) lines.push([t, d].filter(Boolean).join(': '));
+  const members: NonNullable<DraftStory['members']> = [];
+  for (const ref of findAll(pkg, 'itemRef')) {
+    const guid = attr(ref, 'residref') ?? attr(ref, 'href');
+    if (!guid) continue;
+    let group: XmlElement | undefined;
+    for (const g of findAll(pkg, 'group')) if (elements(g, 'itemRef').includes(ref)) group = g;
+    const role = attr(group, 'role');
+    members.push(compact({ guid, type: kindOf(attr(child(ref, 'itemClass'), 'qcode')), headline: childText(ref, 'title'), group: role ? role.slice(role.lastIndexOf(':') + 1) : undefined }));
+  }
+  if (members.length > 0) draft.members = members;
+  // A package is its structure: without a headline or text of its own it is still converted.
+  if (!draft.headline && !draft.bodyHtml && !draft.bodyText) draft.metadataOnly = true;
+  if (!draft.guid) {
+    // No guid of its own: the message that carried it, else its members, name it.
+    const id = message.transmitId ?? (members.length > 0 ? `package:${members.map((m) => m.guid).join('|')}` : undefined);
+    if (id) {
+      draft.guid = id;
+      (draft.warnings ??= []).push('guid: the packageItem has none; named after its message or members (NewsML-G2)');
     }
-    if (lines.length > 0) draft.bodyText = lines;
   }
   return draft;
 }
@@ -266,6 +408,12 @@ export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
     if (!doc.ok) return doc;
     const newsItems: XmlElement[] = [];
     const packages: XmlElement[] = [];
+    const header = doc.value.roots.map((r) => (r.local === 'newsMessage' ? child(r, 'header') : undefined)).find(Boolean);
+    const sender = childText(header, 'sender');
+    const message: MessageInfo = compact({
+      source: sender ? (sender.includes('.') ? domainLabel(sender) : providerSlug(sender)) : undefined,
+      transmitId: childText(header, 'transmitId'),
+    });
     const collect = (el: XmlElement): void => {
       if (el.local === 'newsItem') newsItems.push(el);
       else if (el.local === 'packageItem') packages.push(el);
@@ -280,7 +428,7 @@ export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
     const many = checkItems(newsItems.length + packages.length, input.limits, 'NewsML-G2 message');
     if (!many.ok) return many;
 
-    const drafts = newsItems.map((item) => itemToDraft(item));
+    const drafts = newsItems.map((item) => itemToDraft(item, message));
     const byGuid = new Map<string, DraftStory>();
     for (const d of drafts) if (d.guid) byGuid.set(d.guid, d);
     const folded = new Set<DraftStory>();
@@ -289,8 +437,10 @@ export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
     const fold = (main: DraftStory, pictures: DraftStory[]): void => {
       for (const m of pictures) {
         if (m === main || m.type !== 'picture' || folded.has(m)) continue;
-        const img = m.images?.[0];
-        if (!img) continue;
+        const own = m.images?.[0];
+        if (!own) continue;
+        // In the text it is an association, no longer the item itself.
+        const { self: _self, ...img } = own;
         main.images = mergeImages(main.images ?? [], [img], true);
         folded.add(m);
       }
@@ -298,11 +448,9 @@ export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
     for (const pkg of packages) {
       const refs = findAll(pkg, 'itemRef').map((r) => byGuid.get(attr(r, 'residref') ?? ''));
       const members = refs.filter((d): d is DraftStory => d !== undefined);
-      if (members.length === 0) {
-        drafts.push(packageToDraft(pkg));
-        continue;
-      }
-      const main = members.find((d) => d.type === 'text');
+      // The package itself, with its structure; a text member also carries its pictures.
+      drafts.push(packageToDraft(pkg, message));
+      const main = members.find((d) => d.type === 'text' && !d.metadataOnly);
       if (main) fold(main, members);
     }
     // Without a package, a text item may link its pictures itself (itemMeta/link residref, or the
@@ -329,7 +477,7 @@ export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
     const skipped: string[] = [];
     for (const d of drafts) {
       if (folded.has(d)) continue;
-      if (!d.headline) {
+      if (!d.headline && !d.metadataOnly) {
         skipped.push(d.guid ?? '(no guid)');
         continue;
       }

@@ -6,6 +6,7 @@ import { attr, child, childText, elements, find, findAll, text, type XmlElement 
 import { mergeImages, xhtmlNodesToBody } from '../xml-html';
 import { absUrl, checkItems, compact, fail, guarded, isoDate, nonNegInt, paragraphs, posInt, pubStatus, urgency } from './common';
 import { nitfToDraft } from './nitf';
+import { domainLabel, providerSlug } from '../provider';
 
 /**
  * IPTC NewsML 1.x (https://iptc.org/std/NewsML/1.2/): a `NewsML` envelope with one or more
@@ -130,6 +131,8 @@ function itemToDraft(item: XmlElement, envelope: XmlElement | undefined): DraftS
     if (publicId && publicId.endsWith(`:${childText(id, 'RevisionId')}`) && parts.every(Boolean)) draft.guid = `urn:newsml:${parts.join(':')}`;
   }
   const providerId = childText(id, 'ProviderId');
+  const nameLabel = childText(child(item, 'Identification'), 'NameLabel');
+  if (nameLabel) draft.title = nameLabel;
 
   const mgmt = child(item, 'NewsManagement');
   const date = (name: string, raw: string | undefined): string | undefined => {
@@ -180,14 +183,31 @@ function itemToDraft(item: XmlElement, envelope: XmlElement | undefined): DraftS
 
   const subjects: NonNullable<DraftStory['subjects']> = [];
   const keywords: string[] = [];
+  const people: NonNullable<DraftStory['people']> = [];
+  const genres: NonNullable<DraftStory['genres']> = [];
   for (const d of descriptive) {
     for (const sc of elements(d, 'SubjectCode')) {
+      // Every level (Subject, SubjectMatter, SubjectDetail) as given: the finer ones are kept.
       for (const s of elements(sc)) {
         const code = fn(s);
-        if (code && !subjects.some((x) => x.code === code)) subjects.push({ code, name: code, scheme: 'iptc-subjectcode' });
+        if (!code || subjects.some((x) => x.code === code)) continue;
+        // A code from another vocabulary than IPTC's keeps that vocabulary's name as its scheme.
+        const vocabulary = attr(s, 'Vocabulary') ?? attr(s, 'Scheme');
+        const scheme = vocabulary && !/iptc/i.test(vocabulary) ? vocabulary : /^\d{8}$/.test(code) ? 'iptc-subjectcode' : providerId ? providerSlug(providerId) : 'subject';
+        subjects.push({ code, name: code, scheme });
       }
     }
-    for (const p of elements(d, 'Property')) if (/^keyword$/i.test(fn(p) ?? '') && attr(p, 'Value') && !attr(p, 'Role')) keywords.push(attr(p, 'Value') as string);
+    for (const g of elements(d, 'Genre')) {
+      const name = fn(g);
+      if (name && !genres.some((x) => x.name === name)) genres.push({ name });
+    }
+    for (const p of elements(d, 'Property')) {
+      if (!/^keyword$/i.test(fn(p) ?? '') || !attr(p, 'Value')) continue;
+      const role = attr(p, 'Role') ?? '';
+      // A keyword naming a person shown or mentioned is a person the story is about.
+      if (/person/i.test(role)) people.push({ name: attr(p, 'Value') as string });
+      else if (!role) keywords.push(attr(p, 'Value') as string);
+    }
     const loc = child(d, 'Location');
     if (loc && !draft.located) {
       const prop = (name: string): string | undefined => elements(loc, 'Property').find((p) => fn(p)?.toLowerCase() === name)?.attrs.Value;
@@ -198,11 +218,39 @@ function itemToDraft(item: XmlElement, envelope: XmlElement | undefined): DraftS
   }
   if (subjects.length) draft.subjects = subjects;
   if (keywords.length) draft.keywords = keywords;
+  if (people.length) draft.people = people;
+  if (genres.length) draft.genres = genres;
+
+  // News lines: rights, keywords, and the lines meant for the desk (advisories) as editorial notes.
+  const lines = textComponents.map((c) => child(c, 'NewsLines')).filter((l): l is XmlElement => l !== undefined);
+  const line = (name: string): string | undefined => lines.map((l) => childText(l, name)).find(Boolean);
+  const copyrightLine = line('CopyrightLine');
+  if (copyrightLine) draft.copyrightNotice = copyrightLine;
+  const rightsLine = line('RightsLine');
+  if (rightsLine) draft.usageTerms = rightsLine;
+  for (const l of lines) for (const k of elements(l, 'KeywordLine')) if (text(k)) (draft.keywords ??= []).push(text(k));
+  const ednotes = lines.flatMap((l) => elements(l, 'NewsLine')).map((nl) => ({ type: fn(child(nl, 'NewsLineType')) ?? '', value: childText(nl, 'NewsLineText') }));
+  const notes = ednotes.filter((n) => n.value && /advisory|editor|note|product|instruction/i.test(n.type)).map((n) => n.value as string);
+  if (notes.length) draft.ednotes = notes;
+  // Rights metadata: the copyright holder (and year), the usage terms.
+  const rightsMeta = allComponents.map((c) => child(c, 'RightsMetadata')).find(Boolean);
+  const copyrightHolder = fn(child(rightsMeta, 'Copyright', 'CopyrightHolder')) ?? childText(child(rightsMeta, 'Copyright'), 'CopyrightHolder');
+  if (copyrightHolder) draft.copyrightHolder = copyrightHolder;
+  const usage = childText(child(rightsMeta, 'UsageRights'), 'UsageType') ?? childText(child(rightsMeta, 'UsageRights'), 'Limitations');
+  if (usage) draft.usageTerms ??= usage;
+  // The envelope's news service and products the item was sent under.
+  const services: NonNullable<DraftStory['services']> = [];
+  for (const sv of elements(envelope, 'NewsService')) if (fn(sv)) services.push({ name: fn(sv) as string, code: fn(sv), scheme: 'newsservice', kind: 'service' });
+  for (const pr of elements(envelope, 'NewsProduct')) if (fn(pr)) services.push({ name: fn(pr) as string, code: fn(pr), scheme: 'newsproduct', kind: 'product' });
+  if (services.length) draft.services = services;
 
   const infoSources: NonNullable<DraftStory['infoSources']> = [];
   const admin = top ? child(top, 'AdministrativeMetadata') : undefined;
   const provider = fn(child(admin, 'Provider', 'Party')) ?? providerId;
   if (provider) infoSources.push({ name: provider, role: 'distributor' });
+  // The provider's id (`afp.com`) names the feed; the party name is its display.
+  const feed = provider ? providerSlug(provider) : providerId ? domainLabel(providerId) : undefined;
+  if (feed) draft.source = feed;
   for (const s of elements(admin, 'Source')) {
     const name = fn(child(s, 'Party'));
     if (name && !infoSources.some((x) => x.name === name)) infoSources.push({ name, role: 'source' });

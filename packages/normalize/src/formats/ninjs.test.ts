@@ -80,22 +80,58 @@ describe('ninjs', () => {
     expect(rest3).toEqual(rest2);
   });
 
-  it('2.1 AP picture: a picture story with caption, credit line and the main rendition', () => {
+  it('2.1 AP picture: the item is its own picture (caption, credit line, every rendition), not a body', () => {
     const [d] = ok(fixture('ninjs/2.1/ap_image.json'));
     expect(d?.type).toBe('picture');
     expect(d?.version).toBe(1); // AP counts from 0: version "0" is our 1
     // the per-request qt/et tokens are not part of the story id
     expect(d?.guid).toBe('http://api.ap.org/media/v/content/b2b6c3f4642f46deac7509d4db315ca0');
+    expect(d?.source).toBe('ap');
     expect(d?.images).toHaveLength(1);
-    expect(d?.images?.[0]).toMatchObject({ credit: 'ASSOCIATED PRESS', width: 3000, height: 2208 });
+    expect(d?.images?.[0]).toMatchObject({ self: true, credit: 'ASSOCIATED PRESS', width: 3000, height: 2208 });
+    expect(d?.images?.[0]?.caption).toMatch(/^FILE - In this Monday, Nov\. 11, 2019 file photo/);
     expect(d?.images?.[0]?.sourceUrl).toMatch(/^http:\/\/api\.ap\.org\/media\/v\/content\/b2b6c3f4642f46deac7509d4db315ca0\.0\/download/);
-    expect(d?.bodyText?.[0]).toMatch(/^FILE - In this Monday, Nov\. 11, 2019 file photo/);
+    expect(d?.images?.[0]?.renditions?.map((r) => [r.name, r.width, r.sizeInBytes])).toEqual([
+      ['main', 3000, 4764958],
+      ['preview', 512, 120321],
+      ['thumbnail', 125, 27098],
+      ['caption_nitf', undefined, undefined],
+    ]);
+    expect(d?.bodyText).toBeUndefined();
+    expect(d).toMatchObject({ usageTerms: expect.stringMatching(/^This content is intended for editorial use only/), ednotes: ['TURKEY OUT  NOV. 11, 2019 FILE PHOTO'], title: 'Turkey Islamic State' });
+    expect(d?.places?.[0]).toEqual({ name: 'Turkey', code: '661e09b87d5b10048287c076b8e3055c', uri: 'http://cv.ap.org/id/661e09b87d5b10048287c076b8e3055c', geo: { lat: 39, lon: 35 } });
+    expect(d?.organisations?.map((o) => o.name)).toEqual(['Islamic State group', 'Turkey government']);
+  });
+
+  it('2.1 AP video: caption, every rendition (duration in seconds), people the story is about, copyright notice', () => {
+    const [d] = ok(fixture('ninjs/2.1/ap_video.json'));
+    expect(d?.type).toBe('video');
+    expect(d?.images?.[0]).toMatchObject({ type: 'video', self: true, caption: expect.stringMatching(/^As the Trump impeachment hearings go public/) });
+    expect(d?.images?.[0]?.sourceUrl).toBeUndefined();
+    const main = d?.images?.[0]?.renditions?.[0];
+    expect(main).toMatchObject({ name: 'main', contentType: 'video/mpeg', width: 640, height: 360, duration: 128.929 });
+    expect(d?.people?.map((p) => p.name)).toEqual(['Nancy Pelosi', 'Joe Biden', 'Donald Trump']);
+    expect(d?.bylines ?? []).toEqual([]);
+    expect(d?.copyrightNotice).toBeTruthy();
+  });
+
+  it('2.1 TT text: genres, places with geo, expires, copyright holder; dpa: "Von Name, dpa" is one author of dpa', () => {
+    const [tt] = ok(fixture('ninjs/2.1/tt_text_image_2.json'));
+    expect(tt?.genres).toEqual([{ name: 'Inrikes', code: 'INR', uri: 'http://tt.se/spec/sector/1.0/INR' }]);
+    expect(tt?.places).toEqual([{ name: 'Sverige' }, { name: 'Gotland', geo: { lat: 57.6381, lon: 18.2979 } }, { name: 'Finland', geo: { lat: 61.92411, lon: 25.748151 } }]);
+    expect(tt?.expires).toBe('2023-05-30T22:00:00.000Z');
+    expect(tt?.copyrightHolder).toBe('TT');
+    expect(tt?.people).toEqual([{ name: 'Jonas Svensson' }]);
+    const [dpa] = ok(fixture('ninjs/2.1/dpa_text.json'));
+    expect(dpa?.bylines).toEqual(['Von Christian Hollmann, dpa']);
+    expect(dpa?.copyrightNotice).toBeTruthy();
   });
 
   it('3.0 AP audio and the ADDB NITF body', () => {
     const [audio] = ok(fixture('ninjs/3.0/ap_audio.json'));
     expect(audio).toMatchObject({ type: 'audio', headline: 'Next up in impeachment hearings: A parade of key witnesses', urgency: 4 });
-    expect(audio?.images).toBeUndefined();
+    expect(audio?.images).toEqual([expect.objectContaining({ type: 'audio', self: true })]);
+    expect(audio?.images?.[0]?.renditions?.length).toBeGreaterThan(0);
     const [addb] = ok(fixture('ninjs/3.0/20231016-addb-example-press-conference.json'));
     expect(addb?.headline).toBe('World Anti');
     expect(addb?.bodyHtml).toMatch(/^<p class="lead"[^>]*>The Australian Sports Anti-Doping Authority/);
@@ -123,6 +159,7 @@ describe('ninjs', () => {
     };
     expect(code('{"uri": "x",')).toBe('WIRE_ERR_JSON_MALFORMED');
     expect(code('{"uri": "x", "body_text": "b"}')).toBe('WIRE_ERR_NO_HEADLINE');
+    expect(code('{"uri": "x", "type": "text"}')).toBe('WIRE_ERR_NO_HEADLINE');
     expect(code(`${'['.repeat(10_000)}${']'.repeat(10_000)}`)).toBe('WIRE_ERR_TOO_DEEP');
     expect(code('[{"headline":"a"},{"headline":"b"},{"headline":"c"}]', { maxBytes: 1e6, maxDepth: 64, maxItems: 2 })).toBe('WIRE_ERR_TOO_MANY_ITEMS');
     expect(code('[{"headline":"a"}, 3]')).toBe('WIRE_ERR_SCHEMA');

@@ -6,6 +6,10 @@ import { findIn } from '../xml-dom';
 import { absUrl, checkItems, compact, fail, guarded, isRecord, isoDate, nonNegInt, paragraphs, parseJson, posInt, pubStatus, str, urgency } from './common';
 import { nitfToDraft } from './nitf';
 import { cleanHtmlBody, mergeImages } from '../xml-html';
+import { providerOfUri } from '../provider';
+import { conceptKind, itemType } from './concepts';
+import { bodyEmbeds } from './embeds';
+import type { RemoteRendition, Subject } from '@wire/schema';
 
 /**
  * IPTC ninjs 1.x, 2.x and 3.x (https://iptc.org/std/ninjs/). 1.x/2.x spell names in lower case
@@ -65,27 +69,78 @@ function bestRendition(o: Obj): Obj | undefined {
   return best;
 }
 
-/** The caption/credit of a picture: ninjs 2+ `descriptions[]`, 1.x `description_text`, `by`/`byline`, `copyrightHolder`. */
-function pictureOf(o: Obj): DraftImage {
+/** Every rendition of an item or association that has an absolute href. */
+function renditionsOf(o: Obj): RemoteRendition[] {
+  const out: RemoteRendition[] = [];
+  for (const r of values(get(o, 'renditions'))) {
+    const href = absUrl(r.href);
+    if (!href) continue;
+    const duration = typeof r.duration === 'number' && r.duration >= 0 ? r.duration : undefined;
+    out.push(
+      compact({
+        name: str(r.name) ?? str(r.rel) ?? str(r.title) ?? `rendition${out.length + 1}`,
+        href,
+        contentType: str(get(r, 'contentType')) ?? str(get(r, 'mimetype')),
+        width: posInt(r.width),
+        height: posInt(r.height),
+        sizeInBytes: posInt(get(r, 'sizeInBytes')),
+        // AP gives video durations in milliseconds when they exceed any real length in seconds.
+        duration: duration !== undefined && duration > 86_400 ? duration / 1000 : duration,
+      }),
+    );
+  }
+  return out;
+}
+
+/**
+ * A picture, graphic or video (an association, or the item itself): caption from ninjs 2+
+ * `descriptions[]` or 1.x `description_text`, photographer from `by`/`byline`/people, credit
+ * from a creditline description or `copyrightHolder`, and every rendition.
+ */
+function pictureOf(o: Obj, type?: DraftImage['type']): DraftImage {
   const descriptions = values(get(o, 'descriptions'));
   const captionEntry = byRole(descriptions, ['caption', 'text', 'summary', 'description'], false) ?? descriptions.find((d) => !d.role);
   const creditEntry = byRole(descriptions, ['creditline', 'credit'], false);
-  const best = bestRendition(o);
+  const photographer = values(get(o, 'people')).find((p) => /photo|camera|creator|author|byline/i.test(str(p.rel) ?? str(p.role) ?? ''));
+  const by = str(get(o, 'by')) ?? str(get(o, 'byline')) ?? str(photographer?.name);
+  const best = type === undefined || type === 'picture' || type === 'graphic' ? bestRendition(o) : undefined;
+  const uri = str(get(o, 'uri'));
   return compact({
+    type: type && type !== 'picture' ? type : undefined,
+    uri: uri ? stableGuid(uri) : undefined,
+    headline: str(get(o, 'headline')) ?? str(byRole(values(get(o, 'headlines')), ['main'])?.value),
     caption: str(captionEntry?.value) ?? str(get(o, 'descriptionText')) ?? str(get(o, 'description')) ?? str(get(o, 'headline')),
-    credit: str(creditEntry?.value) ?? str(get(o, 'by')) ?? str(get(o, 'byline')) ?? str(get(o, 'copyrightHolder')),
+    credit: str(creditEntry?.value) ?? str(get(o, 'copyrightHolder')) ?? by,
+    by,
     alt: str(get(o, 'altText')),
     sourceUrl: best ? absUrl(best.href) : undefined,
     width: best ? posInt(best.width) : undefined,
     height: best ? posInt(best.height) : undefined,
+    renditions: renditionsOf(o),
   });
 }
 
-/** A ninjs `name`/`literal`/`uri` concept → subject. */
-function subjectOf(s: Obj): { code?: string; name: string; scheme?: string } | undefined {
-  const name = str(s.name) ?? str(s.literal) ?? str(s.code);
+/** ninjs concept lists (`subjects`, `places`, 1.x `place` …) → concepts, geoJSON points kept. */
+function conceptsOf(list: Obj[]): Array<Subject & { geo?: { lat: number; lon: number } }> {
+  const out: Array<Subject & { geo?: { lat: number; lon: number } }> = [];
+  for (const c of list) {
+    const s = subjectOf(c);
+    if (!s) continue;
+    const geo = get(c, 'geoJSON') ?? c.geojson;
+    const coords = isRecord(geo) && str(geo.type)?.toLowerCase() === 'point' && Array.isArray(geo.coordinates) ? geo.coordinates : undefined;
+    const [lon, lat] = coords ?? [];
+    out.push(typeof lat === 'number' && typeof lon === 'number' && Math.abs(lat) <= 90 && Math.abs(lon) <= 180 ? { ...s, geo: { lat, lon } } : s);
+  }
+  return out;
+}
+
+/** A ninjs `name`/`literal`/`uri` concept → subject (1.x `scheme` + `code` too). */
+function subjectOf(s: Obj): Subject | undefined {
+  const uri = absUrl(s.uri) ?? (str(s.uri)?.includes(':') ? str(s.uri) : undefined);
+  // A concept sent as a bare uri is named from its vocabulary (in finalize) or by the uri itself.
+  const name = str(s.name) ?? str(s.literal) ?? str(s.code) ?? uri;
   if (!name) return undefined;
-  return compact({ code: str(s.literal) ?? str(s.code), name, scheme: str(s.scheme) });
+  return compact({ code: str(s.literal) ?? str(s.code), name, scheme: str(s.scheme), uri });
 }
 
 /** Body as HTML, or plain text, from whichever body fields this ninjs version carries. */
@@ -97,7 +152,9 @@ function bodyOf(o: Obj, draft: DraftStory, input: ParseInput): void {
   if (htmlValue) {
     const cleaned = cleanHtmlBody(htmlValue, draft.headline, input.limits);
     if (cleaned.html) draft.bodyHtml = cleaned.html;
-    if (cleaned.images.length > 0) draft.images = mergeImages(draft.images ?? [], cleaned.images);
+    // Figures, bare in-body pictures and video embeds are media of the story.
+    const embedded = mergeImages(cleaned.images, bodyEmbeds(htmlValue));
+    if (embedded.length > 0) draft.images = mergeImages(draft.images ?? [], embedded);
     if (cleaned.html) return;
   }
   const nitfBody = bodies.find((b) => /nitf|xml/.test(type(b)) || /nitf/i.test(str(b.role) ?? ''));
@@ -128,11 +185,20 @@ function itemToDraft(o: Obj, format: string, input: ParseInput): DraftStory {
   // up by one (as in the AP Media API parser) and v0/v1 never collide.
   const version = nonNegInt(get(o, 'version'));
   if (version !== undefined) draft.version = uri && /^https?:\/\/[^/]*\bap\.org\//i.test(uri) ? version + 1 : Math.max(1, version);
-  const type = str(get(o, 'type'))?.toLowerCase();
-  if (type === 'text' || type === 'picture' || type === 'video' || type === 'audio' || type === 'composite') draft.type = type;
-  else if (type === 'graphic') draft.type = 'picture';
+  const rawType = str(get(o, 'type'));
+  const type = itemType(rawType);
+  if (type) draft.type = type;
+  else if (rawType) warnings.push(`type: "${rawType.slice(0, 40)}" is not an item kind; read as text (ninjs)`);
+  const provider = providerOfUri(uri);
+  if (provider) draft.source = provider;
 
-  for (const [field, key] of [['versionCreated', 'versionCreated'], ['firstCreated', 'firstCreated'], ['embargoedUntil', 'embargoed']] as const) {
+  for (const [field, key] of [
+    ['versionCreated', 'versionCreated'],
+    ['firstCreated', 'firstCreated'],
+    ['contentCreated', 'contentCreated'],
+    ['expires', 'expires'],
+    ['embargoedUntil', 'embargoed'],
+  ] as const) {
     const raw = get(o, key) ?? (key === 'embargoed' ? get(o, 'embargoedUntil') : undefined);
     if (raw === undefined || raw === null || raw === '') continue;
     const iso = isoDate(raw);
@@ -152,19 +218,41 @@ function itemToDraft(o: Obj, format: string, input: ParseInput): DraftStory {
   if (str(sub?.value)) draft.subheadline = str(sub?.value);
   const slug = str(get(o, 'slugline'));
   if (slug) draft.slugline = slug;
+  const title = str(get(o, 'title'));
+  if (title) draft.title = title;
 
+  // The display byline, and every person credited with the content (with the role the feed gives);
+  // the people the story is about go to `people`.
   const by = str(get(o, 'by')) ?? str(get(o, 'byline'));
   const bylines: NonNullable<DraftStory['bylines']> = by ? [by] : [];
+  const mentioned: Subject[] = [];
   for (const p of values(get(o, 'people')).concat(values(get(o, 'person')))) {
     const rel = (str(p.rel) ?? str(p.role) ?? '').toLowerCase();
-    if (!/author|creator|byline/.test(rel)) continue;
     const name = str(p.name);
     if (!name) continue;
-    const email = values(get(p, 'contactInfo')).find((c) => str(c.type) === 'email');
-    if (!by) bylines.push(compact({ name, role: 'author', email: str(email?.value) }));
-    else if (email && bylines.length === 1 && by.includes(name)) bylines[0] = compact({ name, role: 'author', email: str(email.value) });
+    if (/author|creator|byline|writer|reporter|photographer|camera|editor|producer|contributor|correspondent/.test(rel)) {
+      const email = values(get(p, 'contactInfo')).find((c) => str(c.type) === 'email');
+      const role = /author|creator|byline|writer|reporter/.test(rel) ? 'author' : rel.split(/[:/#]/).pop();
+      bylines.push(compact({ name, role, email: str(email?.value), uri: absUrl(p.uri) }));
+    } else {
+      const s = subjectOf(p);
+      if (s) mentioned.push(s);
+    }
   }
   if (bylines.length > 0) draft.bylines = bylines;
+  if (mentioned.length > 0) draft.people = mentioned;
+  const organisations = conceptsOf(values(get(o, 'organisations')).concat(values(get(o, 'organisation'))));
+  if (organisations.length > 0) draft.organisations = organisations;
+  const places = conceptsOf(values(get(o, 'places')).concat(values(get(o, 'place'))));
+  if (places.length > 0) draft.places = places;
+  const genres = conceptsOf(values(get(o, 'genres')).concat(values(get(o, 'genre'))));
+  if (genres.length > 0) draft.genres = genres;
+  for (const [field, key] of [['copyrightHolder', 'copyrightHolder'], ['copyrightNotice', 'copyrightNotice'], ['usageTerms', 'usageTerms']] as const) {
+    const v = str(get(o, key));
+    if (v) draft[field] = v;
+  }
+  const ednotes = list(get(o, 'edNote')).map(str).filter((n): n is string => n !== undefined);
+  if (ednotes.length > 0) draft.ednotes = ednotes;
 
   const located = get(o, 'located');
   if (typeof located === 'string' && located.trim()) draft.located = { text: located.trim() };
@@ -182,8 +270,12 @@ function itemToDraft(o: Obj, format: string, input: ParseInput): DraftStory {
   if (holder && !infoSources.some((s) => s.name === holder)) infoSources.push({ name: holder, role: 'source' });
   if (infoSources.length > 0) draft.infoSources = infoSources;
 
-  const subjects = values(get(o, 'subjects')).concat(values(get(o, 'subject'))).map(subjectOf).filter((s) => s !== undefined);
-  if (subjects.length > 0) draft.subjects = subjects;
+  // Subjects; a subject list that names places, organisations or people by their scheme sorts them.
+  for (const s of conceptsOf(values(get(o, 'subjects')).concat(values(get(o, 'subject'))))) {
+    const kind = conceptKind(undefined, s.scheme);
+    const bucket = kind === 'place' ? (draft.places ??= []) : kind === 'organisation' ? (draft.organisations ??= []) : kind === 'person' ? (draft.people ??= []) : (draft.subjects ??= []);
+    bucket.push(s);
+  }
   const keywords = list(get(o, 'keywords')).map(str).filter((k): k is string => k !== undefined);
   if (keywords.length > 0) draft.keywords = keywords;
 
@@ -200,28 +292,58 @@ function itemToDraft(o: Obj, format: string, input: ParseInput): DraftStory {
   if (altIds.length > 0) draft.altIds = altIds;
 
   const images: DraftImage[] = [];
-  if (draft.type === 'picture') images.push(pictureOf(o));
+  const media = draft.type === 'picture' || draft.type === 'graphic' || draft.type === 'video' || draft.type === 'audio';
+  // A picture, graphic, video or audio item is its own media: caption, photographer, renditions.
+  if (media) images.push({ ...pictureOf(o, draft.type as DraftImage['type']), self: true });
+  const members: NonNullable<DraftStory['members']> = [];
   for (const a of values(get(o, 'associations'))) {
-    const t = str(a.type)?.toLowerCase();
-    if (t === 'picture' || t === 'graphic' || (t === undefined && bestRendition(a))) images.push(pictureOf(a));
+    const t = itemType(str(a.type)) ?? (bestRendition(a) ? 'picture' : undefined);
+    if (t === 'picture' || t === 'graphic' || t === 'video' || t === 'audio') images.push(pictureOf(a, t));
+    else if (str(get(a, 'uri'))) {
+      // A text or other item associated with this one (a package's parts): kept as a member.
+      const guid = stableGuid(str(get(a, 'uri')) as string);
+      members.push(compact({ guid, type: t, headline: str(get(a, 'headline')) ?? str(byRole(values(get(a, 'headlines')), ['main'])?.value), group: str(a.rel) ?? str(a.name) }));
+    }
   }
   if (images.length > 0) draft.images = images;
+  if (members.length > 0) draft.members = members;
   // After the associations, so a <figure> in the body folds into its association.
   bodyOf(o, draft, input);
 
-  if (!draft.bodyHtml && !draft.bodyText) {
-    // Pictures, video, audio and event items carry their text as descriptions.
-    const d = byRole(values(get(o, 'descriptions')), ['caption', 'text', 'summary', 'description']);
-    const v = str(d?.value) ?? str(get(o, 'descriptionText')) ?? str(get(o, 'description'));
+  // Descriptions: a text's abstract/summary; a media item's caption is its picture's, not its body.
+  const descriptions = values(get(o, 'descriptions'));
+  const selfCaption = media ? images[0]?.caption : undefined;
+  const described = descriptions
+    .filter((d) => str(d.value) && !/^(creditline|credit)$/i.test(str(d.role) ?? '') && str(d.value) !== selfCaption)
+    .map((d) => compact({ role: normalizeRole(str(d.role)), value: str(d.value) as string }));
+  const plainDescription = str(get(o, 'descriptionText')) ?? str(get(o, 'description'));
+  if (plainDescription && plainDescription !== selfCaption) described.push({ role: 'summary', value: plainDescription });
+  if (described.length > 0) draft.descriptions = described;
+
+  if (!draft.bodyHtml && !draft.bodyText && !media) {
+    // Event and planning items carry their text as descriptions.
+    const d = byRole(descriptions, ['text', 'summary', 'description', 'caption']);
+    const v = str(d?.value) ?? plainDescription;
     if (v) draft.bodyText = paragraphs(v);
     else {
       const xhtml = str(get(o, 'descriptionXhtml')) ?? str(get(o, 'descriptionHtml'));
       if (xhtml) draft.bodyHtml = xhtml;
     }
   }
+  if (!draft.headline && (media || draft.type === 'composite')) draft.metadataOnly = true;
+  // A text's own renditions (its body by reference, other formats of it) are kept.
+  if (!media) {
+    const own = renditionsOf(o);
+    if (own.length > 0) draft.renditions = own;
+  }
   if (!draft.bodyHtml && draft.bodyText?.length === 0) delete draft.bodyText;
   if (warnings.length > 0) draft.warnings = warnings;
   return draft;
+}
+
+/** A description role without its scheme prefix (`drol:summary` → `summary`). */
+function normalizeRole(role: string | undefined): string | undefined {
+  return role ? role.slice(role.lastIndexOf(':') + 1).toLowerCase() : undefined;
 }
 
 /** Which ninjs generation a document follows (format id `ninjs-1`/`ninjs-2`/`ninjs-3`). */
@@ -243,14 +365,24 @@ export function detect(textIn: string): boolean {
   return /"(?:uri|headlines?|body_html|body_text|bodies|versioncreated|versionCreated|pubstatus|pubStatus|associations|renditions)"\s*:/.test(t);
 }
 
+/** The items of a collection or search-result envelope, or undefined when the object is not one. */
+function envelopeItems(o: Obj): unknown[] | undefined {
+  for (const k of ['items', 'item', 'results', 'hits']) {
+    const v = o[k];
+    if (Array.isArray(v) && Object.hasOwn(o, k)) return v;
+  }
+  return undefined;
+}
+
 /** Parses a ninjs document (or a collection array) into one draft per item. */
 export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
   return guarded('ninjs', () => {
     const json = parseJson(input, 'ninjs');
     if (!json.ok) return json;
     const value = json.value;
-    // ninjs 3 wraps collections as {"items": [...]} in some feeds; a bare array is a collection too.
-    const items = Array.isArray(value) ? value : isRecord(value) && Array.isArray(value.items) && !('uri' in value) ? value.items : [value];
+    // A bare array is a collection; feeds and search APIs wrap one as {"items": [...]} or as a
+    // result page {"total", "limit", "offset", "item": [...]}.
+    const items = Array.isArray(value) ? value : isRecord(value) && !('uri' in value) ? (envelopeItems(value) ?? [value]) : [value];
     const many = checkItems(items.length, input.limits, 'ninjs collection');
     if (!many.ok) return many;
     const out: DraftStory[] = [];
@@ -259,7 +391,7 @@ export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
       const o = items[i];
       if (!isRecord(o)) return fail('WIRE_ERR_SCHEMA', `document: ninjs item ${i} is ${Array.isArray(o) ? 'an array' : typeof o}, not an object`);
       const d = itemToDraft(o, `ninjs-${generation(o)}`, input);
-      if (!d.headline) {
+      if (!d.headline && !d.metadataOnly) {
         skipped.push(d.guid ?? `#${i}`);
         continue;
       }

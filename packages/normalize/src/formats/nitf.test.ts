@@ -53,14 +53,14 @@ describe('NITF 3.x', () => {
     if (!r.ok) return;
     const d = r.value[0]!;
     expect(d.bylines).toEqual([
-      { name: 'Ann Lee', role: 'AP Writers' },
-      { name: 'Bo Li', role: 'AP Writers' },
+      { name: 'Ann Lee', role: 'author', title: 'AP Writers' },
+      { name: 'Bo Li', role: 'author', title: 'AP Writers' },
     ]);
     expect(d.subheadline).toBe('Sub');
     expect(d.pubStatus).toBe('withheld');
     expect(d.embargoedUntil).toBe('2024-01-03T00:00:00.000Z');
     expect(d.bodyHtml?.trim()).toBe('<p>Talks with ACME in Oslo.</p>');
-    expect(d.images).toEqual([{ caption: 'Cap', credit: 'AP Photo', alt: 'A', sourceUrl: 'https://img.example/a.jpg', width: 800, height: 600 }]);
+    expect(d.images).toEqual([{ caption: 'Cap', credit: 'AP Photo', by: 'AP Photo', alt: 'A', sourceUrl: 'https://img.example/a.jpg', width: 800, height: 600 }]);
   });
 
   it('names the missing headline', () => {

@@ -5,6 +5,8 @@ import { parseXml } from '../xml';
 import { attr, child, childText, elements, find, findAll, findIn, text, toHtml, type XmlElement } from '../xml-dom';
 import { bodyHtmlMapper } from '../xml-html';
 import { absUrl, compact, fail, guarded, isoDate, posInt, pubStatus, urgency } from './common';
+import { providerSlug } from '../provider';
+import type { RemoteRendition } from '@wire/schema';
 
 /**
  * NITF 3.x (News Industry Text Format): a standalone document, or the body that NewsML-G2
@@ -24,16 +26,24 @@ export function nitfImages(scope: XmlElement): DraftImage[] {
       if (!best || (posInt(attr(r, 'width')) ?? 0) > (posInt(attr(best, 'width')) ?? 0)) best = r;
     }
     const caption = text(child(media, 'media-caption')) || undefined;
-    const credit = text(child(media, 'media-producer')) || undefined;
-    const src = best ? absUrl(attr(best, 'source')) ?? absUrl(attr(best, 'data')) ?? absUrl(attr(best, 'href')) : undefined;
+    const producer = text(child(media, 'media-producer')) || undefined;
+    const src = (r: XmlElement | undefined): string | undefined => (r ? (absUrl(attr(r, 'source')) ?? absUrl(attr(r, 'data')) ?? absUrl(attr(r, 'href'))) : undefined);
+    const renditions: RemoteRendition[] = [];
+    for (const r of refs) {
+      const href = src(r);
+      if (href) renditions.push(compact({ name: attr(r, 'name') ?? (r === best ? 'original' : `rendition${renditions.length + 1}`), href, contentType: attr(r, 'mime-type'), width: posInt(attr(r, 'width')), height: posInt(attr(r, 'height')) }));
+    }
     images.push(
       compact({
+        type: type === 'graphic' ? ('graphic' as const) : undefined,
         caption,
-        credit,
+        credit: producer,
+        by: producer,
         alt: best ? attr(best, 'alternate-text') : undefined,
-        sourceUrl: src,
+        sourceUrl: src(best),
         width: best ? posInt(attr(best, 'width')) : undefined,
         height: best ? posInt(attr(best, 'height')) : undefined,
+        renditions: renditions.length > 1 ? renditions : undefined,
       }),
     );
   }
@@ -55,12 +65,19 @@ export function nitfToDraft(nitf: XmlElement, format: string): DraftStory {
   draft.headline = text(find(bodyHead, 'hl1')) || text(child(bodyHead, 'hedline')) || childText(head, 'title');
   const hl2 = text(find(child(bodyHead, 'hedline'), 'hl2'));
   if (hl2) draft.subheadline = hl2;
+  const title = childText(head, 'title');
+  if (title) draft.title = title;
+  const abstract = text(child(bodyHead, 'abstract'));
+  if (abstract) draft.descriptions = [{ role: 'abstract', value: abstract }];
 
+  // Each <person> of a byline is an author; <byttl> is the title ("AP Economics Writer"), and an
+  // organisation named in it their affiliation.
   const bylines: NonNullable<DraftStory['bylines']> = [];
   for (const by of elements(bodyHead, 'byline')) {
     const persons = findAll(by, 'person').map((p) => text(p)).filter(Boolean);
-    const role = text(find(by, 'byttl')) || undefined;
-    if (persons.length > 0) for (const name of persons) bylines.push(compact({ name, role }));
+    const byttl = text(find(by, 'byttl')) || undefined;
+    const org = text(find(by, 'org')) || undefined;
+    if (persons.length > 0) for (const name of persons) bylines.push(compact({ name, role: 'author', title: byttl, affiliation: org }));
     else {
       const t = text(by);
       if (t) bylines.push(t);
@@ -89,7 +106,11 @@ export function nitfToDraft(nitf: XmlElement, format: string): DraftStory {
     const idString = attr(docId, 'id-string');
     if (idString) draft.guid = idString;
     const regsrc = attr(docId, 'regsrc');
-    if (regsrc) infoSources.push({ name: regsrc, role: 'originator' });
+    if (regsrc) {
+      infoSources.push({ name: regsrc, role: 'originator' });
+      // The registered source of the document id is the feed's provider.
+      draft.source = providerSlug(regsrc);
+    }
     const v = posInt(attr(child(docdata, 'du-key'), 'version'));
     if (v !== undefined) draft.version = v;
     const u = urgency(attr(child(docdata, 'urgency'), 'ed-urg'));
@@ -101,8 +122,39 @@ export function nitfToDraft(nitf: XmlElement, format: string): DraftStory {
     const status = pubStatus(attr(docdata, 'management-status'));
     if (status) draft.pubStatus = status;
     if (attr(docdata, 'management-status') === 'embargoed' && release) draft.embargoedUntil = release;
-    const copyright = attr(child(docdata, 'doc.copyright'), 'holder');
-    if (copyright) infoSources.push({ name: copyright, role: 'source' });
+    const copyrightEl = child(docdata, 'doc.copyright');
+    const copyright = attr(copyrightEl, 'holder');
+    if (copyright) {
+      infoSources.push({ name: copyright, role: 'source' });
+      draft.copyrightHolder = copyright;
+      const year = attr(copyrightEl, 'year');
+      draft.copyrightNotice = `© ${year ? `${year} ` : ''}${copyright}`;
+    }
+    const rights = child(docdata, 'doc.rights');
+    const limitations = attr(rights, 'limitations');
+    if (limitations) draft.usageTerms = limitations;
+    draft.copyrightHolder ??= attr(rights, 'owner');
+    const notes = elements(docdata, 'ed-msg').map((m) => attr(m, 'info') ?? text(m)).filter((m): m is string => !!m && m.trim().length > 0);
+    if (notes.length > 0) draft.ednotes = notes;
+    const expire = isoDate(attr(child(docdata, 'date.expire'), 'norm'));
+    if (expire) draft.expires = expire;
+    for (const ev of elements(docdata, 'evloc')) {
+      // The most specific part named: city, then county/district, then state/province, then country.
+      const name = attr(ev, 'city') ?? attr(ev, 'county-dist') ?? attr(ev, 'state-prov') ?? attr(ev, 'iso-cc');
+      if (name) (draft.places ??= []).push({ name });
+    }
+    // <identified-content>: the people, organisations and places the story is about.
+    const identified = child(docdata, 'identified-content');
+    for (const el of elements(identified)) {
+      const name = text(el) || attr(el, 'value');
+      if (!name) continue;
+      const code = attr(el, 'idsrc') && attr(el, 'value') ? attr(el, 'value') : undefined;
+      const concept = compact({ name, code, scheme: code ? attr(el, 'idsrc') : undefined });
+      if (el.local === 'person') (draft.people ??= []).push(concept);
+      else if (el.local === 'org') (draft.organisations ??= []).push(concept);
+      else if (el.local === 'location' || el.local === 'city' || el.local === 'country' || el.local === 'region' || el.local === 'state') (draft.places ??= []).push(concept);
+      else if (el.local === 'classifier') (draft.subjects ??= []).push(concept);
+    }
     const keywords = findAll(child(docdata, 'key-list'), 'keyword').map((k) => attr(k, 'key') ?? text(k)).filter((k): k is string => !!k);
     if (keywords.length > 0) draft.keywords = keywords;
     if (find(docdata, 'correction')) draft.correction = true;
@@ -115,13 +167,23 @@ export function nitfToDraft(nitf: XmlElement, format: string): DraftStory {
   }
   if (infoSources.length > 0) draft.infoSources = infoSources;
 
-  const subjects: NonNullable<DraftStory['subjects']> = [];
-  for (const s of findAll(child(head, 'tobject'), 'tobject.subject')) {
+  // Subjects: the finest level named (detail, then matter, then type) with its code; IPTC's codes
+  // (the default information provider) are Subject Codes, another provider's are its own scheme.
+  const subjects: NonNullable<DraftStory['subjects']> = draft.subjects ?? [];
+  const tobject = child(head, 'tobject');
+  for (const s of findAll(tobject, 'tobject.subject')) {
     const code = attr(s, 'tobject.subject.refnum');
-    const name = attr(s, 'tobject.subject.matter') ?? attr(s, 'tobject.subject.type') ?? attr(s, 'tobject.subject.detail') ?? code;
-    if (name) subjects.push(compact({ code, name, scheme: code ? 'iptc-subjectcode' : undefined }));
+    const name = attr(s, 'tobject.subject.detail') ?? attr(s, 'tobject.subject.matter') ?? attr(s, 'tobject.subject.type') ?? code;
+    const ipr = attr(s, 'tobject.subject.ipr');
+    const scheme = !code ? undefined : !ipr || /^iptc$/i.test(ipr) ? 'iptc-subjectcode' : ipr.toLowerCase();
+    if (name) subjects.push(compact({ code, name, scheme }));
   }
   if (subjects.length > 0) draft.subjects = subjects;
+  // The kind of news object (News, Analysis, Feature …) and its properties are its genres.
+  const genres = [attr(tobject, 'tobject.type'), ...elements(tobject, 'tobject.property').map((p) => attr(p, 'tobject.property.type'))]
+    .filter((g): g is string => !!g)
+    .map((name) => ({ name }));
+  if (genres.length > 0) draft.genres = genres;
 
   if (content) {
     const html = toHtml(content.children, bodyHtmlMapper).trim();

@@ -10,6 +10,7 @@ import * as newsml1 from './newsml1';
 import * as newsmlG2 from './newsml-g2';
 import * as ninjs from './ninjs';
 import * as nitf from './nitf';
+import * as ritzau from './ritzau';
 import * as rss from './rss';
 import * as text from './text';
 
@@ -26,6 +27,7 @@ export const PARSERS: Partial<Record<FormatId, FormatParser>> = {
   nitf: nitf.parse,
   newsml1: newsml1.parse,
   rss: rss.parse,
+  ritzau: ritzau.parse,
   iptc7901: iptc7901.parse,
   email: email.parse,
   html: html.parse,

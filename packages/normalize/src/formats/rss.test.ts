@@ -34,10 +34,21 @@ describe('RSS 2.0 and Atom', () => {
     });
     expect(a?.infoSources).toEqual([{ name: 'Example Wire – World', role: 'publisher', uri: 'https://wire.example.com/world' }]);
     // escaped HTML description, link as guid, "email (name)" author, image enclosure
-    expect(b).toMatchObject({ guid: 'https://wire.example.com/world/markets', headline: 'Markets rally & bonds slip', bodyHtml: '<p>Stocks <b>rose</b> on Tuesday.</p>', bylines: [{ name: 'Markets Desk', email: 'desk@wire.example.com' }], images: [{ sourceUrl: 'https://img.example.com/markets.png' }] });
+    expect(b).toMatchObject({ guid: 'https://wire.example.com/world/markets', headline: 'Markets rally & bonds slip', bodyHtml: '<p>Stocks <b>rose</b> on Tuesday.</p>', bylines: [{ name: 'Markets Desk', email: 'desk@wire.example.com' }], images: [{ sourceUrl: 'https://img.example.com/markets.png', renditions: [{ name: 'original', href: 'https://img.example.com/markets.png', contentType: 'image/png' }] }] });
     // plain-text description split into paragraphs; media:group keeps its largest size
     expect(c?.bodyHtml).toBe('<p>First line of text.</p><p>Second paragraph of text.</p>');
-    expect(c?.images).toEqual([{ caption: 'Group caption.', sourceUrl: 'https://img.example.com/p-large.jpg', width: 2048, height: 1280 }]);
+    expect(c?.images).toEqual([
+      {
+        caption: 'Group caption.',
+        sourceUrl: 'https://img.example.com/p-large.jpg',
+        width: 2048,
+        height: 1280,
+        renditions: [
+          { name: 'w320', href: 'https://img.example.com/p-small.jpg', width: 320, height: 200 },
+          { name: 'original', href: 'https://img.example.com/p-large.jpg', width: 2048, height: 1280 },
+        ],
+      },
+    ]);
   });
 
   it('Atom: entries with HTML and XHTML content, authors with e-mail, published/updated, feed language', () => {

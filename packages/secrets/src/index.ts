@@ -1,0 +1,7 @@
+/**
+ * @wire/secrets — secrets at rest: AES-256-GCM sealing with a key id kept beside each value, so
+ * keys rotate (`wire secrets rekey`). Pure `node:crypto`; the key comes from configuration.
+ */
+export { SecretBox, type SecretBoxKeys } from './secret-box';
+export { generateSecretsKey, parseSecretsKey } from './key';
+export { SecretsError, SecretsErrorCodes, type SecretsErrorCode } from './errors';
