@@ -56,8 +56,8 @@ export class PartitionWorker {
   private readonly verdicts = new Map<string, Verdict>();
   private stopping = false;
   private wake: (() => void) | undefined;
-  private stopped: Promise<void>;
-  private signalStop: () => void = () => undefined;
+  /** Backoffs in progress, cut short by `stop`. */
+  private readonly sleepers = new Set<() => void>();
   private paused = false;
   /** Messages the chunk being cut needs in the buffer (flow control must not pause below it). */
   private need = 0;
@@ -71,7 +71,6 @@ export class PartitionWorker {
     /** The previous worker of this partition in this process, if it is still finishing. */
     after?: Promise<void>,
   ) {
-    this.stopped = new Promise<void>((resolve) => (this.signalStop = resolve));
     this.done = this.run(after);
   }
 
@@ -95,7 +94,7 @@ export class PartitionWorker {
   /** Stop after the attempt in flight (which still commits): on shutdown and when the partition is revoked. */
   stop(): void {
     this.stopping = true;
-    this.signalStop();
+    for (const wakeUp of [...this.sleepers]) wakeUp();
     this.wake?.();
   }
 
@@ -113,12 +112,15 @@ export class PartitionWorker {
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      void this.stopped.then(() => {
+      const done = () => {
         clearTimeout(t);
+        this.sleepers.delete(done);
         resolve();
-      });
+      };
+      const t = setTimeout(done, ms);
+      this.sleepers.add(done);
     });
   }
 
