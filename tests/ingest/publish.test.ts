@@ -6,8 +6,8 @@ import { runCommand } from '../helpers/cli';
 import { testEnv, uniqueName } from '../helpers/env';
 import { createTopic, deleteTopics, kafkaFor, readUntil } from './helpers';
 
-const SEED = new URL('../../../shared/seed/000_3a1e1f91969e4f14.txt', import.meta.url).pathname;
-const NITF = new URL('../../../shared/fixtures/wire/nitf/', import.meta.url);
+const SEED = new URL('../fixtures/seed/000_3a1e1f91969e4f14.txt', import.meta.url).pathname;
+const NITF = new URL('../fixtures/wire/nitf/', import.meta.url);
 const env = testEnv();
 const kafka = kafkaFor(env);
 const topic = uniqueName('publish').replace(/[^A-Za-z0-9-]/g, '-');
