@@ -121,6 +121,28 @@ export async function readUntil(
   }
 }
 
+/**
+ * Every record of `topic` as a read_uncommitted consumer sees it — records of aborted transactions
+ * included — once at least `atLeast` arrived (or after 30 s), plus a second for stragglers.
+ * Returns the records and the consumer group it used (for the caller to delete).
+ */
+export async function readUncommitted(kafka: Kafka, topic: string, atLeast: number): Promise<{ records: TopicRecord[]; groupId: string }> {
+  const records: TopicRecord[] = [];
+  const groupId = uniqueName('uncommitted');
+  const consumer = kafka.consumer({ groupId, readUncommitted: true, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ partition, message }) => void records.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value?.toString() ?? '', headers: {} }) });
+    const deadline = Date.now() + 30_000;
+    while (records.length < atLeast && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1000));
+  } finally {
+    await consumer.disconnect();
+  }
+  return { records, groupId };
+}
+
 /** Delete every S3 object under `prefix`. */
 export async function deleteS3Prefix(s3: S3Client, bucket: string, prefix: string): Promise<void> {
   let token: string | undefined;

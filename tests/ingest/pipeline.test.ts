@@ -152,7 +152,14 @@ describe('ingest pipeline on real Kafka, S3 and Redis', () => {
       ['6', expect.stringMatching(/^WIRE_ERR_/)],
     ]);
     expect(dlq[1]?.code).not.toBe('WIRE_ERR_INGEST_BAD_ENVELOPE');
-    expect(Buffer.from(dlq[0]?.value ?? '', 'base64').toString()).toBe(values[5]);
+    // The original bytes are in the S3 archive (a dead-letter segment), named by key and range.
+    const deadStore = new S3MediaStore(s3, { bucket: cfg.S3_BUCKET });
+    for (const [i, d] of dlq.entries()) {
+      expect(d.value).toBeUndefined();
+      expect(d.raw?.key).toMatch(new RegExp(`^${env.INGEST_S3_PREFIX}dead/\\d{4}/\\d{2}/\\d{2}/[0-9a-f]{64}\\.seg$`));
+      expect((await deadStore.get(d.raw?.key as string, d.raw))?.toString()).toBe(values[i === 0 ? 5 : 6]);
+      expect(d.attempts).toBe(1);
+    }
     expect(dlq[0]?.origin).toMatchObject({ topic: raw, partition: 0 });
     expect(dlq[1]?.reason.length).toBeGreaterThan(10);
 

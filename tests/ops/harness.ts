@@ -31,12 +31,12 @@ export async function startOpsStack(opts: { kafka?: boolean; bucket?: string } =
   const redis = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: null });
   const queues = Object.values(Queues).map((name) => new Queue(name, { connection: redis, prefix: `${id}-bull` }));
   const stories = new StoryIndex(redis, { prefix: `${prefix}ops:`, maxRecent: 200 });
-  const ingestDeadLetters = new IngestDeadLetters(redis, `${prefix}ops:`);
   const registryStore = new PartnerRegistry(redis, { prefix, secretBox: testSecretBox() });
   const partners = partnerAdmin(registryStore);
   const deliveries = deliveryAdmin(redis, queues.find((q) => q.name === Queues.deliver)!, prefix);
   const s3 = testS3Client(cfg);
   const objects = new S3Objects(s3, opts.bucket ?? cfg.S3_BUCKET);
+  const ingestDeadLetters = new IngestDeadLetters(redis, `${prefix}ops:`, { objects });
   const topics = { events: `${id}.events`, dlq: `${id}.dlq`, raw: `${id}.raw` };
   const kafka = new Kafka({ clientId: id, brokers: cfg.KAFKA_BROKERS, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeadLetter, StoryEvent } from '@wire/queues';
+import { eventually } from '../helpers/eventually';
 import { startOpsStack, type TestStack } from './harness';
 
 let s: TestStack;
@@ -12,15 +13,6 @@ afterAll(async () => {
   await s?.close();
 });
 
-async function eventually<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('ops against the running Kafka, Redis and S3', () => {
   it('is ready when Kafka, Redis and S3 answer', async () => {

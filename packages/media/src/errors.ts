@@ -17,6 +17,8 @@ export const MediaErrorCodes = {
   WIRE_ERR_MEDIA_PIXEL_LIMIT: { retryable: false, doc: 'the image has more pixels than allowed (decompression bomb guard)' },
   WIRE_ERR_MEDIA_DECODE: { retryable: false, doc: 'the image could not be decoded' },
   WIRE_ERR_MEDIA_EMBEDDED: { retryable: false, doc: 'an embedded image is not valid base64 or data URI' },
+  WIRE_ERR_MEDIA_STORY_IMAGES: { retryable: false, doc: 'the story has more images than a story may keep; the later ones are dropped' },
+  WIRE_ERR_MEDIA_STORY_BYTES: { retryable: false, doc: "the story's images together are larger than a story may keep; the ones past the cap are dropped" },
 } as const;
 export type MediaErrorCode = keyof typeof MediaErrorCodes;
 

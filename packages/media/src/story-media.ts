@@ -21,6 +21,8 @@ export interface StoryMediaResult {
   retry: ImageFailure[];
   stored: number;
   reused: number;
+  /** Images left out of the story by the per-story caps (`maxImages`, `maxStoryBytes`). */
+  dropped: number;
 }
 
 export interface MediaProcessorDeps extends StoreImageOptions {
@@ -30,6 +32,14 @@ export interface MediaProcessorDeps extends StoreImageOptions {
   maxEmbeddedBytes?: number;
   /** Images of one story handled at once. */
   concurrency?: number;
+  /** Images a story keeps (default: no cap); later ones are dropped from the story with a warning. */
+  maxImages?: number;
+  /**
+   * Bytes of images (originals) a story keeps (default: no cap). Images are taken in story
+   * order; one that would take the story past the cap is dropped with a warning, and once the cap
+   * is reached the rest are dropped without being fetched.
+   */
+  maxStoryBytes?: number;
 }
 
 /** Copy the stored facts onto the story image; embedded bytes are dropped once stored. */
@@ -54,49 +64,76 @@ export function applyStored(image: StoryImage, stored: StoredImage): StoryImage 
 export function createMediaProcessor(deps: MediaProcessorDeps) {
   const maxEmbedded = deps.maxEmbeddedBytes ?? 20 * 1024 * 1024;
   const concurrency = Math.max(1, deps.concurrency ?? 4);
+  const maxImages = deps.maxImages ?? Number.POSITIVE_INFINITY;
+  const maxStoryBytes = deps.maxStoryBytes ?? Number.POSITIVE_INFINITY;
 
-  async function one(image: StoryImage, index: number, out: StoryMediaResult): Promise<StoryImage> {
-    if (image.key && image.renditions.length > 0) return image;
+  /** One image, stored; `bytes`: the size of its original (0 when it was not stored now). */
+  async function one(image: StoryImage, index: number, out: StoryMediaResult): Promise<{ image: StoryImage; bytes: number; failure?: ImageFailure; warning?: string }> {
+    if (image.key && image.renditions.length > 0) return { image, bytes: 0 };
     try {
       if (image.embedded) {
         const { bytes, type } = decodeEmbeddedImage(image.embedded, maxEmbedded);
         const stored = await storeImage(deps.store, bytes, type, deps);
         if (stored.created) out.stored++;
         else out.reused++;
-        return applyStored(image, stored);
+        return { image: applyStored(image, stored), bytes: bytes.length };
       }
       if (image.sourceUrl) {
         const fetched = await deps.fetcher.fetch(image.sourceUrl);
         const stored = await storeImage(deps.store, fetched.bytes, fetched.type, deps);
         if (stored.created) out.stored++;
         else out.reused++;
-        return applyStored(image, stored);
+        return { image: applyStored(image, stored), bytes: fetched.bytes.length };
       }
-      return image;
+      return { image, bytes: 0 };
     } catch (err) {
       if (!(err instanceof MediaError)) throw err;
-      out.warnings.push(`image ${index}: ${err.code}: ${err.message}${err.retryable && image.sourceUrl ? ' (retry queued)' : ''}`);
-      if (err.retryable && image.sourceUrl) out.retry.push({ index, sourceUrl: image.sourceUrl, code: err.code, reason: err.message });
       const { embedded: _embedded, ...rest } = image;
-      return rest as StoryImage;
+      return {
+        image: rest as StoryImage,
+        bytes: 0,
+        warning: `${err.code}: ${err.message}${err.retryable && image.sourceUrl ? ' (retry queued)' : ''}`,
+        failure: err.retryable && image.sourceUrl ? { index, sourceUrl: image.sourceUrl, code: err.code, reason: err.message } : undefined,
+      };
     }
   }
 
   return {
-    /** Process the images of one story; see {@link StoryMediaResult}. */
+    /**
+     * Process the images of one story; see {@link StoryMediaResult}. Images are handled
+     * `concurrency` at a time in story order, and kept in story order while the per-story caps
+     * allow, so the same story always keeps the same images.
+     */
     async processImages(images: readonly StoryImage[]): Promise<StoryMediaResult> {
-      const out: StoryMediaResult = { images: [], warnings: [], retry: [], stored: 0, reused: 0 };
-      const result: StoryImage[] = new Array(images.length);
-      let next = 0;
-      const workers = Array.from({ length: Math.min(concurrency, images.length) }, async () => {
-        while (next < images.length) {
-          const i = next++;
-          result[i] = await one(images[i] as StoryImage, i, out);
+      const out: StoryMediaResult = { images: [], warnings: [], retry: [], stored: 0, reused: 0, dropped: 0 };
+      const taken = images.slice(0, maxImages);
+      if (images.length > taken.length) {
+        out.dropped += images.length - taken.length;
+        out.warnings.push(`images ${taken.length}–${images.length - 1}: WIRE_ERR_MEDIA_STORY_IMAGES: the story has ${images.length} images, at most ${maxImages} are kept`);
+      }
+      let total = 0;
+      for (let start = 0; start < taken.length; start += concurrency) {
+        if (total >= maxStoryBytes) {
+          out.dropped += taken.length - start;
+          out.warnings.push(`images ${start}–${taken.length - 1}: WIRE_ERR_MEDIA_STORY_BYTES: the story's images reached ${maxStoryBytes} bytes; the rest are dropped unfetched`);
+          break;
         }
-      });
-      await Promise.all(workers);
-      out.images = result;
-      out.retry.sort((a, b) => a.index - b.index);
+        const window = taken.slice(start, start + concurrency);
+        const done = await Promise.all(window.map((image, k) => one(image, start + k, out)));
+        for (const [k, r] of done.entries()) {
+          const at = out.images.length;
+          if (r.bytes > 0 && total + r.bytes > maxStoryBytes) {
+            out.dropped++;
+            out.warnings.push(`image ${start + k}: WIRE_ERR_MEDIA_STORY_BYTES: ${r.bytes} bytes would take the story's images past ${maxStoryBytes} bytes; dropped`);
+            continue;
+          }
+          total += r.bytes;
+          // Warnings and retries name the image's place in the story as kept.
+          if (r.warning) out.warnings.push(`image ${at}: ${r.warning}`);
+          if (r.failure) out.retry.push({ ...r.failure, index: at });
+          out.images.push(r.image);
+        }
+      }
       return out;
     },
   };

@@ -53,16 +53,40 @@ export function payloadBytes(msg: RawWireMessage): Buffer {
   return msg.payloadEncoding === 'base64' ? Buffer.from(msg.payload, 'base64') : Buffer.from(msg.payload, 'utf8');
 }
 
-/** A message that can never succeed, kept on `wire.dlq` with its original bytes and reason. */
-export const DeadLetter = z.object({
-  id: z.string(),
-  code: z.string(),
-  reason: z.string(),
-  at: z.string(),
-  origin: z.object({ topic: z.string(), partition: z.number().int(), offset: z.string(), key: z.string().nullable() }),
-  /** Original message value, base64. */
-  value: z.string(),
+/**
+ * Where an archived message's bytes sit in S3: one entry of a raw segment (`key`, and the
+ * `offset`/`length` of its bytes, read with one Range GET), with their SHA-256 to check them by.
+ */
+export const ArchivedBytes = z.object({
+  key: z.string().min(1),
+  offset: z.number().int().nonnegative(),
+  length: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
+export type ArchivedBytes = z.infer<typeof ArchivedBytes>;
+
+/**
+ * A message that can never succeed, kept on `wire.dlq` with its reason. Its original Kafka value
+ * is archived in S3 and referenced by `raw` (so a message of any size can be dead-lettered);
+ * dead letters written before that carry the value inline (`value`, base64) and stay readable.
+ */
+export const DeadLetter = z
+  .object({
+    id: z.string(),
+    code: z.string(),
+    reason: z.string(),
+    at: z.string(),
+    origin: z.object({ topic: z.string(), partition: z.number().int(), offset: z.string(), key: z.string().nullable() }),
+    /** The original Kafka record value, byte for byte, in the S3 archive (a dead-letter segment). */
+    raw: ArchivedBytes.optional(),
+    /** Size of the original value in bytes. */
+    bytes: z.number().int().nonnegative().optional(),
+    /** Times ingest tried the message before giving up on it (1 for input refused on sight). */
+    attempts: z.number().int().positive().optional(),
+    /** Original message value, base64 (dead letters written before `raw` existed). */
+    value: z.string().optional(),
+  })
+  .refine((d) => d.raw !== undefined || d.value !== undefined, { message: 'a dead letter needs `raw` (S3 reference) or `value` (inline bytes)' });
 export type DeadLetter = z.infer<typeof DeadLetter>;
 
 /**

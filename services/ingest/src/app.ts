@@ -1,7 +1,6 @@
-import { hostname } from 'node:os';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { DedupeEngine, RedisDedupeStore } from '@wire/dedupe';
 import { createImageFetcher, createMediaProcessor, createS3Client, S3MediaStore } from '@wire/media';
@@ -12,13 +11,13 @@ import { PartnerRegistry, RecipientsRegister } from '@wire/routing';
 import { ResendClaims } from './claims';
 import type { IngestConfig } from './config';
 import { createIngestConsumer, type IngestConsumerOptions } from './consumer';
+import { ChunkLedger } from './ledger';
 import { createDeciderThread } from './decider-thread';
 import { createMediaRetryQueue, createMediaRetryWorker } from './media-retry';
 import { createNormalizePool } from './normalize-pool';
 import { createIngestMetrics } from './metrics';
 import { createIngestPipeline } from './pipeline';
 import type { Decider, NormalizeFn } from './ports';
-import { TransactionalPublisher } from './publisher';
 import { createRouter } from './router';
 
 /** A kafkajs logger that writes through pino (warnings and errors only). */
@@ -29,7 +28,11 @@ export function kafkaLogCreator(log: Logger) {
       // A transaction begun while the broker still completes the previous one is answered
       // CONCURRENT_TRANSACTIONS and retried by the client; kafkajs logs each such try as an
       // error. It is routine between back-to-back transactions: debug, not an alarm.
-      if (`${message} ${String(rest.error ?? '')}`.includes('another concurrent operation on the same transaction')) log.debug({ kafka: rest }, message);
+      // And each partition producer's bounded retries draw kafkajs's warning that limited retries
+      // may break an idempotent producer's guarantees; ours are transactional and never retry a
+      // send outside its transaction (a failed one is aborted or fenced): debug as well.
+      const text = `${message} ${String(rest.error ?? '')}`;
+      if (text.includes('another concurrent operation on the same transaction') || text.includes('Limiting retries for the idempotent producer')) log.debug({ kafka: rest }, message);
       else if (level <= logLevel.ERROR) log.error({ kafka: rest }, message);
       else if (level <= logLevel.WARN) log.warn({ kafka: rest }, message);
     };
@@ -68,6 +71,8 @@ export interface IngestServiceOverrides {
   /** Replace the normalizer or decider (benchmarks measure parts with it). */
   normalize?: NormalizeFn;
   decider?: Decider;
+  /** The Kafka client to use (tests wrap a real one to stall a replica at a chosen point). */
+  kafka?: Kafka;
 }
 
 /**
@@ -79,13 +84,15 @@ export interface IngestServiceOverrides {
 export async function createIngestService(config: IngestConfig, log: Logger, overrides: IngestServiceOverrides = {}) {
   const registry: Registry = createMetricsRegistry('ingest');
   const metrics = createIngestMetrics(registry);
-  const kafka = new Kafka({
-    clientId: 'wire-ingest',
-    brokers: config.KAFKA_BROKERS,
-    logLevel: logLevel.WARN,
-    logCreator: kafkaLogCreator(log.child({ component: 'kafka' })),
-    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
-  });
+  const kafka =
+    overrides.kafka ??
+    new Kafka({
+      clientId: 'wire-ingest',
+      brokers: config.KAFKA_BROKERS,
+      logLevel: logLevel.WARN,
+      logCreator: kafkaLogCreator(log.child({ component: 'kafka' })),
+      retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
+    });
   const s3 = createS3Client({
     endpoint: config.S3_ENDPOINT,
     region: config.S3_REGION,
@@ -101,12 +108,27 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
   const translateQueue = new Queue(Queues.translate, queueOpts);
   const mediaRetryQueue = new Queue(Queues.mediaRetry, queueOpts);
   const fetcher = createImageFetcher({ allowPrivateHosts: config.WIRE_IMAGE_ALLOW_PRIVATE_HOSTS ?? config.WIRE_ALLOW_PRIVATE_HOSTS, limits: { maxBytes: config.INGEST_IMAGE_MAX_BYTES } });
-  const media = createMediaProcessor({ store, fetcher, keyPrefix: config.INGEST_S3_PREFIX, maxEmbeddedBytes: config.INGEST_IMAGE_MAX_BYTES, maxInputPixels: config.INGEST_IMAGE_MAX_PIXELS });
+  const media = createMediaProcessor({
+    store,
+    fetcher,
+    keyPrefix: config.INGEST_S3_PREFIX,
+    maxEmbeddedBytes: config.INGEST_IMAGE_MAX_BYTES,
+    maxInputPixels: config.INGEST_IMAGE_MAX_PIXELS,
+    maxImages: config.INGEST_STORY_MAX_IMAGES,
+    maxStoryBytes: config.INGEST_STORY_MAX_IMAGE_BYTES,
+  });
 
   const normalize: NormalizeFn = overrides.normalize ?? normalizeDocument;
   // Threads run @wire/normalize itself: a normalizer passed in runs on this thread.
   const normalizePool =
-    !overrides.normalize && config.INGEST_NORMALIZE_THREADS > 0 ? createNormalizePool({ threads: config.INGEST_NORMALIZE_THREADS, log: log.child({ component: 'normalize' }) }) : undefined;
+    !overrides.normalize && config.INGEST_NORMALIZE_THREADS > 0
+      ? createNormalizePool({
+          threads: config.INGEST_NORMALIZE_THREADS,
+          log: log.child({ component: 'normalize' }),
+          timeoutMs: config.INGEST_NORMALIZE_TIMEOUT_MS,
+          maxHeapMb: config.INGEST_NORMALIZE_MAX_HEAP_MB,
+        })
+      : undefined;
   let decider = overrides.decider;
   let deciderThread: ReturnType<typeof createDeciderThread> | undefined;
   const dedupePrefix = `${config.WIRE_REDIS_PREFIX}dedupe`;
@@ -138,25 +160,56 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
     }),
     mediaRetry: createMediaRetryQueue(mediaRetryQueue),
     topics,
+    limits: { maxRawBytes: config.INGEST_MAX_RAW_BYTES, maxRecordBytes: config.INGEST_MAX_RECORD_BYTES },
     keyPrefix: config.INGEST_S3_PREFIX,
     concurrency: config.INGEST_CONCURRENCY,
     metrics,
   });
-  const publisher = new TransactionalPublisher(kafka, {
-    transactionalId: config.INGEST_TRANSACTIONAL_ID || `ingest-${hostname()}`,
-    log: log.child({ component: 'publisher' }),
-  });
+
+  // What a chunk that keeps failing checks before it is bisected (recovery.ts): real work against
+  // each part, each with its own deadline, so a part that hangs counts as not answering.
+  let probeAdmin: Admin | undefined;
+  const probeKey = `${config.WIRE_REDIS_PREFIX}ingest:probe`;
+  async function probe(): Promise<string[]> {
+    const within = <T>(what: Promise<T>, ms = 5_000) =>
+      Promise.race([what, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref())]);
+    const checks: Array<[string, () => Promise<unknown>]> = [
+      ['redis', async () => {
+        const token = String(Date.now());
+        await redis.set(probeKey, token, 'EX', 60);
+        if ((await redis.get(probeKey)) !== token) throw new Error('read back another value');
+      }],
+      ['s3', () => store.put(`${config.INGEST_S3_PREFIX}probe/ingest`, Buffer.from(new Date().toISOString()), { contentType: 'text/plain' })],
+      ['kafka', async () => {
+        if (!probeAdmin) {
+          const a = kafka.admin();
+          await a.connect();
+          probeAdmin = a;
+        }
+        await probeAdmin.fetchOffsets({ groupId: config.INGEST_GROUP_ID, topics: [config.INGEST_RAW_TOPIC] });
+      }],
+    ];
+    const results = await Promise.all(checks.map(([name, check]) => within(check()).then(() => undefined, (err: Error) => `${name}: ${err.message || err.name}`)));
+    return results.filter((r): r is string => r !== undefined);
+  }
+
   const consumer = createIngestConsumer({
     kafka,
     pipeline,
-    publisher,
     log: log.child({ component: 'consumer' }),
     metrics,
     topic: config.INGEST_RAW_TOPIC,
     groupId: config.INGEST_GROUP_ID,
+    transactionalIdPrefix: config.INGEST_TRANSACTIONAL_ID || config.INGEST_GROUP_ID,
+    maxRecordBytes: config.INGEST_MAX_RECORD_BYTES,
+    ledger: new ChunkLedger(redis, { prefix: config.WIRE_REDIS_PREFIX, group: config.INGEST_GROUP_ID }),
+    probe,
     chunkSize: config.INGEST_CHUNK_SIZE,
     partitionsConsumedConcurrently: config.INGEST_PARTITIONS_CONCURRENTLY,
     sessionTimeoutMs: config.INGEST_SESSION_TIMEOUT_MS,
+    maxAttempts: config.INGEST_CHUNK_MAX_ATTEMPTS,
+    retryInitialMs: config.INGEST_RETRY_INITIAL_MS,
+    retryMaxMs: config.INGEST_RETRY_MAX_MS,
     onChunk: overrides.onChunk,
     onBatch: overrides.onBatch,
     onJoin: overrides.onJoin,
@@ -225,6 +278,7 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
         ['dedupe thread', async () => deciderThread?.close()],
         ['media-retry worker', async () => retryWorker?.close()],
         ['media-retry producer', async () => retryProducer?.disconnect()],
+        ['probe admin', async () => probeAdmin?.disconnect()],
         ['queues', () => Promise.all([deliverQueue.close(), translateQueue.close(), mediaRetryQueue.close()])],
         ['image fetcher', () => fetcher.close()],
         ['redis', async () => redis.status === 'ready' && (await redis.quit())],

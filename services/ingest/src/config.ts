@@ -13,7 +13,11 @@ export const ConfigSchema = z.object({
   INGEST_EVENTS_TOPIC: envString(Topics.events),
   INGEST_DLQ_TOPIC: envString(Topics.dlq),
   INGEST_GROUP_ID: envString('ingest'),
-  /** Stable per ingest instance (a restarted instance fences its dead predecessor); default `ingest-<hostname>`. */
+  /**
+   * Prefix of the transactional ids, the same for every replica of the group (default: the group
+   * id). Each input partition gets its own producer, `<prefix>.<topic>.<partition>`, so whoever
+   * takes a partition over fences the producer of its previous owner (see publisher.ts).
+   */
   INGEST_TRANSACTIONAL_ID: envString(''),
   /** Prepended to every S3 key ingest writes (raw/, canonical/, media/). */
   INGEST_S3_PREFIX: envString(''),
@@ -36,6 +40,27 @@ export const ConfigSchema = z.object({
   INGEST_IMAGE_MAX_PIXELS: envInt(40_000_000, 10_000, 1_000_000_000),
   /** Image downloads' own allow list; unset: `WIRE_ALLOW_PRIVATE_HOSTS`. */
   WIRE_IMAGE_ALLOW_PRIVATE_HOSTS: envAllowList(),
+  /** Images kept per story; later ones are dropped with a warning on the story. */
+  INGEST_STORY_MAX_IMAGES: envInt(50, 0, 10_000),
+  /** Bytes of images (originals) kept per story; images past it are dropped with a warning. */
+  INGEST_STORY_MAX_IMAGE_BYTES: envInt(100 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
+  /** Largest Kafka record value ingest takes; a larger one is dead-lettered unread. */
+  INGEST_MAX_RAW_BYTES: envInt(16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  /**
+   * Largest record ingest produces (key, value and headers). A message whose canonical JSON would
+   * be larger is dead-lettered before anything of it goes out. Keep it under the broker's
+   * `message.max.bytes` (16 MiB here) less batch overhead.
+   */
+  INGEST_MAX_RECORD_BYTES: envInt(15 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  /** Time one document may take to normalize (its thread is stopped and replaced past it). */
+  INGEST_NORMALIZE_TIMEOUT_MS: envInt(30_000, 100, 3_600_000),
+  /** Heap (old generation) of each normalize thread; a document that exhausts it is dead-lettered. */
+  INGEST_NORMALIZE_MAX_HEAP_MB: envInt(1024, 32, 65_536),
+  /** Tries of a chunk before it is bisected to find the message(s) that fail on their own. */
+  INGEST_CHUNK_MAX_ATTEMPTS: envInt(4, 1, 1_000_000),
+  /** Backoff between tries of a chunk: first delay and cap, ms. */
+  INGEST_RETRY_INITIAL_MS: envInt(250, 1, 60_000),
+  INGEST_RETRY_MAX_MS: envInt(10_000, 1, 600_000),
   /** Days a story stays findable for duplicates (the dedupe store's own default). */
   DEDUPE_WINDOW_DAYS: envInt(30, 1, 365),
 });

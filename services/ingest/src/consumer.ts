@@ -1,23 +1,35 @@
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '@wire/observability';
+import type { ChunkLedger } from './ledger';
 import type { IngestMetrics } from './metrics';
-import type { ChunkOutcome, InboundMessage, IngestPipeline, PreparedChunk } from './pipeline';
-import type { TransactionalPublisher } from './publisher';
+import { PartitionWorker } from './partition-worker';
+import type { ChunkOutcome, IngestPipeline } from './pipeline';
+import { PartitionPublisher, partitionTransactionalId } from './publisher';
 
 export interface IngestConsumerOptions {
   kafka: Kafka;
   pipeline: IngestPipeline;
-  publisher: TransactionalPublisher;
   log: Logger;
   metrics?: IngestMetrics;
   topic: string;
   groupId: string;
+  /** Prefix of the per-partition transactional ids, the same on every replica (default: the group id). */
+  transactionalIdPrefix?: string;
+  transactionTimeoutMs?: number;
+  /** Records over this size are never sent (see PartitionPublisher). */
+  maxRecordBytes?: number;
+  /** Chunk plans and verdicts shared by the replicas (see ledger.ts); without it chunks are cut as they come. */
+  ledger?: Pick<ChunkLedger, 'plan' | 'split' | 'convict' | 'committed'>;
+  /** Names of the infrastructure components that do not answer; without it the infrastructure counts as answering. */
+  probe?: () => Promise<string[]>;
   /** Messages per chunk: one transaction (publish + commit) per chunk. */
   chunkSize?: number;
   /** Partitions worked on at once (each in offset order). */
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
-  /** Backoff after an infrastructure failure: first delay and cap, ms. */
+  /** Tries of a chunk before it is bisected (see recovery.ts). */
+  maxAttempts?: number;
+  /** Backoff after a failed attempt: first delay and cap, ms. */
   retryInitialMs?: number;
   retryMaxMs?: number;
   /** Called each time the consumer (re)joins its group (benchmarks time from the first). */
@@ -28,103 +40,132 @@ export interface IngestConsumerOptions {
   onChunk?: (info: { partition: number; lastOffset: string; outcome: ChunkOutcome }) => void;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** kafkajs error types that mean this member lost its partitions (rebalance, expired session). */
-const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'FENCED_INSTANCE_ID']);
+/** At most `n` holders at once; waiters in arrival order. */
+function createTurns(n: number) {
+  let free = Math.max(1, n);
+  const waiting: Array<() => void> = [];
+  return async function turn<T>(fn: () => Promise<T>): Promise<T> {
+    if (free > 0) free--;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    }
+  };
+}
 
 /**
- * The `wire.raw` consumer: kafkajs `eachBatch`, one partition's batch in offset order, cut into
- * chunks. Each chunk runs the pipeline, then publishes its records and commits its offsets in
- * one transaction — nothing is committed before every effect of the chunk is durable. An
- * infrastructure failure backs off and retries the same chunk (never skips it); shutdown or a
- * rebalance stops between chunks without committing the unfinished one.
+ * The `wire.raw` consumer. kafkajs fetches for the group and hands each partition's batch to
+ * that partition's {@link PartitionWorker}, returning at once: kafkajs waits for every batch of a
+ * fetch before fetching again, so work done inside `eachBatch` would let one slow or failing
+ * partition hold all the others. Each worker cuts chunks, runs the pipeline and publishes +
+ * commits each chunk in a transaction of its partition's own producer (fencing: publisher.ts),
+ * retrying, bisecting and dead-lettering as recovery.ts says. A partition whose worker holds
+ * two chunks' worth of messages is paused until it catches up.
+ *
+ * On a rebalance, the workers of partitions no longer assigned stop (a commit in flight may still
+ * land; the next owner fences the producer and reads the offsets after it). Shutdown stops every
+ * worker after its attempt in flight (which commits), then leaves the group.
  */
 export function createIngestConsumer(opts: IngestConsumerOptions) {
   const log = opts.log;
+  const topic = opts.topic;
   const chunkSize = opts.chunkSize ?? 200;
-  const initialMs = opts.retryInitialMs ?? 250;
-  const maxMs = opts.retryMaxMs ?? 10_000;
   const sessionTimeoutMs = opts.sessionTimeoutMs ?? 30_000;
   const heartbeatEveryMs = Math.max(500, Math.floor(sessionTimeoutMs / 6));
+  const txnPrefix = opts.transactionalIdPrefix || opts.groupId;
+  const turn = createTurns(opts.partitionsConsumedConcurrently ?? 4);
+  // One open transaction per process at a time (see PartitionPublisher).
+  const transactions = createTurns(1);
+  const workers = new Map<number, PartitionWorker>();
+  /** Workers stopped but maybe still finishing, so a new one for the partition waits for them. */
+  const finishing = new Map<number, Promise<void>>();
   let consumer: Consumer | undefined;
+  let admin: Admin | undefined;
   let stopping = false;
   let running = false;
   let stopped: Promise<void> | undefined;
 
-  async function handleBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
-    const { topic, partition } = batch;
-    opts.onBatch?.({ partition, messages: batch.messages.length });
-    // kafkajs only heartbeats when asked: keep the membership alive while a chunk is worked on,
-    // and notice when the group moved on without us (then nothing of this batch is committed).
-    let groupLost = false;
-    const beat = () =>
-      heartbeat().catch((err: unknown) => {
-        if (REBALANCE_ERRORS.has((err as { type?: string }).type ?? '')) groupLost = true;
-        else log.warn({ err, topic, partition }, 'heartbeat failed');
-      });
-    const ticker = setInterval(() => void beat(), heartbeatEveryMs);
-    const gone = () => stopping || groupLost || !isRunning() || isStale();
-    const chunks: InboundMessage[][] = [];
-    for (let start = 0; start < batch.messages.length; start += chunkSize) {
-      chunks.push(batch.messages.slice(start, start + chunkSize).map((m) => ({ topic, partition, offset: m.offset, key: m.key, value: m.value })));
-    }
-    // The next chunk is prepared (archive, normalize, media) while this one is finished (dedupe,
-    // canonical JSON, routes, transaction): preparing needs nothing from earlier chunks.
-    let prefetch: { index: number; run: Promise<PreparedChunk> } | undefined;
-    const prepare = (index: number) => {
-      const run = opts.pipeline.prepareChunk(chunks[index] as InboundMessage[]);
-      run.catch(() => undefined); // awaited (and its error handled) when its turn comes
-      return { index, run };
-    };
-    try {
-      for (let i = 0; i < chunks.length; i++) {
-        const chunk = chunks[i] as InboundMessage[];
-        const last = chunk[chunk.length - 1] as InboundMessage;
-        for (let attempt = 0; ; attempt++) {
-          if (gone()) return; // not committed: re-read after restart/rebalance
-          try {
-            const current = prefetch?.index === i ? prefetch : prepare(i);
-            prefetch = undefined;
-            const prepared = await current.run;
-            if (i + 1 < chunks.length && !gone()) prefetch = prepare(i + 1);
-            const outcome = await opts.pipeline.finishChunk(prepared);
-            // Every effect is durable now; commit it (also when stopping: finish what we started),
-            // but only while the partition is still ours.
-            if (groupLost || isStale()) return;
-            const end = opts.metrics?.stepSeconds.startTimer({ step: 'publish_commit' });
-            await opts.publisher.publishAndCommit(outcome.records, {
-              consumerGroupId: opts.groupId,
-              topic,
-              partition,
-              offset: (BigInt(last.offset) + 1n).toString(),
-            });
-            end?.();
-            resolveOffset(last.offset);
-            opts.metrics?.lag.set({ topic, partition: String(partition) }, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n)));
-            log.info({ topic, partition, fromOffset: chunk[0]?.offset, toOffset: last.offset, stories: outcome.stories, deadLetters: outcome.deadLetters }, 'chunk committed');
-            opts.onChunk?.({ partition, lastOffset: last.offset, outcome });
-            break;
-          } catch (err) {
-            const delay = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 10));
-            opts.metrics?.infraRetries.inc();
-            log.error({ err, topic, partition, fromOffset: chunk[0]?.offset, toOffset: last.offset, attempt, delayMs: delay }, 'chunk failed; retrying after backoff');
-            for (let waited = 0; waited < delay && !gone(); waited += 250) await sleep(Math.min(250, delay - waited));
-          }
-        }
-        await beat();
-      }
-    } finally {
-      // Leave no preparation running behind us (its clients are about to close on shutdown).
-      await prefetch?.run.catch(() => undefined);
-      clearInterval(ticker);
-    }
+  async function committedOffset(partition: number): Promise<string | undefined> {
+    const [t] = await (admin as Admin).fetchOffsets({ groupId: opts.groupId, topics: [topic] });
+    const offset = t?.partitions.find((p) => p.partition === partition)?.offset;
+    return offset === undefined || offset === '-1' ? undefined : offset;
+  }
+
+  function workerFor(partition: number): PartitionWorker | undefined {
+    if (stopping) return undefined;
+    let w = workers.get(partition);
+    if (w) return w;
+    const pausing = [{ topic, partitions: [partition] }];
+    w = new PartitionWorker(
+      {
+        topic,
+        partition,
+        pipeline: opts.pipeline,
+        publisher: new PartitionPublisher(opts.kafka, {
+          transactionalId: partitionTransactionalId(txnPrefix, topic, partition),
+          consumerGroupId: opts.groupId,
+          topic,
+          partition,
+          log: log.child({ partition }),
+          transactionTimeoutMs: opts.transactionTimeoutMs,
+          maxRecordBytes: opts.maxRecordBytes,
+          serialize: transactions,
+        }),
+        committedOffset: () => committedOffset(partition),
+        ledger: opts.ledger,
+        probe: opts.probe ?? (async () => []),
+        log,
+        metrics: opts.metrics,
+        chunkSize,
+        maxAttempts: opts.maxAttempts ?? 4,
+        retryInitialMs: opts.retryInitialMs ?? 250,
+        retryMaxMs: opts.retryMaxMs ?? 10_000,
+        retakeDelayMs: 2 * heartbeatEveryMs,
+        turn,
+        pause: () => consumer?.pause(pausing),
+        resume: () => consumer?.resume(pausing),
+        onChunk: opts.onChunk,
+      },
+      finishing.get(partition),
+    );
+    workers.set(partition, w);
+    return w;
+  }
+
+  function release(partition: number): void {
+    const w = workers.get(partition);
+    if (!w) return;
+    workers.delete(partition);
+    w.stop();
+    const done = w.done.finally(() => {
+      if (finishing.get(partition) === done) finishing.delete(partition);
+    });
+    finishing.set(partition, done);
+  }
+
+  async function handleBatch({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload): Promise<void> {
+    opts.onBatch?.({ partition: batch.partition, messages: batch.messages.length });
+    if (isStale() || batch.messages.length === 0) return;
+    const w = workerFor(batch.partition);
+    if (!w) return;
+    w.push(
+      batch.messages.map((m) => ({ topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value })),
+      batch.highWatermark,
+    );
+    // Only moves kafkajs's fetch position (autoCommit is off): commits are the workers' transactions.
+    resolveOffset((batch.messages[batch.messages.length - 1] as { offset: string }).offset);
+    await heartbeat();
   }
 
   return {
     /** Connect, subscribe and start consuming (resolves once the consumer runs). */
     async start(): Promise<void> {
-      await opts.publisher.connect();
+      admin = opts.kafka.admin();
+      await admin.connect();
       consumer = opts.kafka.consumer({
         groupId: opts.groupId,
         readUncommitted: false,
@@ -133,33 +174,38 @@ export function createIngestConsumer(opts: IngestConsumerOptions) {
         maxBytesPerPartition: 4 * 1024 * 1024,
         maxWaitTimeInMs: 200,
       });
-      if (opts.onJoin) consumer.on(consumer.events.GROUP_JOIN, () => opts.onJoin?.());
-      await consumer.connect();
-      await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 4,
-        eachBatch: handleBatch,
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        const assigned = new Set(payload.memberAssignment[topic] ?? []);
+        for (const partition of [...workers.keys()]) {
+          if (assigned.has(partition)) continue;
+          log.info({ topic, partition }, 'partition revoked; its worker stops');
+          release(partition);
+        }
+        opts.onJoin?.();
       });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: handleBatch });
       running = true;
-      log.info({ topic: opts.topic, groupId: opts.groupId }, 'ingest consumer started');
+      log.info({ topic, groupId: opts.groupId }, 'ingest consumer started');
     },
 
     /** True once started and until stopped. */
     isRunning: () => running && !stopping,
 
     /**
-     * Stop fetching, let the chunk in flight finish and commit, leave the group, close the
-     * producer. A second call returns the same promise.
+     * Stop taking work, let each partition's attempt in flight finish and commit, leave the group,
+     * close the producers. A second call returns the same promise.
      */
     stop(): Promise<void> {
       stopped ??= (async () => {
         stopping = true;
+        for (const partition of [...workers.keys()]) release(partition);
+        await Promise.all([...finishing.values()]);
         await consumer?.disconnect();
+        await admin?.disconnect();
         running = false;
-        await opts.publisher.disconnect();
-        log.info({ topic: opts.topic }, 'ingest consumer stopped');
+        log.info({ topic }, 'ingest consumer stopped');
       })();
       return stopped;
     },

@@ -16,19 +16,21 @@ function capture() {
 }
 
 describe('kafkajs log bridge', () => {
-  it('keeps errors as errors, and logs the routine CONCURRENT_TRANSACTIONS retry at debug', async () => {
+  it('keeps errors as errors, and logs the routine CONCURRENT_TRANSACTIONS retry and the bounded-retries notice at debug', async () => {
     const { lines, log } = capture();
     const emit = kafkaLogCreator(log)();
     emit({ level: logLevel.ERROR, log: { message: 'Response AddPartitionsToTxn(key: 24, version: 1)', error: 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing' } });
     emit({ level: logLevel.ERROR, log: { message: 'Failed to send messages: The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing', retryCount: 0 } });
     emit({ level: logLevel.ERROR, log: { message: 'Connection error: connect ECONNREFUSED 127.0.0.1:9092' } });
     emit({ level: logLevel.WARN, log: { message: 'Limiting retries for the idempotent producer may invalidate EoS guarantees' } });
+    emit({ level: logLevel.WARN, log: { message: 'Consumer is not aware of all assigned partitions, refreshing metadata' } });
     await new Promise((r) => setImmediate(r));
     expect(lines.map((l) => [l.level, l.msg.slice(0, 20)])).toEqual([
       [20, 'Response AddPartitio'],
       [20, 'Failed to send messa'],
       [50, 'Connection error: co'],
-      [40, 'Limiting retries for'],
+      [20, 'Limiting retries for'],
+      [40, 'Consumer is not awar'],
     ]);
   });
 });

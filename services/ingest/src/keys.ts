@@ -29,5 +29,13 @@ export function canonicalPackKey(firstReceivedAt: string, packSha256: string, pr
   return `${prefix}canonical/packs/${dayPath(firstReceivedAt)}/${packSha256}.ndjson`;
 }
 
+/**
+ * Dead-letter segment key: `dead/{yyyy}/{mm}/{dd}/{sha256 of the segment}.seg` — the raw segment
+ * format, holding the Kafka record values of the messages one chunk dead-lettered (dated by when).
+ */
+export function deadLetterSegmentKey(at: string, segmentSha256: string, prefix = ''): string {
+  return `${prefix}dead/${dayPath(at)}/${segmentSha256}.seg`;
+}
+
 // Where the media-retry worker writes a filled-in version: shared with readers (ops).
 export { canonicalKey } from '@wire/queues';

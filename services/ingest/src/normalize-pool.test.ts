@@ -5,11 +5,14 @@ import { createLogger } from '@wire/observability';
 import { createNormalizePool } from './normalize-pool';
 
 const pool = createNormalizePool({ threads: 2, log: createLogger({ name: 'test', level: 'silent' }) });
+const nitf = readFileSync(new URL('../../../tests/fixtures/wire/nitf/NTB_nitf_sample.xml', import.meta.url));
+const opts = { source: 'ntb', receivedAt: '2026-03-02T08:00:00Z' };
+/** 5.2 MB of "& " as plain text: seconds to normalize, and its canonical JSON alone is over 20 MB. */
+const flood = { bytes: Buffer.from(`Council votes on harbor budget\nBy Kim Min-ji\n\n${'& '.repeat(2_600_000)}`), opts: { ...opts, contentType: 'text/plain' } };
 afterAll(() => pool.close());
 
 describe('normalize pool (worker threads)', () => {
   it('gives what normalize gives on this thread, in input order, errors by code', async () => {
-    const nitf = readFileSync(new URL('../../../tests/fixtures/wire/nitf/NTB_nitf_sample.xml', import.meta.url));
     const jobs = [
       { bytes: nitf, opts: { source: 'ntb', receivedAt: '2026-03-02T08:00:00Z' } },
       { bytes: Buffer.from('plainly not a wire document'), opts: { source: 'x' } },
@@ -26,6 +29,28 @@ describe('normalize pool (worker threads)', () => {
     expect((out[0] as { ok: boolean }).ok).toBe(true);
     expect((out[1] as { ok: boolean }).ok).toBe(false);
   });
+
+  it('gives a document that runs its thread out of heap a memory outcome (on a fresh thread too), the others their stories', async () => {
+    const small = createNormalizePool({ threads: 1, maxHeapMb: 64, log: createLogger({ name: 'test', level: 'silent' }) });
+    try {
+      const out = await small.normalizeMany([{ bytes: nitf, opts }, flood, { bytes: nitf, opts: { ...opts, guid: 'after' } }]);
+      expect(out.map((o) => ('budget' in o ? o.budget : 'ok' in o && o.ok))).toEqual([true, 'memory', true]);
+    } finally {
+      await small.close();
+    }
+  }, 90_000);
+
+  it('stops a thread still on one document past the time budget: that document gets a time outcome, the next one its stories', async () => {
+    const quick = createNormalizePool({ threads: 1, timeoutMs: 600, log: createLogger({ name: 'test', level: 'silent' }) });
+    try {
+      await quick.warm();
+      const out = await quick.normalizeMany([flood, { bytes: nitf, opts }]);
+      expect(out[0]).toMatchObject({ budget: 'time', detail: 'still running after 600 ms' });
+      expect(out[1]).toMatchObject({ ok: true });
+    } finally {
+      await quick.close();
+    }
+  }, 90_000);
 
   it('refuses work once closed', async () => {
     const closed = createNormalizePool({ threads: 1, log: createLogger({ name: 'test', level: 'silent' }) });

@@ -23,7 +23,9 @@ const normalize: NormalizeFn = (input) => {
   }));
 };
 
-function setup(decide: (s: CanonicalStory) => Decision['kind'] = () => 'new', decider?: Parameters<typeof createIngestPipeline>[0]['decider'], maxDecideBatch?: number) {
+type Deps = Parameters<typeof createIngestPipeline>[0];
+
+function setup(decide: (s: CanonicalStory) => Decision['kind'] = () => 'new', decider?: Deps['decider'], maxDecideBatch?: number, limits?: Deps['limits'], normalizePool?: Deps['normalizePool']) {
   const store = new MemoryMediaStore();
   const claims = new Map<string, string>();
   const routed: RouteItem[][] = [];
@@ -32,6 +34,8 @@ function setup(decide: (s: CanonicalStory) => Decision['kind'] = () => 'new', de
     store,
     media: createMediaProcessor({ store, fetcher: createImageFetcher() }),
     normalize,
+    normalizePool,
+    limits,
     decider: decider ?? { decideMany: async (items) => items.map((i) => ({ kind: decide(i.story), of: null, scores: {}, reasons: [] })) },
     maxDecideBatch,
     claims: {
@@ -81,7 +85,18 @@ describe('ingest pipeline (in memory)', () => {
       ['12', 'WIRE_ERR_UNSUPPORTED_FORMAT'],
       ['14', 'WIRE_ERR_INGEST_BAD_ENVELOPE'],
     ]);
-    expect(Buffer.from(dead[0]?.value ?? '', 'base64').toString()).toBe('not json');
+    // Each dead letter names its message's Kafka value in one dead-letter segment, byte for byte.
+    expect(dead.map((d) => [d.value, d.attempts, d.bytes])).toEqual([[undefined, 1, 8], [undefined, 1, env('FAIL').length], [undefined, 1, 0]]);
+    const deadKeys = [...store.objects.keys()].filter((k) => k.startsWith('dead/'));
+    expect(deadKeys).toEqual([expect.stringMatching(/^dead\/2026\/03\/02\/[0-9a-f]{64}\.seg$/)]);
+    expect(dead.map((d) => d.raw?.key)).toEqual([deadKeys[0], deadKeys[0], deadKeys[0]]);
+    const deadSegment = (await store.get(deadKeys[0] as string)) as Buffer;
+    expect(dead.map((d) => sliceRange(deadSegment, d.raw as { offset: number; length: number }).toString())).toEqual(['not json', env('FAIL'), '']);
+    expect(readRawSegmentIndex(deadSegment).map((e) => [e.kafkaOffset, e.source, e.contentType])).toEqual([
+      ['11', '', 'application/vnd.wire.kafka-value'],
+      ['12', 'ap', 'application/vnd.wire.kafka-value'],
+      ['14', '', 'application/vnd.wire.kafka-value'],
+    ]);
     // One canonical pack for the chunk; each event points at its version's bytes in it.
     const events = out.records.filter((r) => r.topic === 'e').map((r) => JSON.parse(r.value) as StoryEvent);
     const b = events.find((e) => e.uri === 'urn:wire:ap:b') as StoryEvent;
@@ -97,7 +112,7 @@ describe('ingest pipeline (in memory)', () => {
     const index = readRawSegmentIndex(segment);
     expect(index.map((e) => e.kafkaOffset)).toEqual(['10', '12', '13']);
     expect(sliceRange(segment, index[1] as { offset: number; length: number }).toString()).toBe('FAIL');
-    expect(store.puts).toBe(2);
+    expect(store.puts).toBe(3);
     expect(routed.flat().map((r) => r.story.uri)).toEqual(['urn:wire:ap:a', 'urn:wire:ap:b']);
     expect(out.jobIds).toHaveLength(2);
   });
@@ -133,6 +148,48 @@ describe('ingest pipeline (in memory)', () => {
     expect(out.decisions.map((d) => `${d.uri.slice(-1)}${d.version}:${d.kind}`)).toEqual(['a1:new', 'b1:new', 'c1:new', 'a2:update', 'd1:new', 'e1:new']);
     const failing = setup(undefined, { decideMany: async () => Promise.reject(new WireError('WIRE_ERR_DEDUPE_CONTENTION', 'always')) });
     await expect(failing.pipeline.processChunk([msg(1, env('a|1|x'))])).rejects.toThrow('always');
+  });
+
+  it('refuses on sight a message over the raw size limit and a story whose record would be over the record limit, before routing', async () => {
+    const { pipeline, routed } = setup(undefined, undefined, undefined, { maxRawBytes: 400, maxRecordBytes: 4096 + 600 });
+    const out = await pipeline.processChunk([msg(1, env('a|1|short')), msg(2, env(`b|1|${'x'.repeat(500)}`)), msg(3, env(`c|1|${'y'.repeat(300)}`)), msg(4, env('d|1|after'))]);
+    const dead = out.records.filter((r) => r.topic === 'd').map((r) => JSON.parse(r.value) as DeadLetter);
+    expect(dead.map((d) => [d.origin.offset, d.code])).toEqual([
+      ['2', 'WIRE_ERR_INGEST_RAW_TOO_LARGE'],
+      ['3', 'WIRE_ERR_INGEST_RECORD_TOO_LARGE'],
+    ]);
+    expect(dead[1]?.reason).toMatch(/canonical record of \d+ bytes, over INGEST_MAX_RECORD_BYTES \(4696\)/);
+    expect(routed.flat().map((r) => r.story.uri)).toEqual(['urn:wire:ap:a', 'urn:wire:ap:d']);
+    expect(out.records.filter((r) => r.topic === 'c').map((r) => r.key)).toEqual(['urn:wire:ap:a', 'urn:wire:ap:d']);
+  });
+
+  it('dead-letters messages with a verdict without working on them, with the verdict\'s reason and attempts', async () => {
+    const { pipeline, routed } = setup();
+    const verdicts = new Map([['2', { code: 'WIRE_ERR_INGEST_POISON', reason: 'fails on its own', attempts: 9 }]]);
+    const out = await pipeline.processChunk([msg(1, env('a|1|one')), msg(2, env('b|1|two')), msg(3, env('c|1|three'))], { verdicts });
+    const dead = out.records.filter((r) => r.topic === 'd').map((r) => JSON.parse(r.value) as DeadLetter);
+    expect(dead.map((d) => [d.origin.offset, d.code, d.reason, d.attempts])).toEqual([['2', 'WIRE_ERR_INGEST_POISON', 'fails on its own', 9]]);
+    expect(routed.flat().map((r) => r.story.uri)).toEqual(['urn:wire:ap:a', 'urn:wire:ap:c']);
+  });
+
+  it('dead-letters a document that exceeded a normalize budget with a typed reason; the others go on', async () => {
+    const { pipeline } = setup(undefined, undefined, undefined, undefined, {
+      normalizeMany: async (jobs) =>
+        jobs.map((j) => {
+          const text = Buffer.from(j.bytes).toString();
+          if (text.startsWith('big')) return { budget: 'memory' as const, detail: 'ran out of its 64 MB heap', ms: 900 };
+          if (text.startsWith('slow')) return { budget: 'time' as const, detail: 'still running after 1000 ms', ms: 1000 };
+          return { ok: true as const, value: normalize(j.bytes).ok ? (normalize(j.bytes) as { value: CanonicalStory[] }).value : [], ms: 1 };
+        }),
+    });
+    const out = await pipeline.processChunk([msg(1, env('big')), msg(2, env('a|1|one')), msg(3, env('slow'))]);
+    const dead = out.records.filter((r) => r.topic === 'd').map((r) => JSON.parse(r.value) as DeadLetter);
+    expect(dead.map((d) => [d.origin.offset, d.code])).toEqual([
+      ['1', 'WIRE_ERR_INGEST_NORMALIZE_MEMORY'],
+      ['3', 'WIRE_ERR_INGEST_NORMALIZE_TIMEOUT'],
+    ]);
+    expect(dead[0]?.reason).toContain('ran out of its 64 MB heap');
+    expect(out.records.filter((r) => r.topic === 'c').map((r) => r.key)).toEqual(['urn:wire:ap:a']);
   });
 
   it('throws on a store failure (infrastructure), so the consumer retries the chunk', async () => {

@@ -1,10 +1,10 @@
 import type { Logger } from '@wire/observability';
-import { RawWireMessage, payloadBytes, shortHash, type ByteRange, type DeadLetter, type MediaRetryJob, type StoryEvent } from '@wire/queues';
+import { RawWireMessage, payloadBytes, shortHash, type ArchivedBytes, type ByteRange, type DeadLetter, type MediaRetryJob, type StoryEvent } from '@wire/queues';
 import { WireError, type CanonicalStory, type Decision, type DecisionKind, type Result } from '@wire/schema';
 import type { MediaProcessor, MediaStore } from '@wire/media';
 import { IngestError, IngestErrorCodes } from './errors';
-import { canonicalPackKey, rawSegmentKey } from './keys';
-import { buildCanonicalPack, buildRawSegment } from './packs';
+import { canonicalPackKey, deadLetterSegmentKey, rawSegmentKey } from './keys';
+import { buildCanonicalPack, buildRawSegment, type RawSegmentEntry } from './packs';
 import type { IngestMetrics } from './metrics';
 import type { ResendClaims } from './claims';
 import { normalizeOutcome, type NormalizeOutcome, type NormalizePool } from './normalize-pool';
@@ -25,6 +25,37 @@ export interface OutRecord {
   key: string;
   value: string;
   headers?: Record<string, string>;
+  /** Offset of the input message the record comes from (so a refused record names its message). */
+  origin?: string;
+}
+
+/**
+ * The consumer's finding on one message that failed on its own (see recovery.ts): the message
+ * is dead-lettered with it instead of being worked on again.
+ */
+export interface Verdict {
+  code: string;
+  reason: string;
+  /** Times the message was tried before the finding. */
+  attempts: number;
+  /** SHA-256 of the message's Kafka value: a verdict only applies to those very bytes. */
+  sha256?: string;
+}
+
+/** Size limits checked before anything is produced (see config.ts). */
+export interface IngestLimits {
+  /** Largest Kafka record value taken; larger ones are dead-lettered unread. */
+  maxRawBytes?: number;
+  /** Largest record produced (key + value + headers); a message that would produce a larger one is dead-lettered. */
+  maxRecordBytes?: number;
+}
+
+/** What `prepareChunk` needs beside the messages. */
+export interface PrepareOptions {
+  /** Messages (by offset) already found to fail on their own: dead-lettered without being worked on. */
+  verdicts?: ReadonlyMap<string, Verdict>;
+  /** The chunk's attempt, counted in the dead letters of messages refused on sight (default 1). */
+  attempt?: number;
 }
 
 export interface IngestTopics {
@@ -49,6 +80,7 @@ export interface PipelineDeps {
   router: Router;
   mediaRetry: MediaRetryQueue;
   topics: IngestTopics;
+  limits?: IngestLimits;
   /** Prepended to every S3 key. */
   keyPrefix?: string;
   /** Messages whose images are stored at once. */
@@ -66,9 +98,29 @@ export interface ChunkOutcome {
   jobIds: string[];
 }
 
+type Dead = {
+  kind: 'dead';
+  msg: InboundMessage;
+  error: WireError;
+  attempts: number;
+  /** The envelope, when it decoded (names the source and time in the dead-letter archive). */
+  envelope?: RawWireMessage;
+  /** Where the message's Kafka value was archived (set once the dead-letter segment is written). */
+  raw?: ArchivedBytes;
+};
 type Prepared =
-  | { kind: 'dead'; msg: InboundMessage; error: WireError }
-  | { kind: 'stories'; msg: InboundMessage; envelope: RawWireMessage; /** The raw segment holding the message's bytes. */ rawKey: string; stories: CanonicalStory[]; retry: Array<MediaRetryJob[]> };
+  | Dead
+  | {
+      kind: 'stories';
+      msg: InboundMessage;
+      envelope: RawWireMessage;
+      /** The raw segment holding the message's bytes. */
+      rawKey: string;
+      stories: CanonicalStory[];
+      /** Each story's canonical JSON (what `stories.canonical` and the pack carry). */
+      json: string[];
+      retry: Array<MediaRetryJob[]>;
+    };
 
 /** A chunk after archive, normalize and media; opaque to callers. */
 export interface PreparedChunk {
@@ -78,6 +130,11 @@ export interface PreparedChunk {
 /** Content types of the objects ingest writes per chunk. */
 export const RAW_SEGMENT_CONTENT_TYPE = 'application/vnd.wire.raw-segment';
 export const CANONICAL_PACK_CONTENT_TYPE = 'application/x-ndjson';
+/**
+ * `contentType` of the entries of a dead-letter segment: their bytes are the Kafka record value
+ * exactly as consumed (the envelope), not the document inside it.
+ */
+export const RAW_KAFKA_VALUE_CONTENT_TYPE = 'application/vnd.wire.kafka-value';
 
 /** Decisions that let a version out to `stories.canonical` and partners. */
 const PUBLISHED: ReadonlySet<DecisionKind> = new Set(['new', 'update', 'correction', 'kill']);
@@ -155,31 +212,72 @@ export function createIngestPipeline(deps: PipelineDeps) {
     return deps.metrics?.stepSeconds.startTimer({ step }) ?? (() => 0);
   }
 
-  function deadLetter(msg: InboundMessage, error: WireError): OutRecord {
+  const maxRawBytes = deps.limits?.maxRawBytes ?? Number.POSITIVE_INFINITY;
+  const maxRecordBytes = deps.limits?.maxRecordBytes ?? Number.POSITIVE_INFINITY;
+  /**
+   * Bytes a record may take beyond its canonical JSON and key: headers, and — for the story's
+   * `stories.events` record, which repeats the headline and uri — the decision and event fields.
+   */
+  const RECORD_ROOM = 4096;
+
+  function deadLetter(d: Dead): OutRecord {
+    const { msg, error } = d;
+    if (!d.raw) throw new Error(`dead letter for ${msg.topic}:${msg.partition}:${msg.offset} has no archived bytes`);
     const record: DeadLetter = {
       id: `dl_${shortHash(`${msg.topic}:${msg.partition}:${msg.offset}`)}`,
       code: error.code,
       reason: error.message,
       at: now().toISOString(),
       origin: { topic: msg.topic, partition: msg.partition, offset: msg.offset, key: msg.key?.toString('utf8') ?? null },
-      value: (msg.value ?? Buffer.alloc(0)).toString('base64'),
+      raw: d.raw,
+      bytes: msg.value?.length ?? 0,
+      attempts: d.attempts,
     };
-    return { topic: deps.topics.dlq, key: record.id, value: JSON.stringify(record), headers: { 'wire-error-code': error.code } };
+    return { topic: deps.topics.dlq, key: record.id, value: JSON.stringify(record), headers: { 'wire-error-code': error.code }, origin: msg.offset };
   }
 
-  /** Decode the envelope; a message that is not one becomes a dead letter. */
-  function decode(msg: InboundMessage): { kind: 'dead'; msg: InboundMessage; error: WireError } | { kind: 'ok'; msg: InboundMessage; envelope: RawWireMessage; bytes: Buffer } {
+  /** Decode the envelope; a message that is not one (or is too large to read) becomes a dead letter. */
+  function decode(msg: InboundMessage, attempt: number): Dead | { kind: 'ok'; msg: InboundMessage; envelope: RawWireMessage; bytes: Buffer } {
+    const dead = (error: WireError): Dead => ({ kind: 'dead', msg, error, attempts: attempt });
+    const size = msg.value?.length ?? 0;
+    if (size > maxRawBytes) return dead(new IngestError(IngestErrorCodes.RAW_TOO_LARGE, `message: ${size} bytes, over INGEST_MAX_RAW_BYTES (${maxRawBytes})`, { bytes: size, limit: maxRawBytes }));
     try {
       const parsed = RawWireMessage.safeParse(JSON.parse((msg.value ?? Buffer.alloc(0)).toString('utf8')));
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const where = issue?.path.map(String).join('.') || '(root)';
-        return { kind: 'dead', msg, error: new IngestError(IngestErrorCodes.BAD_ENVELOPE, `envelope ${where}: ${issue?.message ?? 'invalid'}`) };
+        return dead(new IngestError(IngestErrorCodes.BAD_ENVELOPE, `envelope ${where}: ${issue?.message ?? 'invalid'}`));
       }
       return { kind: 'ok', msg, envelope: parsed.data, bytes: payloadBytes(parsed.data) };
     } catch (err) {
-      return { kind: 'dead', msg, error: new IngestError(IngestErrorCodes.BAD_ENVELOPE, `envelope: not JSON (${(err as Error).message})`) };
+      return dead(new IngestError(IngestErrorCodes.BAD_ENVELOPE, `envelope: not JSON (${(err as Error).message})`));
     }
+  }
+
+  /**
+   * Archive the Kafka values of a chunk's dead messages as one dead-letter segment (the raw
+   * segment format, the bytes exactly as consumed) and note each one's place in it: the dead
+   * letter references them instead of carrying them, so a message of any size can be kept.
+   */
+  async function archiveDead(dead: Dead[]): Promise<void> {
+    if (dead.length === 0) return;
+    const segment = buildRawSegment(
+      dead.map((d) => ({
+        source: d.envelope?.source ?? '',
+        receivedAt: d.envelope?.receivedAt ?? '',
+        contentType: RAW_KAFKA_VALUE_CONTENT_TYPE,
+        topic: d.msg.topic,
+        partition: d.msg.partition,
+        kafkaOffset: d.msg.offset,
+        bytes: d.msg.value ?? Buffer.alloc(0),
+      })),
+    );
+    const key = deadLetterSegmentKey(now().toISOString(), segment.sha256, prefix);
+    await deps.store.put(key, segment.body, { contentType: RAW_SEGMENT_CONTENT_TYPE, sha256: segment.sha256 });
+    dead.forEach((d, i) => {
+      const e = segment.entries[i] as RawSegmentEntry;
+      d.raw = { key, offset: e.offset, length: e.length, sha256: e.sha256 };
+    });
   }
 
   function normalizeOptions(envelope: RawWireMessage): NormalizeOptions {
@@ -197,11 +295,17 @@ export function createIngestPipeline(deps: PipelineDeps) {
   /** A normalize outcome as stories, or the error that dead-letters the message. */
   function storiesOf(msg: InboundMessage, envelope: RawWireMessage, outcome: NormalizeOutcome): Result<CanonicalStory[], WireError> {
     deps.metrics?.stepSeconds.observe({ step: 'normalize' }, outcome.ms / 1000);
+    const origin = { topic: msg.topic, partition: msg.partition, offset: msg.offset };
     if ('crashed' in outcome) {
       // normalize promises never to throw; if it does, the input reliably triggers a bug there,
       // so retrying would loop forever: dead-letter it with the message and move on.
-      log.error({ err: { message: outcome.crashed }, origin: { topic: msg.topic, partition: msg.partition, offset: msg.offset } }, 'normalizer threw');
+      log.error({ err: { message: outcome.crashed }, origin }, 'normalizer threw');
       return { ok: false, error: new IngestError(IngestErrorCodes.NORMALIZER_CRASHED, `normalize threw: ${outcome.crashed}`) };
+    }
+    if ('budget' in outcome) {
+      const code = { time: IngestErrorCodes.NORMALIZE_TIMEOUT, memory: IngestErrorCodes.NORMALIZE_MEMORY, died: IngestErrorCodes.NORMALIZE_THREAD_DIED }[outcome.budget];
+      deps.metrics?.normalizeBudgets.inc({ budget: outcome.budget });
+      return { ok: false, error: new IngestError(code, `normalize: ${outcome.detail} (${envelope.contentType ?? 'no content type'}, ${msg.value?.length ?? 0} bytes from ${envelope.source})`) };
     }
     if (!outcome.ok) {
       const e = outcome.error;
@@ -211,6 +315,33 @@ export function createIngestPipeline(deps: PipelineDeps) {
       return { ok: false, error: new IngestError(IngestErrorCodes.NO_STORIES, `document from ${envelope.source}: no story found`) };
     }
     return { ok: true, value: outcome.value };
+  }
+
+  /**
+   * Each story's canonical JSON, or the error that dead-letters the message when one of its
+   * records would be over `maxRecordBytes`: checked here, before the story is decided or routed,
+   * so nothing of it goes out (the broker would refuse the record and abort the transaction).
+   */
+  function canonicalJson(stories: CanonicalStory[]): Result<string[], WireError> {
+    const out: string[] = [];
+    for (const story of stories) {
+      let json: string;
+      try {
+        json = JSON.stringify(story);
+      } catch (err) {
+        if (!(err instanceof RangeError)) throw err;
+        return { ok: false, error: new IngestError(IngestErrorCodes.RECORD_TOO_LARGE, `story ${story.uri}: canonical JSON too large to build (${err.message})`) };
+      }
+      const size = Buffer.byteLength(json) + Buffer.byteLength(story.uri) + RECORD_ROOM;
+      if (size > maxRecordBytes) {
+        return {
+          ok: false,
+          error: new IngestError(IngestErrorCodes.RECORD_TOO_LARGE, `story ${story.uri}: canonical record of ${size} bytes, over INGEST_MAX_RECORD_BYTES (${maxRecordBytes})`, { bytes: size, limit: maxRecordBytes }),
+        };
+      }
+      out.push(json);
+    }
+    return { ok: true, value: out };
   }
 
   /** Store the images of a message's stories (stories without images pass through). */
@@ -229,7 +360,8 @@ export function createIngestPipeline(deps: PipelineDeps) {
       deps.metrics?.images.inc({ outcome: 'stored' }, media.stored);
       deps.metrics?.images.inc({ outcome: 'reused' }, media.reused);
       deps.metrics?.images.inc({ outcome: 'deferred' }, media.retry.length);
-      deps.metrics?.images.inc({ outcome: 'dropped' }, media.warnings.length - media.retry.length);
+      // Dropped: left out by the per-story caps, or failed for good (kept without a stored copy, no retry).
+      deps.metrics?.images.inc({ outcome: 'dropped' }, media.dropped + media.images.filter((i) => !i.key).length - media.retry.length);
       out.push({ ...story, images: media.images, warnings: [...story.warnings, ...media.warnings] });
       retry.push(media.retry.map((r) => ({ storyUri: story.uri, version: story.version, imageIndex: r.index, sourceUrl: r.sourceUrl })));
     }
@@ -240,10 +372,17 @@ export function createIngestPipeline(deps: PipelineDeps) {
    * Archive, normalize and store the media of a chunk. The raw bytes of every decoded message
    * go to S3 as one segment object (one PUT per chunk, not per message); normalizing runs while
    * the PUT is in flight, and the chunk is only ready once the segment is durable, so nothing is
-   * committed before its bytes are archived.
+   * committed before its bytes are archived. The Kafka values of the messages that will be
+   * dead-lettered go to a dead-letter segment (one more PUT, only for chunks that have some).
    */
-  async function prepareChunk(messages: readonly InboundMessage[]): Promise<PreparedChunk> {
-    const decoded = messages.map(decode);
+  async function prepareChunk(messages: readonly InboundMessage[], opts: PrepareOptions = {}): Promise<PreparedChunk> {
+    const attempt = opts.attempt ?? 1;
+    const decoded = messages.map((msg): ReturnType<typeof decode> => {
+      const verdict = opts.verdicts?.get(msg.offset);
+      const d = decode(msg, attempt);
+      if (!verdict) return d;
+      return { kind: 'dead', msg, error: new WireError(verdict.code, verdict.reason), attempts: verdict.attempts, envelope: d.kind === 'ok' ? d.envelope : undefined };
+    });
     const archived = decoded.filter((d) => d.kind === 'ok');
     let archive: Promise<void> = Promise.resolve();
     let segmentKey = '';
@@ -272,11 +411,14 @@ export function createIngestPipeline(deps: PipelineDeps) {
       const normalized = decoded.map((d) => (d.kind === 'dead' ? d : { ...d, result: storiesOf(d.msg, d.envelope, outcomes[n++] as NormalizeOutcome) }));
       const prepared = await mapLimit(normalized, concurrency, async (d): Promise<Prepared> => {
         if (d.kind === 'dead') return d;
-        if (!d.result.ok) return { kind: 'dead', msg: d.msg, error: d.result.error };
+        const dead = (error: WireError): Dead => ({ kind: 'dead', msg: d.msg, error, attempts: attempt, envelope: d.envelope });
+        if (!d.result.ok) return dead(d.result.error);
         const media = await withMedia(d.result.value);
-        return { kind: 'stories', msg: d.msg, envelope: d.envelope, rawKey: segmentKey, stories: media.stories, retry: media.retry };
+        const json = canonicalJson(media.stories);
+        if (!json.ok) return dead(json.error);
+        return { kind: 'stories', msg: d.msg, envelope: d.envelope, rawKey: segmentKey, stories: media.stories, json: json.value, retry: media.retry };
       });
-      await archive;
+      await Promise.all([archive, archiveDead(prepared.filter((p): p is Dead => p.kind === 'dead'))]);
       return { prepared };
     } finally {
       await archive.catch(() => undefined);
@@ -287,11 +429,11 @@ export function createIngestPipeline(deps: PipelineDeps) {
   async function finishChunk(chunk: PreparedChunk): Promise<ChunkOutcome> {
     const prepared = chunk.prepared;
     // Dedupe in partition order: near-duplicate decisions depend on what came first.
-    type Item = { p: Extract<Prepared, { kind: 'stories' }>; story: CanonicalStory; retry: MediaRetryJob[]; owner: string; decision?: Decision };
+    type Item = { p: Extract<Prepared, { kind: 'stories' }>; story: CanonicalStory; json: string; retry: MediaRetryJob[]; owner: string; decision?: Decision };
     const items: Item[] = [];
     for (const p of prepared) {
       if (p.kind !== 'stories') continue;
-      p.stories.forEach((story, i) => items.push({ p, story, retry: p.retry[i] ?? [], owner: `${p.msg.topic}:${p.msg.partition}:${p.msg.offset}:${i}` }));
+      p.stories.forEach((story, i) => items.push({ p, story, json: p.json[i] as string, retry: p.retry[i] ?? [], owner: `${p.msg.topic}:${p.msg.partition}:${p.msg.offset}:${i}` }));
     }
     await inTurn(async () => {
       const endDedupe = timer('dedupe');
@@ -320,10 +462,9 @@ export function createIngestPipeline(deps: PipelineDeps) {
     const published = items.filter((it) => it.decision && PUBLISHED.has(it.decision.kind));
     // One canonical pack per chunk (one PUT), each version at its own byte range.
     const where = new Map<Item, { key: string; range: ByteRange }>();
-    const json = new Map<Item, string>(published.map((it) => [it, JSON.stringify(it.story)]));
     if (published.length > 0) {
       const endCanonical = timer('canonical');
-      const pack = buildCanonicalPack(published.map((it) => json.get(it) as string));
+      const pack = buildCanonicalPack(published.map((it) => it.json));
       const key = canonicalPackKey(published[0]?.p.envelope.receivedAt ?? '', pack.sha256, prefix);
       await deps.store.put(key, pack.body, { contentType: CANONICAL_PACK_CONTENT_TYPE, sha256: pack.sha256 });
       published.forEach((it, n) => where.set(it, { key, range: pack.ranges[n] as ByteRange }));
@@ -349,11 +490,11 @@ export function createIngestPipeline(deps: PipelineDeps) {
     let itemIndex = 0;
     for (const p of prepared) {
       if (p.kind === 'dead') {
-        records.push(deadLetter(p.msg, p.error));
+        records.push(deadLetter(p));
         outcome.deadLetters++;
         deps.metrics?.deadLetters.inc({ code: p.error.code });
         deps.metrics?.messages.inc({ outcome: 'dead_letter' });
-        log.warn({ code: p.error.code, reason: p.error.message, origin: { topic: p.msg.topic, partition: p.msg.partition, offset: p.msg.offset } }, 'message dead-lettered');
+        log.warn({ code: p.error.code, reason: p.error.message, attempts: p.attempts, raw: p.raw?.key, origin: { topic: p.msg.topic, partition: p.msg.partition, offset: p.msg.offset } }, 'message dead-lettered');
         continue;
       }
       deps.metrics?.messages.inc({ outcome: 'stored' });
@@ -369,8 +510,9 @@ export function createIngestPipeline(deps: PipelineDeps) {
           records.push({
             topic: deps.topics.canonical,
             key: story.uri,
-            value: json.get(it) ?? JSON.stringify(story),
+            value: it.json,
             headers: { 'wire-version': String(story.version), 'wire-decision': decision.kind, 'content-type': 'application/json' },
+            origin: p.msg.offset,
           });
         }
         const event: StoryEvent = {
@@ -386,7 +528,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
           receivedAt: p.envelope.receivedAt,
           at,
         };
-        records.push({ topic: deps.topics.events, key: story.uri, value: JSON.stringify(event), headers: { 'wire-event': event.type } });
+        records.push({ topic: deps.topics.events, key: story.uri, value: JSON.stringify(event), headers: { 'wire-event': event.type }, origin: p.msg.offset });
       }
     }
     return outcome;
@@ -404,8 +546,8 @@ export function createIngestPipeline(deps: PipelineDeps) {
      * Run every step but the Kafka publish and commit for `messages` (one partition, offset
      * order). Throws on infrastructure failure; the caller retries the whole chunk.
      */
-    async processChunk(messages: readonly InboundMessage[]): Promise<ChunkOutcome> {
-      return finishChunk(await prepareChunk(messages));
+    async processChunk(messages: readonly InboundMessage[], opts?: PrepareOptions): Promise<ChunkOutcome> {
+      return finishChunk(await prepareChunk(messages, opts));
     },
   };
 }

@@ -1,41 +1,81 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from '@wire/observability';
+import { IngestError, IngestErrorCodes } from './errors';
 import type { OutRecord } from './pipeline';
-
-/** Offsets to commit with a transaction: the next offset to read, per partition. */
-export interface CommitOffsets {
-  consumerGroupId: string;
-  topic: string;
-  partition: number;
-  /** The offset of the next message to consume (last processed + 1). */
-  offset: string;
-}
 
 /** Keep each produce request well under the broker's 1 MB default batch limit. */
 const MAX_REQUEST_BYTES = 512 * 1024;
 
+/** kafkajs error types that mean a newer producer with the same transactional id exists. */
+const FENCED_TYPES = new Set(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
+
+/** Thrown once this partition's producer was fenced: another owner took the partition over. */
+export class FencedError extends Error {
+  readonly code = 'WIRE_ERR_INGEST_FENCED';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'FencedError';
+  }
+}
+
+/** True when `err` (or what it wraps) says the producer's epoch is no longer the current one. */
+export function isFenced(err: unknown): boolean {
+  for (let e = err as { type?: string; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e instanceof FencedError || FENCED_TYPES.has(e.type ?? '')) return true;
+    e = (e.cause ?? e.originalError) as typeof e;
+  }
+  return false;
+}
+
+/** The transactional id of the producer that publishes what one input partition gives. */
+export function partitionTransactionalId(prefix: string, topic: string, partition: number): string {
+  return `${prefix}.${topic}.${partition}`;
+}
+
+export interface PartitionPublisherOptions {
+  /** Same for every replica of the group: `partitionTransactionalId(prefix, topic, partition)`. */
+  transactionalId: string;
+  consumerGroupId: string;
+  topic: string;
+  partition: number;
+  log: Logger;
+  transactionTimeoutMs?: number;
+  /** Records larger than this (key + value + headers) are refused before sending (an `IngestError`, see `publishAndCommit`). */
+  maxRecordBytes?: number;
+  /**
+   * Runs each transaction (begin to commit or abort); shared by the partition publishers of a
+   * process so that only one of their transactions is open at a time (see the class comment).
+   */
+  serialize?: <T>(fn: () => Promise<T>) => Promise<T>;
+}
+
 /**
- * Publishes a chunk's records and commits its consumer offsets in one Kafka transaction, so
- * `stories.canonical`, `stories.events` and `wire.dlq` carry each record once even when the
- * process dies between publish and commit (the open transaction is aborted when the next
- * producer with the same `transactionalId` starts; read_committed consumers never see it).
+ * Publishes the records of one input partition's chunks and commits the partition's offsets in
+ * one Kafka transaction per chunk, so `stories.canonical`, `stories.events` and `wire.dlq` carry
+ * each record once even when the process dies between publish and commit.
  *
- * One producer runs one transaction at a time, and chunks that arrive while one runs (other
- * partitions' chunks: a partition waits for its own commit before its next chunk) go together
- * in the next one — a group commit. A transaction costs the broker about the same whatever it
- * carries (markers on every partition, the coordinator's log), so merging the chunks of the
- * partitions worked on concurrently divides that cost between them. When a group's transaction
- * fails (nothing of it is visible), each of its chunks is tried again in a transaction of its
- * own, so a chunk that can never commit fails alone.
+ * Fencing (kafkajs has no KIP-447): the transactional id belongs to the *input partition*, not to
+ * the process, and is the same on every replica. Whoever takes a partition over calls `fence()`
+ * before reading the partition's committed offset: the broker bumps the id's epoch, aborts a
+ * transaction the previous owner left open (or completes one it was committing), and refuses
+ * anything the previous owner sends afterwards (`PRODUCER_FENCED` / `INVALID_PRODUCER_EPOCH`). A
+ * replica that stalled mid-chunk and wakes up after the group moved on can therefore neither make
+ * its records visible nor move the offsets; the new owner read the offsets after that point.
+ *
+ * One transaction at a time per process (`serialize`): a process killed with several open
+ * transactions leaves them to be aborted in whatever order their partitions are taken over, and
+ * kafkajs's read_committed consumer (used by ops, `wire tail` and the tests) mis-filters
+ * aborted transactions whose aborts come out of the order they began in — it delivers the
+ * records of the earlier one. With one open transaction per process that takes two processes
+ * failing at once. The work of a chunk still runs concurrently; only its transaction waits.
  */
-export class TransactionalPublisher {
+export class PartitionPublisher {
   private producer: Producer | undefined;
-  private waiting: Array<{ records: OutRecord[]; offsets: CommitOffsets; resolve: () => void; reject: (err: unknown) => void }> = [];
-  private running: Promise<void> | undefined;
+  private fenced = false;
 
   constructor(
     private readonly kafka: Kafka,
-    private readonly opts: { transactionalId: string; log: Logger; transactionTimeoutMs?: number },
+    private readonly opts: PartitionPublisherOptions,
   ) {}
 
   private newProducer(): Producer {
@@ -48,63 +88,53 @@ export class TransactionalPublisher {
       createPartitioner: Partitioners.DefaultPartitioner,
       // Back-to-back transactions: the next one's first request can find the broker still
       // writing the previous one's commit markers (CONCURRENT_TRANSACTIONS), which clears in
-      // milliseconds. With the client's 200 ms first retry every chunk behind it waited that long.
-      // (Unlimited retries, as kafkajs gives an idempotent producer by default.)
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 25, maxRetryTime: 5_000 },
+      // milliseconds; with the client's 200 ms first retry every chunk behind it waited that long.
+      // Bounded, so a broker that is down comes back to the consumer as a failed attempt it
+      // counts, backs off from and reports, rather than a call that never returns.
+      retry: { retries: 10, initialRetryTime: 25, maxRetryTime: 5_000 },
     });
-  }
-
-  async connect(): Promise<void> {
-    if (this.producer) return;
-    const producer = this.newProducer();
-    await producer.connect();
-    this.producer = producer;
   }
 
   /**
-   * Publish `records` and commit `offsets` atomically (with whatever other chunks share the
-   * transaction). Throws when the transaction failed (nothing visible, nothing committed).
+   * Start a producer with this partition's transactional id and initialise it with the broker —
+   * fencing every earlier producer with the id (see the class comment). Call it on taking the
+   * partition, then read the committed offset. Also after `FencedError`, to take it back.
    */
-  publishAndCommit(records: OutRecord[], offsets: CommitOffsets): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ records, offsets, resolve, reject });
-      this.running ??= this.drain();
-    });
+  async fence(): Promise<void> {
+    await this.dropProducer();
+    const producer = this.newProducer();
+    await producer.connect();
+    // kafkajs initialises the producer id when the first transaction begins: begin one (nothing
+    // in it, so ending it sends nothing to the broker).
+    const txn = await producer.transaction();
+    await txn.abort();
+    this.producer = producer;
+    this.fenced = false;
   }
 
-  /** Runs transactions until nothing waits: each takes every chunk waiting when it starts. */
-  private async drain(): Promise<void> {
-    while (this.waiting.length > 0) {
-      const group = this.waiting;
-      this.waiting = [];
-      try {
-        await this.runTransaction(
-          group.flatMap((g) => g.records),
-          group.map((g) => g.offsets),
-        );
-        for (const g of group) g.resolve();
-      } catch (err) {
-        if (group.length === 1) {
-          group[0]!.reject(err);
-          continue;
-        }
-        // Nothing of the group is visible: each chunk goes again on its own, so one chunk that
-        // can never commit does not hold the other partitions back with it.
-        for (const g of group) {
-          try {
-            await this.runTransaction(g.records, [g.offsets]);
-            g.resolve();
-          } catch (own) {
-            g.reject(own);
-          }
-        }
+  /**
+   * Publish `records` and commit `nextOffset` (last processed + 1) for the partition, atomically.
+   * Throws when the transaction failed (nothing visible, nothing committed): `FencedError` when
+   * another owner took the partition, `IngestError` (`WIRE_ERR_INGEST_RECORD_TOO_LARGE`, with the
+   * record's input `offset` in its details) for a record over the size limit, never sent.
+   * After any other failure the outcome may be unknown to this producer (a commit whose answer
+   * was lost): the caller reads the committed offset again before trying again.
+   */
+  async publishAndCommit(records: OutRecord[], nextOffset: string): Promise<void> {
+    if (this.fenced) throw new FencedError(`producer ${this.opts.transactionalId} was fenced`);
+    const max = this.opts.maxRecordBytes ?? Number.POSITIVE_INFINITY;
+    for (const r of records) {
+      const size = recordBytes(r);
+      if (size > max) {
+        throw new IngestError(IngestErrorCodes.RECORD_TOO_LARGE, `${r.topic} record ${r.key}: ${size} bytes, over INGEST_MAX_RECORD_BYTES (${max})`, { offset: r.origin, bytes: size, limit: max });
       }
     }
-    this.running = undefined;
+    const serialize = this.opts.serialize ?? (<T>(fn: () => Promise<T>) => fn());
+    await serialize(() => this.transaction(records, nextOffset));
   }
 
-  private async runTransaction(records: OutRecord[], offsets: CommitOffsets[]): Promise<void> {
-    await this.connect();
+  private async transaction(records: OutRecord[], nextOffset: string): Promise<void> {
+    if (!this.producer) await this.fence();
     const producer = this.producer as Producer;
     const txn = await producer.transaction();
     try {
@@ -117,52 +147,52 @@ export class TransactionalPublisher {
         }
         await txn.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
       }
-      // Offsets per group and topic; a later chunk of a partition (there is none in one group
-      // from the consumer, which waits for each commit) would carry the higher offset.
-      const byGroup = new Map<string, Map<string, Map<number, string>>>();
-      for (const o of offsets) {
-        const topics = byGroup.get(o.consumerGroupId) ?? new Map<string, Map<number, string>>();
-        byGroup.set(o.consumerGroupId, topics);
-        const parts = topics.get(o.topic) ?? new Map<number, string>();
-        topics.set(o.topic, parts);
-        const had = parts.get(o.partition);
-        if (had === undefined || BigInt(o.offset) > BigInt(had)) parts.set(o.partition, o.offset);
-      }
-      for (const [consumerGroupId, topics] of byGroup) {
-        await txn.sendOffsets({
-          consumerGroupId,
-          topics: [...topics].map(([topic, parts]) => ({ topic, partitions: [...parts].map(([partition, offset]) => ({ partition, offset })) })),
-        });
-      }
+      await txn.sendOffsets({
+        consumerGroupId: this.opts.consumerGroupId,
+        topics: [{ topic: this.opts.topic, partitions: [{ partition: this.opts.partition, offset: nextOffset }] }],
+      });
       await txn.commit();
     } catch (err) {
+      if (isFenced(err)) {
+        this.fenced = true;
+        await this.dropProducer();
+        throw new FencedError(`producer ${this.opts.transactionalId} was fenced: another owner took ${this.opts.topic}[${this.opts.partition}]`, { cause: err });
+      }
       try {
         await txn.abort();
       } catch (abortErr) {
-        // The producer is in an unknown state (fenced, broker gone): start a fresh one next time;
-        // its initialisation aborts whatever this one left open.
-        this.opts.log.warn({ err: abortErr }, 'transaction abort failed; recreating producer');
-        const old = this.producer;
-        this.producer = undefined;
-        await old?.disconnect().catch((e: unknown) => this.opts.log.warn({ err: e }, 'producer disconnect failed'));
+        // The producer is in an unknown state (broker gone, commit answer lost): the next
+        // attempt starts a fresh one, whose initialisation settles what this one left open.
+        this.opts.log.warn({ err: abortErr, transactionalId: this.opts.transactionalId }, 'transaction abort failed; recreating producer');
+        await this.dropProducer();
       }
       throw err;
     }
   }
 
-  async disconnect(): Promise<void> {
-    await this.running;
-    const p = this.producer;
+  private async dropProducer(): Promise<void> {
+    const old = this.producer;
     this.producer = undefined;
-    await p?.disconnect();
+    await old?.disconnect().catch((e: unknown) => this.opts.log.warn({ err: e, transactionalId: this.opts.transactionalId }, 'producer disconnect failed'));
   }
+
+  async disconnect(): Promise<void> {
+    await this.dropProducer();
+  }
+}
+
+/** Bytes a record takes on the wire, near enough to compare with the broker's limit. */
+export function recordBytes(r: Pick<OutRecord, 'key' | 'value' | 'headers'>): number {
+  let n = Buffer.byteLength(r.key) + Buffer.byteLength(r.value) + 64;
+  for (const [k, v] of Object.entries(r.headers ?? {})) n += Buffer.byteLength(k) + Buffer.byteLength(v) + 8;
+  return n;
 }
 
 function* splitBySize(records: OutRecord[]): Generator<OutRecord[]> {
   let batch: OutRecord[] = [];
   let size = 0;
   for (const r of records) {
-    const n = r.value.length + r.key.length + 64;
+    const n = recordBytes(r);
     if (batch.length > 0 && size + n > MAX_REQUEST_BYTES) {
       yield batch;
       batch = [];

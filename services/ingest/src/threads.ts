@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Logger } from '@wire/observability';
 
 /**
@@ -7,11 +7,11 @@ import type { Logger } from '@wire/observability';
  * threads on Node 20, then imports `entry` (as bin/wire.js does for the CLI); the build's
  * JavaScript module runs as it is. `ready` resolves when the module posts `{ ready: true }`.
  */
-export function spawnTsThread(entry: URL, opts: { name: string; workerData?: unknown }): { worker: Worker; ready: Promise<void> } {
+export function spawnTsThread(entry: URL, opts: { name: string; workerData?: unknown; resourceLimits?: ResourceLimits }): { worker: Worker; ready: Promise<void> } {
   const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
   const worker = entry.pathname.endsWith('.ts')
-    ? new Worker(boot, { eval: true, name: opts.name, workerData: opts.workerData })
-    : new Worker(entry, { name: opts.name, workerData: opts.workerData });
+    ? new Worker(boot, { eval: true, name: opts.name, workerData: opts.workerData, resourceLimits: opts.resourceLimits })
+    : new Worker(entry, { name: opts.name, workerData: opts.workerData, resourceLimits: opts.resourceLimits });
   const ready = new Promise<void>((resolve, reject) => {
     const onMessage = (m: { ready?: boolean }) => {
       if (!m?.ready) return;

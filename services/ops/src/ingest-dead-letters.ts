@@ -1,8 +1,15 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { DeadLetter } from '@wire/queues';
+import { DeadLetter, type ArchivedBytes, type ByteRange } from '@wire/queues';
+import { OpsError } from './errors';
 
 /** Re-publishes a message to a Kafka topic (the original topic of a dead letter). */
 export type Republish = (topic: string, key: string | null, value: Buffer) => Promise<void>;
+
+/** Reads bytes of an S3 object (`S3Objects`): the archived message of a dead letter. */
+export interface ArchiveReader {
+  object(key: string, range?: ByteRange): Promise<{ body: Buffer } | undefined>;
+}
 
 export interface IngestDeadLetterView {
   id: string;
@@ -11,21 +18,33 @@ export interface IngestDeadLetterView {
   reason: string;
   at: string;
   origin: DeadLetter['origin'];
-  /** Size of the original message in bytes (the bytes themselves stay in the record). */
+  /** Size of the original message in bytes. */
   bytes: number;
+  /** Tries ingest made before dead-lettering it (when the dead letter says). */
+  attempts?: number;
+  /** Where the original message is archived in S3 (dead letters written before that carry it inline). */
+  raw?: ArchivedBytes;
   replayedAt?: string;
 }
 
 /**
  * The ingest dead letters (`wire.dlq`), indexed in Redis so ops can list them and replay one:
- * replay puts the original bytes back on the topic they came from, with their key.
+ * replay puts the original bytes back on the topic they came from, with their key. The bytes are
+ * read from the S3 archive with one Range GET (`raw`) and checked against their SHA-256; dead
+ * letters written before the archive reference carry them inline (`value`) and replay as before.
  */
 export class IngestDeadLetters {
+  private readonly objects: ArchiveReader | undefined;
+  private readonly maxKept: number;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-    private readonly maxKept = 5000,
-  ) {}
+    opts: { objects?: ArchiveReader; maxKept?: number } = {},
+  ) {
+    this.objects = opts.objects;
+    this.maxKept = opts.maxKept ?? 5000;
+  }
 
   private k(name: string): string {
     return `${this.prefix}dlq:${name}`;
@@ -58,8 +77,10 @@ export class IngestDeadLetters {
         reason: dl.reason,
         at: dl.at,
         origin: dl.origin,
-        bytes: Buffer.from(dl.value, 'base64').length,
+        bytes: dl.bytes ?? Buffer.from(dl.value ?? '', 'base64').length,
       };
+      if (dl.attempts !== undefined) view.attempts = dl.attempts;
+      if (dl.raw) view.raw = dl.raw;
       const r = replayed[i];
       if (r) view.replayedAt = r;
       return [view];
@@ -76,11 +97,26 @@ export class IngestDeadLetters {
     return raw ? DeadLetter.parse(JSON.parse(raw)) : undefined;
   }
 
+  /** The original message of a dead letter, byte for byte. */
+  async originalBytes(dl: DeadLetter): Promise<Buffer> {
+    if (!dl.raw) return Buffer.from(dl.value ?? '', 'base64');
+    const raw = dl.raw;
+    if (raw.length === 0) return Buffer.alloc(0);
+    if (!this.objects) throw new OpsError('WIRE_ERR_OPS_UNAVAILABLE', `dead letter "${dl.id}": its message is archived in S3 (${raw.key}) and no S3 reader is configured`, { id: dl.id });
+    const got = await this.objects.object(raw.key, { offset: raw.offset, length: raw.length });
+    if (!got) throw new OpsError('WIRE_ERR_OPS_UNAVAILABLE', `dead letter "${dl.id}": archived message not found in S3 (${raw.key})`, { id: dl.id, key: raw.key });
+    const sha256 = createHash('sha256').update(got.body).digest('hex');
+    if (got.body.length !== raw.length || sha256 !== raw.sha256) {
+      throw new OpsError('WIRE_ERR_OPS_UNAVAILABLE', `dead letter "${dl.id}": the bytes at ${raw.key} [${raw.offset}, +${raw.length}) do not match the archived SHA-256`, { id: dl.id, key: raw.key });
+    }
+    return got.body;
+  }
+
   /** Put the original message back on its topic; false when the id is unknown. */
   async replay(id: string, republish: Republish): Promise<boolean> {
     const dl = await this.get(id);
     if (!dl) return false;
-    await republish(dl.origin.topic, dl.origin.key, Buffer.from(dl.value, 'base64'));
+    await republish(dl.origin.topic, dl.origin.key, await this.originalBytes(dl));
     await this.redis.hset(this.k('replayed'), id, new Date().toISOString());
     return true;
   }

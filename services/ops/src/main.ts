@@ -45,7 +45,6 @@ void warnIfRedisNotDurable(redis, log).then((d) => {
 const queues = Object.values(Queues).map((name) => new Queue(name, { connection: redis, prefix: config.WIRE_QUEUE_PREFIX }));
 const deliverQueue = queues.find((q) => q.name === Queues.deliver)!;
 const stories = new StoryIndex(redis, { prefix: `${config.WIRE_REDIS_PREFIX}ops:`, maxRecent: config.OPS_STORY_INDEX_MAX });
-const ingestDeadLetters = new IngestDeadLetters(redis, `${config.WIRE_REDIS_PREFIX}ops:`);
 const partners = partnerAdmin(new PartnerRegistry(redis, { prefix: config.WIRE_REDIS_PREFIX, secretBox: secretBoxOf(config) }));
 const deliveries = deliveryAdmin(redis, deliverQueue, config.WIRE_REDIS_PREFIX);
 const s3 = new S3Client({
@@ -55,6 +54,7 @@ const s3 = new S3Client({
   credentials: { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY },
 });
 const objects = new S3Objects(s3, config.S3_BUCKET);
+const ingestDeadLetters = new IngestDeadLetters(redis, `${config.WIRE_REDIS_PREFIX}ops:`, { objects });
 const kafka = new Kafka({ clientId: 'wire-ops', brokers: config.KAFKA_BROKERS, logLevel: logLevel.WARN, logCreator: kafkaLogCreator(logger) });
 const lagGroups = (config.OPS_LAG_GROUPS || `ingest,${config.OPS_KAFKA_GROUP}`)
   .split(',')
