@@ -1,4 +1,5 @@
 import type { CanonicalStory, StoryImage } from '@wire/schema';
+import { checkUri } from '@wire/text';
 
 export interface NinjsOptions {
   /** Public URL of a stored object key (renditions); without it stored renditions carry no href. */
@@ -10,7 +11,7 @@ const NINJS_SCHEMA = 'http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json';
 /**
  * CanonicalStory → IPTC ninjs 3.1 (mapping in CONTRACTS.md "ninjs mapping"). The result validates
  * against `ninjs-schema_3.1.json`: values the schema types as `uri`/`date-time` are only emitted
- * when they are absolute URIs / RFC 3339 times.
+ * when they are allowed links (`checkUri`: absolute http, https or urn) / RFC 3339 times.
  *
  * @example toNinjs(story, { hrefFor: (key) => `https://cdn.example.com/${key}` })
  */
@@ -46,13 +47,13 @@ export function toNinjs(story: CanonicalStory, opts: NinjsOptions = {}): Record<
   const subjects = [
     ...story.subjects.map((s) => ({
       name: s.name,
-      ...(s.code && isUri(s.code) ? { uri: s.code } : s.code ? { literal: s.scheme ? `${s.scheme}:${s.code}` : s.code } : {}),
+      ...(s.code && link(s.code) ? { uri: link(s.code) } : s.code ? { literal: s.scheme ? `${s.scheme}:${s.code}` : s.code } : {}),
     })),
     ...story.keywords.map((k) => ({ name: k, rel: 'keyword' })),
   ];
   if (subjects.length > 0) doc.subjects = subjects;
   if (story.infoSources.length > 0) {
-    doc.infoSources = story.infoSources.map((s) => ({ name: s.name, role: s.role, ...(s.uri && isUri(s.uri) ? { uri: s.uri } : {}) }));
+    doc.infoSources = story.infoSources.map((s) => ({ name: s.name, role: s.role, ...(link(s.uri) ? { uri: link(s.uri) } : {}) }));
   }
   const associations = story.images.map((img, i) => picture(story, img, i, opts));
   if (associations.length > 0) doc.associations = associations;
@@ -75,10 +76,10 @@ function picture(story: CanonicalStory, img: StoryImage, i: number, opts: NinjsO
   if (img.credit) a.copyrightHolder = img.credit;
   const renditions: Array<Record<string, unknown>> = [];
   for (const r of img.renditions) {
-    const href = r.href ?? (opts.hrefFor ? opts.hrefFor(r.key) : undefined);
+    const href = link(r.href ?? (opts.hrefFor ? opts.hrefFor(r.key) : undefined));
     renditions.push({
       name: r.name,
-      ...(href && isUri(href) ? { href } : {}),
+      ...(href ? { href } : {}),
       contentType: r.contentType,
       ...(r.width ? { width: r.width } : {}),
       ...(r.height ? { height: r.height } : {}),
@@ -86,12 +87,13 @@ function picture(story: CanonicalStory, img: StoryImage, i: number, opts: NinjsO
     });
   }
   if (renditions.length === 0 && img.key && opts.hrefFor) {
-    const href = opts.hrefFor(img.key);
-    renditions.push({ name: 'original', ...(isUri(href) ? { href } : {}), ...(img.contentType ? { contentType: img.contentType } : {}), ...(img.width ? { width: img.width } : {}), ...(img.height ? { height: img.height } : {}) });
+    const href = link(opts.hrefFor(img.key));
+    renditions.push({ name: 'original', ...(href ? { href } : {}), ...(img.contentType ? { contentType: img.contentType } : {}), ...(img.width ? { width: img.width } : {}), ...(img.height ? { height: img.height } : {}) });
   }
   // Not stored yet: the source URL is where the picture can be fetched.
-  if (renditions.length === 0 && img.sourceUrl && isUri(img.sourceUrl)) {
-    renditions.push({ name: 'source', href: img.sourceUrl, ...(img.contentType ? { contentType: img.contentType } : {}), ...(img.width ? { width: img.width } : {}), ...(img.height ? { height: img.height } : {}) });
+  const source = link(img.sourceUrl);
+  if (renditions.length === 0 && source) {
+    renditions.push({ name: 'source', href: source, ...(img.contentType ? { contentType: img.contentType } : {}), ...(img.width ? { width: img.width } : {}), ...(img.height ? { height: img.height } : {}) });
   }
   if (renditions.length > 0) a.renditions = renditions;
   return a;
@@ -102,14 +104,9 @@ function joinNames(names: string[]): string {
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
-function isUri(s: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$/.test(s)) return false;
-  if (/^https?:/i.test(s)) {
-    try {
-      new URL(s);
-    } catch {
-      return false;
-    }
-  }
-  return true;
+/** The value as an allowed link, or `undefined`: the story was checked when it was finalized, `hrefFor` was not. */
+function link(s: string | undefined): string | undefined {
+  if (!s) return undefined;
+  const checked = checkUri(s);
+  return checked.ok ? checked.uri : undefined;
 }

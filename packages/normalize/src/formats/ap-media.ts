@@ -4,7 +4,8 @@ import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
 import { findIn } from '../xml-dom';
 import { cleanHtmlBody } from '../xml-html';
-import { absUrl, checkItems, compact, fail, guarded, isRecord, isoDate, nonNegInt, paragraphs, parseJson, posInt, pubStatus, str, urgency } from './common';
+import { absUrl, checkItems, compact, fail, guarded, isRecord, nonNegInt, paragraphs, parseJson, posInt, pubStatus, str, urgency } from './common';
+import { normalizeDate } from '../dates';
 import { nitfToDraft } from './nitf';
 
 /**
@@ -64,7 +65,7 @@ function itemToDraft(item: Obj, input: ParseInput): DraftStory {
   for (const [field, key] of [['versionCreated', 'versioncreated'], ['firstCreated', 'firstcreated'], ['embargoedUntil', 'embargoed']] as const) {
     const raw = item[key];
     if (raw === undefined || raw === null || raw === '') continue;
-    const iso = isoDate(raw);
+    const iso = normalizeDate(raw);
     if (iso) draft[field] = iso;
     else warnings.push(`${key}: unreadable date ${JSON.stringify(raw)} (AP Media API)`);
   }

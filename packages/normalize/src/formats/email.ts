@@ -3,7 +3,8 @@ import iconv from 'iconv-lite';
 import type { DraftImage, DraftStory, ParseInput } from '../draft';
 import type { NormalizeError } from '../errors';
 import { cleanHtmlBody } from '../xml-html';
-import { checkSize, fail, guarded, isoDate, paragraphs } from './common';
+import { checkSize, fail, guarded, paragraphs } from './common';
+import { normalizeDate } from '../dates';
 
 /**
  * RFC 822 / 5322 e-mail with MIME (RFC 2045–2047): plain text, multipart/alternative (HTML
@@ -211,7 +212,7 @@ export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
     if (id) draft.guid = id.trim().replace(/^<|>$/g, '');
     const date = msg.headers.get('date');
     if (date) {
-      const iso = isoDate(date.replace(/\s*\([^)]*\)\s*$/, ''));
+      const iso = normalizeDate(date.replace(/\s*\([^)]*\)\s*$/, ''));
       if (iso) draft.versionCreated = iso;
       else warnings.push(`Date: unreadable "${date}" (e-mail header)`);
     }

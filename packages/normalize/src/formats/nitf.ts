@@ -4,7 +4,8 @@ import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
 import { attr, child, childText, elements, find, findAll, findIn, text, toHtml, type XmlElement } from '../xml-dom';
 import { bodyHtmlMapper } from '../xml-html';
-import { absUrl, compact, fail, guarded, isoDate, posInt, pubStatus, urgency } from './common';
+import { absUrl, compact, fail, guarded, posInt, pubStatus, urgency } from './common';
+import { normalizeDate } from '../dates';
 
 /**
  * NITF 3.x (News Industry Text Format): a standalone document, or the body that NewsML-G2
@@ -94,9 +95,9 @@ export function nitfToDraft(nitf: XmlElement, format: string): DraftStory {
     if (v !== undefined) draft.version = v;
     const u = urgency(attr(child(docdata, 'urgency'), 'ed-urg'));
     if (u !== undefined) draft.urgency = u;
-    const issued = isoDate(attr(child(docdata, 'date.issue'), 'norm'));
+    const issued = normalizeDate(attr(child(docdata, 'date.issue'), 'norm'));
     if (issued) draft.versionCreated = issued;
-    const release = isoDate(attr(child(docdata, 'date.release'), 'norm'));
+    const release = normalizeDate(attr(child(docdata, 'date.release'), 'norm'));
     if (release && issued && release > issued) draft.embargoedUntil = release;
     const status = pubStatus(attr(docdata, 'management-status'));
     if (status) draft.pubStatus = status;
