@@ -15,8 +15,8 @@ import { checkEmail, checkIdentifier, checkUri, effectiveScheme } from './uri';
  * - every other string (headline, names, captions, keywords, body paragraphs, codes, warnings):
  *   plain text, markup removed (`stripMarkup`; nothing is decoded again).
  *
- * A value that fails its check is dropped (an array entry that holds it goes with it) and the
- * story's `warnings` say which field and why — never the value itself, which may be hostile.
+ * A value that fails its check is dropped (an alternative id or a contact entry goes whole) and
+ * the story's `warnings` say which field and why — never the value itself, which may be hostile.
  */
 
 type Kind = 'html' | 'link' | 'contact' | 'email' | 'id' | 'opaque' | 'text';
@@ -60,8 +60,8 @@ export function secureStory<T extends { warnings: string[] }>(story: T): T {
       }
       case 'contact':
       case 'link': {
-        // A contact value without a scheme (a phone number, a postal address) is plain text.
-        if (kind === 'contact' && effectiveScheme(value) === undefined) return check('text', value, path);
+        // A contact value that is no URI reference (a phone number, a postal address) is plain text.
+        if (kind === 'contact' && effectiveScheme(value) === undefined && !/^\s*[/\\]/.test(value)) return check('text', value, path);
         const r = checkUri(value, kind);
         if (r.ok) return { keep: true, value: r.uri };
         notes.push(`${path}: ${r.reason}; dropped`);
@@ -83,7 +83,7 @@ export function secureStory<T extends { warnings: string[] }>(story: T): T {
     }
   };
 
-  /** Walks one object; `false` when an identifying value failed and the object must go. */
+  /** Walks one object; `false` when its id or contact value failed and the object must go. */
   const walkObject = (o: Record<string, unknown>, path: string, parent: string | undefined): boolean => {
     for (const key of Object.keys(o)) {
       const v = o[key];
@@ -92,7 +92,8 @@ export function secureStory<T extends { warnings: string[] }>(story: T): T {
         const kind = kindOf(key, parent);
         const r = check(kind, v, at);
         if (r.keep) o[key] = r.value;
-        else if (kind === 'id') return false;
+        // An id or a contact entry without its value means nothing: the entry goes.
+        else if (kind === 'id' || kind === 'contact') return false;
         else delete o[key];
       } else if (Array.isArray(v)) walkArray(v, at, key);
       else if (v !== null && typeof v === 'object') walkObject(v as Record<string, unknown>, at, key);
