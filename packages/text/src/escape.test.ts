@@ -9,8 +9,10 @@ describe('escaping and decoding character references', () => {
     expect(escapeText('plain')).toBe('plain');
   });
 
-  it('keeps references that are already there when asked to', () => {
-    expect(escapeTextKeepingEntities('R&D &nbsp;<x> caf&eacute; &#8217; &#x263A; &bogus')).toBe('R&amp;D &nbsp;&lt;x&gt; caf&eacute; &#8217; &#x263A; &amp;bogus');
+  it('after an XML parser: keeps the references XML does not know, escapes the text that only looks like one', () => {
+    expect(escapeTextKeepingEntities('R&D &nbsp;<x> caf&eacute; &bogus')).toBe('R&amp;D &nbsp;&lt;x&gt; caf&eacute; &amp;bogus');
+    // The XML parser decoded these itself: what is left was written `&amp;lt;` in the document.
+    expect(escapeTextKeepingEntities('&lt;b&gt; &amp; &#8217;')).toBe('&amp;lt;b&amp;gt; &amp;amp; &amp;#8217;');
   });
 
   it('decodes exactly once, and only references closed by a semicolon', () => {

@@ -23,14 +23,16 @@ export function escapeAttribute(text: string): string {
   return ATTRIBUTE_SPECIAL.test(text) ? entitiesEscapeAttribute(text) : text;
 }
 
-const ENTITY_AT_START = /^(?:[a-zA-Z][a-zA-Z0-9]{0,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});/;
+/** A named reference other than the five XML ones: what an XML parser leaves undecoded (`&nbsp;`, `&eacute;`). */
+const HTML_ONLY_ENTITY_AT_START = /^(?!(?:amp|lt|gt|quot|apos);)[a-zA-Z][a-zA-Z0-9]{0,31};/;
 
 /**
- * Escapes text for an HTML text node but leaves character references that are already there
- * (`&nbsp;`, `&#8217;`) as they are: for text that an XML layer decoded only in part (it knows the
- * five XML entities, not HTML's), so the HTML parser after it decodes the rest once.
+ * Escapes text that an XML parser decoded, for an HTML text node, but leaves the named references
+ * XML does not know (`&nbsp;`, `&eacute;`, which the parser left as they were) for the HTML parser
+ * after it to decode, once. `&lt;`, `&amp;` or `&#60;` in such text were written `&amp;lt;` …: they
+ * are text, and are escaped.
  *
- * @example escapeTextKeepingEntities('R&D &nbsp;<x>') // 'R&amp;D &nbsp;&lt;x&gt;'
+ * @example escapeTextKeepingEntities('R&D &nbsp;<x> &lt;b&gt;') // 'R&amp;D &nbsp;&lt;x&gt; &amp;lt;b&amp;gt;'
  */
 export function escapeTextKeepingEntities(text: string): string {
   if (!TEXT_SPECIAL.test(text)) return text;
@@ -38,7 +40,7 @@ export function escapeTextKeepingEntities(text: string): string {
   let from = 0;
   for (let i = text.indexOf('&'); i !== -1; i = text.indexOf('&', i + 1)) {
     // Between ampersands there is no `&` left, so escaping a run only escapes `<`, `>` and NBSP.
-    out += escapeText(text.slice(from, i)) + (ENTITY_AT_START.test(text.slice(i + 1, i + 42)) ? '&' : '&amp;');
+    out += escapeText(text.slice(from, i)) + (HTML_ONLY_ENTITY_AT_START.test(text.slice(i + 1, i + 42)) ? '&' : '&amp;');
     from = i + 1;
   }
   return out + escapeText(text.slice(from));
