@@ -1,13 +1,17 @@
 /**
  * `wire bench dedupe [--json] [--size N] [--checks M] [--batch B] [--no-overlap] [--redis-url URL]`
  *
- * The dedupe index at scale. Indexes N stories (default 1,000,000, spread over the 30-day window)
- * in Redis, then measures, beside raw pipelined Redis operations in the same run:
- * - check+insert throughput: M new wire stories (a fifth of them near-duplicates of earlier
- *   ones) through `DedupeEngine.decideMany` in batches of B — fingerprinting included (the next
- *   batch is fingerprinted while the current one is at Redis; `--no-overlap` waits instead);
- * - p99 latency of one check: `decide()` one story at a time, after 3,000 untimed ones (the
- *   steady state of single checks, not the transient right after the batches);
+ * The dedupe index at scale. Indexes N wire stories (default 1,000,000, spread over the 30-day
+ * window; text from the ingest bench's generator, decided by the engine, so the index holds real
+ * fingerprints), then measures, beside raw pipelined Redis operations in the same run:
+ * - check+insert throughput: M items of a stream that refers back to the index
+ *   (`dedupe-corpus.ts`: new stories, re-sends, updates, corrections, kills, other agencies'
+ *   near-duplicates and look-alikes of indexed stories) through `DedupeEngine.decideMany` in
+ *   batches of B — fingerprinting included (the next batch is fingerprinted while the current
+ *   one is at Redis; `--no-overlap` waits instead);
+ * - p50/p99 latency of one check by decision kind: `decide()` one story at a time, after 3,000
+ *   untimed ones (the steady state of single checks, not the transient right after the batches);
+ * - how many stream items got the decision they were built to get (`decidedAsBuilt`);
  * - Redis memory per indexed story (used_memory before/after the index, / N).
  *
  * By default it starts its own `redis-server` on a free loopback port (so the memory figure is
@@ -15,18 +19,18 @@
  * `--redis-url` it uses that server under a unique prefix and deletes its keys afterwards.
  * JSON keys: indexSize, checksPerSec, p99Ms, p99SettlingMs (the untimed first single checks),
  * bytesPerStory, rawRedisOpsPerSec, rawHgetP99Ms, indexPerSec, replicaBytesPerStory and
- * replicaLoadSecs (the index replica in process), fingerprintsPerSec, nodeUsPerCheck,
+ * replicaLoadSecs (the index replica in process), fingerprintsPerSec, decisions (counts by kind),
+ * p50ByKind, p99ByKind, decidedAsBuilt, nodeUsPerCheck,
  * redisUsPerCheck (script wall time per check+insert), redisCpuUsPerCheck (the server's CPU per
  * check+insert; null with --redis-url).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { storyUri } from '@wire/schema';
-import { ANCHORS, DedupeEngine, RedisDedupeStore, SKETCH, VETO_ENTRIES, fingerprintStory, uriKeys } from '@wire/dedupe';
+import { DedupeEngine, RedisDedupeStore, fingerprintStory } from '@wire/dedupe';
 import { freePort } from '@wire/infra';
 import type { CommandIO } from '../packages/cli/src/io';
 import { flag, option, percentile, redisCpuMicros } from './args';
-import { makeCorpus, rng } from './dedupe-corpus';
+import { checkedItem, indexedStory, type CheckedItem } from './dedupe-corpus';
 
 /** Single checks made untimed before `--latency` more are timed (see the latency phase). */
 const LATENCY_WARMUP = 3000;
@@ -93,53 +97,30 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   const store = new RedisDedupeStore({ redis, prefix, windowDays });
   const today = Math.floor(Date.now() / 86_400_000);
   try {
-    // 1. Index: N stories, oldest first, spread over the window, appended through the store the
-    //    way decisions append them (staged in the replica, one append script per 2,000).
+    // 1. Index: N wire stories, oldest first, spread over the window, decided by the engine in
+    //    batches (each is `new`: nothing indexed shares its text), so the index holds the
+    //    fingerprints of copy that the checked stream below can match.
     const before = await usedMemory(redis);
     const heapBefore = process.memoryUsage();
-    const r = rng(42);
+    const indexer = new DedupeEngine({ store, windowDays });
     const t0 = performance.now();
     const chunk = 2000;
+    const indexCounts: Record<string, number> = {};
     for (let i = 0; i < size; i += chunk) {
-      const uris: string[] = [];
-      await store.exclusive(async () => {
-        for (let j = i; j < Math.min(size, i + chunk); j++) {
-          const day = today - windowDays + 1 + Math.floor((j * windowDays) / size);
-          const anchors = Array.from({ length: ANCHORS }, () => Math.floor(r() * 2 ** 32)).sort((a, b) => a - b);
-          const uri = storyUri('bench-index', `idx-${j}`);
-          uris.push(uri);
-          store.index.stage({
-            contentKey: Math.floor(r() * 2 ** 32),
-            deliveryKey: Math.floor(r() * 2 ** 32),
-            version: 1,
-            kind: 'new',
-            indexed: true,
-            ofId: 0,
-            rootId: 0,
-            day,
-            signature: {
-              size: 120,
-              tau: anchors[ANCHORS - 1]!,
-              sketch: Array.from({ length: SKETCH }, () => Math.floor(r() * 65536)),
-              veto: Array.from({ length: VETO_ENTRIES }, () => Math.floor(r() * 2 ** 20)),
-            },
-            ...uriKeys(uri),
-            latest: 1,
-            killed: false,
-            anchors,
-          });
-        }
-        const res = await store.append({ uris, touched: [], names: [] });
-        if (!res.ok) throw new Error('index append conflicted (nothing else writes this prefix)');
-      });
-      if ((i / chunk) % 50 === 0) say(`indexed ${i.toLocaleString('en')} / ${size.toLocaleString('en')}`);
+      const items = [];
+      for (let j = i; j < Math.min(size, i + chunk); j++) {
+        const day = today - windowDays + 1 + Math.floor((j * windowDays) / size);
+        items.push({ story: indexedStory(j), receivedAt: new Date(day * 86_400_000 + 3_600_000).toISOString() });
+      }
+      for (const d of await indexer.decideMany(items)) indexCounts[d.kind] = (indexCounts[d.kind] ?? 0) + 1;
+      if ((i / chunk) % 50 === 0) say(`indexed ${i.toLocaleString('en')} / ${size.toLocaleString('en')} (${Math.round(i / ((performance.now() - t0) / 1000) || 0)}/s)`);
     }
     const indexSecs = (performance.now() - t0) / 1000;
     const after = await usedMemory(redis);
     const bytesPerStory = (after - before) / size;
     const heapAfter = process.memoryUsage();
     const replicaBytesPerStory = (heapAfter.arrayBuffers - heapBefore.arrayBuffers) / size;
-    say(`index: ${size.toLocaleString('en')} stories in ${indexSecs.toFixed(1)} s (${Math.round(size / indexSecs)}/s); Redis memory ${(after - before) / 1e6} MB = ${bytesPerStory.toFixed(1)} bytes/story; replica in this process ${replicaBytesPerStory.toFixed(1)} bytes/story`);
+    say(`index: ${size.toLocaleString('en')} stories in ${indexSecs.toFixed(1)} s (${Math.round(size / indexSecs)}/s, ${JSON.stringify(indexCounts)}); Redis memory ${(after - before) / 1e6} MB = ${bytesPerStory.toFixed(1)} bytes/story; replica in this process ${replicaBytesPerStory.toFixed(1)} bytes/story`);
 
     // A second process's view: a new store on the same prefix loads the replica at first use.
     const loadRedis = new Redis(url, { maxRetriesPerRequest: 3 });
@@ -152,13 +133,24 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
 
     // 2. Check+insert throughput through the engine, batched.
     const engine = new DedupeEngine({ store, windowDays });
-    const stories = makeCorpus(checks + LATENCY_WARMUP + latencyN, 7);
+    const stream: CheckedItem[] = Array.from({ length: checks + LATENCY_WARMUP + latencyN }, (_, k) => checkedItem(k, size, 7));
+    const stories = stream.map((item) => item.story);
     const receivedAt = new Date().toISOString();
     const tf = performance.now();
     for (const s of stories.slice(0, Math.min(2000, checks))) fingerprintStory(s);
     const fingerprintsPerSec = Math.min(2000, checks) / ((performance.now() - tf) / 1000);
     say(`fingerprint only (pure, no Redis): ${Math.round(fingerprintsPerSec)}/s`);
+    /** Decisions by kind, and by variant of the stream: how many got the decision they should. */
     const counts: Record<string, number> = {};
+    const byVariant = new Map<string, { items: number; expected: number; got: Record<string, number> }>();
+    const tally = (item: CheckedItem, kind: string) => {
+      counts[kind] = (counts[kind] ?? 0) + 1;
+      const v = byVariant.get(item.variant) ?? { items: 0, expected: 0, got: {} };
+      v.items++;
+      if (kind === item.expect) v.expected++;
+      v.got[kind] = (v.got[kind] ?? 0) + 1;
+      byVariant.set(item.variant, v);
+    };
     const redisBefore = await scriptMicros(redis);
     const redisCpuBefore = await redisCpuMicros(redis);
     const cpuBefore = process.cpuUsage();
@@ -174,7 +166,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       else await new Promise((resolve) => setImmediate(resolve)); // the lookups are on the wire
       ahead = fingerprints(i + batch);
       const ds = await deciding;
-      for (const d of ds) counts[d.kind] = (counts[d.kind] ?? 0) + 1;
+      ds.forEach((d, k) => tally(stream[i + k]!, d.kind));
     }
     const checksPerSec = checks / ((performance.now() - t1) / 1000);
     const cpu = process.cpuUsage(cpuBefore);
@@ -194,7 +186,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const settling: number[] = [];
     for (let i = checks; i < checks + LATENCY_WARMUP; i++) {
       const s = performance.now();
-      await engine.decide(stories[i]!, { receivedAt });
+      tally(stream[i]!, (await engine.decide(stories[i]!, { receivedAt })).kind);
       settling.push(performance.now() - s);
     }
     settling.sort((a, b) => a - b);
@@ -207,6 +199,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       const d = await engine.decide(stories[i]!, { receivedAt });
       const ms = performance.now() - s;
       lat.push(ms);
+      tally(stream[i]!, d.kind);
       // In place: a copy per check was megabytes of garbage, and its scavenges were timed too.
       const list = latByKind.get(d.kind);
       if (list) list.push(ms);
@@ -215,10 +208,20 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     lat.sort((a, b) => a - b);
     const p99Ms = percentile(lat, 99);
     say(`one check: p50 ${percentile(lat, 50).toFixed(3)} ms, p99 ${p99Ms.toFixed(3)} ms over ${latencyN}`);
+    const p99ByKind: Record<string, number> = {};
+    const p50ByKind: Record<string, number> = {};
     for (const [kind, ms] of latByKind) {
       ms.sort((a, b) => a - b);
+      p99ByKind[kind] = Number(percentile(ms, 99).toFixed(3));
+      p50ByKind[kind] = Number(percentile(ms, 50).toFixed(3));
       say(`  ${kind} (${ms.length}): p50 ${percentile(ms, 50).toFixed(3)} ms, p90 ${percentile(ms, 90).toFixed(3)} ms, p99 ${percentile(ms, 99).toFixed(3)} ms, max ${ms.at(-1)!.toFixed(3)} ms`);
     }
+    let expected = 0;
+    for (const [variant, v] of byVariant) {
+      expected += v.expected;
+      say(`  stream ${variant}: ${v.items} items, ${v.expected} decided as built (${JSON.stringify(v.got)})`);
+    }
+    const decidedAsBuilt = expected / stream.length;
 
     // 4. Raw baseline in the same run: pipelined HGET+HSET on small hashes, same batch size.
     const rawKey = `${prefix}:raw`;
@@ -256,13 +259,17 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       replicaBytesPerStory: Number(replicaBytesPerStory.toFixed(1)),
       replicaLoadSecs: Number(replicaLoadSecs.toFixed(2)),
       fingerprintsPerSec: Math.round(fingerprintsPerSec),
+      decisions: counts,
+      p50ByKind,
+      p99ByKind,
+      decidedAsBuilt: Number(decidedAsBuilt.toFixed(4)),
       nodeUsPerCheck: Number(nodeUsPerCheck.toFixed(1)),
       redisUsPerCheck: Number(redisUsPerCheck.toFixed(1)),
       // Only meaningful on the bench's own redis-server (not with --redis-url).
       redisCpuUsPerCheck: own ? Number(redisCpuUsPerCheck.toFixed(1)) : null,
     };
     if (json) io.stdout.write(`${JSON.stringify(result)}\n`);
-    else io.stdout.write(`${Object.entries(result).map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
+    else io.stdout.write(`${Object.entries(result).map(([k, v]) => `${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : v}`).join('\n')}\n`);
     return 0;
   } finally {
     if (own) {

@@ -5,6 +5,32 @@ import { INFRA_ROOT, layout, type ResolvedOptions } from './options';
 import { isOurs, liveRecord, portOpen, startDetached, waitFor, writePidRecord } from './process';
 import { isManagedHostPort, type ServiceStatus, type ServiceUp } from './service';
 
+/**
+ * The Debian packages of Apertium: the engine, APY, and the language pairs partners are likely
+ * to want — English–Spanish (required), Norwegian Bokmål/Nynorsk, Swedish/Danish/Norwegian,
+ * Spanish/Catalan/Portuguese/Italian/Galician, English–Catalan/Galician, French–Spanish. The
+ * translator discovers what APY offers (`/listPairs`) and pivots where two pairs make a path.
+ */
+export const APERTIUM_PACKAGES = [
+  'apertium',
+  'apertium-apy',
+  'apertium-eng-spa',
+  'apertium-nno-nob',
+  'apertium-swe-dan',
+  'apertium-swe-nor',
+  'apertium-dan-nor',
+  'apertium-spa-cat',
+  'apertium-por-cat',
+  'apertium-spa-ita',
+  'apertium-cat-ita',
+  'apertium-es-gl',
+  'apertium-es-pt',
+  'apertium-pt-gl',
+  'apertium-eng-cat',
+  'apertium-en-gl',
+  'apertium-fr-es',
+] as const;
+
 /** Where Debian's apertium-* language packages put their mode files. */
 const DEBIAN_MODES = '/usr/share/apertium/modes';
 const WRAPPER = path.join(INFRA_ROOT, 'apertium', 'apy-loopback.py');
@@ -67,7 +93,7 @@ export async function ensureApertium(o: ResolvedOptions): Promise<ServiceUp> {
   if (!fs.existsSync(path.join(modes, 'eng-spa.mode')) || !fs.existsSync('/usr/lib/python3/dist-packages/apertium_apy')) {
     throw new InfraError(
       'WIRE_ERR_INFRA_MISSING_TOOL',
-      `Apertium is not installed (need ${path.join(modes, 'eng-spa.mode')} and the apertium_apy module): apt-get install apertium apertium-eng-spa apertium-apy`,
+      `Apertium is not installed (need ${path.join(modes, 'eng-spa.mode')} and the apertium_apy module): apt-get install ${APERTIUM_PACKAGES.join(' ')}`,
     );
   }
   fs.mkdirSync(L.apertium, { recursive: true });

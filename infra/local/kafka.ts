@@ -144,8 +144,11 @@ export async function ensureKafka(o: ResolvedOptions): Promise<ServiceUp> {
   const log4j = `-Dlog4j2.configurationFile=${path.join(INFRA_ROOT, 'kafka', 'log4j2.xml')}`;
 
   if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) {
-    // A KRaft cluster id is a UUID in URL-safe base64 without padding (22 characters).
-    const clusterId = randomBytes(16).toString('base64url');
+    // A KRaft cluster id is a UUID in URL-safe base64 without padding (22 characters). One that
+    // starts with '-' would be read as an option by the storage tool (Kafka's own Uuid.randomUuid
+    // draws again in that case, and so do we).
+    let clusterId = randomBytes(16).toString('base64url');
+    while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
     o.log(`  kafka: formatting storage in ${dataDir}`);
     // A one-shot tool: the client compiler alone starts it in about half the CPU time.
     const r = spawnSync(java, ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', log4j, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, '--ignore-formatted'], {

@@ -82,6 +82,7 @@ describe('npm run demo (non-interactive)', () => {
     expect(table).toMatch(/update of the seed \(v2\)\s+update/);
     expect(table).toMatch(/kill of the seed\s+kill/);
     expect(table).toMatch(/seed \(JoongAng[^\n]*es → demo-es/);
+    expect(table).toMatch(/TT text \+ image[^\n]*no translator for sv→es \(demo-es\)/);
     // The partners verified every signature (a bad one would have been printed as REJECTED).
     expect(output).not.toContain('REJECTED');
     expect(output).toMatch(/\[partner demo-es\] story\.published \S+ v1 \(es\) "Kim Jong-un/);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
-import { createLogger, createMetricsRegistry } from '@wire/observability';
+import { checkRedisDurability, createLogger, createMetricsRegistry } from '@wire/observability';
 import { Queues } from '@wire/queues';
 import { PartnerRegistry } from '@wire/routing';
 import { buildApp, type AppDeps } from '../../services/ops/src/app';
@@ -54,9 +54,13 @@ export async function startOpsStack(opts: { kafka?: boolean; bucket?: string } =
     await opsKafka.start();
   }
   const registry = createMetricsRegistry('ops-test', { defaults: false });
+  const durability = await checkRedisDurability(redis);
   const metrics = new PipelineMetrics({ registry, queues, stories, ingestDeadLetters, deliveries, lag: opsKafka, log: logger });
   const deps: AppDeps = {
     token,
+    // light-my-request's Host; a listening app also answers 127.0.0.1:<port> and localhost:<port>.
+    allowedHosts: ['localhost:80'],
+    warnings: () => durability.warnings,
     logger,
     partners,
     stories,

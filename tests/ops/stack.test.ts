@@ -24,15 +24,17 @@ async function eventually<T>(fn: () => Promise<T | undefined>, what: string, tim
 
 describe('ops against the running Kafka, Redis and S3', () => {
   it('is ready when Kafka, Redis and S3 answer', async () => {
-    const res = await s.app.inject({ url: '/readyz' });
-    expect(res.json()).toEqual({ ok: true, checks: { kafka: true, redis: true, s3: true } });
+    const res = await s.app.inject({ url: '/readyz', headers: s.auth });
+    expect(res.json()).toMatchObject({ ok: true, checks: { kafka: true, redis: true, s3: true } });
     expect(res.statusCode).toBe(200);
+    // Without the token: ready or not, nothing else.
+    expect((await s.app.inject({ url: '/readyz' })).json()).toEqual({ ok: true });
   });
 
   it('is not ready, naming S3, when the bucket does not exist', async () => {
     const other = await startOpsStack({ bucket: `missing-${randomUUID()}` });
     try {
-      const res = await other.app.inject({ url: '/readyz' });
+      const res = await other.app.inject({ url: '/readyz', headers: other.auth });
       expect(res.statusCode).toBe(503);
       const body = res.json() as { ok: boolean; checks: Record<string, unknown> };
       expect(body.ok).toBe(false);

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -24,6 +25,22 @@ describe('wire start', () => {
     expect(err).toMatch(/LOG_LEVEL: /);
   });
 
+  it('refuses a placeholder or predictable OPS_TOKEN before starting anything, and so does the ops service itself', async () => {
+    for (const token of ['change-me-local-ops-token', 'please-change-this-token', 'opsopsopsopsopsopsops']) {
+      const stderr = new PassThrough();
+      let err = '';
+      stderr.on('data', (c: Buffer) => (err += c.toString()));
+      const code = await run([], { stdout: new PassThrough(), stderr, stdin: new PassThrough(), env: { ...testEnv(), OPS_TOKEN: token } });
+      expect(code, token).toBe(1);
+      expect(err).toContain('nothing started');
+      expect(err).toMatch(/OPS_TOKEN: (is a placeholder|too predictable)/);
+      expect(err).not.toContain(token);
+    }
+    const ops = spawnSync(process.execPath, ['--import', 'tsx', 'services/ops/src/main.ts'], { cwd: ROOT, env: { ...process.env, ...testEnv(), OPS_TOKEN: 'change-me-local-ops-token' }, encoding: 'utf8', timeout: 60_000 });
+    expect(ops.status).toBe(1);
+    expect(ops.stderr).toContain('ops: config error: OPS_TOKEN: is a placeholder ("changeme")');
+  });
+
   it('runs a service against the configured infrastructure and stops it cleanly on SIGTERM', async () => {
     const port = await freePort();
     // Its own Redis and BullMQ prefixes (removed after), so the run leaves nothing in Redis.
@@ -36,7 +53,7 @@ describe('wire start', () => {
     });
     const child = spawn(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', 'start', '--only', 'ops'], {
       cwd: ROOT,
-      env: { ...process.env, ...testEnv(), PORT: String(port), OPS_TOKEN: uniqueName('token'), WIRE_REDIS_PREFIX: redisPrefix, WIRE_QUEUE_PREFIX: queuePrefix, OPS_KAFKA_GROUP: uniqueName('ops-start'), LOG_LEVEL: 'info' },
+      env: { ...process.env, ...testEnv(), PORT: String(port), OPS_TOKEN: randomBytes(24).toString('base64url'), WIRE_REDIS_PREFIX: redisPrefix, WIRE_QUEUE_PREFIX: queuePrefix, OPS_KAFKA_GROUP: uniqueName('ops-start'), LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -145,3 +145,71 @@ describe('English → Spanish on the real Apertium', () => {
     await down.close();
   });
 });
+
+/**
+ * One direction of every Debian pair `wire infra` installs (infra/local/apertium.ts), the same
+ * sentence in each source language: "The government wants to build more houses in the city next
+ * year." Each must come back in the target language — words only that language has.
+ */
+const PAIRS: Array<{ from: string; to: string; text: string; expect: string[] }> = [
+  { from: 'nb', to: 'nn', text: 'Regjeringen vil bygge flere boliger i byen neste år.', expect: ['fleire', 'bustader'] },
+  { from: 'sv', to: 'da', text: 'Regeringen vill bygga fler bostäder i staden nästa år.', expect: ['boliger', 'næste'] },
+  { from: 'sv', to: 'nb', text: 'Regeringen vill bygga fler bostäder i staden nästa år.', expect: ['regjeringen', 'boliger', 'neste'] },
+  { from: 'da', to: 'nb', text: 'Regeringen vil bygge flere boliger i byen næste år.', expect: ['regjeringen', 'neste'] },
+  { from: 'no', to: 'sv', text: 'Regjeringen vil bygge flere boliger i byen neste år.', expect: ['bostäder', 'nästa'] },
+  { from: 'es', to: 'ca', text: 'El gobierno quiere construir más viviendas en la ciudad el próximo año.', expect: ['govern', 'habitatges', 'ciutat'] },
+  { from: 'pt', to: 'ca', text: 'O governo quer construir mais casas na cidade no próximo ano.', expect: ['govern', 'ciutat'] },
+  { from: 'es', to: 'it', text: 'El gobierno quiere construir más viviendas en la ciudad el próximo año.', expect: ['governo', 'vuole', 'città'] },
+  { from: 'it', to: 'ca', text: "Il governo vuole costruire più case in città l'anno prossimo.", expect: ['govern', 'vol', 'ciutat'] },
+  { from: 'gl', to: 'es', text: 'O goberno quere construír máis vivendas na cidade o ano que vén.', expect: ['gobierno', 'quiere', 'ciudad'] },
+  { from: 'pt', to: 'es', text: 'O governo quer construir mais casas na cidade no próximo ano.', expect: ['gobierno', 'quiere', 'ciudad'] },
+  { from: 'pt', to: 'gl', text: 'O governo quer construir mais casas na cidade no próximo ano.', expect: ['goberno', 'quere'] },
+  { from: 'en', to: 'ca', text: 'The government wants to build more houses in the city next year.', expect: ['vol', 'ciutat'] },
+  { from: 'en', to: 'gl', text: 'The government wants to build more houses in the city next year.', expect: ['goberno', 'quere', 'cidade'] },
+  { from: 'fr', to: 'es', text: "Le gouvernement veut construire plus de logements dans la ville l'année prochaine.", expect: ['quiere', 'ciudad'] },
+];
+
+describe('the Debian pairs on the real Apertium, direct and through a pivot', () => {
+  it.each(PAIRS)('$from → $to', async ({ from, to, text, expect: wanted }) => {
+    expect(await apertium.supports(from, to)).toBe(true);
+    const [out] = await apertium.translate([text], from, to);
+    expect(words(out!)).toEqual(expect.arrayContaining(wanted));
+  });
+
+  it("finds paths from APY's own pair list: direct where a pair exists, else the shortest through one pivot, else none", async () => {
+    expect(await router.pathFor('nb', 'sv')).toEqual(['nb', 'sv']);
+    expect(await router.pathFor('gl', 'en')).toEqual(['gl', 'en']);
+    expect(await router.pathFor('pt', 'en')).toEqual(['pt', 'es', 'en']);
+    expect(await router.pathFor('it', 'en')).toEqual(['it', 'es', 'en']);
+    expect(await router.pathFor('en', 'pt')).toEqual(['en', 'es', 'pt']);
+    expect(await router.pathFor('fr', 'ca')).toEqual(['fr', 'es', 'ca']);
+    // The Scandinavian pairs connect to nothing outside Scandinavia.
+    expect(await router.pathFor('sv', 'es')).toBeUndefined();
+    expect(await router.pathFor('nb', 'en')).toBeUndefined();
+  });
+
+  it('translates a Portuguese story into English through Spanish, names kept across both hops', async () => {
+    const headline = 'António Costa quer mais casas';
+    const body = ['O primeiro-ministro António Costa disse que o governo quer construir mais casas na cidade no próximo ano.'];
+    const story = yonhapStory({ language: 'pt', headline, body, bodyHtml: `<p>${body[0]}</p>`, images: [], bylines: [], contentHash: storyContentHash(headline, body) });
+    const { variant, provider, attempts } = await translator.translate(story, 'en');
+    expect(provider).toBe('apertium');
+    expect(attempts.filter((a) => a.outcome === 'ok').map((a) => a.pair)).toEqual(['pt>es', 'es>en']);
+    expect(variant.language).toBe('en');
+    expect(variant.translationOf).toEqual({ uri: story.uri, version: 1, language: 'pt' });
+    expect(variant.headline).toContain('António Costa');
+    expect(variant.body[0]).toContain('António Costa');
+    expect(words(variant.body[0]!)).toEqual(expect.arrayContaining(['the', 'government', 'wants', 'houses', 'city']));
+    expect(variant.bodyHtml).toMatch(/^<p>.*<\/p>$/);
+  });
+
+  it('says "no translator for sv→es", not retryable, for a Swedish story into Spanish', async () => {
+    const story = yonhapStory({ language: 'sv', headline: 'Regeringen vill bygga fler bostäder' });
+    await expect(translator.translate(story, 'es')).rejects.toMatchObject({
+      code: TranslateErrorCodes.UNSUPPORTED_PAIR,
+      retryable: false,
+      message: expect.stringMatching(/^no translator for sv→es /),
+    });
+  });
+});
+

@@ -4,7 +4,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createMetricsRegistry } from '@wire/observability';
 import { DeliverJob, deliverJobId, translateJobId, type TranslateJob } from '@wire/queues';
-import { PartnerRegistry, RecipientsRegister } from '@wire/routing';
+import { PartnerRegistry, RecipientsRegister, recipientEntry } from '@wire/routing';
+import { DeliveryLog } from '@wire/webhooks';
 import {
   createApertiumTranslator,
   createRedisTranslationCache,
@@ -16,6 +17,7 @@ import {
 } from '@wire/translate';
 import {
   createRedisFailureRecorder,
+  createRegistryUntranslatedRouter,
   createRegistryVariantRouter,
   createTranslateWorker,
   createTranslatorMetrics,
@@ -35,6 +37,7 @@ const apertium = counting(createApertiumTranslator({ url: config.APERTIUM_URL, c
 const registry = new PartnerRegistry(redis, { prefix: keyPrefix });
 const recipients = new RecipientsRegister(redis, { prefix: keyPrefix });
 const recordFailure = createRedisFailureRecorder(redis, { prefix: keyPrefix });
+const deliveryLog = new DeliveryLog(redis, { prefix: keyPrefix });
 const metrics = createTranslatorMetrics(createMetricsRegistry('translator-test', { defaults: false }));
 
 const translateQueue = new Queue('translate', { connection, prefix: bullPrefix });
@@ -48,6 +51,7 @@ function startWorker(queueName: string, apertiumUrl?: string): Worker {
   const w = createTranslateWorker({
     storyTranslator: createStoryTranslator({ router, cache: createRedisTranslationCache(redis, { ttlSeconds: 600 }), cachePrefix: `${keyPrefix}translate:cache` }),
     routeVariant: createRegistryVariantRouter({ registry, deliverQueue, recipients }),
+    routeUntranslated: createRegistryUntranslatedRouter({ registry, deliverQueue, recipients, deliveryLog }),
     metrics,
     logger,
     recordFailure,
@@ -164,15 +168,33 @@ describe('translate worker on real BullMQ queues and the real Apertium', () => {
     expect(d.story.body).toEqual([]);
   });
 
-  it('ends an unsupported pair at once, records it, and queues no delivery', async () => {
+  it('settles a pair no provider translates as skipped, not failed: the original where the partner takes it, an entry ops shows', async () => {
     const ko: TranslateJob = { ...job, targetLanguage: 'ko' };
-    await expect(run(ko, { attempts: 3 })).rejects.toThrow(TranslateErrorCodes.UNSUPPORTED_PAIR);
-    const failed = await translateQueue.getJob(translateJobId(story.uri, 1, 'ko', 'story.published'));
-    expect(failed!.attemptsMade).toBe(1); // UnrecoverableError: no retries spent
-    const records = (await redis.lrange(recordFailure.key, 0, -1)).map((r) => JSON.parse(r));
-    expect(records).toContainEqual(expect.objectContaining({ storyUri: story.uri, targetLanguage: 'ko', code: TranslateErrorCodes.UNSUPPORTED_PAIR, partnerIds }));
+    await recipients.add(story.uri, partnerIds.map((id) => recipientEntry(id, 'ko'))); // as routing recorded them
+    const result = await run(ko, { attempts: 3 });
+    expect(result.skipped).toBe('no translator for en→ko');
+    expect(result.provider).toBe('none');
+    const settled = await translateQueue.getJob(translateJobId(story.uri, 1, 'ko', 'story.published'));
+    expect(await settled!.getState()).toBe('completed');
+    expect(settled!.attemptsMade).toBe(1);
+    // El Diario has no language filter: it gets the English original. La Voz takes Spanish only: nothing.
+    const original = await deliverQueue.getJob(deliverJobId('el-diario', story.uri, 1, 'story.published'));
+    expect(DeliverJob.parse(original!.data)).toMatchObject({ partnerId: 'el-diario', storyUri: story.uri, story: { uri: story.uri, language: 'en' } });
+    expect(result.deliverJobIds).toEqual([original!.id]);
     const delivers = await deliverQueue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
+    expect(delivers.filter((d) => (d.data as DeliverJob).partnerId === 'la-voz' && !(d.data as DeliverJob).variant)).toEqual([]);
     expect(delivers.some((d) => (d.data as DeliverJob).story.language === 'ko')).toBe(false);
+    // What ops reads: one skipped entry per partner, under the variant it asked for.
+    const skipped = await deliveryLog.listDeliveries({ story: story.uri, status: 'skipped' });
+    expect(skipped.map((e) => [e.partnerId, e.variant, e.error?.code, e.error?.message]).sort()).toEqual([
+      ['el-diario', 'ko', TranslateErrorCodes.UNSUPPORTED_PAIR, 'no translator for en→ko: the original was sent instead'],
+      ['la-voz', 'ko', TranslateErrorCodes.UNSUPPORTED_PAIR, 'no translator for en→ko: nothing was sent (the partner takes no untranslated copy)'],
+    ]);
+    // A later kill reaches the original El Diario now holds, and no Korean variant nobody got.
+    const entries = await recipients.entries(story.uri);
+    expect(entries).toContain(recipientEntry('el-diario'));
+    expect(entries.filter((e) => e.endsWith('@ko'))).toEqual([recipientEntry('gone-quiet', 'ko')]);
+    expect(await redis.lrange(recordFailure.key, 0, -1)).toEqual([]);
   });
 
   it('ends a job that does not match the TranslateJob schema without retries', async () => {

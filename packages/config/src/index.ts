@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 
+export { envOptionalSecretToken, envSecretToken, estimatedBits, tokenWeakness, MIN_TOKEN_BITS, MIN_TOKEN_LENGTH } from './secret-token';
+
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'false', 'no', 'off', '']);
 

@@ -3,3 +3,4 @@ export { createLogger, type Logger } from './logger';
 export { createMetricsRegistry, Counter, Gauge, Histogram, Registry, Summary } from './metrics';
 export { ShutdownManager } from './shutdown';
 export { createHealthServer, listen, closeServer, type ReadinessCheck } from './health-server';
+export { checkRedisDurability, warnIfRedisNotDurable, type RedisCommandClient, type RedisDurability } from './redis-durability';

@@ -1,14 +1,17 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import { DELIVER_BATCH_JOB_NAME, deliverBatchJobId, type DeliverBatchItem, type DeliverJob } from '@wire/queues';
 import type { CanonicalStory, Decision } from '@wire/schema';
-import { planRoutes, type PlannedDeliver, type RoutePlan, type RoutingContext } from './plan';
+import { plannedRecipients, planRoutes, type PlannedDeliver, type RoutePlan, type RoutingContext } from './plan';
 import type { RecipientsRegister } from './recipients';
 import type { PartnerRegistry } from './registry';
 
 export interface RouteQueues {
   deliverQueue: Queue;
   translateQueue?: Queue;
-  /** When given, every partner a job is queued for is recorded as a recipient of the story. */
+  /**
+   * When given, every partner a job is queued for is recorded as a recipient of the story, in the
+   * form it is sent (`plannedRecipients`).
+   */
   recipients?: RecipientsRegister;
   /**
    * Most deliveries one batch job carries (default `DELIVER_BATCH_MAX`; 1 = one job per delivery).
@@ -71,16 +74,8 @@ export function deliverJobsOf(deliver: readonly PlannedDeliver[], recorded: bool
  * twice (a re-run after a crash) adds nothing new.
  */
 export async function enqueueRoutes(queues: RouteQueues, plan: Pick<RoutePlan, 'deliver' | 'translate'>): Promise<{ deliver: number; translate: number }> {
-  const uris = new Map<string, Set<string>>();
-  const note = (uri: string, ids: Iterable<string>) => {
-    const set = uris.get(uri) ?? new Set<string>();
-    for (const id of ids) set.add(id);
-    uris.set(uri, set);
-  };
-  for (const d of plan.deliver) note(d.data.storyUri, [d.data.partnerId]);
-  for (const t of plan.translate) note(t.data.storyUri, t.data.partnerIds);
   // Record recipients before the jobs exist, so a kill planned right after sees them.
-  if (queues.recipients) await queues.recipients.addMany(uris);
+  if (queues.recipients) await queues.recipients.addMany(plannedRecipients(plan));
   if (plan.deliver.length > 0) {
     await queues.deliverQueue.addBulk(deliverJobsOf(plan.deliver, queues.recipients !== undefined, queues.batchMax));
   }
@@ -106,7 +101,7 @@ export async function routeStory(
   decision: Decision,
   ctx: Omit<RoutingContext, 'recipients'> = {},
 ): Promise<RoutePlan> {
-  const [partners, recipients] = await Promise.all([deps.registry.list(), deps.recipients.list(story.uri)]);
+  const [partners, recipients] = await Promise.all([deps.registry.list(), deps.recipients.entries(story.uri)]);
   const plan = planRoutes(story, decision, partners, { ...ctx, recipients });
   await enqueueRoutes(deps, plan);
   return plan;

@@ -42,6 +42,13 @@ export const Partner = z.object({
   filters: PartnerFilters.optional(),
   /** Languages the partner wants translated variants in. */
   translateTo: z.array(z.string().min(2)).optional(),
+  /**
+   * What the partner gets when no configured provider translates a story into a language it
+   * asked for (`no translator for sv→es`): `original`, the story as it came, or `nothing`.
+   * Default: the original when its language filter admits the story's language or it has no
+   * language filter, else nothing.
+   */
+  whenNoTranslator: z.enum(['original', 'nothing']).optional(),
   /** Trusted to receive embargoed copy before `embargoedUntil`. */
   embargoEarly: z.boolean().optional(),
   /** Wants every source's copy of a story, not one per story. */

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { deliverJobId } from '@wire/queues';
 import { CanonicalStory, Decision } from '@wire/schema';
 import { Partner } from './partner';
-import { planRoutes, routeVariant } from './plan';
+import { plannedRecipients, planRoutes, planUntranslated, routeVariant } from './plan';
+import { recipientEntry } from './recipients';
 
 const at = '2026-01-01T00:00:00.000Z';
 const partner = (id: string, extra: Partial<Partner> = {}): Partner =>
@@ -49,6 +50,48 @@ describe('planRoutes', () => {
     expect(new Set(plan.deliver.map((d) => d.jobId)).size).toBe(3);
   });
 
+  it('kills only the uris each partner was sent: the Spanish variant alone, the original alone, or both', () => {
+    const partners = [
+      partner('es-only', { translateTo: ['es'], filters: { languages: ['es'] } }),
+      partner('en-only'),
+      partner('both', { translateTo: ['es'] }),
+      partner('fr-now', { translateTo: ['fr'] }), // asked for French after it got the Spanish variant
+    ];
+    const recipients = [
+      recipientEntry('es-only', 'es'),
+      recipientEntry('en-only'),
+      recipientEntry('both'),
+      recipientEntry('both', 'es'),
+      recipientEntry('fr-now', 'es'),
+    ];
+    const plan = planRoutes(story({ version: 2, pubStatus: 'canceled' }), decision('kill'), partners, { recipients });
+    expect(plan.deliver.map((d) => [d.data.partnerId, d.data.story.uri])).toEqual([
+      ['es-only', 'urn:wire:yonhap:1:lang:es'],
+      ['en-only', 'urn:wire:yonhap:1'],
+      ['both', 'urn:wire:yonhap:1'],
+      ['both', 'urn:wire:yonhap:1:lang:es'],
+      ['fr-now', 'urn:wire:yonhap:1:lang:es'],
+    ]);
+    expect(plan.deliver.every((d) => d.data.eventType === 'story.killed' && d.data.story.pubStatus === 'canceled')).toBe(true);
+  });
+
+  it('sends a correction to an earlier recipient in the forms it got, and to new matches as their settings ask', () => {
+    const partners = [
+      partner('es-only', { translateTo: ['es'], filters: { sources: ['ap'] } }), // filters changed since
+      partner('newcomer', { translateTo: ['es'] }),
+      partner('plain'),
+    ];
+    const plan = planRoutes(story({ version: 2, correction: true }), decision('correction'), partners, { recipients: [recipientEntry('es-only', 'es')] });
+    expect(plan.deliver.map((d) => d.data.partnerId)).toEqual(['plain']);
+    expect(plan.translate.map((t) => [t.data.targetLanguage, t.data.partnerIds, t.data.eventType])).toEqual([['es', ['es-only', 'newcomer'], 'story.corrected']]);
+  });
+
+  it('records each partner under the form it is routed, translations still in flight included', () => {
+    const partners = [partner('es-only', { translateTo: ['es'], filters: { languages: ['es'] } }), partner('both', { translateTo: ['es'], filters: { languages: ['en'] } })];
+    const plan = planRoutes(story(), decision('new'), partners);
+    expect([...(plannedRecipients(plan).get('urn:wire:yonhap:1') ?? [])].sort()).toEqual(['both@es', 'both@original', 'es-only@es']);
+  });
+
   it('sends corrections to matching partners and earlier recipients', () => {
     const partners = [partner('was', { filters: { sources: ['ap'] } }), partner('match'), partner('no', { filters: { sources: ['ap'] } })];
     const plan = planRoutes(story({ version: 2, correction: true }), decision('correction'), partners, { recipients: ['was'] });
@@ -93,5 +136,49 @@ describe('planRoutes', () => {
   it('sends nothing for stale versions', () => {
     const plan = planRoutes(story(), decision('stale'), [partner('a')]);
     expect(plan.deliver).toEqual([]);
+  });
+});
+
+describe('planUntranslated', () => {
+  const sv = story({ language: 'sv', headline: 'Börsen steg' });
+  const job = (eventType: 'story.published' | 'story.updated', partnerIds: string[]) => ({
+    storyUri: sv.uri,
+    version: 1,
+    targetLanguage: 'es',
+    eventType,
+    story: sv,
+    partnerIds,
+  });
+
+  it("gives each partner what its setting says, by default the original unless its language filter excludes the story's language", () => {
+    const partners = [
+      partner('es-filter', { translateTo: ['es'], filters: { languages: ['es'] } }),
+      partner('no-filter', { translateTo: ['es'] }),
+      partner('wants-original', { translateTo: ['es'], filters: { languages: ['es'] }, whenNoTranslator: 'original' }),
+      partner('wants-nothing', { translateTo: ['es'], whenNoTranslator: 'nothing' }),
+      partner('takes-sv-too', { translateTo: ['es'], filters: { languages: ['es', 'sv'] } }),
+      partner('off', { translateTo: ['es'], disabled: true }),
+      partner('not-asked', { translateTo: ['es'] }),
+    ];
+    const ids = ['es-filter', 'no-filter', 'wants-original', 'wants-nothing', 'takes-sv-too', 'off'];
+    const plan = planUntranslated(job('story.published', ids), partners);
+    expect(plan.partners).toEqual([
+      { partnerId: 'es-filter', outcome: 'nothing' },
+      { partnerId: 'no-filter', outcome: 'original' },
+      { partnerId: 'wants-original', outcome: 'original' },
+      { partnerId: 'wants-nothing', outcome: 'nothing' },
+      { partnerId: 'takes-sv-too', outcome: 'original-already' },
+    ]);
+    expect(plan.deliver.map((d) => [d.data.partnerId, d.data.story.uri, d.data.variant ?? null, d.jobId])).toEqual([
+      ['no-filter', sv.uri, null, deliverJobId('no-filter', sv.uri, 1, 'story.published')],
+      ['wants-original', sv.uri, null, deliverJobId('wants-original', sv.uri, 1, 'story.published')],
+    ]);
+    expect(plan.forget).toEqual(ids.slice(0, 5).map((id) => recipientEntry(id, 'es')));
+  });
+
+  it('forgets the variant only on a first publication: after an update the partner may hold an earlier one', () => {
+    const plan = planUntranslated(job('story.updated', ['a']), [partner('a', { translateTo: ['es'] })]);
+    expect(plan.deliver.map((d) => d.data.eventType)).toEqual(['story.updated']);
+    expect(plan.forget).toEqual([]);
   });
 });

@@ -7,11 +7,15 @@ import type { JobsOptions } from 'bullmq';
 import { deliverJobId, translateJobId, type DeliverJob, type TranslateJob, type WebhookEventType } from '@wire/queues';
 import { canceledVariant, type CanonicalStory, type Decision } from '@wire/schema';
 import type { Partner } from './partner';
+import { receivedForms, recipientEntry, type ReceivedForms } from './recipients';
 
 export interface RoutingContext {
   /** Now, ms since epoch (embargo delays are computed from it). */
   now?: number;
-  /** Partner ids that received any earlier version of this story (RecipientsRegister.list). */
+  /**
+   * Who received any earlier version of this story, and in which form (`RecipientsRegister.entries`:
+   * `partner@original`, `partner@es`; a bare partner id counts as every form the partner takes).
+   */
   recipients?: Iterable<string>;
   /** When the wire message was received, carried to the job for end-to-end latency. */
   receivedAt?: string;
@@ -108,14 +112,27 @@ export function variantsFor(partner: Partner, story: CanonicalStory): { original
 }
 
 /**
- * Languages whose variants a partner may hold when a story is killed: its translateTo languages
- * other than the story's own. A kill often comes without text, so an unknown language counts
- * every translateTo language.
+ * The forms an earlier recipient gets a kill or correction in: the ones it was routed. A bare
+ * entry (form not recorded) adds, for a kill, the original and every translateTo language other
+ * than the story's own (a kill often comes without text, so an unknown language counts them
+ * all), and for a correction the forms its settings ask for now.
  */
-function killedVariantLanguages(partner: Partner, story: CanonicalStory): string[] {
-  const lang = primaryLanguage(story.language);
-  const wants = (partner.translateTo ?? []).map((l) => primaryLanguage(l)!).filter(Boolean);
-  return [...new Set(wants.filter((l) => l !== lang))];
+function formsHeld(partner: Partner, story: CanonicalStory, held: ReceivedForms, kill: boolean): { original: boolean; variants: string[] } {
+  const variants = new Set(held.variants);
+  let original = held.original;
+  if (held.unknown && kill) {
+    original = true;
+    const lang = primaryLanguage(story.language);
+    for (const l of partner.translateTo ?? []) {
+      const p = primaryLanguage(l);
+      if (p && p !== lang) variants.add(p);
+    }
+  } else if (held.unknown) {
+    const now = variantsFor(partner, story);
+    original ||= now.original;
+    for (const l of now.translateTo) variants.add(l);
+  }
+  return { original, variants: [...variants] };
 }
 
 /** Delay until the embargo lifts, unless the partner may have it early. */
@@ -139,13 +156,16 @@ function deliverJob(partner: Partner, story: CanonicalStory, original: { uri: st
  * Plan the jobs for one story decision.
  *
  * - new → every enabled partner whose filters match; update → the same;
- * - correction → matching partners plus every earlier recipient; kill → every earlier recipient,
- *   as the original and as a canceled variant for each language it took translations in;
+ * - correction → every earlier recipient, in the forms it was sent (the original and/or its
+ *   language variants), plus matching partners that got none, in the forms their settings ask;
+ * - kill → every earlier recipient, for exactly the uris it was sent: the original's kill if it
+ *   got the original, a canceled variant for each language variant it got (or was routed, with
+ *   the translation still in flight);
  * - duplicate → only matching partners that want every source's copy (`allCopies`);
  * - stale, and `withheld` copy without an embargo time → nothing.
  *
  * @example
- * const plan = planRoutes(story, decision, await registry.list(), { recipients: await recipients.list(story.uri) });
+ * const plan = planRoutes(story, decision, await registry.list(), { recipients: await recipients.entries(story.uri) });
  * await enqueueRoutes({ deliverQueue, translateQueue, recipients }, plan);
  */
 export function planRoutes(story: CanonicalStory, decision: Decision, partners: readonly Partner[], ctx: RoutingContext = {}): RoutePlan {
@@ -156,12 +176,13 @@ export function planRoutes(story: CanonicalStory, decision: Decision, partners: 
     for (const p of partners) plan.skipped.push({ partnerId: p.id, reason: 'withheld without embargo time' });
     return plan;
   }
-  const recipients = new Set(ctx.recipients ?? []);
+  const received = receivedForms(ctx.recipients ?? []);
   const original = { uri: story.uri, version: story.version };
   const translations = new Map<string, string[]>();
 
   for (const partner of partners) {
-    const earlier = recipients.has(partner.id);
+    const held = received.get(partner.id);
+    const earlier = held !== undefined;
     let target: boolean;
     let reason = 'filters do not match';
     switch (eventType) {
@@ -191,18 +212,23 @@ export function planRoutes(story: CanonicalStory, decision: Decision, partners: 
       continue;
     }
     if (eventType === 'story.killed') {
-      // The original kill always goes (it names the uri every variant links to), and a partner
-      // that took translations also gets the kill of each variant under the variant's own uri, at
-      // once: a canceled variant needs no translation, so it never waits on the translate queue.
-      plan.deliver.push(deliverJob(partner, story, original, eventType, ctx));
-      for (const lang of killedVariantLanguages(partner, story)) {
+      // A canceled variant needs no translation, so each variant's kill goes at once under the
+      // variant's own uri, never waiting on the translate queue.
+      const forms = formsHeld(partner, story, held!, true);
+      if (forms.original) plan.deliver.push(deliverJob(partner, story, original, eventType, ctx));
+      for (const lang of forms.variants) {
         plan.deliver.push(deliverJob(partner, canceledVariant(story, lang), original, eventType, ctx, lang));
       }
       continue;
     }
-    const forms = variantsFor(partner, story);
+    let forms: { original: boolean; variants: string[] };
+    if (held && eventType === 'story.corrected') forms = formsHeld(partner, story, held, false);
+    else {
+      const asked = variantsFor(partner, story);
+      forms = { original: asked.original, variants: asked.translateTo };
+    }
     if (forms.original) plan.deliver.push(deliverJob(partner, story, original, eventType, ctx));
-    for (const lang of forms.translateTo) {
+    for (const lang of forms.variants) {
       const waiting = translations.get(lang) ?? [];
       waiting.push(partner.id);
       translations.set(lang, waiting);
@@ -236,4 +262,74 @@ export function routeVariant(
   return partners
     .filter((p) => wanted.has(p.id) && !p.disabled)
     .map((p) => deliverJob(p, withEmbargo, { uri: job.storyUri, version: job.version }, job.eventType, c, lang));
+}
+
+/**
+ * The recipients entries a plan records, by story uri: each delivery's partner in its form (the
+ * original, or its variant's language) and each translation's partners under its language — a
+ * translation still in flight counts, so a kill right after reaches the variant's uri.
+ */
+export function plannedRecipients(plan: Pick<RoutePlan, 'deliver' | 'translate'>): Map<string, Set<string>> {
+  const byStory = new Map<string, Set<string>>();
+  const note = (uri: string, entry: string) => {
+    const set = byStory.get(uri) ?? new Set<string>();
+    set.add(entry);
+    byStory.set(uri, set);
+  };
+  for (const d of plan.deliver) note(d.data.storyUri, recipientEntry(d.data.partnerId, d.data.variant));
+  for (const t of plan.translate) for (const id of t.data.partnerIds) note(t.data.storyUri, recipientEntry(id, t.data.targetLanguage));
+  return byStory;
+}
+
+/** What one partner of a translate job gets when no provider translates its language. */
+export type UntranslatedOutcome = 'original' | 'original-already' | 'nothing';
+
+export interface UntranslatedPlan {
+  /** The original to the partners whose setting (or its default) says so. */
+  deliver: PlannedDeliver[];
+  partners: Array<{ partnerId: string; outcome: UntranslatedOutcome }>;
+  /**
+   * Recipients entries to forget: the variant a partner was routed and will never receive. Only
+   * for a first publication — for a later version the partner may hold an earlier variant, whose
+   * kill must still reach it.
+   */
+  forget: string[];
+}
+
+/**
+ * Whether a partner takes the original when its language cannot be translated: its
+ * `whenNoTranslator` setting, else the original when its language filter admits the story's
+ * language or it has none (it did not say it takes only other languages).
+ */
+export function takesOriginalUntranslated(partner: Partner, story: CanonicalStory): boolean {
+  if (partner.whenNoTranslator) return partner.whenNoTranslator === 'original';
+  return !partner.filters?.languages || languageIn(primaryLanguage(story.language), partner.filters.languages);
+}
+
+/**
+ * For the translator service, when no configured provider translates a job's pair: the partners
+ * the job names (still present and enabled in `partners`) get the original where they take it
+ * untranslated (`takesOriginalUntranslated`), unless routing already sent them the original.
+ */
+export function planUntranslated(
+  job: Pick<TranslateJob, 'storyUri' | 'version' | 'targetLanguage' | 'eventType' | 'partnerIds' | 'receivedAt' | 'story'>,
+  partners: readonly Partner[],
+  ctx: RoutingContext = {},
+): UntranslatedPlan {
+  const wanted = new Set(job.partnerIds);
+  const lang = primaryLanguage(job.targetLanguage) ?? job.targetLanguage;
+  const c: RoutingContext = { ...ctx, receivedAt: ctx.receivedAt ?? job.receivedAt };
+  const plan: UntranslatedPlan = { deliver: [], partners: [], forget: [] };
+  for (const p of partners) {
+    if (!wanted.has(p.id) || p.disabled) continue;
+    let outcome: UntranslatedOutcome = 'nothing';
+    if (variantsFor(p, job.story).original) outcome = 'original-already';
+    else if (takesOriginalUntranslated(p, job.story)) {
+      outcome = 'original';
+      plan.deliver.push(deliverJob(p, job.story, { uri: job.storyUri, version: job.version }, job.eventType, c));
+    }
+    plan.partners.push({ partnerId: p.id, outcome });
+    if (job.eventType === 'story.published') plan.forget.push(recipientEntry(p.id, lang));
+  }
+  return plan;
 }

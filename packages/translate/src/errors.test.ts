@@ -18,6 +18,7 @@ describe('language codes', () => {
     expect(toApertiumCode('en')).toBe('eng');
     expect(toApertiumCode('es')).toBe('spa');
     expect(toApertiumCode('en-us')).toBe('eng_US');
+    expect(toApertiumCode('no')).toBe('nob'); // Apertium pairs Bokmål and Nynorsk, not the macrolanguage
     expect(fromApertiumCode('spa')).toBe('es');
     expect(fromApertiumCode('eng_US')).toBe('en-US');
     expect(normalizeLanguage('PT_br')).toBe('pt-BR');

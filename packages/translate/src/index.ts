@@ -2,9 +2,9 @@
  * @wire/translate — machine translation of canonical stories into language variants.
  *
  * A `Translator` per provider (Apertium APY, LibreTranslate, DeepL, Amazon Translate), a router
- * that picks providers per language pair with a fallback order, name/glossary protection, a
- * cache keyed by (source content hash, language, provider), and the story translator that builds
- * the variant `CanonicalStory`.
+ * that picks providers per language pair with a fallback order and pivots through a third
+ * language when no pair is direct, name/glossary protection, a cache keyed by (source content
+ * hash, language, provider), and the story translator that builds the variant `CanonicalStory`.
  */
 export * from './errors';
 export * from './languages';
@@ -12,7 +12,17 @@ export { toSegments, mapLimit, type Segment, type TextFormat, type TranslateOpti
 export { planBatches, splitLongText, translateInBatches, type Batch } from './chunk';
 export { buildProtectedTerms, findNames, Protector, type GlossaryEntry, type ProtectedTerm } from './protect';
 export { splitBlocks } from './html';
-export { createTranslationRouter, parseRoutes, type TranslationRouter, type TranslationRoutes, type Attempt, type RoutedTranslation } from './router';
+export {
+  createTranslationRouter,
+  parseRoutes,
+  noTranslatorReason,
+  DEFAULT_PIVOTS,
+  type TranslationRouter,
+  type TranslationRouterOptions,
+  type TranslationRoutes,
+  type Attempt,
+  type RoutedTranslation,
+} from './router';
 export {
   createRedisTranslationCache,
   createMemoryTranslationCache,

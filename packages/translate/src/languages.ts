@@ -15,6 +15,21 @@ const ISO639_1_TO_3: Record<string, string> = {
 const ISO639_3_TO_1: Record<string, string> = Object.fromEntries(Object.entries(ISO639_1_TO_3).map(([a, b]) => [b, a]));
 
 /**
+ * Apertium has no pairs for the Norwegian macrolanguage (`nor`): its Norwegian pairs are Bokmål
+ * (`nob`) and Nynorsk (`nno`). A story tagged plain `no` is written in Bokmål in all but a few
+ * cases, so it is translated as Bokmål.
+ */
+const APERTIUM_MACROLANGUAGE: Record<string, string> = { no: 'nob' };
+
+/**
+ * The primary language subtags this module can map to Apertium codes: the languages a router
+ * may try as pivots when no provider translates a pair directly.
+ */
+export function knownLanguages(): string[] {
+  return Object.keys(ISO639_1_TO_3);
+}
+
+/**
  * The canonical form of a BCP 47 tag: lower-case language, upper-case region, `_` read as `-`.
  * @example normalizeLanguage('EN_us') // 'en-US'
  */
@@ -28,11 +43,12 @@ export function primaryLanguage(tag: string): string {
 }
 
 /**
- * BCP 47 → Apertium code: `en` → `eng`, `en-US` → `eng_US`; an unknown language is passed through.
+ * BCP 47 → Apertium code: `en` → `eng`, `en-US` → `eng_US`, `no` → `nob`; an unknown language is
+ * passed through.
  */
 export function toApertiumCode(tag: string): string {
   const [lang = '', region] = normalizeLanguage(tag).split('-');
-  const three = ISO639_1_TO_3[lang] ?? lang;
+  const three = APERTIUM_MACROLANGUAGE[lang] ?? ISO639_1_TO_3[lang] ?? lang;
   return region && region.length === 2 ? `${three}_${region}` : three;
 }
 

@@ -8,8 +8,11 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { storyHash, type WebhookEventType } from '@wire/queues';
 
-/** What became of one attempt. */
-export type DeliveryOutcome = 'delivered' | 'retrying' | 'dead' | 'stale' | 'duplicate' | 'dropped';
+/**
+ * What became of one attempt. `skipped`: no attempt was made — the translator found no provider
+ * for the variant's language (`error` says which pair and what the partner got instead).
+ */
+export type DeliveryOutcome = 'delivered' | 'retrying' | 'dead' | 'stale' | 'duplicate' | 'dropped' | 'skipped';
 
 export interface DeliveryAttempt {
   jobId: string;

@@ -5,7 +5,7 @@ import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { DedupeEngine, RedisDedupeStore } from '@wire/dedupe';
 import { createImageFetcher, createMediaProcessor, createS3Client, S3MediaStore } from '@wire/media';
-import { createMetricsRegistry, type Logger, type Registry } from '@wire/observability';
+import { createMetricsRegistry, warnIfRedisNotDurable, type Logger, type Registry } from '@wire/observability';
 import { Queues, TopicConfigs, type TopicName } from '@wire/queues';
 import { normalize as normalizeDocument } from '@wire/normalize';
 import { PartnerRegistry, RecipientsRegister } from '@wire/routing';
@@ -174,6 +174,7 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
       const threadsReady = Promise.all([normalizePool?.warm(), deciderThread?.warm()]);
       threadsReady.catch(() => undefined); // awaited below
       await redis.connect();
+      void warnIfRedisNotDurable(redis, log);
       await ensureTopics(kafka, [
         { name: config.INGEST_RAW_TOPIC, role: 'wire.raw' },
         { name: topics.canonical, role: 'stories.canonical' },

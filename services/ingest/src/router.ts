@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { enqueueRoutes, eventTypeFor, planRoutes, type PartnerRegistry, type RecipientsRegister, type RoutePlan } from '@wire/routing';
+import { enqueueRoutes, eventTypeFor, plannedRecipients, planRoutes, type PartnerRegistry, type RecipientsRegister, type RoutePlan } from '@wire/routing';
 import type { RouteItem, Router } from './ports';
 
 /**
@@ -28,7 +28,7 @@ export function createRouter(deps: {
         if (type === 'story.killed' || type === 'story.corrected') reach.add(i.story.uri);
       }
       const uris = [...reach];
-      const earlier = await Promise.all(uris.map((u) => deps.recipients.list(u)));
+      const earlier = await Promise.all(uris.map((u) => deps.recipients.entries(u)));
       const known = new Map(uris.map((u, n) => [u, new Set(earlier[n])]));
       for (const i of items) if (!known.has(i.story.uri)) known.set(i.story.uri, new Set());
       const plan: Pick<RoutePlan, 'deliver' | 'translate'> = { deliver: [], translate: [] };
@@ -38,8 +38,7 @@ export function createRouter(deps: {
         const p = planRoutes(item.story, item.decision, partners, { now, recipients: seen, receivedAt: item.receivedAt });
         plan.deliver.push(...p.deliver);
         plan.translate.push(...p.translate);
-        for (const d of p.deliver) seen.add(d.data.partnerId);
-        for (const t of p.translate) for (const id of t.data.partnerIds) seen.add(id);
+        for (const entry of plannedRecipients(p).get(item.story.uri) ?? []) seen.add(entry);
       }
       await enqueueRoutes({ deliverQueue: deps.deliverQueue, translateQueue: deps.translateQueue, recipients: deps.recipients }, plan);
       return { jobIds: [...plan.deliver.map((d) => d.jobId), ...plan.translate.map((t) => t.jobId)] };

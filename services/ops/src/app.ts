@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger, Registry } from '@wire/observability';
-import { requestToken, tokenChecker, TOKEN_COOKIE } from './auth';
-import { OpsError, OpsErrors } from './errors';
+import { declareScopeAccess, installAccess, type DeclaredRoute } from './access';
+import { requestToken, TOKEN_COOKIE } from './auth';
+import { installBrowserGuard, QUEUE_UI_CSP } from './browser-guard';
+import { OpsError } from './errors';
 import type { IngestDeadLetters, Republish } from './ingest-dead-letters';
 import { buildSnapshot, type Snapshot } from './live';
 import type { DeliveryAdmin, LagReader, ObjectReader, PartnerAdmin, ReadinessProbe } from './ports';
@@ -19,6 +22,16 @@ import type { StoryIndex } from './story-index';
 export interface AppDeps {
   /** The bearer token for `/api` and `/ui` (OPS_TOKEN). */
   token: string;
+  /** OPS_METRICS_TOKEN: when set, `/metrics` needs it (or the ops token); when unset `/metrics` is open. */
+  metricsToken?: string;
+  /** `Host` values accepted besides 127.0.0.1:<port> and localhost:<port> (OPS_ALLOWED_HOSTS, OPS_PUBLIC_URL's host). */
+  allowedHosts?: string[];
+  /** Where browsers reach the service (OPS_PUBLIC_URL); an https address makes the session cookie `Secure`. */
+  publicUrl?: string;
+  /** Reverse proxies whose X-Forwarded-* headers are believed (fastify `trustProxy`; OPS_TRUST_PROXY). */
+  trustProxy?: string[];
+  /** What an operator should fix in the deployment (e.g. a Redis that does not persist): `/readyz` details and the dashboard. */
+  warnings?: () => string[];
   logger: Logger;
   partners: PartnerAdmin;
   stories: StoryIndex;
@@ -36,14 +49,10 @@ export interface AppDeps {
   liveIntervalMs?: number;
 }
 
-export interface ApiRoute {
-  method: string;
-  url: string;
-}
-const ROUTES = new WeakMap<FastifyInstance, ApiRoute[]>();
+const ROUTES = new WeakMap<FastifyInstance, DeclaredRoute[]>();
 
-/** Every route an app built by `buildApp` registered (method and path), e.g. to test auth on each. */
-export function registeredRoutes(app: FastifyInstance): ApiRoute[] {
+/** Every route an app built by `buildApp` registered (method, path, declared access), bull-board's included, e.g. to test auth on each. */
+export function registeredRoutes(app: FastifyInstance): DeclaredRoute[] {
   return [...(ROUTES.get(app) ?? [])];
 }
 
@@ -59,20 +68,30 @@ const CONTENT_TYPES: Record<string, string> = { html: 'text/html; charset=utf-8'
  * token), the queue UI under `/ui/queues` and the live dashboard at `/`. No side effects: it
  * does not listen; `main.ts` does.
  *
+ * Deny by default: every route is private unless it declares otherwise (`access.ts`); the
+ * browser guard (`browser-guard.ts`) checks Host and Origin and sets the security headers.
+ *
  * @example
  * const app = await buildApp(deps);
  * const res = await app.inject({ method: 'GET', url: '/api/partners', headers: { authorization: `Bearer ${token}` } });
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const log = deps.logger.child({ component: 'http' });
-  const app: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
-  const authorized = tokenChecker(deps.token);
-  const routes: ApiRoute[] = [];
-  ROUTES.set(app, routes);
-  app.addHook('onRoute', (r) => {
-    const methods = Array.isArray(r.method) ? r.method : [r.method];
-    for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: r.url });
+  const app: FastifyInstance = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    trustProxy: deps.trustProxy && deps.trustProxy.length > 0 ? deps.trustProxy : false,
+    // A path the router cannot decode (`%zz`) or a parameter too long: a constant answer, not an echo of the path.
+    frameworkErrors: (err, _req, reply) =>
+      (reply as FastifyReply)
+        .code(err.statusCode ?? 400)
+        .send({ error: { code: 'WIRE_ERR_OPS_VALIDATION', message: err.code === 'FST_ERR_BAD_URL' ? 'the URL is not valid percent-encoding' : 'the URL is not valid' } }),
   });
+  // Host and Origin first, so a refused browser request learns nothing else; then the token.
+  installBrowserGuard(app, { allowedHosts: deps.allowedHosts ?? [] });
+  const access = installAccess(app, { token: deps.token, metricsToken: deps.metricsToken });
+  ROUTES.set(app, access.routes);
+  const secureCookie = (protocol: string) => protocol === 'https' || deps.publicUrl?.startsWith('https:') === true;
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof OpsError) {
@@ -88,44 +107,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.code(500).send({ error: { code: 'WIRE_ERR_OPS_INTERNAL', message: 'internal error (see the ops log)' } });
   });
 
-  // Bearer token on /api and the queue UI. Browsers carry it as the HttpOnly cookie the dashboard
-  // sets through POST /api/session (the token never travels in a URL, so it never lands in a log).
-  app.addHook('onRequest', async (req, reply) => {
-    const path = req.url.split('?')[0] ?? '';
-    if (!(path === '/api' || path.startsWith('/api/') || path === '/ui' || path.startsWith('/ui/'))) return;
-    if (authorized(requestToken(req.headers))) return;
-    return reply
-      .code(401)
-      .header('www-authenticate', 'Bearer realm="wire-ops"')
-      .send({ error: { code: 'WIRE_ERR_OPS_UNAUTHORIZED', message: OpsErrors.WIRE_ERR_OPS_UNAUTHORIZED.doc } });
-  });
+  // Whatever no route matches: the same answer for every path, with nothing of the request in it.
+  app.setNotFoundHandler(async (_req, reply) => reply.code(404).send({ error: { code: 'WIRE_ERR_OPS_NOT_FOUND', message: 'no such route' } }));
 
-  // Health, readiness, metrics: no token (probes and Prometheus scrape them).
-  app.get('/healthz', async () => ({ ok: true }));
-  app.get('/readyz', async (_req, reply) => {
+  // Health and readiness: public (probes). Without the token /readyz says ready or not; with it, why.
+  app.get('/healthz', { config: { access: 'public' } }, async () => ({ ok: true }));
+  app.get('/readyz', { config: { access: 'public' } }, async (req, reply) => {
     const checks = await deps.ready().catch((err: Error) => ({ ready: err.message }) as Record<string, true | string>);
     const ok = Object.values(checks).every((v) => v === true);
-    return reply.code(ok ? 200 : 503).send({ ok, checks });
+    return reply.code(ok ? 200 : 503).send(access.isOps(req) ? { ok, checks, warnings: deps.warnings?.() ?? [] } : { ok });
   });
-  app.get('/metrics', async (_req, reply) => reply.header('content-type', deps.registry.contentType).send(await deps.registry.metrics()));
+  app.get('/metrics', { config: { access: 'metrics' } }, async (_req, reply) => reply.header('content-type', deps.registry.contentType).send(await deps.registry.metrics()));
 
-  // The ops API.
-  app.get('/api', async () => ({
-    routes: registeredRoutes(app)
-      .filter((r) => r.url.startsWith('/api/'))
-      .map((r) => `${r.method} ${r.url}`),
-  }));
-  /** The dashboard posts the token here once; the cookie lets the browser open the queue UI. */
-  app.post('/api/session', async (req, reply) =>
-    reply
-      .header('set-cookie', `${TOKEN_COOKIE}=${encodeURIComponent(requestToken(req.headers) ?? '')}; Path=/; HttpOnly; SameSite=Strict`)
-      .code(204)
-      .send(),
-  );
-  partnerRoutes(app, deps.partners);
-  storyRoutes(app, { stories: deps.stories, deliveries: deps.deliveries, objects: deps.objects });
-  deliveryRoutes(app, { deliveries: deps.deliveries, ingestDeadLetters: deps.ingestDeadLetters, republish: deps.republish });
-
+  // The ops API: private, as a scope, so a route added here cannot forget it.
   const snapshotDeps = {
     stories: deps.stories,
     partners: deps.partners,
@@ -133,15 +127,39 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     queues: deps.queues,
     lag: deps.lag,
     ingestDeadLetters: deps.ingestDeadLetters,
+    warnings: deps.warnings,
   };
-  app.get('/api/snapshot', async () => buildSnapshot(snapshotDeps, log));
-
-  // Live dashboard stream: server-sent events, one `snapshot` event per interval.
   const streams = new Set<() => void>();
-  app.get('/api/live', (req, reply) => {
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  await app.register(async (api) => {
+    declareScopeAccess(api, 'private');
+    api.get('/api', async () => ({
+      routes: registeredRoutes(app)
+        .filter((r) => r.url.startsWith('/api/'))
+        .map((r) => `${r.method} ${r.url}`),
+    }));
+    /** The dashboard posts the token here once; the cookie lets the browser open the queue UI. */
+    api.post('/api/session', async (req, reply) =>
+      reply
+        .header('set-cookie', `${TOKEN_COOKIE}=${encodeURIComponent(requestToken(req.headers) ?? '')}; Path=/; HttpOnly; SameSite=Strict${secureCookie(req.protocol) ? '; Secure' : ''}`)
+        .code(204)
+        .send(),
+    );
+    partnerRoutes(api, deps.partners);
+    storyRoutes(api, { stories: deps.stories, deliveries: deps.deliveries, objects: deps.objects });
+    deliveryRoutes(api, { deliveries: deps.deliveries, ingestDeadLetters: deps.ingestDeadLetters, republish: deps.republish });
+    api.get('/api/snapshot', async () => buildSnapshot(snapshotDeps, log));
+    // Live dashboard stream: server-sent events, one `snapshot` event per interval.
+    api.get('/api/live', (req, reply) => liveStream(req.raw, reply.hijack().raw));
+  });
+
+  function liveStream(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+      'x-content-type-options': 'nosniff',
+    });
     let closed = false;
     let timer: NodeJS.Timeout | undefined;
     const send = async () => {
@@ -163,27 +181,35 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (!res.writableEnded) res.end();
     };
     streams.add(stop);
-    req.raw.on('close', stop);
+    req.on('close', stop);
     res.write('retry: 2000\n\n');
     void send();
-  });
+  }
   app.addHook('onClose', async () => {
     for (const stop of [...streams]) stop();
   });
 
-  // The dashboard: plain HTML and JS from src/dashboard, read once here (not at import time).
+  // The dashboard shell: plain HTML, JS and CSS from src/dashboard, read once here (not at import
+  // time). Public: it holds no data; everything it shows comes through the private API.
   const dashDir = new URL('./dashboard/', import.meta.url);
   for (const [route, file] of Object.entries(DASHBOARD_FILES)) {
     const body = readFileSync(new URL(file, dashDir), 'utf8');
     const type = CONTENT_TYPES[file.split('.').pop() ?? 'html'] ?? 'text/plain';
-    app.get(route, async (_req, reply) => reply.header('content-type', type).header('cache-control', 'no-cache').send(body));
+    app.get(route, { config: { access: 'public' } }, async (_req, reply) => reply.header('content-type', type).header('cache-control', 'no-cache').send(body));
   }
 
-  // Queue UI (bull-board) for every queue: retry, promote, clean.
+  // Queue UI (bull-board) for every queue: retry, promote, clean. Its routes come from its plugin,
+  // so the scope declares them private; its own CSP allows the inline styles it ships with.
   const board = new FastifyAdapter();
   board.setBasePath('/ui/queues');
   createBullBoard({ queues: deps.queues.map((q) => new BullMQAdapter(q)), serverAdapter: board, options: { uiConfig: { boardTitle: 'wire queues' } } });
-  await app.register(board.registerPlugin(), { prefix: '/ui/queues' });
+  await app.register(async (ui) => {
+    declareScopeAccess(ui, 'private');
+    ui.addHook('onRequest', async (_req, reply) => {
+      reply.header('content-security-policy', QUEUE_UI_CSP);
+    });
+    await ui.register(board.registerPlugin(), { prefix: '/ui/queues' });
+  });
 
   return app;
 }

@@ -7,6 +7,8 @@ export const OpsErrors = {
   WIRE_ERR_OPS_NOT_FOUND: { status: 404, doc: 'no such partner, story or dead letter' },
   WIRE_ERR_OPS_CONFLICT: { status: 409, doc: 'the thing already exists (e.g. a partner id)' },
   WIRE_ERR_OPS_UNAVAILABLE: { status: 503, doc: 'the part of the pipeline this route reads is not available' },
+  WIRE_ERR_OPS_HOST: { status: 421, doc: 'Host header not allowed' },
+  WIRE_ERR_OPS_ORIGIN: { status: 403, doc: 'cross-site request refused' },
 } as const;
 export type OpsErrorCode = keyof typeof OpsErrors;
 

@@ -37,6 +37,8 @@ export interface Snapshot {
   deadLetters: { ingest: number };
   /** Parts that could not be read, with why. */
   problems: string[];
+  /** What an operator should fix in the deployment (e.g. a Redis that does not persist). */
+  warnings: string[];
 }
 
 export interface SnapshotDeps {
@@ -46,6 +48,7 @@ export interface SnapshotDeps {
   queues: Queue[];
   lag?: LagReader;
   ingestDeadLetters: IngestDeadLetters;
+  warnings?: () => string[];
 }
 
 const SUCCESS = new Set(['delivered', 'success', 'succeeded', 'ok', 'sent']);
@@ -142,5 +145,6 @@ export async function buildSnapshot(deps: SnapshotDeps, log: Logger): Promise<Sn
     decisions,
     deadLetters: { ingest: dlq },
     problems,
+    warnings: deps.warnings?.() ?? [],
   };
 }

@@ -7,7 +7,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { ConfigError } from '@wire/config';
-import { createLogger, createMetricsRegistry, ShutdownManager } from '@wire/observability';
+import { createLogger, createMetricsRegistry, ShutdownManager, warnIfRedisNotDurable } from '@wire/observability';
 import { Queues } from '@wire/queues';
 import { PartnerRegistry } from '@wire/routing';
 import { buildApp } from './app';
@@ -37,6 +37,11 @@ shutdown.trapSignals();
 
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
 redis.on('error', (err) => log.warn({ err }, 'redis error'));
+// Shown in /readyz details and on the dashboard once Redis has answered.
+let redisWarnings: string[] = [];
+void warnIfRedisNotDurable(redis, log).then((d) => {
+  redisWarnings = d ? d.warnings : ['could not check whether Redis persists and never evicts (see the ops log)'];
+});
 const queues = Object.values(Queues).map((name) => new Queue(name, { connection: redis, prefix: config.WIRE_QUEUE_PREFIX }));
 const deliverQueue = queues.find((q) => q.name === Queues.deliver)!;
 const stories = new StoryIndex(redis, { prefix: `${config.WIRE_REDIS_PREFIX}ops:`, maxRecent: config.OPS_STORY_INDEX_MAX });
@@ -68,6 +73,11 @@ const metrics = new PipelineMetrics({ registry, queues, stories, ingestDeadLette
 
 const app = await buildApp({
   token: config.OPS_TOKEN,
+  metricsToken: config.OPS_METRICS_TOKEN,
+  allowedHosts: [...config.OPS_ALLOWED_HOSTS, ...(config.OPS_PUBLIC_URL ? [new URL(config.OPS_PUBLIC_URL).host] : [])],
+  publicUrl: config.OPS_PUBLIC_URL,
+  trustProxy: config.OPS_TRUST_PROXY,
+  warnings: () => redisWarnings,
   logger,
   partners,
   stories,

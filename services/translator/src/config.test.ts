@@ -7,6 +7,13 @@ describe('loadTranslatorConfig', () => {
     const c = loadTranslatorConfig({});
     expect(c.TRANSLATE_ROUTES).toBe('*=apertium');
     expect(c.APERTIUM_URL).toBe('http://127.0.0.1:2737');
+    expect([c.TRANSLATE_MAX_PIVOTS, c.TRANSLATE_PIVOTS]).toEqual([1, []]);
+  });
+
+  it('reads the pivot settings and names a bad one', () => {
+    const c = loadTranslatorConfig({ TRANSLATE_MAX_PIVOTS: '0', TRANSLATE_PIVOTS: 'ca, en' });
+    expect([c.TRANSLATE_MAX_PIVOTS, c.TRANSLATE_PIVOTS]).toEqual([0, ['ca', 'en']]);
+    expect(() => loadTranslatorConfig({ TRANSLATE_MAX_PIVOTS: '9' })).toThrow(ConfigError);
   });
 
   it('names bad variables, then routes to providers the environment does not configure', () => {

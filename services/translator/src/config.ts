@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { CommonEnv, ConfigError, envInt, envString, envUrl, loadConfig } from '@wire/config';
+import { CommonEnv, ConfigError, envInt, envList, envString, envUrl, loadConfig } from '@wire/config';
 import { parseRoutes } from '@wire/translate';
 
 /**
@@ -22,6 +22,15 @@ export const ConfigSchema = z.object({
   TRANSLATOR_PORT: envInt(9103, 0, 65535),
   /** Providers per pair, fallback order left to right: `en>es=apertium|deepl;*=apertium`. */
   TRANSLATE_ROUTES: envString('*=apertium'),
+  /**
+   * Most pivot languages between a story's language and a target no provider pairs directly
+   * (1: `gl>es>en` when only gl>es and es>en exist; 0: direct pairs only).
+   */
+  TRANSLATE_MAX_PIVOTS: envInt(1, 0, 3),
+  /** Pivot languages to try first, most preferred first (`en,es`); every known language follows. */
+  TRANSLATE_PIVOTS: envList([]),
+  /** Days a skipped translation stays in the delivery log (the webhooks service's `DELIVERY_LOG_DAYS`). */
+  DELIVERY_LOG_DAYS: envInt(7, 1, 365),
   /** Language of stories that do not say. */
   TRANSLATE_DEFAULT_SOURCE_LANGUAGE: envString('en'),
   /** Requests in flight to APY (match APY's `--max-pipes-per-pair`). */

@@ -5,14 +5,15 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ConfigError } from '@wire/config';
-import { closeServer, createHealthServer, createLogger, createMetricsRegistry, listen, ShutdownManager } from '@wire/observability';
+import { closeServer, createHealthServer, createLogger, createMetricsRegistry, listen, ShutdownManager, warnIfRedisNotDurable } from '@wire/observability';
 import { PartnerRegistry, RecipientsRegister } from '@wire/routing';
-import { createRedisTranslationCache, createStoryTranslator, createTranslationRouter, parseRoutes } from '@wire/translate';
+import { createRedisTranslationCache, createStoryTranslator, createTranslationRouter, DEFAULT_PIVOTS, parseRoutes } from '@wire/translate';
+import { DeliveryLog } from '@wire/webhooks';
 import { loadTranslatorConfig, readGlossary, type Config } from './config';
 import { createRedisFailureRecorder } from './failures';
 import { createTranslatorMetrics } from './metrics';
 import { createProviders } from './providers';
-import { createRegistryVariantRouter } from './route';
+import { createRegistryUntranslatedRouter, createRegistryVariantRouter } from './route';
 import { createTranslateWorker } from './worker';
 
 let config: Config;
@@ -29,8 +30,14 @@ const metrics = createTranslatorMetrics(registry);
 
 // BullMQ needs maxRetriesPerRequest: null on the connections it blocks on.
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+void warnIfRedisNotDurable(redis, logger);
 const providers = createProviders(config);
-const router = createTranslationRouter({ providers, routes: parseRoutes(config.TRANSLATE_ROUTES) });
+const router = createTranslationRouter({
+  providers,
+  routes: parseRoutes(config.TRANSLATE_ROUTES),
+  maxPivots: config.TRANSLATE_MAX_PIVOTS,
+  pivots: [...config.TRANSLATE_PIVOTS, ...DEFAULT_PIVOTS],
+});
 const storyTranslator = createStoryTranslator({
   router,
   cache: createRedisTranslationCache(redis, { ttlSeconds: config.TRANSLATE_CACHE_TTL_SECONDS }),
@@ -39,14 +46,19 @@ const storyTranslator = createStoryTranslator({
   defaultSourceLanguage: config.TRANSLATE_DEFAULT_SOURCE_LANGUAGE,
 });
 const deliverQueue = new Queue(config.DELIVER_QUEUE, { connection: redis, prefix: config.WIRE_QUEUE_PREFIX });
-const routeVariant = createRegistryVariantRouter({
-  registry: new PartnerRegistry(redis, { prefix: config.WIRE_REDIS_PREFIX, cacheMs: 5_000 }),
-  recipients: new RecipientsRegister(redis, { prefix: config.WIRE_REDIS_PREFIX }),
+const partners = new PartnerRegistry(redis, { prefix: config.WIRE_REDIS_PREFIX, cacheMs: 5_000 });
+const recipients = new RecipientsRegister(redis, { prefix: config.WIRE_REDIS_PREFIX });
+const routeVariant = createRegistryVariantRouter({ registry: partners, recipients, deliverQueue });
+const routeUntranslated = createRegistryUntranslatedRouter({
+  registry: partners,
+  recipients,
   deliverQueue,
+  deliveryLog: new DeliveryLog(redis, { prefix: config.WIRE_REDIS_PREFIX, retentionDays: config.DELIVERY_LOG_DAYS }),
 });
 const worker = createTranslateWorker({
   storyTranslator,
   routeVariant,
+  routeUntranslated,
   metrics,
   logger,
   recordFailure: createRedisFailureRecorder(redis, { prefix: config.WIRE_REDIS_PREFIX }),

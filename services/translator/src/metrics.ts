@@ -34,6 +34,12 @@ export function createTranslatorMetrics(registry: Registry) {
       labelNames: ['code', 'pair', 'retryable'] as const,
       registers: [registry],
     }),
+    skipped: new Counter({
+      name: 'wire_translate_skipped_total',
+      help: 'Translate jobs settled without a translation: no configured provider translates the pair, directly or through a pivot',
+      labelNames: ['pair'] as const,
+      registers: [registry],
+    }),
     lostTerms: new Counter({
       name: 'wire_translate_protected_terms_lost_total',
       help: 'Protected names or glossary terms a provider did not give back',

@@ -1,14 +1,19 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Queues, TranslateJob } from '@wire/queues';
 import type { Logger } from '@wire/observability';
-import { canceledVariant, isTranslateError, pairKey, TranslateError, TranslateErrorCodes, type StoryTranslator, type TranslateErrorCode } from '@wire/translate';
+import { canceledVariant, isTranslateError, noTranslatorReason, variantUri, pairKey, TranslateError, TranslateErrorCodes, type StoryTranslator, type TranslateErrorCode } from '@wire/translate';
 import type { FailureRecorder } from './failures';
 import type { TranslatorMetrics } from './metrics';
-import type { VariantRouter } from './route';
+import type { UntranslatedRouter, VariantRouter } from './route';
 
 export interface TranslateWorkerDeps {
   storyTranslator: StoryTranslator;
   routeVariant: VariantRouter;
+  /**
+   * Settles a job no configured provider translates (the job then completes, skipped). Without
+   * it such a job fails at once, as any error that cannot succeed on retry.
+   */
+  routeUntranslated?: UntranslatedRouter;
   metrics: TranslatorMetrics;
   logger: Logger;
   recordFailure?: FailureRecorder;
@@ -23,14 +28,20 @@ export interface TranslateJobResult {
   cached: boolean;
   deliverJobIds: string[];
   missingTerms: string[];
+  /** The languages the text went through (`['gl', 'es', 'en']` through a pivot); absent for a cache hit or a kill. */
+  path?: string[];
+  /** Set when no provider translates the pair: `no translator for sv→es`. */
+  skipped?: string;
 }
 
 /**
  * The job handler: validate, translate (or, for a kill, make the canceled variant), hand the
  * variant to routing. A provider that is down throws a retryable error, so BullMQ retries with the
- * job's backoff; an unsupported pair or an invalid job ends at once (`UnrecoverableError`) and is
- * recorded. Partners that also take the original language still get the original: routing queued
- * it beside this job.
+ * job's backoff; a pair no provider translates, directly or through a pivot, is not a failure: the
+ * job completes as skipped ("no translator for sv→es") and `routeUntranslated` gives each partner
+ * what its settings say. Other errors that cannot succeed (and an invalid job) end the job at once
+ * (`UnrecoverableError`) and are recorded. Partners that also take the original language still get
+ * the original: routing queued it beside this job.
  */
 export function createTranslateProcessor(deps: TranslateWorkerDeps) {
   const log = deps.logger.child({ component: 'translate-worker' });
@@ -63,6 +74,13 @@ export function createTranslateProcessor(deps: TranslateWorkerDeps) {
       const te = isTranslateError(e)
         ? e
         : new TranslateError(TranslateErrorCodes.PROVIDER_DOWN, `translate: ${(e as Error)?.message ?? String(e)}`, {}, { cause: e });
+      if (te.code === TranslateErrorCodes.UNSUPPORTED_PAIR && deps.routeUntranslated) {
+        const reason = noTranslatorReason(data.story.language ?? deps.defaultSourceLanguage ?? 'en', data.targetLanguage);
+        const settled = await deps.routeUntranslated(data, reason);
+        deps.metrics.skipped.inc({ pair });
+        log.info({ ...ctx, reason, detail: te.message, partners: settled.partners, deliveries: settled.deliverJobIds.length }, 'translation skipped: no translator');
+        return { variantUri: variantUri(data.storyUri, data.targetLanguage), provider: 'none', cached: false, deliverJobIds: settled.deliverJobIds, missingTerms: [], skipped: reason };
+      }
       deps.metrics.failures.inc({ code: te.code, pair, retryable: String(te.retryable) });
       if (te.retryable) {
         log.warn({ ...ctx, err: te, attempt: job.attemptsMade + 1 }, 'translation failed, will retry');
@@ -84,6 +102,9 @@ export function createTranslateProcessor(deps: TranslateWorkerDeps) {
     }
 
     const seconds = (performance.now() - started) / 1000;
+    // The hops providers translated, in order: `gl>es`, `es>en` → gl, es, en.
+    const hops = result.attempts.filter((a) => a.outcome === 'ok' && a.pair).map((a) => a.pair!.split('>'));
+    const path = hops.length > 0 ? [hops[0]![0]!, ...hops.map((h) => h[1]!)] : undefined;
     deps.metrics.latency.observe({ provider: result.provider, pair, cached: String(result.cached) }, seconds);
     if (result.cached) deps.metrics.cacheHits.inc({ provider: result.provider, pair });
     else {
@@ -97,10 +118,10 @@ export function createTranslateProcessor(deps: TranslateWorkerDeps) {
     const deliverJobIds = await deps.routeVariant(result.variant, data);
     deps.metrics.variants.inc({ pair, event: data.eventType });
     log.info(
-      { ...ctx, variantUri: result.variant.uri, provider: result.provider, cached: result.cached, words: result.words, ms: Math.round(seconds * 1000), deliveries: deliverJobIds.length },
+      { ...ctx, variantUri: result.variant.uri, provider: result.provider, path: path?.join('>'), cached: result.cached, words: result.words, ms: Math.round(seconds * 1000), deliveries: deliverJobIds.length },
       'variant routed',
     );
-    return { variantUri: result.variant.uri, provider: result.provider, cached: result.cached, deliverJobIds, missingTerms: result.missingTerms };
+    return { variantUri: result.variant.uri, provider: result.provider, cached: result.cached, deliverJobIds, missingTerms: result.missingTerms, ...(path ? { path } : {}) };
   };
 }
 

@@ -5,7 +5,7 @@
 import { Redis } from 'ioredis';
 import { loadConfigOrExit } from '@wire/config';
 import { toNinjs } from '@wire/normalize';
-import { closeServer, createHealthServer, createLogger, createMetricsRegistry, listen, ShutdownManager } from '@wire/observability';
+import { closeServer, createHealthServer, createLogger, createMetricsRegistry, listen, ShutdownManager, warnIfRedisNotDurable } from '@wire/observability';
 import { loadPartnersFile, PartnerRegistry, RecipientsRegister } from '@wire/routing';
 import { ConfigSchema, fromEnv } from './config';
 import type { MediaUrlFn } from './payload';
@@ -15,6 +15,7 @@ const env = loadConfigOrExit(ConfigSchema, process.env);
 const logger = createLogger({ name: 'webhooks', level: env.LOG_LEVEL });
 const config = fromEnv(env);
 const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+void warnIfRedisNotDurable(redis, logger);
 const metrics = createMetricsRegistry('webhooks');
 const registry = new PartnerRegistry(redis, { prefix: config.prefix, cacheMs: 1_000 });
 const recipients = new RecipientsRegister(redis, { prefix: config.prefix });

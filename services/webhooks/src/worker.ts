@@ -9,7 +9,7 @@ import { DelayedError, Job, Queue, UnrecoverableError, Worker, type ConnectionOp
 import type { Logger } from '@wire/observability';
 import type { Registry } from '@wire/observability';
 import { DELIVER_BATCH_JOB_NAME, DeliverBatchJob, DeliverJob, type DeliverBatchItem } from '@wire/queues';
-import { activeSecrets, DEFAULT_DELIVER_JOB_OPTIONS, type Partner, type PartnerRegistry, type RecipientsRegister } from '@wire/routing';
+import { activeSecrets, DEFAULT_DELIVER_JOB_OPTIONS, recipientEntry, type Partner, type PartnerRegistry, type RecipientsRegister } from '@wire/routing';
 import {
   DeadLetterStore,
   DeliveryClient,
@@ -378,7 +378,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
     }
     // Routing recorded the partner before adding the job; other enqueuers (a translator given no
     // register, a hand-made job) leave it to the delivery.
-    return deps.recipients && !data.recipientRecorded ? Promise.all(deps.recipients.addInto(own, data.storyUri, [a.partnerId])) : undefined;
+    return deps.recipients && !data.recipientRecorded ? Promise.all(deps.recipients.addInto(own, data.storyUri, [recipientEntry(a.partnerId, data.variant)])) : undefined;
   };
 
   // Requests this process has on the wire per partner, and batch jobs waiting for one of them to

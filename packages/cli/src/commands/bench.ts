@@ -1,20 +1,59 @@
 import { fileURLToPath } from 'node:url';
+import { ensureInfra, InfraError, stopInfra, type ServiceName } from '@wire/infra';
 import type { CommandIO } from '../io';
 
-const AREAS = ['normalize', 'dedupe', 'ingest', 'webhooks', 'translate'] as const;
+/** Each area and the local services its benchmark talks to (started here when none answers). */
+const AREAS = {
+  normalize: [],
+  dedupe: ['redis'],
+  ingest: ['kafka', 's3', 'redis'],
+  webhooks: ['redis'],
+  translate: ['apertium', 'redis'],
+} as const satisfies Record<string, readonly ServiceName[]>;
+type Area = keyof typeof AREAS;
 
 /**
  * `wire bench <area> [--json] [options]` — each benchmark lives in `bench/<area>.ts` at the top of
  * the repo and exports `run(argv, io)`; it prints its figure beside a raw baseline measured in the
  * same run, and with `--json` ends with one JSON line.
+ *
+ * Like the demo and the tests, a bench brings up the local infrastructure it needs (what already
+ * answers is used as is) and stops, at the end, only what it started; when that cannot be done it
+ * fails with one line saying what is missing.
  */
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   const [area, ...rest] = argv;
-  if (!area || !(AREAS as readonly string[]).includes(area)) {
-    io.stderr.write(`error WIRE_ERR_USAGE: wire bench <${AREAS.join('|')}> [--json]\n`);
+  if (!area || !Object.hasOwn(AREAS, area)) {
+    io.stderr.write(`error WIRE_ERR_USAGE: wire bench <${Object.keys(AREAS).join('|')}> [--json]\n`);
     return 2;
   }
-  const file = fileURLToPath(new URL(`../../../../bench/${area}.ts`, import.meta.url));
-  const mod = (await import(file)) as { run(argv: string[], io: CommandIO): Promise<number> };
-  return mod.run(rest, io);
+  const services: ServiceName[] = [...AREAS[area as Area]];
+  let started: ServiceName[] = [];
+  let env = io.env;
+  if (services.length > 0) {
+    try {
+      const up = await ensureInfra({ services, env: io.env, log: (line) => io.stderr.write(`[infra] ${line}\n`) });
+      started = up.started;
+      env = { ...io.env, ...up.env };
+    } catch (err) {
+      if (!(err instanceof InfraError)) throw err;
+      io.stderr.write(`error ${err.code}: wire bench ${area} needs ${services.join(', ')}: ${err.message.split('\n')[0]}\n`);
+      return 1;
+    }
+  }
+  try {
+    const file = fileURLToPath(new URL(`../../../../bench/${area}.ts`, import.meta.url));
+    const mod = (await import(file)) as { run(argv: string[], io: CommandIO): Promise<number> };
+    return await mod.run(rest, { ...io, env });
+  } catch (err) {
+    // A bench that dies (a server went away mid-run) says so in one line, not a stack trace.
+    const e = err as Error & { code?: string };
+    io.stderr.write(`error ${e.code && /^[A-Z_]+$/.test(e.code) ? e.code : 'WIRE_ERR_BENCH'}: wire bench ${area} failed: ${e.name}: ${e.message}\n`);
+    return 1;
+  } finally {
+    if (started.length > 0) {
+      const stopped = await stopInfra({ only: started, env: io.env });
+      io.stderr.write(`[infra] stopped ${stopped.join(', ') || 'nothing'} (started by this bench)\n`);
+    }
+  }
 }

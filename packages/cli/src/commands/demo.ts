@@ -6,11 +6,12 @@ import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { Redis } from 'ioredis';
 import { StoryEvent, TopicConfigs, Topics } from '@wire/queues';
 import { storyUri } from '@wire/schema';
+import { tokenWeakness } from '@wire/config';
 import type { CommandIO } from '../io';
 import { REPO_ROOT, SERVICE_NAMES, Supervisor, serviceEntry } from '../supervisor';
 import { DEMO_PARTNERS, FEED, readFeedItem, type FeedItem } from '../demo/feed';
 import { startSamplePartner, type SamplePartner } from '../demo/sample-partner';
-import { renderSummary, summarize, type ItemOutcome } from '../demo/summary';
+import { renderSummary, skippedTranslations, summarize, type ItemOutcome, type SkippedTranslation } from '../demo/summary';
 
 const USAGE = `usage: wire demo [--ci] [--timeout SECONDS] [--port PORT]
 
@@ -216,7 +217,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     }
     cleanups.push(['redis database', redis.release]);
 
-    const opsToken = io.env.OPS_TOKEN && io.env.OPS_TOKEN.length >= 16 ? io.env.OPS_TOKEN : randomBytes(24).toString('base64url');
+    const opsToken = io.env.OPS_TOKEN && !tokenWeakness(io.env.OPS_TOKEN) ? io.env.OPS_TOKEN : randomBytes(24).toString('base64url');
     const wantPort = opts.port ?? (Number(io.env.PORT) || 8080);
     const port = (await portFree(wantPort)) ? wantPort : await freePort();
     if (port !== wantPort) say(`ops: port ${wantPort} is taken; using ${port}`);
@@ -333,6 +334,13 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       .then(() => true)
       .catch(() => false);
     const outcomes: ItemOutcome[] = FEED.map((item) => ({ item, published: false, events: [] }));
+    // Translations no provider makes, as ops lists them: the summary shows "no translator for sv→es".
+    let skipped: SkippedTranslation[] = [];
+    const readSkipped = async (): Promise<SkippedTranslation[]> => {
+      const res = opsReady ? await fetch(`${opsUrl}/api/deliveries?status=skipped&limit=1000`, { headers: { authorization: `Bearer ${opsToken}` } }).catch(() => undefined) : undefined;
+      if (res?.ok) skipped = skippedTranslations(((await res.json()) as { deliveries?: unknown[] }).deliveries ?? []);
+      return skipped;
+    };
     if (!kafkaUp) {
       say(`kafka: no answer at ${childEnv.KAFKA_BROKERS ?? '127.0.0.1:9092'} — cannot publish the sample feed`);
       missing.push('Kafka (publish the sample feed)');
@@ -359,7 +367,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
           // A re-send, update or kill follows the version before it only once that one has reached
           // the partners: otherwise a fast kill overtakes the update, and the update is (rightly)
           // skipped as stale at every partner.
-          await waitFor(async () => (interrupted || summarize([prev], partners).ok ? true : undefined), 30_000, 200);
+          await waitFor(async () => (interrupted || summarize([prev], partners, await readSkipped()).ok ? true : undefined), 30_000, 200);
         }
         const receivedAt = new Date(startedAt.getTime() + i).toISOString();
         const envelope = withRunGuid(o.item, runId);
@@ -371,7 +379,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
         say(`  published ${String(i + 1).padStart(2)}/${FEED.length} ${o.item.label}`);
       }
       if (!missing.some((m) => m.startsWith('services/'))) say('waiting for the pipeline (Ctrl-C to stop)…');
-      await waitFor(async () => (interrupted || summarize(outcomes, partners).done ? true : undefined), running.includes('ingest') ? opts.timeoutMs : 5000, 500);
+      await waitFor(async () => (interrupted || summarize(outcomes, partners, await readSkipped()).done ? true : undefined), running.includes('ingest') ? opts.timeoutMs : 5000, 500);
       // Let late extras (translations nobody waits for, kills of variants) land before the table.
       let last = -1;
       await waitFor(async () => {
@@ -383,7 +391,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     }
 
     // 6. Summary.
-    const summary = summarize(outcomes, partners);
+    const summary = summarize(outcomes, partners, await readSkipped());
     say('');
     say(renderSummary(summary));
     if (missing.length > 0) {

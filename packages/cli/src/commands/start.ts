@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CommonEnv, ConfigError, envInt, envRequired, loadConfig } from '@wire/config';
+import { CommonEnv, ConfigError, envInt, envSecretToken, loadConfig } from '@wire/config';
 import { parseCommandArgs } from '../args';
 import type { CommandIO } from '../io';
 import { SERVICE_NAMES, Supervisor, serviceEntry, type ServiceName } from '../supervisor';
@@ -15,7 +15,7 @@ crashes is restarted with backoff; SIGTERM or SIGINT stops them all cleanly.
 export const StartEnvSchema = z.object({
   ...CommonEnv,
   PORT: envInt(8080, 0, 65535),
-  OPS_TOKEN: envRequired().refine((t) => t.length >= 16, 'must be at least 16 characters'),
+  OPS_TOKEN: envSecretToken(),
 });
 
 /** `wire start` — production entry point: supervise every service. */

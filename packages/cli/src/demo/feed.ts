@@ -14,6 +14,8 @@ export interface FeedExpectation {
   deliveredTo: string[];
   /** Partner ids that must receive it translated, with the language. */
   translatedFor?: Array<{ partner: string; language: string }>;
+  /** Partner ids for which ops must show the translation as skipped: `{ partner, pair: 'sv→es' }`. */
+  untranslatedFor?: Array<{ partner: string; pair: string }>;
 }
 
 export interface FeedItem {
@@ -38,7 +40,9 @@ const ES = DEMO_PARTNERS.spanish;
  * The bundled sample feed, in publish order: the seed, a re-send of it, five IPTC fixtures in four
  * formats and three languages, an update of the seed, then its kill. The Spanish partner takes
  * Spanish only (`filters.languages: ["es"]`, `translateTo: ["es"]`): it expects the English copy
- * translated, and nothing of the Swedish and Norwegian copy (no Apertium pair into Spanish).
+ * translated, and nothing of the Swedish and Norwegian copy — no Apertium pair or pivot leads from
+ * the Scandinavian languages to Spanish, so ops shows "no translator for sv→es" and the partner,
+ * whose language filter excludes Swedish, gets nothing.
  */
 export const FEED: FeedItem[] = [
   {
@@ -69,13 +73,13 @@ export const FEED: FeedItem[] = [
     label: 'TT text + image (ninjs 3.0, Swedish)',
     file: 'tt_text_image_3.json',
     envelope: { source: 'tt', contentType: 'application/json', filename: 'tt_text_image_3.json' },
-    expect: { decisions: ['new'], deliveredTo: [ALL] },
+    expect: { decisions: ['new'], deliveredTo: [ALL], untranslatedFor: [{ partner: ES, pair: 'sv→es' }] },
   },
   {
     label: 'NTB article (NITF, Norwegian)',
     file: 'NTB_nitf_sample.xml',
     envelope: { source: 'ntb', contentType: 'application/xml', filename: 'NTB_nitf_sample.xml' },
-    expect: { decisions: ['new'], deliveredTo: [ALL] },
+    expect: { decisions: ['new'], deliveredTo: [ALL], untranslatedFor: [{ partner: ES, pair: 'nb→es' }] },
   },
   {
     label: 'IPTC news item (NewsML-G2)',
@@ -100,7 +104,7 @@ export const FEED: FeedItem[] = [
       contentType: 'text/html',
       filename: 'seed-kim-russia-update.txt',
     },
-    // The Spanish partner holds the Spanish variant: it gets that variant's kill as well.
+    // The Spanish partner holds only the Spanish variant: it gets that variant's kill, not the original's.
     expect: { decisions: ['kill'], deliveredTo: [ALL, ES], translatedFor: [{ partner: ES, language: 'es' }] },
   },
 ];

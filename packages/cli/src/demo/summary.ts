@@ -12,6 +12,33 @@ export interface ItemOutcome {
   events: StoryEvent[];
 }
 
+/**
+ * A translation the pipeline did not make for a partner because no configured provider translates
+ * the pair — what ops lists under `GET /api/deliveries?status=skipped`.
+ */
+export interface SkippedTranslation {
+  partnerId: string;
+  storyUri: string;
+  version: number;
+  /** `no translator for sv→es`. */
+  reason: string;
+}
+
+const NO_TRANSLATOR = /^no translator for [\w-]+→[\w-]+/;
+
+/** The skipped translations among ops delivery records (`{partnerId, storyUri, version, status, error: {message}}`). */
+export function skippedTranslations(records: readonly unknown[]): SkippedTranslation[] {
+  const out: SkippedTranslation[] = [];
+  for (const r of records as Array<Record<string, unknown>>) {
+    const message = (r.error as { message?: unknown } | undefined)?.message;
+    const reason = r.status === 'skipped' && typeof message === 'string' ? NO_TRANSLATOR.exec(message)?.[0] : undefined;
+    if (reason && typeof r.partnerId === 'string' && typeof r.storyUri === 'string' && typeof r.version === 'number') {
+      out.push({ partnerId: r.partnerId, storyUri: r.storyUri, version: r.version, reason });
+    }
+  }
+  return out;
+}
+
 export interface SummaryRow {
   label: string;
   uri: string | undefined;
@@ -35,8 +62,11 @@ function matches(r: Receipt, uri: string, version: number): boolean {
   return sameStory && r.version === version;
 }
 
-/** Compare what happened with what each sample item expects. */
-export function summarize(outcomes: ItemOutcome[], partners: SamplePartner[]): Summary {
+/**
+ * Compare what happened with what each sample item expects. A translation no provider makes shows
+ * as `no translator for sv→es (demo-es)` among the translations, not as a problem.
+ */
+export function summarize(outcomes: ItemOutcome[], partners: SamplePartner[], skipped: readonly SkippedTranslation[] = []): Summary {
   const rows = outcomes.map((o): SummaryRow => {
     const ev = o.events[0];
     const problems: string[] = [];
@@ -69,6 +99,12 @@ export function summarize(outcomes: ItemOutcome[], partners: SamplePartner[]): S
     }
     for (const t of ev ? (exp.translatedFor ?? []) : []) {
       if (!translations.includes(`${t.language} → ${t.partner}`)) problems.push(`no ${t.language} translation delivered to ${t.partner}`);
+    }
+    const skips = ev && !resend ? skipped.filter((k) => k.storyUri === ev.uri && k.version === ev.version) : [];
+    for (const k of skips) translations.push(`${k.reason} (${k.partnerId})`);
+    for (const u of ev ? (exp.untranslatedFor ?? []) : []) {
+      const reason = `no translator for ${u.pair}`;
+      if (!skips.some((k) => k.partnerId === u.partner && k.reason === reason)) problems.push(`"${reason}" not shown by ops for ${u.partner}`);
     }
     return {
       label: o.item.label,

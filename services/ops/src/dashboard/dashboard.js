@@ -71,6 +71,10 @@
     $('#decisions').textContent = Object.entries(s.decisions).map(([k, v]) => k + ': ' + v).join(' · ') || 'none yet';
     $('#dead-letters').textContent = 'ingest dead letters: ' + s.deadLetters.ingest;
     $('#problems').textContent = s.problems.join(' · ');
+    // Deployment warnings (a Redis that does not persist, …): shown until fixed.
+    const warnings = s.warnings || [];
+    $('#warnings').hidden = warnings.length === 0;
+    $('#warnings').textContent = warnings.map((w) => '⚠ ' + w).join('\n');
   }
 
   async function showStory(uri) {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { StoryImage } from '@wire/schema';
 import { filledCanonicalKey } from '@wire/queues';
+import { MEDIA_CSP } from '../browser-guard';
 import { OpsError } from '../errors';
 import type { DeliveryAdmin, DeliveryRecord, ObjectReader } from '../ports';
 import type { StoryIndex } from '../story-index';
@@ -129,6 +130,6 @@ export function storyRoutes(app: FastifyInstance, deps: StoryRouteDeps): void {
     if (!deps.objects) throw new OpsError('WIRE_ERR_OPS_UNAVAILABLE', 'S3 is not configured');
     const obj = await deps.objects.object(key);
     if (!obj) throw new OpsError('WIRE_ERR_OPS_NOT_FOUND', `media "${key}" not found`, { key });
-    return reply.header('content-type', obj.contentType).header('cache-control', 'private, max-age=3600').send(obj.body);
+    return reply.header('content-type', obj.contentType).header('cache-control', 'private, max-age=3600').header('content-security-policy', MEDIA_CSP).send(obj.body);
   });
 }
