@@ -239,6 +239,13 @@ describe('safe output from every format', () => {
     expect(story.warnings.filter((w) => /dropped|markup/.test(w))).toEqual(['bylines[0].email: not an e-mail address; dropped']);
   });
 
+  it('a guid with an active scheme is not kept: the story gets one derived from its content, with a warning', () => {
+    const r = normalize('{"uri":"java&#x09;script:alert(1)","headline":"Hi","body_text":"Text of the story."}');
+    if (!r.ok) throw r.error;
+    expect(r.value[0]!.guid).toMatch(/^sha256:[0-9a-f]{32}$/);
+    expect(r.value[0]!.warnings).toContain('guid: scheme "javascript" is not allowed in an identifier; derived from the content');
+  });
+
   it('the ninjs headline of the issue comes out as text', () => {
     const r = normalize('{"uri":"urn:test:1","headlines":[{"role":"main","value":"Council <script>alert(1)</script> votes"}],"body_text":"Text."}');
     expect(r.ok && (toNinjs(r.value[0]!).headlines as Array<{ value: string }>)[0]!.value).toBe('Council votes');
