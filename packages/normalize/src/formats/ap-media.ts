@@ -5,7 +5,8 @@ import { parseXml } from '../xml';
 import { findIn } from '../xml-dom';
 import { cleanHtmlBody, mergeImages } from '../xml-html';
 import { bodyEmbeds } from './embeds';
-import { absUrl, checkItems, compact, fail, guarded, isRecord, isoDate, nonNegInt, paragraphs, parseJson, posInt, pubStatus, str, urgency } from './common';
+import { absUrl, checkItems, compact, fail, guarded, isRecord, nonNegInt, paragraphs, parseJson, posInt, pubStatus, str, urgency } from './common';
+import { normalizeDate } from '../dates';
 import { nitfToDraft } from './nitf';
 import { providerSlug } from '../provider';
 import { itemType } from './concepts';
@@ -136,7 +137,7 @@ function itemToDraft(item: Obj, input: ParseInput, pageProducts: unknown[] = [])
   for (const [field, key] of [['versionCreated', 'versioncreated'], ['firstCreated', 'firstcreated'], ['embargoedUntil', 'embargoed']] as const) {
     const raw = item[key];
     if (raw === undefined || raw === null || raw === '') continue;
-    const iso = isoDate(raw);
+    const iso = normalizeDate(raw);
     if (iso) draft[field] = iso;
     else warnings.push(`${key}: unreadable date ${JSON.stringify(raw)} (AP Media API)`);
   }

@@ -3,7 +3,8 @@ import type { DraftImage, DraftStory, ParseInput } from '../draft';
 import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
 import { attr, child, childText, elements, find, findAll, text, type XmlElement } from '../xml-dom';
-import { absUrl, checkItems, compact, fail, guarded, isoDate, nonNegInt, paragraphs, posInt, pubStatus, urgency } from './common';
+import { absUrl, checkItems, compact, fail, guarded, nonNegInt, paragraphs, posInt, pubStatus, urgency } from './common';
+import { normalizeDate } from '../dates';
 import { nitfImages, nitfToDraft } from './nitf';
 import { mergeImages, xhtmlNodesToBody } from '../xml-html';
 import { domainLabel, providerOfUri, providerSlug } from '../provider';
@@ -162,7 +163,7 @@ function itemToDraft(item: XmlElement, message: MessageInfo = {}): DraftStory {
 
   const dateField = (name: string, value: string | undefined): string | undefined => {
     if (!value) return undefined;
-    const iso = isoDate(value);
+    const iso = normalizeDate(value);
     if (!iso) warnings.push(`${name}: unreadable date "${value}" (NewsML-G2 itemMeta)`);
     return iso;
   };

@@ -4,7 +4,8 @@ import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
 import { attr, child, childText, elements, find, findAll, text, type XmlElement } from '../xml-dom';
 import { mergeImages, xhtmlNodesToBody } from '../xml-html';
-import { absUrl, checkItems, compact, fail, guarded, isoDate, nonNegInt, paragraphs, posInt, pubStatus, urgency } from './common';
+import { absUrl, checkItems, compact, fail, guarded, nonNegInt, paragraphs, posInt, pubStatus, urgency } from './common';
+import { normalizeDate } from '../dates';
 import { nitfToDraft } from './nitf';
 import { domainLabel, providerSlug } from '../provider';
 
@@ -137,7 +138,7 @@ function itemToDraft(item: XmlElement, envelope: XmlElement | undefined): DraftS
   const mgmt = child(item, 'NewsManagement');
   const date = (name: string, raw: string | undefined): string | undefined => {
     if (!raw) return undefined;
-    const iso = isoDate(raw);
+    const iso = normalizeDate(raw);
     if (!iso) warnings.push(`${name}: unreadable date "${raw}" (NewsML 1.2 NewsManagement)`);
     return iso;
   };

@@ -3,7 +3,8 @@ import type { DraftImage, DraftStory, ParseInput } from '../draft';
 import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
 import { findIn } from '../xml-dom';
-import { absUrl, checkItems, compact, fail, guarded, isRecord, isoDate, nonNegInt, paragraphs, parseJson, posInt, pubStatus, str, urgency } from './common';
+import { absUrl, checkItems, compact, fail, guarded, isRecord, nonNegInt, paragraphs, parseJson, posInt, pubStatus, str, urgency } from './common';
+import { normalizeDate } from '../dates';
 import { nitfToDraft } from './nitf';
 import { cleanHtmlBody, mergeImages } from '../xml-html';
 import { providerOfUri } from '../provider';
@@ -201,7 +202,7 @@ function itemToDraft(o: Obj, format: string, input: ParseInput): DraftStory {
   ] as const) {
     const raw = get(o, key) ?? (key === 'embargoed' ? get(o, 'embargoedUntil') : undefined);
     if (raw === undefined || raw === null || raw === '') continue;
-    const iso = isoDate(raw);
+    const iso = normalizeDate(raw);
     if (iso) draft[field] = iso;
     else warnings.push(`${key}: unreadable date ${JSON.stringify(raw)} (ninjs)`);
   }

@@ -4,7 +4,8 @@ import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
 import { attr, child, childText, elements, find, findAll, findIn, text, toHtml, type XmlElement } from '../xml-dom';
 import { bodyHtmlMapper } from '../xml-html';
-import { absUrl, compact, fail, guarded, isoDate, posInt, pubStatus, urgency } from './common';
+import { absUrl, compact, fail, guarded, posInt, pubStatus, urgency } from './common';
+import { normalizeDate } from '../dates';
 import { providerSlug } from '../provider';
 import type { RemoteRendition } from '@wire/schema';
 
@@ -115,9 +116,9 @@ export function nitfToDraft(nitf: XmlElement, format: string): DraftStory {
     if (v !== undefined) draft.version = v;
     const u = urgency(attr(child(docdata, 'urgency'), 'ed-urg'));
     if (u !== undefined) draft.urgency = u;
-    const issued = isoDate(attr(child(docdata, 'date.issue'), 'norm'));
+    const issued = normalizeDate(attr(child(docdata, 'date.issue'), 'norm'));
     if (issued) draft.versionCreated = issued;
-    const release = isoDate(attr(child(docdata, 'date.release'), 'norm'));
+    const release = normalizeDate(attr(child(docdata, 'date.release'), 'norm'));
     if (release && issued && release > issued) draft.embargoedUntil = release;
     const status = pubStatus(attr(docdata, 'management-status'));
     if (status) draft.pubStatus = status;
@@ -136,7 +137,7 @@ export function nitfToDraft(nitf: XmlElement, format: string): DraftStory {
     draft.copyrightHolder ??= attr(rights, 'owner');
     const notes = elements(docdata, 'ed-msg').map((m) => attr(m, 'info') ?? text(m)).filter((m): m is string => !!m && m.trim().length > 0);
     if (notes.length > 0) draft.ednotes = notes;
-    const expire = isoDate(attr(child(docdata, 'date.expire'), 'norm'));
+    const expire = normalizeDate(attr(child(docdata, 'date.expire'), 'norm'));
     if (expire) draft.expires = expire;
     for (const ev of elements(docdata, 'evloc')) {
       // The most specific part named: city, then county/district, then state/province, then country.

@@ -4,7 +4,9 @@ import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
 import { attr, child, childText, elements, find, rawText, text, toHtml, type XmlElement } from '../xml-dom';
 import { bodyHtmlMapper, mergeImages } from '../xml-html';
-import { absUrl, checkItems, compact, escapeHtml, fail, guarded, isoDate, paragraphs, posInt } from './common';
+import { absUrl, checkItems, compact, fail, guarded, paragraphs, posInt } from './common';
+import { normalizeDate } from '../dates';
+import { escapeTextKeepingEntities } from '@wire/text';
 import { bodyEmbeds, hasNoText } from './embeds';
 import { domainLabel, providerSlug } from '../provider';
 import type { RemoteRendition } from '@wire/schema';
@@ -37,7 +39,7 @@ function htmlOf(el: XmlElement | undefined): string | undefined {
   if (!raw) return undefined;
   if (type === 'text' || !/<[a-zA-Z/!][^>]*>/.test(raw)) {
     // Escape, but leave entity references (`&nbsp;` left literal by the XML layer) for the cleaner.
-    return paragraphs(raw).map((p) => `<p>${escapeHtml(p).replace(/&amp;([a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});/g, '&$1;')}</p>`).join('') || undefined;
+    return paragraphs(raw).map((p) => `<p>${escapeTextKeepingEntities(p)}</p>`).join('') || undefined;
   }
   return raw;
 }
@@ -190,7 +192,7 @@ function rssItem(item: XmlElement, channel: { title?: string; link?: string; lan
   if (guid) draft.guid = guid;
   const rawDate = childText(item, 'pubDate') ?? childText(item, 'date') ?? childText(item, 'updated');
   if (rawDate) {
-    const iso = isoDate(rawDate);
+    const iso = normalizeDate(rawDate);
     if (iso) draft.versionCreated = iso;
     else warnings.push(`pubDate: unreadable date "${rawDate}" (RSS)`);
   }
@@ -236,14 +238,14 @@ function atomEntry(entry: XmlElement, feed: { title?: string; link?: string; lan
   for (const [field, name] of [['versionCreated', 'updated'], ['firstCreated', 'published']] as const) {
     const raw = childText(entry, name);
     if (!raw) continue;
-    const iso = isoDate(raw);
+    const iso = normalizeDate(raw);
     if (iso) draft[field] = iso;
     else warnings.push(`${name}: unreadable date "${raw}" (Atom)`);
   }
   const vendor = vendorMeta(entry);
   for (const [field, raw] of [['versionCreated', vendor.modified], ['firstCreated', vendor.published], ['contentCreated', vendor.created]] as const) {
     if (!raw || draft[field]) continue;
-    const iso = isoDate(raw);
+    const iso = normalizeDate(raw);
     if (iso) draft[field] = iso;
     else warnings.push(`${field}: unreadable vendor date "${raw}" (Atom)`);
   }
