@@ -135,7 +135,7 @@ function media(story: CanonicalStory, img: StoryImage, n: number, opts: NinjsOpt
   if (img.credit) a.copyrightHolder = img.credit;
   const renditions = renditionsOf(img, opts);
   if (renditions.length > 0) a.renditions = renditions;
-  if (img.uri && !link(img.uri)) a.altIds = [{ role: 'guid', value: img.uri }];
+  if (img.guid) a.altIds = [{ role: 'guid', value: img.guid }];
   return a;
 }
 

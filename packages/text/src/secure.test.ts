@@ -65,6 +65,42 @@ describe('secureStory: the last pass over a finished story', () => {
     expect({ ...s, altIds: clean.altIds, warnings: [] }).toEqual(clean);
   });
 
+  it("checks every guid as an identifier: an entry named by one with an active scheme goes whole, the story's own is removed", () => {
+    const s = secureStory({
+      guid: 'javascript:alert(1)',
+      headline: 'Hi <b>there</b>',
+      members: [{ guid: 'urn:wire:x:2', headline: 'Kept' }, { guid: 'data:text/html,x', headline: 'Gone' }],
+      images: [{ guid: 'tag:ap.org,2024:p1', caption: 'Kept' }, { guid: 'vbscript:x', caption: 'Gone' }],
+      warnings: [],
+    });
+    expect(s.members).toEqual([{ guid: 'urn:wire:x:2', headline: 'Kept' }]);
+    expect(s.images).toEqual([{ guid: 'tag:ap.org,2024:p1', caption: 'Kept' }]);
+    // A failing guid at the top does not stop the walk: the headline after it is still cleaned.
+    expect(s).not.toHaveProperty('guid');
+    expect(s.headline).toBe('Hi there');
+    expect(s.warnings).toEqual([
+      'guid: scheme "javascript" is not allowed in an identifier; dropped',
+      'headline: markup removed',
+      'members[1].guid: scheme "data" is not allowed in an identifier; dropped',
+      'images[1].guid: scheme "vbscript" is not allowed in an identifier; dropped',
+    ]);
+  });
+
+  it("drops a source's rendition whose href fails, and keeps a stored rendition without its href", () => {
+    const s = secureStory({
+      sourceRenditions: [{ name: 'nitf', href: 'https://api.example/a' }, { name: 'bad', href: 'file:///etc/passwd' }],
+      images: [{ renditions: [{ name: 'main', key: 'media/a.jpg', href: 'javascript:x' }], sourceRenditions: [{ name: 'thumb', href: '/relative' }] }],
+      warnings: [],
+    });
+    expect(s.sourceRenditions).toEqual([{ name: 'nitf', href: 'https://api.example/a' }]);
+    expect(s.images).toEqual([{ renditions: [{ name: 'main', key: 'media/a.jpg' }], sourceRenditions: [] }]);
+    expect(s.warnings).toEqual([
+      'sourceRenditions[1].href: scheme "file" is not allowed; dropped',
+      'images[0].renditions[0].href: scheme "javascript" is not allowed; dropped',
+      'images[0].sourceRenditions[0].href: not an absolute URI; dropped',
+    ]);
+  });
+
   it('says so when it had to remove markup from plain text', () => {
     expect(secureStory({ headline: 'Hi <b>there</b>', warnings: [] })).toEqual({ headline: 'Hi there', warnings: ['headline: markup removed'] });
   });

@@ -10,12 +10,14 @@ import { checkEmail, checkIdentifier, checkUri, effectiveScheme } from './uri';
  * - `…Html` (`bodyHtml`): the one sanitizer;
  * - `uri`, `url`, `href`, `…Uri`, `…Url`, `…Href` (`sourceUrl`): an allowed link (`checkUri`);
  * - `email`, `…Email`: an e-mail address; `contactInfo[].value`/`uri` with a scheme: a contact URI;
- * - `altIds[].value`: an identifier (`checkIdentifier`);
+ * - `guid`, `altIds[].value`: an identifier (`checkIdentifier`);
  * - `contentHash`, `sha256`, `base64`: opaque, left alone;
  * - every other string (headline, names, captions, keywords, body paragraphs, codes, warnings):
  *   plain text, markup removed (`stripMarkup`; nothing is decoded again).
  *
- * A value that fails its check is dropped (an alternative id or a contact entry goes whole) and
+ * A value that fails its check is dropped (an entry named by an identifier — an alternative id, a
+ * package member, a media object —, a contact entry, and a source's rendition without its href
+ * (`sourceRenditions[]`) go whole) and
  * the story's `warnings` say which field and why — never the value itself, which may be hostile.
  */
 
@@ -29,7 +31,7 @@ function kindOf(key: string, parent: string | undefined): Kind {
   if (key === 'html' || key.endsWith('Html')) return 'html';
   if (key === 'email' || key.endsWith('Email')) return 'email';
   if (parent === 'contactInfo' && (key === 'value' || key === 'uri' || key === 'href')) return 'contact';
-  if (parent === 'altIds' && key === 'value') return 'id';
+  if (key === 'guid' || (parent === 'altIds' && key === 'value')) return 'id';
   if (LINK_KEY.test(key)) return 'link';
   return 'text';
 }
@@ -83,8 +85,13 @@ export function secureStory<T extends { warnings: string[] }>(story: T): T {
     }
   };
 
-  /** Walks one object; `false` when its id or contact value failed and the object must go. */
+  /**
+   * Walks one object (every field, even after one failed); `false` when its id or contact value
+   * failed and the object must go. The story itself cannot go: its own guid was checked when it
+   * was made, and a failing one is removed like any other value.
+   */
   const walkObject = (o: Record<string, unknown>, path: string, parent: string | undefined): boolean => {
+    let keep = true;
     for (const key of Object.keys(o)) {
       const v = o[key];
       const at = path ? `${path}.${key}` : key;
@@ -92,13 +99,15 @@ export function secureStory<T extends { warnings: string[] }>(story: T): T {
         const kind = kindOf(key, parent);
         const r = check(kind, v, at);
         if (r.keep) o[key] = r.value;
-        // An id or a contact entry without its value means nothing: the entry goes.
-        else if (kind === 'id' || kind === 'contact') return false;
-        else delete o[key];
+        else {
+          delete o[key];
+          // An entry without its id, its contact value or (a source's rendition) its href means nothing: the entry goes.
+          if (kind === 'id' || kind === 'contact' || (kind === 'link' && parent === 'sourceRenditions')) keep = false;
+        }
       } else if (Array.isArray(v)) walkArray(v, at, key);
       else if (v !== null && typeof v === 'object') walkObject(v as Record<string, unknown>, at, key);
     }
-    return true;
+    return keep;
   };
 
   const walkArray = (a: unknown[], path: string, key: string): void => {

@@ -5,7 +5,7 @@ import { parseXml } from '../xml';
 import { findIn } from '../xml-dom';
 import { cleanHtmlBody, mergeImages } from '../xml-html';
 import { bodyEmbeds } from './embeds';
-import { absUrl, checkItems, compact, fail, guarded, isRecord, nonNegInt, paragraphs, parseJson, posInt, pubStatus, str, urgency } from './common';
+import { absUrl, sourceLink, checkItems, compact, fail, guarded, isRecord, nonNegInt, paragraphs, parseJson, posInt, pubStatus, str, urgency } from './common';
 import { normalizeDate } from '../dates';
 import { nitfToDraft } from './nitf';
 import { providerSlug } from '../provider';
@@ -42,13 +42,13 @@ function embeddedNitf(item: Obj): string | undefined {
   return undefined;
 }
 
-/** Every rendition with an absolute href (AP keeps them as a name → object map). */
+/** Every rendition with an href (AP keeps them as a name → object map; links are judged in finalize). */
 function renditionsOf(o: Obj): RemoteRendition[] {
   const map = obj(o.renditions);
   const list: Obj[] = map ? Object.entries(map).filter(([, v]) => isRecord(v)).map(([k, v]) => ({ name: k, ...(v as Obj) })) : entries(o.renditions);
   const out: RemoteRendition[] = [];
   for (const r of list) {
-    const href = absUrl(r.href);
+    const href = sourceLink(r.href);
     if (!href) continue;
     const duration = typeof r.duration === 'number' && r.duration >= 0 ? r.duration : undefined;
     out.push(compact({ name: str(r.name) ?? str(r.rel) ?? `rendition${out.length + 1}`, href, contentType: str(r.mimetype), width: posInt(r.width), height: posInt(r.height), sizeInBytes: posInt(r.sizeinbytes), duration }));

@@ -129,8 +129,22 @@ export function compact<T extends object>(o: T): T {
   return o;
 }
 
-/** An absolute http(s) URL, or undefined (relative paths and bare ids cannot be fetched). */
+/**
+ * An absolute http(s) URL, or undefined (relative paths and bare ids cannot be fetched): what a
+ * parser chooses a picture's best rendition by, or resolves other links against. Never the way
+ * to drop a link the story would carry: see `sourceLink`.
+ */
 export function absUrl(v: unknown): string | undefined {
   const s = str(v);
   return s && /^https?:\/\/[^\s]+$/i.test(s) ? s : undefined;
+}
+
+/**
+ * A link the story carries (a picture's or rendition's href, a person's uri) exactly as the source
+ * gave it, trimmed, whatever its scheme. Parsers do not judge links: the safe-output pass that ends
+ * finalize (`secureStory`) is the one place a link that is not an allowed absolute URI is dropped,
+ * with a warning naming the field, so none goes silently.
+ */
+export function sourceLink(v: unknown): string | undefined {
+  return str(v);
 }

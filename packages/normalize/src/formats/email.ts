@@ -138,7 +138,8 @@ export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
       if (name) draft.bylines = [from.address ? { name, email: from.address } : name];
       const domain = from.address?.split('@')[1];
       const source = name ?? domain;
-      if (source) draft.infoSources = [{ name: source, role: 'source', ...(from.address ? { uri: `mailto:${from.address}` } : {}) }];
+      // The sender's address is a person's contact detail (the byline's e-mail), not a link for the source.
+      if (source) draft.infoSources = [{ name: source, role: 'source' }];
       // The sender's domain is the feed the message came from.
       const provider = domain ? domainLabel(domain) : undefined;
       if (provider) draft.source = provider;

@@ -3,7 +3,7 @@ import type { DraftImage, DraftStory, ParseInput } from '../draft';
 import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
 import { findIn } from '../xml-dom';
-import { absUrl, checkItems, compact, fail, guarded, isRecord, nonNegInt, paragraphs, parseJson, posInt, pubStatus, str, urgency } from './common';
+import { absUrl, sourceLink, checkItems, compact, fail, guarded, isRecord, nonNegInt, paragraphs, parseJson, posInt, pubStatus, str, urgency } from './common';
 import { normalizeDate } from '../dates';
 import { nitfToDraft } from './nitf';
 import { cleanHtmlBody, mergeImages } from '../xml-html';
@@ -70,11 +70,11 @@ function bestRendition(o: Obj): Obj | undefined {
   return best;
 }
 
-/** Every rendition of an item or association that has an absolute href. */
+/** Every rendition of an item or association that has an href (judged in finalize, with the story's other links). */
 function renditionsOf(o: Obj): RemoteRendition[] {
   const out: RemoteRendition[] = [];
   for (const r of values(get(o, 'renditions'))) {
-    const href = absUrl(r.href);
+    const href = sourceLink(r.href);
     if (!href) continue;
     const duration = typeof r.duration === 'number' && r.duration >= 0 ? r.duration : undefined;
     out.push(
@@ -137,7 +137,7 @@ function conceptsOf(list: Obj[]): Array<Subject & { geo?: { lat: number; lon: nu
 
 /** A ninjs `name`/`literal`/`uri` concept → subject (1.x `scheme` + `code` too). */
 function subjectOf(s: Obj): Subject | undefined {
-  const uri = absUrl(s.uri) ?? (str(s.uri)?.includes(':') ? str(s.uri) : undefined);
+  const uri = sourceLink(s.uri);
   // A concept sent as a bare uri is named from its vocabulary (in finalize) or by the uri itself.
   const name = str(s.name) ?? str(s.literal) ?? str(s.code) ?? uri;
   if (!name) return undefined;
@@ -234,7 +234,7 @@ function itemToDraft(o: Obj, format: string, input: ParseInput): DraftStory {
     if (/author|creator|byline|writer|reporter|photographer|camera|editor|producer|contributor|correspondent/.test(rel)) {
       const email = values(get(p, 'contactInfo')).find((c) => str(c.type) === 'email');
       const role = /author|creator|byline|writer|reporter/.test(rel) ? 'author' : rel.split(/[:/#]/).pop();
-      bylines.push(compact({ name, role, email: str(email?.value), uri: absUrl(p.uri) }));
+      bylines.push(compact({ name, role, email: str(email?.value), uri: sourceLink(p.uri) }));
     } else {
       const s = subjectOf(p);
       if (s) mentioned.push(s);

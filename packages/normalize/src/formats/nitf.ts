@@ -4,7 +4,7 @@ import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
 import { attr, child, childText, elements, find, findAll, findIn, text, toHtml, type XmlElement } from '../xml-dom';
 import { bodyHtmlMapper } from '../xml-html';
-import { absUrl, compact, fail, guarded, posInt, pubStatus, urgency } from './common';
+import { absUrl, sourceLink, compact, fail, guarded, posInt, pubStatus, urgency } from './common';
 import { normalizeDate } from '../dates';
 import { providerSlug } from '../provider';
 import type { RemoteRendition } from '@wire/schema';
@@ -21,14 +21,19 @@ export function nitfImages(scope: XmlElement): DraftImage[] {
     const type = (attr(media, 'media-type') ?? 'image').toLowerCase();
     if (type !== 'image' && type !== 'photo' && type !== 'graphic') continue;
     const refs = elements(media, 'media-reference');
-    // The largest reference is the original; NITF lists renditions as several references.
+    // A reference's link: the first that can be fetched, else the one given (finalize drops it, with a warning).
+    const src = (r: XmlElement | undefined): string | undefined => {
+      const given = r ? [attr(r, 'source'), attr(r, 'data'), attr(r, 'href')] : [];
+      return given.map(absUrl).find(Boolean) ?? sourceLink(given.find((v) => v?.trim()));
+    };
+    // The largest reference that can be fetched is the original; NITF lists renditions as several references.
+    const fetchable = (r: XmlElement): boolean => absUrl(src(r)) !== undefined;
     let best: XmlElement | undefined;
     for (const r of refs) {
-      if (!best || (posInt(attr(r, 'width')) ?? 0) > (posInt(attr(best, 'width')) ?? 0)) best = r;
+      if (!best || (fetchable(r) && !fetchable(best)) || (fetchable(r) === fetchable(best) && (posInt(attr(r, 'width')) ?? 0) > (posInt(attr(best, 'width')) ?? 0))) best = r;
     }
     const caption = text(child(media, 'media-caption')) || undefined;
     const producer = text(child(media, 'media-producer')) || undefined;
-    const src = (r: XmlElement | undefined): string | undefined => (r ? (absUrl(attr(r, 'source')) ?? absUrl(attr(r, 'data')) ?? absUrl(attr(r, 'href'))) : undefined);
     const renditions: RemoteRendition[] = [];
     for (const r of refs) {
       const href = src(r);

@@ -4,7 +4,7 @@ import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
 import { attr, elements, text, type XmlElement } from '../xml-dom';
 import { cleanHtmlBody } from '../xml-html';
-import { absUrl, checkItems, compact, fail, guarded, nonNegInt, paragraphs, posInt, pubStatus, urgency } from './common';
+import { sourceLink, checkItems, compact, fail, guarded, nonNegInt, paragraphs, posInt, pubStatus, urgency } from './common';
 import { bodyEmbeds } from './embeds';
 import { normalizeDate } from '../dates';
 import { stripMarkup } from '@wire/text';
@@ -152,7 +152,7 @@ function itemToDraft(item: XmlElement, input: ParseInput): DraftStory {
   const pictures: DraftImage[] = [];
   for (const p of [...elements(f.get('images')), ...elements(f.get('pictures'))]) {
     const pf = fields(p);
-    const url = absUrl(text(pf.get('url') ?? pf.get('href') ?? pf.get('uri')));
+    const url = sourceLink(text(pf.get('url') ?? pf.get('href') ?? pf.get('uri')));
     if (!url) continue;
     pictures.push(compact({ sourceUrl: url, caption: text(pf.get('caption') ?? pf.get('text')) || undefined, credit: text(pf.get('credit') ?? pf.get('photographer')) || undefined, by: text(pf.get('photographer')) || undefined, width: posInt(text(pf.get('width'))), height: posInt(text(pf.get('height'))) }));
   }

@@ -4,9 +4,9 @@ import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
 import { attr, child, childText, elements, find, rawText, text, toHtml, type XmlElement } from '../xml-dom';
 import { bodyHtmlMapper, mergeImages } from '../xml-html';
-import { absUrl, checkItems, compact, fail, guarded, paragraphs, posInt } from './common';
+import { absUrl, sourceLink, checkItems, compact, fail, guarded, paragraphs, posInt } from './common';
 import { normalizeDate } from '../dates';
-import { escapeTextKeepingEntities } from '@wire/text';
+import { escapeTextKeepingEntities, stripMarkup } from '@wire/text';
 import { bodyEmbeds, hasNoText } from './embeds';
 import { domainLabel, providerSlug } from '../provider';
 import type { RemoteRendition } from '@wire/schema';
@@ -24,7 +24,7 @@ export function detect(textIn: string): boolean {
   return /<(?:[\w-]+:)?rss[\s>]/.test(head) || /<(?:[\w-]+:)?feed[\s>]/.test(head) || (/<(?:[\w-]+:)?RDF[\s>]/.test(head) && /purl\.org\/rss/.test(head));
 }
 
-const stripTags = (s: string): string => s.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+const stripTags = (s: string): string => stripMarkup(s).replace(/\s+/g, ' ').trim();
 
 /** An RSS/Atom text construct: escaped HTML (the RSS norm), CDATA HTML, XHTML children or plain text. */
 function htmlOf(el: XmlElement | undefined): string | undefined {
@@ -60,7 +60,7 @@ function imagesOf(item: XmlElement): DraftImage[] {
     const type = (attr(m, 'type') ?? '').toLowerCase();
     const kind = medium === 'video' || type.startsWith('video/') ? 'video' : medium === 'audio' || type.startsWith('audio/') ? 'audio' : medium === 'image' || type.startsWith('image/') || (!medium && !type) ? 'picture' : undefined;
     if (!kind) return;
-    const url = absUrl(attr(m, 'url'));
+    const url = sourceLink(attr(m, 'url'));
     if (!url) return;
     // A media:group's description/title/credit apply to every size in it; an item's own
     // description is its body, never a caption.
@@ -75,7 +75,7 @@ function imagesOf(item: XmlElement): DraftImage[] {
         caption,
         credit,
         by: photographer ? text(photographer) || undefined : undefined,
-        sourceUrl: kind === 'picture' ? url : (absUrl(attr(child(m, 'thumbnail') ?? child(group, 'thumbnail'), 'url')) ?? undefined),
+        sourceUrl: kind === 'picture' ? url : sourceLink(attr(child(m, 'thumbnail') ?? child(group, 'thumbnail'), 'url')),
         width: kind === 'picture' ? posInt(attr(m, 'width')) : undefined,
         height: kind === 'picture' ? posInt(attr(m, 'height')) : undefined,
         renditions: [rendition],
@@ -96,7 +96,7 @@ function imagesOf(item: XmlElement): DraftImage[] {
       }
     } else if (c.local === 'enclosure' || (c.local === 'link' && attr(c, 'rel') === 'enclosure')) {
       const type = (attr(c, 'type') ?? '').toLowerCase();
-      const url = absUrl(attr(c, 'url') ?? attr(c, 'href'));
+      const url = sourceLink(attr(c, 'url') ?? attr(c, 'href'));
       if (!url) continue;
       const length = posInt(attr(c, 'length'));
       if (type.startsWith('image/') || (!type && /\.(jpe?g|png|gif|webp)(\?|$)/i.test(url))) images.push({ sourceUrl: url, renditions: [compact({ name: 'original', href: url, contentType: type || undefined, sizeInBytes: length })] });
@@ -105,7 +105,7 @@ function imagesOf(item: XmlElement): DraftImage[] {
   }
   if (images.length === 0) {
     const thumb = find(item, 'thumbnail');
-    const url = absUrl(attr(thumb, 'url'));
+    const url = sourceLink(attr(thumb, 'url'));
     if (url) images.push(compact({ sourceUrl: url, width: posInt(attr(thumb, 'width')), height: posInt(attr(thumb, 'height')) }));
   }
   return mergeImages([], images);
@@ -307,7 +307,7 @@ function wordpressAttachments(items: XmlElement[], drafts: DraftStory[]): DraftS
   const out: DraftStory[] = [];
   items.forEach((i, k) => {
     const d = drafts[k] as DraftStory;
-    const url = absUrl(childText(i, 'attachment_url'));
+    const url = sourceLink(childText(i, 'attachment_url'));
     if (childText(i, 'post_type') !== 'attachment' || !url) {
       out.push(d);
       return;
