@@ -19,12 +19,12 @@ import { Agent, request } from 'undici';
 import { CommonConfigSchema, loadConfig } from '@wire/config';
 import { normalize } from '@wire/normalize';
 import type { CanonicalStory } from '@wire/schema';
+import { cleanText } from '@wire/text';
 import {
   createApertiumTranslator,
   createRedisTranslationCache,
   createStoryTranslator,
   createTranslationRouter,
-  htmlToText,
   mapLimit,
   splitBlocks,
 } from '@wire/translate';
@@ -35,7 +35,7 @@ const countWords = (t: string) => t.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu)?.l
 
 /** Words the story translator sends: headline, paragraphs, captions. */
 function storyWords(s: CanonicalStory): number {
-  const body = s.bodyHtml ? splitBlocks(s.bodyHtml).map(htmlToText) : s.body;
+  const body = s.bodyHtml ? splitBlocks(s.bodyHtml).map(cleanText) : s.body;
   return countWords(s.headline) + body.reduce((n, p) => n + countWords(p), 0) + s.images.reduce((n, i) => n + countWords(i.caption ?? ''), 0);
 }
 

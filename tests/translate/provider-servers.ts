@@ -65,7 +65,14 @@ const json = (res: ServerResponse, status: number, body: unknown, type = 'applic
  * LibreTranslate (https://libretranslate.com/docs): `GET /languages`, `POST /translate` with
  * `{q, source, target, format, api_key}`; errors `{"error": "..."}` with 400, 403, 429, 500.
  */
-export function startLibreTranslate(opts: { apiKey?: string; charLimit?: number } = {}): Promise<FakeServer & { maxChars: number }> {
+export function startLibreTranslate(
+  opts: {
+    apiKey?: string;
+    charLimit?: number;
+    /** What the engine does to each translation before it answers (a hostile or broken engine). */
+    tamper?: (translated: string, format: 'text' | 'html') => string;
+  } = {},
+): Promise<FakeServer & { maxChars: number }> {
   const languages = [
     { code: 'en', name: 'English', targets: ['es', 'fr'] },
     { code: 'es', name: 'Spanish', targets: ['en'] },
@@ -97,7 +104,8 @@ export function startLibreTranslate(opts: { apiKey?: string; charLimit?: number 
     const f = takeFailure(state);
     if (f === '429') return json(res, 429, { error: 'Slowdown: 10 per 1 minute' });
     if (f === '500') return json(res, 500, { error: 'Cannot translate text: model crashed' });
-    const out = qs.map((q) => fakeTranslate(q, b.format === 'html'));
+    const format = b.format === 'html' ? 'html' : 'text';
+    const out = qs.map((q) => fakeTranslate(q, format === 'html')).map((t) => (opts.tamper ? opts.tamper(t, format) : t));
     return json(res, 200, { translatedText: Array.isArray(b.q) ? out : out[0] });
   }).then((s) => Object.defineProperty(s, 'maxChars', { get: () => maxChars }) as FakeServer & { maxChars: number });
 }

@@ -5,6 +5,7 @@
  */
 
 /** One token of copy: the normalized form used by shingles, plus what the veto needs. */
+import { decodeEntities } from '@wire/text';
 import { combine, hashString } from './hash';
 
 export interface Token {
@@ -630,18 +631,12 @@ const HTML_TAG = /<\/?(?:p|div|br|li|ul|ol|h[1-6]|span|a|section|article|header|
 
 /** Plain text of leftover HTML: scripts/styles/heads dropped, block tags as line breaks, entities decoded. */
 export function htmlToLines(html: string): string {
-  return html
-    .replace(/<(script|style|head|nav|footer|aside|noscript|form)\b[\s\S]*?<\/\1>/gi, '\n')
-    .replace(/<\/?(?:p|div|br|li|ul|ol|h[1-6]|section|article|header|main|figure|figcaption|table|tr|td|blockquote)\b[^>]*>/gi, '\n')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&quot;/g, '"')
-    .replace(/&#0?39;|&apos;|&rsquo;|&lsquo;/g, "'")
-    .replace(/&ldquo;|&rdquo;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)));
+  return decodeEntities(
+    html
+      .replace(/<(script|style|head|nav|footer|aside|noscript|form)\b[\s\S]*?<\/\1>/gi, '\n')
+      .replace(/<\/?(?:p|div|br|li|ul|ol|h[1-6]|section|article|header|main|figure|figcaption|table|tr|td|blockquote)\b[^>]*>/gi, '\n')
+      .replace(/<[^>]+>/g, ' '),
+  );
 }
 
 export function copyLines(headline: string, body: readonly string[]): { headline: string; lines: string[] } {

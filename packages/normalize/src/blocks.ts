@@ -1,5 +1,4 @@
-import sanitize from 'sanitize-html';
-import { decodeHTML } from 'entities';
+import { BLOCK_TAGS, cleanDecodedText, decodeEntities, INLINE_TAGS, sanitizeHtml, type DroppedLink } from '@wire/text';
 import { cleanText, escapeText, MAY_NEED_NFC } from './clean';
 
 /** One paragraph-level unit of a body: its clean text and its sanitized inline HTML. */
@@ -11,43 +10,14 @@ export interface Block {
   html: string;
 }
 
-const BLOCK_TAGS = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'blockquote', 'pre', 'tr', 'td', 'th', 'dd', 'dt', 'br', 'hr']);
-const INLINE_TAGS = new Set(['a', 'b', 'strong', 'i', 'em', 'u', 'sub', 'sup', 'q', 'cite', 'abbr', 'code', 'small', 's']);
-
-const SANITIZE: sanitize.IOptions = {
-  allowedTags: [...BLOCK_TAGS, ...INLINE_TAGS, 'ul', 'ol', 'table', 'thead', 'tbody', 'dl'],
-  allowedAttributes: { a: ['href'] },
-  allowedSchemes: ['http', 'https'],
-  allowedSchemesAppliedToAttributes: ['href'],
-  allowProtocolRelative: false,
-  disallowedTagsMode: 'discard',
-  // Layout containers end paragraphs: their text must not run into the next block's.
-  transformTags: { div: 'p', section: 'p', article: 'p', main: 'p', header: 'p', center: 'p', address: 'p', caption: 'p', summary: 'p', details: 'p' },
-  // Their text is code or chrome, never copy.
-  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'template', 'iframe', 'svg', 'object', 'embed', 'head', 'title', 'button', 'select', 'nav', 'figure', 'figcaption', 'math'],
-  parser: { decodeEntities: true },
-};
-
-// A "<" that does not start a bare lower-case allowed tag (attributes, comments, other tags,
-// a stray "<" in text): such input goes through sanitize-html.
-const UNSAFE_MARKUP = /<(?!\/?(?:p|br|b|i|em|strong|u|sub|sup|h[1-6]|ul|ol|li|blockquote)\s*\/?>)/;
-
 /**
- * Sanitizes untrusted HTML: only paragraph-level structure, lists, emphasis and links survive; no
- * script, style, event attributes, images or frames; links keep `http(s)` hrefs only.
+ * Untrusted HTML → blocks, one per paragraph, through the one sanitizer (links it drops are
+ * reported to `onDroppedLink`). Every block-level boundary (and two or more `<br>` in a row)
+ * ends a paragraph; a single `<br>` is a line break inside it; text outside any `<p>` becomes its
+ * own paragraph.
  */
-export function sanitizeHtml(html: string): string {
-  return sanitize(html, SANITIZE);
-}
-
-/**
- * Sanitized HTML → blocks, one per paragraph. Every block-level boundary (and every `<br>`)
- * ends a paragraph; text outside any `<p>` becomes its own paragraph.
- */
-export function htmlToBlocks(html: string): Block[] {
-  // Agency bodies are mostly bare <p>…</p>: markup whose every "<" opens or closes an allowed tag
-  // without attributes is already what the sanitizer would produce, so skip its parse.
-  const clean = UNSAFE_MARKUP.test(html) ? sanitizeHtml(html) : html;
+export function htmlToBlocks(html: string, onDroppedLink?: (link: DroppedLink) => void): Block[] {
+  const clean = sanitizeHtml(html, onDroppedLink);
   const blocks: Block[] = [];
   let text = '';
   let inner = '';
@@ -55,8 +25,9 @@ export function htmlToBlocks(html: string): Block[] {
   const listStack: Array<'ul' | 'ol'> = [];
   const open: string[] = [];
   const flush = (): void => {
+    // The text is decoded already: markup it spells out (`&lt;b&gt;`) is removed, nothing decoded again.
     // A <br> inside a paragraph is a line break: kept as "\n" in the text and <br> in the HTML.
-    const t = text.includes('\n') ? text.split('\n').map(cleanText).filter(Boolean).join('\n') : cleanText(text);
+    const t = text.includes('\n') ? text.split('\n').map(cleanDecodedText).filter(Boolean).join('\n') : cleanDecodedText(text);
     if (t) {
       const b: Block = { tag, text: t, html: tidyInline(inner, open) };
       if (tag === 'li') b.list = listStack[listStack.length - 1] ?? 'ul';
@@ -74,7 +45,7 @@ export function htmlToBlocks(html: string): Block[] {
   while ((m = TOKEN.exec(clean))) {
     if (m[4] !== undefined) {
       const raw = m[4];
-      const decoded = raw.includes('&') ? decodeHTML(raw) : raw;
+      const decoded = decodeEntities(raw);
       text += decoded;
       inner += escapeText(decoded);
       continue;
@@ -92,7 +63,7 @@ export function htmlToBlocks(html: string): Block[] {
           TOKEN.lastIndex += more[0].length;
         }
         flush();
-      } else if (cleanText(text)) {
+      } else if (cleanDecodedText(text)) {
         text += '\n';
         inner += '<br>';
       }
@@ -147,9 +118,9 @@ function tidyInline(html: string, open: string[]): string {
 }
 
 function cleanInline(s: string): string {
-  // Same hygiene as cleanText, but entities are already escaped and must stay so.
+  // Same hygiene as tidyText, but entities are already escaped and must stay so (an escaped NBSP is a space).
   // eslint-disable-next-line no-control-regex
-  const t = s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u200B-\u200D\u2060\uFEFF]/g, '').replace(/[\s\u00A0\u2000-\u200A\u202F\u205F\u3000]+/g, ' ');
+  const t = s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u200B-\u200D\u2060\uFEFF]/g, '').replace(/(?:[\s\u00A0\u2000-\u200A\u202F\u205F\u3000]|&nbsp;)+/g, ' ');
   return MAY_NEED_NFC.test(t) ? t.normalize('NFC') : t;
 }
 

@@ -1,5 +1,5 @@
 import type { Byline } from '@wire/schema';
-import { cleanText } from './clean';
+import { cleanDecodedText } from '@wire/text';
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
 // "BY SARAH KIM [kim.sarah@joongang.co.kr]", "By Sarah Kim and John Park", "By JOHN DOE, Associated Press"
@@ -29,7 +29,9 @@ export function isSignOff(text: string): boolean {
 }
 
 /**
- * Parses a display byline into people. Returns `undefined` when the text does not read as a
+ * Parses a display byline into people. The byline is plain text, already decoded (a body
+ * paragraph, a byline finalize has cleaned): nothing in it is decoded again, so escaped text
+ * (`[kim&#64;x.example]` as printed) never turns into data. Returns `undefined` when the text does not read as a
  * byline (so a body paragraph starting with "By the end of …" is left alone). "Name, Affiliation"
  * is one person with an affiliation (or job title); "A and B, Affiliation" gives both the affiliation.
  *
@@ -39,7 +41,7 @@ export function isSignOff(text: string): boolean {
  * // [{ name: 'Christian Hollmann', affiliation: 'dpa' }]
  */
 export function parseByline(text: string, opts: { requireBy?: boolean; anyLanguage?: boolean } = {}): Byline[] | undefined {
-  const s = cleanText(text);
+  const s = cleanDecodedText(text);
   if (isSignOff(s)) return undefined;
   const m = BYLINE_LINE.exec(s);
   let namesPart: string;

@@ -1,4 +1,5 @@
 import type { DraftImage } from './draft';
+import { cleanDecodedText } from '@wire/text';
 import { cleanText } from './clean';
 
 // "… Wednesday. [YONHAP]", "[AP/YONHAP]", "[JOONGANG PHOTO]" — capitals only, so "[sic]" and
@@ -18,13 +19,14 @@ export function looksLikeBracketCredit(text: string): boolean {
 }
 
 /**
- * Splits a credit suffix off a caption.
+ * Splits a credit suffix off a caption. The caption is plain text, already decoded (finalize
+ * cleans a draft's caption once before it gets here): nothing in it is decoded again.
  *
  * @example splitCredit('Kim Jong-un steps down … Wednesday. [YONHAP]')
  * // { caption: 'Kim Jong-un steps down … Wednesday.', credit: 'YONHAP' }
  */
 export function splitCredit(caption: string): { caption: string; credit?: string } {
-  const text = cleanText(caption);
+  const text = cleanDecodedText(caption);
   // Credits sit at the end: match on the tail only (the patterns are anchored at the end and
   // would otherwise be tried from every position of a long caption), and only the patterns the
   // last character or a keyword allows.
@@ -106,7 +108,7 @@ function normalizeImage(raw: DraftImage): DraftImage {
   const img: DraftImage = { ...raw };
   let credit = raw.credit ? cleanText(raw.credit) : undefined;
   if (raw.caption) {
-    const s = splitCredit(raw.caption);
+    const s = splitCredit(cleanText(raw.caption));
     img.caption = s.caption || undefined;
     credit = moreSpecificCredit(credit, s.credit);
   }

@@ -1,4 +1,5 @@
-import { storyUri, type Byline, type CanonicalStory, type StoryImage, type Subject } from '@wire/schema';
+import { checkUri } from '@wire/text';
+import { storyUri, type Byline, type CanonicalStory, type RemoteRendition, type StoryImage, type Subject } from '@wire/schema';
 import type { Block } from './blocks';
 import { isBylineParagraph, isSignOff, nameCase, parseByline } from './byline';
 import { cleanText, escapeText } from './clean';
@@ -121,18 +122,41 @@ export function imageExtras(img: DraftImage): Partial<StoryImage> & { sourceRend
   return {
     ...(img.type && img.type !== 'picture' ? { type: img.type } : {}),
     ...(img.self ? { self: true } : {}),
-    ...(img.uri ? { uri: img.uri } : {}),
+    // The source's id of the media object: a link is its uri, anything else (an agency's item id) its guid.
+    ...(img.uri ? (checkUri(img.uri).ok ? { uri: img.uri } : { guid: img.uri }) : {}),
     ...(headline ? { headline } : {}),
     ...(by ? { by } : {}),
-    sourceRenditions: dedupeBy((img.renditions ?? []).filter((r) => r.href && r.name), (r) => r.href),
+    sourceRenditions: renditions(img.renditions),
   };
 }
 
 /** Subjects with IPTC names resolved in the story's language, one per concept. */
 export function resolveConcepts<T extends Subject>(list: T[] | undefined, language: string | undefined): T[] {
   return dedupeBy(
-    (list ?? []).map((c) => resolveSubject({ ...c, name: cleanText(c.name ?? '') }, language) as T).filter((c) => c.name.length > 0),
+    (list ?? []).map((c) => resolveSubject(cleanConcept(c), language) as T).filter((c) => c.name.length > 0),
     (c) => (c.code ? `${(c.scheme ?? '').toLowerCase()}|${c.code}` : `|${c.name.toLowerCase()}`),
+  );
+}
+
+/** A concept's texts (name, code, scheme, an organisation's tickers) decoded once, like every text of the draft. */
+function cleanConcept<T extends Subject & { symbols?: Array<{ ticker: string; exchange?: string }> }>(c: T): T {
+  const code = c.code ? cleanText(c.code) : '';
+  const scheme = c.scheme ? cleanText(c.scheme) : '';
+  const { code: _code, scheme: _scheme, ...rest } = c;
+  const symbols = c.symbols
+    ?.map((s) => ({ ticker: cleanText(s.ticker), exchange: s.exchange ? cleanText(s.exchange) : '' }))
+    .filter((s) => s.ticker)
+    .map((s) => (s.exchange ? s : { ticker: s.ticker }));
+  return { ...rest, name: cleanText(c.name ?? ''), ...(code ? { code } : {}), ...(scheme ? { scheme } : {}), ...(symbols ? { symbols } : {}) } as T;
+}
+
+/** The source's renditions with a link and a name, names and types decoded once, one per link. */
+function renditions(list: RemoteRendition[] | undefined): RemoteRendition[] {
+  return dedupeBy(
+    (list ?? [])
+      .map((r) => ({ ...r, name: cleanText(r.name ?? ''), ...(r.contentType ? { contentType: cleanText(r.contentType) } : {}) }))
+      .filter((r) => r.href && r.name),
+    (r) => r.href,
   );
 }
 
@@ -164,7 +188,7 @@ export function storyExtras(draft: DraftStory, ctx: { language: string | undefin
     ...(contentCreated ? { contentCreated } : {}),
     ...(expires ? { expires } : {}),
     descriptions: dedupeBy(
-      (draft.descriptions ?? []).map((d) => ({ ...(d.role ? { role: d.role } : {}), value: cleanText(d.value) })).filter((d) => d.value.length > 0),
+      (draft.descriptions ?? []).map((d) => ({ ...(text(d.role) ? { role: text(d.role) } : {}), value: cleanText(d.value) })).filter((d) => d.value.length > 0),
       (d) => d.value.toLowerCase(),
     ),
     ednotes: [...new Set((draft.ednotes ?? []).map(cleanText).filter(Boolean))],
@@ -173,9 +197,15 @@ export function storyExtras(draft: DraftStory, ctx: { language: string | undefin
     organisations: resolveConcepts(draft.organisations, ctx.language),
     people: resolveConcepts(draft.people, ctx.language),
     services: resolveConcepts(draft.services, ctx.language),
-    sourceRenditions: dedupeBy((draft.renditions ?? []).filter((r) => r.href && r.name), (r) => r.href),
+    sourceRenditions: renditions(draft.renditions),
     members: dedupeBy(
-      (draft.members ?? []).filter((m) => m.guid).map((m) => ({ ...m, uri: m.uri ?? storyUri(ctx.source, m.guid) })),
+      (draft.members ?? []).flatMap((m) => {
+        // Cleaned as the member's own story cleans its guid, so the uri is the one that story gets.
+        const guid = text(m.guid);
+        if (!guid) return [];
+        const [type, headline, group] = [text(m.type), text(m.headline), text(m.group)];
+        return [{ guid, uri: m.uri ?? storyUri(ctx.source, guid), ...(type ? { type } : {}), ...(headline ? { headline } : {}), ...(group ? { group } : {}) }];
+      }),
       (m) => m.guid,
     ),
   };

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { checkIdentifier, secureStory } from '@wire/text';
 import { err, ok, storyUri, type Byline, type CanonicalStory, type InfoSource, type PubStatus, type Result, type StoryImage } from '@wire/schema';
 import type { DraftImage, DraftStory } from './draft';
 import { htmlToBlocks, renderBlocks, textToBlocks, type Block } from './blocks';
@@ -32,14 +33,17 @@ const SCRAPED = new Set(['html', 'text']);
 /**
  * DraftStory → CanonicalStory: text hygiene, sanitized HTML (one `<p>` per paragraph), page rules
  * for scraped pages, byline and dateline extraction, caption/credit folding, outlet inference from
- * reporters' e-mail domains, language detection, stable uri and content hash.
+ * reporters' e-mail domains, language detection, stable uri and content hash. Last, the safe-output
+ * pass (`secureStory`): plain text without markup in every field, the body through the one
+ * sanitizer, every URI with an allowed scheme (others dropped, with a warning).
  */
 export function finalize(draft: DraftStory, env: Envelope = {}): Result<CanonicalStory, NormalizeError> {
   const warnings = [...(draft.warnings ?? [])];
   const scraped = SCRAPED.has(draft.format);
   let headline = cleanText(draft.headline ?? '');
 
-  let blocks: Block[] = draft.bodyHtml ? htmlToBlocks(draft.bodyHtml) : textToBlocks(draft.bodyText ?? []);
+  const droppedLink = (d: { reason: string }) => warnings.push(`bodyHtml: link dropped (${d.reason})`);
+  let blocks: Block[] = draft.bodyHtml ? htmlToBlocks(draft.bodyHtml, droppedLink) : textToBlocks(draft.bodyText ?? []);
   let images: DraftImage[] = [...(draft.images ?? [])];
   if (scraped) {
     const r = applyPageRules(linesAsParagraphs(blocks), headline || undefined);
@@ -67,7 +71,7 @@ export function finalize(draft: DraftStory, env: Envelope = {}): Result<Canonica
 
   // Dateline at the head of the first paragraph.
   let dateline = draft.dateline ? cleanText(draft.dateline) : undefined;
-  let located = draft.located ? { ...draft.located } : undefined;
+  let located = draft.located ? cleanLocated(draft.located) : undefined;
   const infoSources: InfoSource[] = (draft.infoSources ?? [])
     .map((s) => ({ name: cleanText(s.name), role: s.role ?? 'source', ...(s.uri ? { uri: s.uri } : {}) }))
     .filter((s) => s.name.length > 0);
@@ -127,8 +131,13 @@ export function finalize(draft: DraftStory, env: Envelope = {}): Result<Canonica
   const contentHash = createHash('sha256').update(hashText).digest('hex');
   // The feed's provider names the uri namespace, never one item's info source (see provider.ts).
   const source = cleanText(env.source ?? draft.source ?? '') || providerSlug(providerSource(infoSources)?.name) || 'unknown';
-  const guid = cleanText(env.guid ?? draft.guid ?? '') || `sha256:${contentHash.slice(0, 32)}`;
-  if (!env.guid && !draft.guid) warnings.push('guid: none in the document; derived from the content');
+  let guid = cleanText(env.guid ?? draft.guid ?? '');
+  const guidCheck = checkIdentifier(guid);
+  if (!guidCheck.ok) {
+    warnings.push(`guid: ${guidCheck.reason}; derived from the content`);
+    guid = '';
+  } else if (!guid) warnings.push('guid: none in the document; derived from the content');
+  guid ||= `sha256:${contentHash.slice(0, 32)}`;
   // Ids name the story everywhere (Kafka keys, job ids, the dedupe index): bounded, like any id.
   for (const [field, value] of [['source', source], ['guid', guid]] as const) {
     if (value.length > MAX_ID_LENGTH) {
@@ -184,7 +193,15 @@ export function finalize(draft: DraftStory, env: Envelope = {}): Result<Canonica
     format: draft.format,
     warnings,
   };
-  return ok(story);
+  return ok(secureStory(story));
+}
+
+/** The location's parts as plain text; parts left empty are dropped. */
+function cleanLocated(l: NonNullable<DraftStory['located']>): CanonicalStory['located'] {
+  const city = l.city ? cleanText(l.city) : '';
+  const country = l.country ? cleanText(l.country) : '';
+  const text = l.text ? cleanText(l.text) : '';
+  return city || country || text ? { ...(city ? { city } : {}), ...(country ? { country } : {}), ...(text ? { text } : {}) } : undefined;
 }
 
 function date(v: string | undefined, field: string, warnings: string[]): string | undefined {

@@ -6,7 +6,7 @@ export { normalize, storyFromFields, type NormalizeOptions, type StoryFields } f
 export { detectFormat, FORMATS, type FormatId, type DetectHints } from './detect';
 export { toNinjs, type NinjsOptions } from './ninjs';
 export { cleanText, textToParagraphs, countWords } from './clean';
-export { sanitizeHtml, htmlToBlocks } from './blocks';
+export { htmlToBlocks } from './blocks';
 export { decodeInput, repairMojibake } from './decode';
 export { finalize, type Envelope } from './finalize';
 export { parseByline } from './byline';

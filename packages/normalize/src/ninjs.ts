@@ -1,4 +1,5 @@
 import type { Byline, CanonicalStory, Place, RemoteRendition, StoryImage, Subject } from '@wire/schema';
+import { checkUri } from '@wire/text';
 
 export interface NinjsOptions {
   /** Public URL of a stored object key (renditions); without it stored renditions carry no href. */
@@ -13,7 +14,7 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:
 /**
  * CanonicalStory → IPTC ninjs 3.1 (mapping in CONTRACTS.md "ninjs mapping"). The result validates
  * against `ninjs-schema_3.1.json`: values the schema types as `uri`/`date-time` are only emitted
- * when they are absolute URIs / RFC 3339 times.
+ * when they are allowed links (`checkUri`: absolute http, https or urn) / RFC 3339 times.
  *
  * A picture, graphic or video item carries its own media at the top level (caption in
  * `descriptions`, photographer in `by`, credit in `copyrightHolder`, every rendition in
@@ -63,7 +64,7 @@ export function toNinjs(story: CanonicalStory, opts: NinjsOptions = {}): Doc {
     ...story.bylines.map((b) => ({
       name: b.name,
       rel: b.role ?? 'author',
-      ...(b.uri && isUri(b.uri) ? { uri: b.uri } : {}),
+      ...withUri(b.uri),
       ...(b.email ? { contactInfo: [{ type: 'email', value: b.email }] } : {}),
     })),
     ...(self?.by && !story.bylines.some((b) => b.name === self.by) ? [{ name: self.by, rel: self.type === 'video' ? 'camera' : 'photographer' }] : []),
@@ -92,11 +93,10 @@ export function toNinjs(story: CanonicalStory, opts: NinjsOptions = {}): Doc {
   const genres = (story.genres ?? []).map(concept);
   if (genres.length > 0) doc.genres = genres;
   if (story.infoSources.length > 0) {
-    doc.infoSources = story.infoSources.map((s) => ({ name: s.name, role: s.role, ...(s.uri && isUri(s.uri) ? { uri: s.uri } : {}) }));
+    doc.infoSources = story.infoSources.map((s) => ({ name: s.name, role: s.role, ...withUri(s.uri) }));
   }
-  const own = (story.sourceRenditions ?? []).filter((r) => isUri(r.href));
   const renditions = self ? renditionsOf(self, opts) : [];
-  for (const r of own) renditions.push(remoteRendition(r, renditions));
+  addRemote(renditions, story.sourceRenditions);
   if (renditions.length > 0) doc.renditions = renditions;
 
   const associations: Doc[] = [];
@@ -105,7 +105,7 @@ export function toNinjs(story: CanonicalStory, opts: NinjsOptions = {}): Doc {
   for (const [i, m] of (story.members ?? []).entries()) {
     associations.push({
       name: m.group ? `${m.group}${i + 1}` : `item${i + 1}`,
-      uri: m.uri && isUri(m.uri) ? m.uri : `${story.uri}:item:${i + 1}`,
+      uri: link(m.uri) ?? `${story.uri}:item:${i + 1}`,
       rel: m.group ?? 'item',
       ...(m.type && NINJS_TYPES.has(m.type) ? { type: m.type } : {}),
       ...(m.headline ? { headlines: [{ role: 'main', value: m.headline }] } : {}),
@@ -124,7 +124,7 @@ function media(story: CanonicalStory, img: StoryImage, n: number, opts: NinjsOpt
   const type = img.type ?? 'picture';
   const a: Doc = {
     name: `${type}${n}`,
-    uri: img.uri && isUri(img.uri) ? img.uri : `${story.uri}:${type}:${n}`,
+    uri: link(img.uri) ?? `${story.uri}:${type}:${n}`,
     type,
     rel: type,
   };
@@ -135,7 +135,7 @@ function media(story: CanonicalStory, img: StoryImage, n: number, opts: NinjsOpt
   if (img.credit) a.copyrightHolder = img.credit;
   const renditions = renditionsOf(img, opts);
   if (renditions.length > 0) a.renditions = renditions;
-  if (img.uri && !isUri(img.uri)) a.altIds = [{ role: 'guid', value: img.uri }];
+  if (img.guid) a.altIds = [{ role: 'guid', value: img.guid }];
   return a;
 }
 
@@ -150,10 +150,10 @@ function imageDescriptions(img: StoryImage): Array<{ role: string; value: string
 function renditionsOf(img: StoryImage, opts: NinjsOptions): Doc[] {
   const out: Doc[] = [];
   for (const r of img.renditions) {
-    const href = r.href ?? (opts.hrefFor ? opts.hrefFor(r.key) : undefined);
+    const href = link(r.href ?? (opts.hrefFor ? opts.hrefFor(r.key) : undefined));
     out.push({
       name: r.name,
-      ...(href && isUri(href) ? { href } : {}),
+      ...(href ? { href } : {}),
       contentType: r.contentType,
       ...(r.width ? { width: r.width } : {}),
       ...(r.height ? { height: r.height } : {}),
@@ -161,37 +161,42 @@ function renditionsOf(img: StoryImage, opts: NinjsOptions): Doc[] {
     });
   }
   if (out.length === 0 && img.key && opts.hrefFor) {
-    const href = opts.hrefFor(img.key);
-    out.push({ name: 'original', ...(isUri(href) ? { href } : {}), ...(img.contentType ? { contentType: img.contentType } : {}), ...(img.width ? { width: img.width } : {}), ...(img.height ? { height: img.height } : {}) });
+    const href = link(opts.hrefFor(img.key));
+    out.push({ name: 'original', ...(href ? { href } : {}), ...(img.contentType ? { contentType: img.contentType } : {}), ...(img.width ? { width: img.width } : {}), ...(img.height ? { height: img.height } : {}) });
   }
-  const remote = (img.sourceRenditions ?? []).filter((r) => isUri(r.href));
-  for (const r of remote) out.push(remoteRendition(r, out));
+  addRemote(out, img.sourceRenditions);
   // Not stored yet and no list of renditions: the source URL is where the picture can be fetched.
-  if (out.length === 0 && img.sourceUrl && isUri(img.sourceUrl)) {
-    out.push({ name: 'source', href: img.sourceUrl, ...(img.contentType ? { contentType: img.contentType } : {}), ...(img.width ? { width: img.width } : {}), ...(img.height ? { height: img.height } : {}) });
+  const source = link(img.sourceUrl);
+  if (out.length === 0 && source) {
+    out.push({ name: 'source', href: source, ...(img.contentType ? { contentType: img.contentType } : {}), ...(img.width ? { width: img.width } : {}), ...(img.height ? { height: img.height } : {}) });
   }
   return out;
 }
 
-function remoteRendition(r: RemoteRendition, taken: Doc[]): Doc {
-  const name = taken.some((t) => t.name === r.name) ? `source-${r.name}` : r.name;
-  return {
-    name,
-    href: r.href,
-    ...(r.contentType ? { contentType: r.contentType } : {}),
-    ...(r.width ? { width: r.width } : {}),
-    ...(r.height ? { height: r.height } : {}),
-    ...(r.sizeInBytes !== undefined ? { sizeInBytes: r.sizeInBytes } : {}),
-    ...(r.duration !== undefined ? { duration: r.duration } : {}),
-  };
+/** Appends the source's renditions that have an allowed link, names kept unique among `out`. */
+function addRemote(out: Doc[], remote: RemoteRendition[] | undefined): void {
+  for (const r of remote ?? []) {
+    const href = link(r.href);
+    if (!href) continue;
+    out.push({
+      name: out.some((t) => t.name === r.name) ? `source-${r.name}` : r.name,
+      href,
+      ...(r.contentType ? { contentType: r.contentType } : {}),
+      ...(r.width ? { width: r.width } : {}),
+      ...(r.height ? { height: r.height } : {}),
+      ...(r.sizeInBytes !== undefined ? { sizeInBytes: r.sizeInBytes } : {}),
+      ...(r.duration !== undefined ? { duration: r.duration } : {}),
+    });
+  }
 }
 
-/** A concept as ninjs writes it: name, the uri when absolute, the code (with its scheme) as literal. */
+/** A concept as ninjs writes it: name, the uri when an allowed link (or the code, when it is one), else the code (with its scheme) as literal. */
 function concept(s: Subject): Doc {
+  const codeUri = link(s.code);
   return {
     name: s.name,
-    ...(s.uri && isUri(s.uri) ? { uri: s.uri } : s.code && isLink(s.code) ? { uri: s.code } : {}),
-    ...(s.code && !isLink(s.code) ? { literal: s.scheme ? `${s.scheme}:${s.code}` : s.code } : {}),
+    ...withUri(link(s.uri) ?? codeUri),
+    ...(s.code && !codeUri ? { literal: s.scheme ? `${s.scheme}:${s.code}` : s.code } : {}),
   };
 }
 
@@ -213,23 +218,19 @@ function displayBy(all: Byline[]): string {
   return shared ? `${joined}, ${shared}` : joined;
 }
 
-/** A code that is itself a link (an http(s) or urn identifier), not a `scheme:code` qcode. */
-function isLink(s: string): boolean {
-  return /^(?:https?|urn):/i.test(s) && isUri(s);
-}
-
 function isDateTime(v: string | undefined): v is string {
   return v !== undefined && DATE_TIME.test(v) && Number.isFinite(Date.parse(v));
 }
 
-function isUri(s: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$/.test(s)) return false;
-  if (/^https?:/i.test(s)) {
-    try {
-      new URL(s);
-    } catch {
-      return false;
-    }
-  }
-  return true;
+/** The value as an allowed link, or `undefined`: the story was checked when it was finalized, `hrefFor` was not. */
+function link(s: string | undefined): string | undefined {
+  if (!s) return undefined;
+  const checked = checkUri(s);
+  return checked.ok ? checked.uri : undefined;
+}
+
+/** `{ uri }` when the value is an allowed link, else nothing. */
+function withUri(s: string | undefined): { uri?: string } {
+  const uri = link(s);
+  return uri ? { uri } : {};
 }

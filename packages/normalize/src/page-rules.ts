@@ -1,5 +1,6 @@
 import type { Block } from './blocks';
 import type { DraftImage } from './draft';
+import { escapeText } from '@wire/text';
 import { looksLikeBracketCredit, splitCredit } from './credit';
 
 /**
@@ -59,6 +60,9 @@ export function sameText(a: string, b: string): boolean {
 export function applyPageRules(blocks: Block[], headline?: string): { blocks: Block[]; images: DraftImage[] } {
   const kept: Block[] = [];
   const images: DraftImage[] = [];
+  // A paragraph's text is decoded; as a draft image's caption it is escaped again, since finalize
+  // decodes every draft text once.
+  const caption = (text: string): DraftImage => ({ caption: escapeText(text) });
   let copyStarted = false;
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i]!;
@@ -74,12 +78,12 @@ export function applyPageRules(blocks: Block[], headline?: string): { blocks: Bl
     const doubled =
       next !== undefined && t.length >= 30 && Math.abs(t.length - next.text.length) <= 40 && t.slice(0, 24) === next.text.slice(0, 24) && sameText(splitCredit(t).caption, splitCredit(next.text).caption);
     if (doubled) {
-      images.push({ caption: t }, { caption: next.text });
+      images.push(caption(t), caption(next.text));
       i++;
       continue;
     }
     if (t.length >= 30 && looksLikeBracketCredit(t) && !/^by\s/i.test(t)) {
-      images.push({ caption: t });
+      images.push(caption(t));
       continue;
     }
     kept.push(b);

@@ -1,3 +1,5 @@
+import { escapeAttribute, escapeTextKeepingEntities } from '@wire/text';
+
 /**
  * The small read-only tree `parseXml` builds, and the lookups the format parsers share. Every
  * lookup matches by local name, so `<nitf:p>`, `<p>` and `<x:p>` are the same element: real feeds
@@ -134,8 +136,6 @@ export function childText(el: XmlElement | undefined, ...path: string[]): string
 
 const VOID = new Set(['br', 'hr', 'img', 'meta', 'link', 'input', 'area', 'base', 'col', 'embed', 'source', 'track', 'wbr']);
 
-const escText = (s: string): string => (!/[&<>]/.test(s) ? s : s.replace(/&(?![a-zA-Z][a-zA-Z0-9]{0,31};|#[0-9]{1,9};|#x[0-9a-fA-F]{1,8};)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
-const escAttr = (s: string): string => (!/[&"<]/.test(s) ? s : s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;'));
 
 /**
  * How `toHtml` maps one element: a new tag name, `'unwrap'` (keep the children, drop the tag),
@@ -152,7 +152,7 @@ export type HtmlMapper = (el: XmlElement) => string | 'unwrap' | 'drop' | undefi
 export function toHtml(nodes: XmlNode[], map?: HtmlMapper): string {
   let out = '';
   for (const c of nodes) {
-    if (typeof c === 'string') out += escText(c);
+    if (typeof c === 'string') out += escapeTextKeepingEntities(c);
     else if (isCdata(c)) out += c.cdata;
     else {
       const mapped = map ? map(c) : undefined;
@@ -165,7 +165,7 @@ export function toHtml(nodes: XmlNode[], map?: HtmlMapper): string {
       let attrs = '';
       for (const k in c.attrs) {
         if (k === 'xmlns' || k.includes(':')) continue;
-        attrs += ` ${k}="${escAttr(c.attrs[k] ?? '')}"`;
+        attrs += ` ${k}="${escapeAttribute(c.attrs[k] ?? '')}"`;
       }
       if (VOID.has(tag)) out += `<${tag}${attrs}>`;
       else out += `<${tag}${attrs}>${toHtml(c.children, map)}</${tag}>`;

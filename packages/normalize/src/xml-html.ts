@@ -1,7 +1,7 @@
 import type { DraftImage, NormalizeLimits } from './draft';
 import { parseXml } from './xml';
 import { attr, find, findAll, text, toHtml, type HtmlMapper, type XmlElement, type XmlNode } from './xml-dom';
-import { absUrl, compact, posInt } from './formats/common';
+import { sourceLink, compact, posInt } from './formats/common';
 
 /**
  * Inline XHTML bodies (NewsML-G2 inlineXML, NewsML 1.2 DataContent, ninjs/AP HTML bodies that are
@@ -43,7 +43,7 @@ export function figureImages(scope: XmlElement): DraftImage[] {
       caption: text(find(fig, 'figcaption')) || undefined,
       credit: creditEl ? text(creditEl) || undefined : undefined,
       alt: attr(img, 'alt') || undefined,
-      sourceUrl: absUrl(attr(img, 'src')),
+      sourceUrl: sourceLink(attr(img, 'src')),
       width: posInt(attr(img, 'width')),
       height: posInt(attr(img, 'height')),
     });

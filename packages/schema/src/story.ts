@@ -57,8 +57,10 @@ export const StoryImage = z.object({
   type: MediaType.optional(),
   /** The item itself (a picture, graphic or video item), not an association of a text. */
   self: z.boolean().optional(),
-  /** The source's own id of the media object (an absolute uri or a guid). */
+  /** The source's own uri of the media object, when it is a link (http, https, urn). */
   uri: z.string().optional(),
+  /** The source's own id of the media object, when it is not a link (an agency's item id). */
+  guid: z.string().optional(),
   /** A title the source gives the media object. */
   headline: z.string().optional(),
   /** Caption, once (doubled alt text/figcaption folded). */
@@ -219,7 +221,11 @@ export const CanonicalStory = z.object({
 export type CanonicalStory = z.infer<typeof CanonicalStory>;
 export type CanonicalStoryInput = z.input<typeof CanonicalStory>;
 
-/** The stable uri of a story from its source and guid. */
+/**
+ * The stable uri of a story from its source and guid. The apostrophe, which `encodeURIComponent`
+ * leaves, is encoded too: a uri the pipeline mints must pass its own link check (`checkUri`).
+ */
 export function storyUri(source: string, guid: string): string {
-  return `urn:wire:${encodeURIComponent(source)}:${encodeURIComponent(guid)}`;
+  const part = (s: string): string => encodeURIComponent(s).replace(/'/g, '%27');
+  return `urn:wire:${part(source)}:${part(guid)}`;
 }

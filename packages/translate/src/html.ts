@@ -1,4 +1,4 @@
-/** Just enough HTML handling for sanitized story bodies: top-level blocks, text content, escaping. */
+/** Top-level blocks of a sanitized story body (escaping, plain text and the sanitizer itself are `@wire/text`'s). */
 
 const VOID = /^(br|img|hr|wbr|input|meta|link|source|col|area|base|embed|param|track)$/i;
 
@@ -33,27 +33,4 @@ export function splitBlocks(html: string): string[] {
   const tail = html.slice(start);
   if (tail.trim()) blocks.push(tail.trim());
   return blocks;
-}
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
-
-/** Text content of an HTML fragment: tags dropped, entities decoded, whitespace collapsed. */
-export function htmlToText(html: string): string {
-  return html
-    .replace(/<br\s*\/?>/gi, ' ')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+\d*);/gi, (m, e: string) => {
-      if (e[0] === '#') {
-        const cp = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-        return Number.isFinite(cp) ? String.fromCodePoint(cp) : m;
-      }
-      return ENTITIES[e.toLowerCase()] ?? m;
-    })
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-/** Escape text for HTML element content. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

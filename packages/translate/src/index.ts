@@ -11,7 +11,7 @@ export * from './languages';
 export { toSegments, mapLimit, type Segment, type TextFormat, type TranslateOptions, type ProviderLimits, type Translator } from './translator';
 export { planBatches, splitLongText, translateInBatches, type Batch } from './chunk';
 export { buildProtectedTerms, findNames, Protector, type GlossaryEntry, type ProtectedTerm } from './protect';
-export { splitBlocks, htmlToText, escapeHtml } from './html';
+export { splitBlocks } from './html';
 export {
   createTranslationRouter,
   parseRoutes,

@@ -3,6 +3,7 @@
  * token the engines pass through untouched (an unknown word such as `Zxq3`), then swapped back.
  * Apertium, for one, would otherwise turn `Moon Jae-in` into `Luna Jae-en`.
  */
+import { decodeEntities, escapeText } from '@wire/text';
 import type { TextFormat } from './translator';
 
 /** A glossary entry: kept as written, or replaced by a fixed translation per target language. */
@@ -110,7 +111,6 @@ export function buildProtectedTerms(input: {
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Placeholders, and the text each one stands for, shared by every segment of one story. */
 export class Protector {
@@ -126,7 +126,7 @@ export class Protector {
     // `Zxq_3` rather than `Zxq3`: with the underscore Apertium does not capitalise the next word.
     this.prefix = ['Zxq', 'Qzx', 'Xzq', 'Zqx'].find((p) => !sample.includes(`${p}_`)) ?? 'Zxqj';
     if (terms.length > 0) {
-      const alts = terms.flatMap((t) => [escapeRe(t.term), escapeRe(escapeHtml(t.term))]);
+      const alts = terms.flatMap((t) => [escapeRe(t.term), escapeRe(escapeText(t.term))]);
       this.pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${[...new Set(alts)].join('|')})(?![\\p{L}\\p{N}])`, 'gu');
     }
   }
@@ -136,10 +136,10 @@ export class Protector {
     if (!this.pattern) return text;
     const swap = (s: string) =>
       s.replace(this.pattern!, (m) => {
-        const plain = format === 'html' ? m.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&') : m;
+        const plain = format === 'html' ? decodeEntities(m) : m;
         const term = this.byTerm.get(plain) ?? this.byTerm.get(m);
         const out = term?.replacement ?? plain;
-        this.restores.push(format === 'html' ? escapeHtml(out) : out);
+        this.restores.push(format === 'html' ? escapeText(out) : out);
         return `${this.prefix}_${this.restores.length - 1}`;
       });
     if (format === 'text') return swap(text);

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { canceledVariant, storyContentHash, variantIdentity, variantUri, type CanonicalStory } from '@wire/schema';
+import { cleanText, escapeText, sanitizeHtml, secureStory } from '@wire/text';
 import { translationCacheKey, type TranslationCache } from './cache';
-import { escapeHtml, htmlToText, splitBlocks } from './html';
+import { splitBlocks } from './html';
 import { normalizeLanguage, primaryLanguage } from './languages';
 import { Protector, buildProtectedTerms, findNames, type GlossaryEntry } from './protect';
 import type { Attempt, TranslationRouter } from './router';
@@ -72,24 +73,18 @@ function assemble(story: CanonicalStory, to: string, slots: Slot[], texts: strin
     else if (slot.kind === 'paragraph') paragraphs.push(t);
     else images[slot.index]!.caption = t;
   });
-  const bodyHtml = blocks.length > 0 ? blocks.join('\n') : paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');
-  const body = blocks.length > 0 ? blocks.map(htmlToText).filter((p) => p.length > 0) : paragraphs;
   const warnings = [
     ...story.warnings,
     ...(provider === 'none' ? [] : [`translated ${story.language ?? '?'}>${base.language} by ${provider}`]),
     ...missingTerms.map((t) => `translate: protected term "${t}" did not come back from ${provider}`),
   ];
-  return {
-    ...base,
-    headline,
-    subheadline,
-    body,
-    bodyHtml,
-    images,
-    contentHash: storyContentHash(headline, body),
-    wordCount: countWords(body),
-    warnings,
-  };
+  // An engine's HTML is input we did not write: it passes the one sanitizer before anything reads it.
+  const safeBlocks = blocks.map((b) => sanitizeHtml(b, (d) => warnings.push(`bodyHtml: link dropped from the ${provider} translation (${d.reason})`)));
+  const bodyHtml = blocks.length > 0 ? safeBlocks.join('\n') : paragraphs.map((p) => `<p>${escapeText(p)}</p>`).join('\n');
+  const body = blocks.length > 0 ? safeBlocks.map(cleanText).filter((p) => p.length > 0) : paragraphs;
+  // The same last pass as normalize's: engine text with markup in it (a headline, a caption) is cleaned and noted.
+  const variant = secureStory({ ...base, headline, subheadline, body, bodyHtml, images, warnings });
+  return { ...variant, contentHash: storyContentHash(variant.headline, variant.body), wordCount: countWords(variant.body) };
 }
 
 /**
@@ -109,14 +104,14 @@ export function createStoryTranslator(opts: StoryTranslatorOptions) {
       const from = story.language ?? opts.defaultSourceLanguage ?? 'en';
       const target = normalizeLanguage(to);
       const { segments, slots } = storySegments(story);
-      const sourceWords = countWords(segments.map((s) => (s.format === 'html' ? htmlToText(s.text) : s.text)));
+      const sourceWords = countWords(segments.map((s) => (s.format === 'html' ? cleanText(s.text) : s.text)));
 
       if (primaryLanguage(from) === primaryLanguage(target)) {
         const variant = assemble({ ...story, language: from }, target, slots, segments.map((s) => s.text), 'none', []);
         return { variant, provider: 'none', cached: false, words: 0, attempts: [], missingTerms: [] };
       }
 
-      const names = [...story.bylines.map((b) => b.name), ...findNames(segments.map((s) => (s.format === 'html' ? htmlToText(s.text) : s.text)))];
+      const names = [...story.bylines.map((b) => b.name), ...findNames(segments.map((s) => (s.format === 'html' ? cleanText(s.text) : s.text)))];
       const organisations = story.infoSources.map((s) => s.name);
       const terms = buildProtectedTerms({ glossary: opts.glossary, names, organisations, targetLanguage: target });
       const segmentsHash = sha256(JSON.stringify({ from, target, segments, terms }));

@@ -5,7 +5,8 @@ import { parseXml } from '../xml';
 import { findIn } from '../xml-dom';
 import { cleanHtmlBody, mergeImages } from '../xml-html';
 import { bodyEmbeds } from './embeds';
-import { absUrl, checkItems, compact, fail, guarded, isRecord, isoDate, nonNegInt, paragraphs, parseJson, posInt, pubStatus, str, urgency } from './common';
+import { absUrl, sourceLink, checkItems, compact, fail, guarded, isRecord, nonNegInt, paragraphs, parseJson, posInt, pubStatus, str, urgency } from './common';
+import { normalizeDate } from '../dates';
 import { nitfToDraft } from './nitf';
 import { providerSlug } from '../provider';
 import { itemType } from './concepts';
@@ -41,13 +42,13 @@ function embeddedNitf(item: Obj): string | undefined {
   return undefined;
 }
 
-/** Every rendition with an absolute href (AP keeps them as a name → object map). */
+/** Every rendition with an href (AP keeps them as a name → object map; links are judged in finalize). */
 function renditionsOf(o: Obj): RemoteRendition[] {
   const map = obj(o.renditions);
   const list: Obj[] = map ? Object.entries(map).filter(([, v]) => isRecord(v)).map(([k, v]) => ({ name: k, ...(v as Obj) })) : entries(o.renditions);
   const out: RemoteRendition[] = [];
   for (const r of list) {
-    const href = absUrl(r.href);
+    const href = sourceLink(r.href);
     if (!href) continue;
     const duration = typeof r.duration === 'number' && r.duration >= 0 ? r.duration : undefined;
     out.push(compact({ name: str(r.name) ?? str(r.rel) ?? `rendition${out.length + 1}`, href, contentType: str(r.mimetype), width: posInt(r.width), height: posInt(r.height), sizeInBytes: posInt(r.sizeinbytes), duration }));
@@ -136,7 +137,7 @@ function itemToDraft(item: Obj, input: ParseInput, pageProducts: unknown[] = [])
   for (const [field, key] of [['versionCreated', 'versioncreated'], ['firstCreated', 'firstcreated'], ['embargoedUntil', 'embargoed']] as const) {
     const raw = item[key];
     if (raw === undefined || raw === null || raw === '') continue;
-    const iso = isoDate(raw);
+    const iso = normalizeDate(raw);
     if (iso) draft[field] = iso;
     else warnings.push(`${key}: unreadable date ${JSON.stringify(raw)} (AP Media API)`);
   }

@@ -2,7 +2,7 @@ import { err, ok, type Result } from '@wire/schema';
 import type { DraftStory, NormalizeLimits, ParseInput } from '../draft';
 import { normalizeError, type NormalizeError, type NormalizeErrorCode } from '../errors';
 
-/** Shared plumbing of the structured format parsers (results, limits, dates, JSON). */
+/** Shared plumbing of the structured format parsers (results, limits, JSON). */
 
 /** A failed parse naming the code, the field and where. */
 export function fail(code: NormalizeErrorCode, reason: string, where?: string): Result<never, NormalizeError> {
@@ -104,35 +104,6 @@ export function urgency(v: unknown): number | undefined {
   return n !== undefined && n <= 9 ? n : undefined;
 }
 
-const COMPACT = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})?(?:[.,]\d+)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-
-/**
- * A date as ISO 8601 (UTC, `…Z`), from ISO forms, the compact ISO forms of NewsML 1 and NITF
- * (`20210516T080625+0000`, `20210516T090004`, `20210516`) and RFC 822/1123 dates of RSS and
- * e-mail. Undefined when the value cannot be read (the caller adds a warning).
- */
-export function isoDate(v: unknown): string | undefined {
-  const s = str(v);
-  if (!s) return undefined;
-  const m = COMPACT.exec(s);
-  let candidate = s;
-  if (m) {
-    const [, y, mo, d, h, mi, se, zone] = m;
-    if (h === undefined) candidate = `${y}-${mo}-${d}T00:00:00Z`;
-    else {
-      const z = zone === undefined ? 'Z' : zone === 'Z' ? 'Z' : zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
-      candidate = `${y}-${mo}-${d}T${h}:${mi}:${se ?? '00'}${z}`;
-    }
-  } else if (/^\d{4}-\d{2}-\d{2}$/.test(s)) candidate = `${s}T00:00:00Z`;
-  else if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s)) candidate = `${s.replace(' ', 'T')}Z`;
-  else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?[+-]\d{4}$/.test(s)) candidate = `${s.slice(0, -2)}:${s.slice(-2)}`;
-  const t = Date.parse(candidate);
-  if (!Number.isFinite(t)) return undefined;
-  const year = new Date(t).getUTCFullYear();
-  if (year < 1900 || year > 9999) return undefined;
-  return new Date(t).toISOString();
-}
-
 /** Maps the many spellings of a publication status (IPTC qcodes, NewsML 1, ninjs, AP) to ours. */
 export function pubStatus(v: unknown): DraftStory['pubStatus'] {
   const s = str(v)?.toLowerCase();
@@ -142,11 +113,6 @@ export function pubStatus(v: unknown): DraftStory['pubStatus'] {
   if (code === 'withheld' || code === 'embargoed' || code === 'held') return 'withheld';
   if (code === 'canceled' || code === 'cancelled' || code === 'killed' || code === 'kill' || code === 'deleted' || code === 'withdrawn') return 'canceled';
   return undefined;
-}
-
-/** Escapes text for HTML. */
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /** Splits plain text into paragraphs: blank lines separate, or every line when there are none. */
@@ -163,8 +129,22 @@ export function compact<T extends object>(o: T): T {
   return o;
 }
 
-/** An absolute http(s) URL, or undefined (relative paths and bare ids cannot be fetched). */
+/**
+ * An absolute http(s) URL, or undefined (relative paths and bare ids cannot be fetched): what a
+ * parser chooses a picture's best rendition by, or resolves other links against. Never the way
+ * to drop a link the story would carry: see `sourceLink`.
+ */
 export function absUrl(v: unknown): string | undefined {
   const s = str(v);
   return s && /^https?:\/\/[^\s]+$/i.test(s) ? s : undefined;
+}
+
+/**
+ * A link the story carries (a picture's or rendition's href, a person's uri) exactly as the source
+ * gave it, trimmed, whatever its scheme. Parsers do not judge links: the safe-output pass that ends
+ * finalize (`secureStory`) is the one place a link that is not an allowed absolute URI is dropped,
+ * with a warning naming the field, so none goes silently.
+ */
+export function sourceLink(v: unknown): string | undefined {
+  return str(v);
 }

@@ -3,7 +3,8 @@ import { extract, parse as parseMime, type LetterparserNode } from 'letterparser
 import type { DraftImage, DraftStory, ParseInput } from '../draft';
 import type { NormalizeError } from '../errors';
 import { cleanHtmlBody, mergeImages } from '../xml-html';
-import { checkSize, fail, guarded, isoDate, paragraphs } from './common';
+import { checkSize, fail, guarded, paragraphs } from './common';
+import { normalizeDate } from '../dates';
 import { bodyEmbeds, hasNoText } from './embeds';
 import { domainLabel } from '../provider';
 
@@ -125,7 +126,7 @@ export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
     if (id) draft.guid = id.trim().replace(/^<|>$/g, '');
     const date = header(root, 'date');
     if (date) {
-      const iso = isoDate(date.replace(/\s*\([^)]*\)\s*$/, ''));
+      const iso = normalizeDate(date.replace(/\s*\([^)]*\)\s*$/, ''));
       if (iso) draft.versionCreated = iso;
       else warnings.push(`Date: unreadable "${date}" (e-mail header)`);
     }
@@ -137,7 +138,8 @@ export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
       if (name) draft.bylines = [from.address ? { name, email: from.address } : name];
       const domain = from.address?.split('@')[1];
       const source = name ?? domain;
-      if (source) draft.infoSources = [{ name: source, role: 'source', ...(from.address ? { uri: `mailto:${from.address}` } : {}) }];
+      // The sender's address is a person's contact detail (the byline's e-mail), not a link for the source.
+      if (source) draft.infoSources = [{ name: source, role: 'source' }];
       // The sender's domain is the feed the message came from.
       const provider = domain ? domainLabel(domain) : undefined;
       if (provider) draft.source = provider;

@@ -1,4 +1,4 @@
-import { decodeHTML } from 'entities';
+import { cleanText, decodeAttributeEntities, escapeText } from '@wire/text';
 import type { RemoteRendition } from '@wire/schema';
 import type { DraftImage } from '../draft';
 
@@ -18,9 +18,12 @@ const AUDIO_HOSTS = /(?:^|\.)(?:soundcloud\.com|spotify\.com|podbean\.com|anchor
 
 function attributes(s: string): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const m of s.matchAll(ATTR)) out[m[1]!.toLowerCase()] = decodeHTML(m[2] ?? m[3] ?? m[4] ?? '');
+  for (const m of s.matchAll(ATTR)) out[m[1]!.toLowerCase()] = decodeAttributeEntities(m[2] ?? m[3] ?? m[4] ?? '');
   return out;
 }
+
+/** An attribute's text for the draft: decoded by `attributes`, escaped again, as finalize decodes every text once. */
+const textOf = (v: string): string => escapeText(v.trim());
 
 /** An absolute http(s) URL, resolved against `base` when relative; undefined otherwise. */
 export function resolveHref(raw: string | undefined, base?: string): string | undefined {
@@ -92,8 +95,8 @@ export function bodyEmbeds(html: string, base?: string): DraftImage[] {
       const widest = renditions.reduce<RemoteRendition | undefined>((b, r) => ((r.width ?? 0) > (b?.width ?? 0) ? r : b), undefined);
       img.sourceUrl = widest && (widest.width ?? 0) > (width ?? 0) ? widest.href : (src ?? widest?.href);
       if (!img.sourceUrl) delete img.sourceUrl;
-      if (a.alt?.trim()) img.alt = a.alt.trim();
-      if (a.title?.trim()) img.headline = a.title.trim();
+      if (a.alt?.trim()) img.alt = textOf(a.alt);
+      if (a.title?.trim()) img.headline = textOf(a.title);
       if (width && img.sourceUrl === src) img.width = width;
       if (height && img.sourceUrl === src) img.height = height;
       if (renditions.length > 0) img.renditions = src && !renditions.some((r) => r.href === src) ? [{ name: 'src', href: src, ...(width ? { width } : {}), ...(height ? { height } : {}) }, ...renditions] : renditions;
@@ -105,7 +108,7 @@ export function bodyEmbeds(html: string, base?: string): DraftImage[] {
       const host = new URL(href).hostname;
       const type = VIDEO_HOSTS.test(host) ? 'video' : AUDIO_HOSTS.test(host) ? 'audio' : undefined;
       if (!type) continue;
-      out.push({ type, ...(a.title?.trim() ? { headline: a.title.trim() } : {}), renditions: [{ name: 'player', href, contentType: 'text/html', ...(int(a.width) ? { width: int(a.width)! } : {}), ...(int(a.height) ? { height: int(a.height)! } : {}) }] });
+      out.push({ type, ...(a.title?.trim() ? { headline: textOf(a.title) } : {}), renditions: [{ name: 'player', href, contentType: 'text/html', ...(int(a.width) ? { width: int(a.width)! } : {}), ...(int(a.height) ? { height: int(a.height)! } : {}) }] });
     } else if (tag === 'video' || tag === 'audio') {
       if (open && (open.renditions?.length || open.sourceUrl)) out.push(open);
       open = { type: tag };
@@ -113,7 +116,7 @@ export function bodyEmbeds(html: string, base?: string): DraftImage[] {
       if (href) open.renditions = [{ name: 'source', href, ...(typeOfHref(href) ? { contentType: typeOfHref(href)! } : {}), ...(int(a.width) ? { width: int(a.width)! } : {}), ...(int(a.height) ? { height: int(a.height)! } : {}) }];
       const poster = resolveHref(a.poster, base);
       if (poster) open.sourceUrl = poster;
-      if (a.title?.trim()) open.headline = a.title.trim();
+      if (a.title?.trim()) open.headline = textOf(a.title);
       if (/\/\s*$/.test(m[2] ?? '')) {
         if (open.renditions?.length) out.push(open);
         open = undefined;
@@ -130,6 +133,5 @@ export function bodyEmbeds(html: string, base?: string): DraftImage[] {
 
 /** True when an HTML body holds no text at all (only markup, pictures or embeds). */
 export function hasNoText(html: string | undefined): boolean {
-  if (!html) return true;
-  return decodeHTML(html.replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, '').replace(/<[^>]*>/g, ' ')).trim().length === 0;
+  return !html || cleanText(html).length === 0;
 }

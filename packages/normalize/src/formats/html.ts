@@ -1,4 +1,4 @@
-import { decodeHTML } from 'entities';
+import { cleanDecodedText, decodeAttributeEntities, escapeText } from '@wire/text';
 import { parseHTML } from 'linkedom';
 import { Readability } from '@mozilla/readability';
 import { err, ok, type Result } from '@wire/schema';
@@ -95,7 +95,8 @@ export function parseHtmlPage(html: string, opts: HtmlPageOptions = {}): { draft
   }
 
   const h1 = document.querySelector('article h1') ?? document.querySelector('h1');
-  const headline = opts.headline ?? (cleanText(h1?.textContent ?? '') || jsonLd.headline || meta.title || undefined);
+  // Text here is decoded (the DOM and the attribute reader decode it); the draft gets it escaped, as finalize decodes once.
+  const headline = (opts.headline !== undefined ? cleanText(opts.headline) : undefined) ?? (cleanDecodedText(h1?.textContent ?? '') || jsonLd.headline || meta.title || undefined);
   if (h1) h1.remove();
 
   const images = liftImages(document, base);
@@ -135,14 +136,14 @@ export function parseHtmlPage(html: string, opts: HtmlPageOptions = {}): { draft
   const draft: DraftStory = {
     format: 'html',
     ...(pictureOnly ? { type: 'picture' as const } : {}),
-    ...(headline ? { headline: cleanText(headline) } : {}),
+    ...(headline ? { headline: escapeText(headline) } : {}),
     bodyHtml: pictureOnly ? '' : bodyHtml,
-    images,
-    ...(byline && !/^https?:/i.test(byline) ? { bylines: [byline] } : {}),
+    images: images.map(escapeImageText),
+    ...(byline && !/^https?:/i.test(byline) ? { bylines: [escapeText(byline)] } : {}),
     ...(meta.lang ? { language: meta.lang } : {}),
     ...(modified || published ? { versionCreated: modified ?? published } : {}),
     ...(published ? { firstCreated: published } : {}),
-    ...(site ? { infoSources: [{ name: site, role: 'publisher' as const, ...(base && /^https?:\/\//.test(base) ? { uri: originOf(base) } : {}) }] } : {}),
+    ...(site ? { infoSources: [{ name: escapeText(site), role: 'publisher' as const, ...(base && /^https?:\/\//.test(base) ? { uri: originOf(base) } : {}) }] } : {}),
     ...(base ? { altIds: [{ type: 'url', value: base }] } : {}),
     warnings,
   };
@@ -203,7 +204,7 @@ function liftImages(document: ReturnType<typeof parseHTML>['document'], base: st
   const root = document.body ?? document;
   for (const fig of [...root.querySelectorAll('figure')]) {
     const img = fig.querySelector('img');
-    const caption = cleanText(fig.querySelector('figcaption')?.textContent ?? '');
+    const caption = cleanDecodedText(fig.querySelector('figcaption')?.textContent ?? '');
     const image = img ? imageOf(img, base) : undefined;
     if (image || caption) out.push({ ...(image ?? {}), ...(caption ? { caption } : {}) });
     fig.remove();
@@ -218,6 +219,9 @@ function liftImages(document: ReturnType<typeof parseHTML>['document'], base: st
   return out;
 }
 
+/** An image's texts escaped for the draft (finalize decodes once). */
+const escapeImageText = (i: DraftImage): DraftImage => ({ ...i, ...(i.caption ? { caption: escapeText(i.caption) } : {}), ...(i.alt ? { alt: escapeText(i.alt) } : {}) });
+
 function imageOf(img: El, base: string | undefined): DraftImage | undefined {
   // Lazy-loading pages put a placeholder in src and the picture in data-src.
   const lazy = img.getAttribute('data-src') || img.getAttribute('data-lazy-src') || img.getAttribute('data-original');
@@ -225,7 +229,7 @@ function imageOf(img: El, base: string | undefined): DraftImage | undefined {
   const width = toInt(img.getAttribute('width'));
   const height = toInt(img.getAttribute('height'));
   if (TRACKER_IMG.test(raw) || (width !== undefined && width <= 50) || (height !== undefined && height <= 50)) return undefined;
-  const alt = cleanText(img.getAttribute('alt') ?? '');
+  const alt = cleanDecodedText(img.getAttribute('alt') ?? '');
   const image: DraftImage = {};
   const data = /^data:(image\/[\w.+-]+);base64,([A-Za-z0-9+/=\s]+)$/.exec(raw);
   if (data) image.embedded = { contentType: data[1]!, base64: data[2]!.replace(/\s+/g, '') };
@@ -288,7 +292,7 @@ function readMeta(html: string): PageMeta {
       continue;
     }
     const key = (attrs.property ?? attrs.name ?? attrs.itemprop ?? '').toLowerCase();
-    const content = cleanText(attrs.content ?? '');
+    const content = cleanDecodedText(attrs.content ?? '');
     if (!key || !content) continue;
     if (key === 'og:title' || key === 'twitter:title') m.title ??= content;
     else if (key === 'og:url') m.url ??= content;
@@ -319,7 +323,7 @@ function attributes(s: string): Record<string, string> {
   const out: Record<string, string> = {};
   const ATTR = /([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/g;
   let a: RegExpExecArray | null;
-  while ((a = ATTR.exec(s))) out[a[1]!.toLowerCase()] = decodeHTML(a[2] ?? a[3] ?? a[4] ?? '');
+  while ((a = ATTR.exec(s))) out[a[1]!.toLowerCase()] = decodeAttributeEntities(a[2] ?? a[3] ?? a[4] ?? '');
   return out;
 }
 
@@ -354,10 +358,10 @@ function readJsonLd(html: string): JsonLdMeta {
       if (!/Article|NewsArticle|Report|BlogPosting/.test(type)) continue;
       if (typeof n.headline === 'string') out.headline ??= cleanText(n.headline);
       const authors = (Array.isArray(n.author) ? n.author : [n.author]).map((a) => (typeof a === 'string' ? a : isObj(a) && typeof a.name === 'string' ? a.name : '')).filter(Boolean);
-      if (authors.length) out.author ??= authors.join(' and ');
+      if (authors.length) out.author ??= cleanText(authors.join(' and '));
       if (typeof n.datePublished === 'string') out.published ??= n.datePublished;
       if (typeof n.dateModified === 'string') out.modified ??= n.dateModified;
-      if (isObj(n.publisher) && typeof n.publisher.name === 'string') out.publisher ??= n.publisher.name;
+      if (isObj(n.publisher) && typeof n.publisher.name === 'string') out.publisher ??= cleanText(n.publisher.name);
       if (typeof n.url === 'string') out.url ??= n.url;
     }
   }

@@ -84,8 +84,10 @@ describe('NewsML-G2', () => {
     expect(d?.images).toHaveLength(1);
     expect(d?.images?.[0]).toMatchObject({ self: true, credit: 'Getty Images', by: 'Spencer Platt' });
     expect(d?.images?.[0]?.caption).toMatch(/^A general view of part of downtown.*Getty Images\)$/);
-    // Relative and file: hrefs cannot be fetched: no renditions from them.
-    expect(d?.images?.[0]?.renditions).toEqual([]);
+    // Relative and file: hrefs cannot be fetched, but the parser does not judge links: they reach
+    // finalize, which drops them with a warning (safe-output.test.ts).
+    expect(d?.images?.[0]?.renditions?.map((r) => r.href)).toEqual(['./GYI0062134533.jpg', 'file:///./ GYI0062134533-web.jpg', 'file:///./GYI0062134533-thumb.gif']);
+    expect(d?.images?.[0]?.sourceUrl).toBeUndefined();
     expect(d?.bodyText).toBeUndefined();
     expect(d?.keywords).toContain('poverty');
     expect(d?.bylines).toEqual([{ name: 'Spencer Platt', role: 'photographer' }, { name: 'sp/lrc', role: 'descrWriter' }]);

@@ -3,7 +3,8 @@ import type { DraftImage, DraftStory, ParseInput } from '../draft';
 import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
 import { attr, child, childText, elements, find, findAll, text, type XmlElement } from '../xml-dom';
-import { absUrl, checkItems, compact, fail, guarded, isoDate, nonNegInt, paragraphs, posInt, pubStatus, urgency } from './common';
+import { absUrl, sourceLink, checkItems, compact, fail, guarded, nonNegInt, paragraphs, posInt, pubStatus, urgency } from './common';
+import { normalizeDate } from '../dates';
 import { nitfImages, nitfToDraft } from './nitf';
 import { mergeImages, xhtmlNodesToBody } from '../xml-html';
 import { domainLabel, providerOfUri, providerSlug } from '../provider';
@@ -69,7 +70,7 @@ function conceptOf(el: XmlElement, asserts: Asserts, language: string | undefine
 function renditionsOf(contentSet: XmlElement | undefined): RemoteRendition[] {
   const out: RemoteRendition[] = [];
   for (const r of elements(contentSet, 'remoteContent')) {
-    const href = absUrl(attr(r, 'href'));
+    const href = sourceLink(attr(r, 'href'));
     if (!href) continue;
     const rendition = attr(r, 'rendition');
     const duration = Number(attr(r, 'duration'));
@@ -162,7 +163,7 @@ function itemToDraft(item: XmlElement, message: MessageInfo = {}): DraftStory {
 
   const dateField = (name: string, value: string | undefined): string | undefined => {
     if (!value) return undefined;
-    const iso = isoDate(value);
+    const iso = normalizeDate(value);
     if (!iso) warnings.push(`${name}: unreadable date "${value}" (NewsML-G2 itemMeta)`);
     return iso;
   };
@@ -228,7 +229,7 @@ function itemToDraft(item: XmlElement, message: MessageInfo = {}): DraftStory {
     if (!name) continue;
     const role = attr(c, 'role');
     const email = findAll(c, 'email').map((e) => text(e)).find(Boolean);
-    bylines.push(compact({ name, role: role ? role.slice(role.lastIndexOf(':') + 1) : c.local === 'creator' ? 'author' : 'contributor', email, uri: absUrl(attr(c, 'uri')) }));
+    bylines.push(compact({ name, role: role ? role.slice(role.lastIndexOf(':') + 1) : c.local === 'creator' ? 'author' : 'contributor', email, uri: sourceLink(attr(c, 'uri')) }));
   }
   if (bylines.length > 0) draft.bylines = bylines;
 

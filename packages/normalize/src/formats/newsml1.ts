@@ -4,7 +4,8 @@ import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
 import { attr, child, childText, elements, find, findAll, text, type XmlElement } from '../xml-dom';
 import { mergeImages, xhtmlNodesToBody } from '../xml-html';
-import { absUrl, checkItems, compact, fail, guarded, isoDate, nonNegInt, paragraphs, posInt, pubStatus, urgency } from './common';
+import { absUrl, sourceLink, checkItems, compact, fail, guarded, nonNegInt, paragraphs, posInt, pubStatus, urgency } from './common';
+import { normalizeDate } from '../dates';
 import { nitfToDraft } from './nitf';
 import { domainLabel, providerSlug } from '../provider';
 
@@ -48,7 +49,7 @@ function pictureOf(component: XmlElement, caption: string | undefined, credit: s
   let best: { href: string; w?: number; h?: number } | undefined;
   for (const item of findAll(component, 'ContentItem')) {
     if (contentKind(item) !== 'picture') continue;
-    const href = absUrl(attr(item, 'Href'));
+    const href = sourceLink(attr(item, 'Href'));
     if (!href) continue;
     let w: number | undefined;
     let h: number | undefined;
@@ -57,7 +58,9 @@ function pictureOf(component: XmlElement, caption: string | undefined, credit: s
       if (name === 'pixelwidth' || name === 'width') w = posInt(attr(p, 'Value'));
       if (name === 'pixelheight' || name === 'height') h = posInt(attr(p, 'Value'));
     }
-    if (!best || (w ?? 0) > (best.w ?? 0)) best = { href, w, h };
+    // A rendition that can be fetched wins over one that cannot (whose link finalize drops, with a warning).
+    const fetchable = absUrl(href) !== undefined;
+    if (!best || (fetchable && !absUrl(best.href)) || (fetchable === (absUrl(best.href) !== undefined) && (w ?? 0) > (best.w ?? 0))) best = { href, w, h };
   }
   if (!best && !caption) return undefined;
   return compact({ caption, credit, sourceUrl: best?.href, width: best?.w, height: best?.h });
@@ -137,7 +140,7 @@ function itemToDraft(item: XmlElement, envelope: XmlElement | undefined): DraftS
   const mgmt = child(item, 'NewsManagement');
   const date = (name: string, raw: string | undefined): string | undefined => {
     if (!raw) return undefined;
-    const iso = isoDate(raw);
+    const iso = normalizeDate(raw);
     if (!iso) warnings.push(`${name}: unreadable date "${raw}" (NewsML 1.2 NewsManagement)`);
     return iso;
   };

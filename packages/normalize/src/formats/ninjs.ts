@@ -3,7 +3,8 @@ import type { DraftImage, DraftStory, ParseInput } from '../draft';
 import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
 import { findIn } from '../xml-dom';
-import { absUrl, checkItems, compact, fail, guarded, isRecord, isoDate, nonNegInt, paragraphs, parseJson, posInt, pubStatus, str, urgency } from './common';
+import { absUrl, sourceLink, checkItems, compact, fail, guarded, isRecord, nonNegInt, paragraphs, parseJson, posInt, pubStatus, str, urgency } from './common';
+import { normalizeDate } from '../dates';
 import { nitfToDraft } from './nitf';
 import { cleanHtmlBody, mergeImages } from '../xml-html';
 import { providerOfUri } from '../provider';
@@ -69,11 +70,11 @@ function bestRendition(o: Obj): Obj | undefined {
   return best;
 }
 
-/** Every rendition of an item or association that has an absolute href. */
+/** Every rendition of an item or association that has an href (judged in finalize, with the story's other links). */
 function renditionsOf(o: Obj): RemoteRendition[] {
   const out: RemoteRendition[] = [];
   for (const r of values(get(o, 'renditions'))) {
-    const href = absUrl(r.href);
+    const href = sourceLink(r.href);
     if (!href) continue;
     const duration = typeof r.duration === 'number' && r.duration >= 0 ? r.duration : undefined;
     out.push(
@@ -136,7 +137,7 @@ function conceptsOf(list: Obj[]): Array<Subject & { geo?: { lat: number; lon: nu
 
 /** A ninjs `name`/`literal`/`uri` concept → subject (1.x `scheme` + `code` too). */
 function subjectOf(s: Obj): Subject | undefined {
-  const uri = absUrl(s.uri) ?? (str(s.uri)?.includes(':') ? str(s.uri) : undefined);
+  const uri = sourceLink(s.uri);
   // A concept sent as a bare uri is named from its vocabulary (in finalize) or by the uri itself.
   const name = str(s.name) ?? str(s.literal) ?? str(s.code) ?? uri;
   if (!name) return undefined;
@@ -201,7 +202,7 @@ function itemToDraft(o: Obj, format: string, input: ParseInput): DraftStory {
   ] as const) {
     const raw = get(o, key) ?? (key === 'embargoed' ? get(o, 'embargoedUntil') : undefined);
     if (raw === undefined || raw === null || raw === '') continue;
-    const iso = isoDate(raw);
+    const iso = normalizeDate(raw);
     if (iso) draft[field] = iso;
     else warnings.push(`${key}: unreadable date ${JSON.stringify(raw)} (ninjs)`);
   }
@@ -233,7 +234,7 @@ function itemToDraft(o: Obj, format: string, input: ParseInput): DraftStory {
     if (/author|creator|byline|writer|reporter|photographer|camera|editor|producer|contributor|correspondent/.test(rel)) {
       const email = values(get(p, 'contactInfo')).find((c) => str(c.type) === 'email');
       const role = /author|creator|byline|writer|reporter/.test(rel) ? 'author' : rel.split(/[:/#]/).pop();
-      bylines.push(compact({ name, role, email: str(email?.value), uri: absUrl(p.uri) }));
+      bylines.push(compact({ name, role, email: str(email?.value), uri: sourceLink(p.uri) }));
     } else {
       const s = subjectOf(p);
       if (s) mentioned.push(s);

@@ -4,7 +4,8 @@ import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
 import { attr, child, childText, elements, find, findAll, findIn, text, toHtml, type XmlElement } from '../xml-dom';
 import { bodyHtmlMapper } from '../xml-html';
-import { absUrl, compact, fail, guarded, isoDate, posInt, pubStatus, urgency } from './common';
+import { absUrl, sourceLink, compact, fail, guarded, posInt, pubStatus, urgency } from './common';
+import { normalizeDate } from '../dates';
 import { providerSlug } from '../provider';
 import type { RemoteRendition } from '@wire/schema';
 
@@ -20,14 +21,19 @@ export function nitfImages(scope: XmlElement): DraftImage[] {
     const type = (attr(media, 'media-type') ?? 'image').toLowerCase();
     if (type !== 'image' && type !== 'photo' && type !== 'graphic') continue;
     const refs = elements(media, 'media-reference');
-    // The largest reference is the original; NITF lists renditions as several references.
+    // A reference's link: the first that can be fetched, else the one given (finalize drops it, with a warning).
+    const src = (r: XmlElement | undefined): string | undefined => {
+      const given = r ? [attr(r, 'source'), attr(r, 'data'), attr(r, 'href')] : [];
+      return given.map(absUrl).find(Boolean) ?? sourceLink(given.find((v) => v?.trim()));
+    };
+    // The largest reference that can be fetched is the original; NITF lists renditions as several references.
+    const fetchable = (r: XmlElement): boolean => absUrl(src(r)) !== undefined;
     let best: XmlElement | undefined;
     for (const r of refs) {
-      if (!best || (posInt(attr(r, 'width')) ?? 0) > (posInt(attr(best, 'width')) ?? 0)) best = r;
+      if (!best || (fetchable(r) && !fetchable(best)) || (fetchable(r) === fetchable(best) && (posInt(attr(r, 'width')) ?? 0) > (posInt(attr(best, 'width')) ?? 0))) best = r;
     }
     const caption = text(child(media, 'media-caption')) || undefined;
     const producer = text(child(media, 'media-producer')) || undefined;
-    const src = (r: XmlElement | undefined): string | undefined => (r ? (absUrl(attr(r, 'source')) ?? absUrl(attr(r, 'data')) ?? absUrl(attr(r, 'href'))) : undefined);
     const renditions: RemoteRendition[] = [];
     for (const r of refs) {
       const href = src(r);
@@ -115,9 +121,9 @@ export function nitfToDraft(nitf: XmlElement, format: string): DraftStory {
     if (v !== undefined) draft.version = v;
     const u = urgency(attr(child(docdata, 'urgency'), 'ed-urg'));
     if (u !== undefined) draft.urgency = u;
-    const issued = isoDate(attr(child(docdata, 'date.issue'), 'norm'));
+    const issued = normalizeDate(attr(child(docdata, 'date.issue'), 'norm'));
     if (issued) draft.versionCreated = issued;
-    const release = isoDate(attr(child(docdata, 'date.release'), 'norm'));
+    const release = normalizeDate(attr(child(docdata, 'date.release'), 'norm'));
     if (release && issued && release > issued) draft.embargoedUntil = release;
     const status = pubStatus(attr(docdata, 'management-status'));
     if (status) draft.pubStatus = status;
@@ -136,7 +142,7 @@ export function nitfToDraft(nitf: XmlElement, format: string): DraftStory {
     draft.copyrightHolder ??= attr(rights, 'owner');
     const notes = elements(docdata, 'ed-msg').map((m) => attr(m, 'info') ?? text(m)).filter((m): m is string => !!m && m.trim().length > 0);
     if (notes.length > 0) draft.ednotes = notes;
-    const expire = isoDate(attr(child(docdata, 'date.expire'), 'norm'));
+    const expire = normalizeDate(attr(child(docdata, 'date.expire'), 'norm'));
     if (expire) draft.expires = expire;
     for (const ev of elements(docdata, 'evloc')) {
       // The most specific part named: city, then county/district, then state/province, then country.

@@ -4,8 +4,10 @@ import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
 import { attr, elements, text, type XmlElement } from '../xml-dom';
 import { cleanHtmlBody } from '../xml-html';
-import { absUrl, checkItems, compact, fail, guarded, nonNegInt, paragraphs, posInt, pubStatus, urgency } from './common';
+import { sourceLink, checkItems, compact, fail, guarded, nonNegInt, paragraphs, posInt, pubStatus, urgency } from './common';
 import { bodyEmbeds } from './embeds';
+import { normalizeDate } from '../dates';
+import { stripMarkup } from '@wire/text';
 
 /**
  * Ritzau's RBNews XML (the Danish agency's news API, a .NET data-contract serialization): one
@@ -45,10 +47,7 @@ function lastSunday(year: number, month: number): number {
  */
 export function copenhagenTime(local: string): string | undefined {
   const s = local.trim();
-  if (/(?:Z|[+-]\d{2}:?\d{2})$/.test(s)) {
-    const t = Date.parse(s);
-    return Number.isFinite(t) ? new Date(t).toISOString() : undefined;
-  }
+  if (/(?:Z|[+-]\d{2}:?\d{2})$/.test(s)) return normalizeDate(s);
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/.exec(s);
   if (!m) return undefined;
   const [y, mo, d, h, mi, se] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
@@ -121,7 +120,8 @@ function itemToDraft(item: XmlElement, input: ParseInput): DraftStory {
   const headline = value('headline', 'title', 'heading');
   if (headline) draft.headline = headline;
   else {
-    const body = draft.bodyHtml ? draft.bodyHtml.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ') : (draft.bodyText ?? []).join(' ');
+    // The body's text with its markup removed but its entities kept: finalize decodes the headline once.
+    const body = draft.bodyHtml ? stripMarkup(draft.bodyHtml).replace(/\s+/g, ' ') : (draft.bodyText ?? []).join(' ');
     const sentence = firstSentence(body);
     if (sentence) {
       draft.headline = sentence;
@@ -152,7 +152,7 @@ function itemToDraft(item: XmlElement, input: ParseInput): DraftStory {
   const pictures: DraftImage[] = [];
   for (const p of [...elements(f.get('images')), ...elements(f.get('pictures'))]) {
     const pf = fields(p);
-    const url = absUrl(text(pf.get('url') ?? pf.get('href') ?? pf.get('uri')));
+    const url = sourceLink(text(pf.get('url') ?? pf.get('href') ?? pf.get('uri')));
     if (!url) continue;
     pictures.push(compact({ sourceUrl: url, caption: text(pf.get('caption') ?? pf.get('text')) || undefined, credit: text(pf.get('credit') ?? pf.get('photographer')) || undefined, by: text(pf.get('photographer')) || undefined, width: posInt(text(pf.get('width'))), height: posInt(text(pf.get('height'))) }));
   }

@@ -4,7 +4,9 @@ import type { NormalizeError } from '../errors';
 import { parseXml } from '../xml';
 import { attr, child, childText, elements, find, rawText, text, toHtml, type XmlElement } from '../xml-dom';
 import { bodyHtmlMapper, mergeImages } from '../xml-html';
-import { absUrl, checkItems, compact, escapeHtml, fail, guarded, isoDate, paragraphs, posInt } from './common';
+import { absUrl, sourceLink, checkItems, compact, fail, guarded, paragraphs, posInt } from './common';
+import { normalizeDate } from '../dates';
+import { escapeTextKeepingEntities, stripMarkup } from '@wire/text';
 import { bodyEmbeds, hasNoText } from './embeds';
 import { domainLabel, providerSlug } from '../provider';
 import type { RemoteRendition } from '@wire/schema';
@@ -22,7 +24,7 @@ export function detect(textIn: string): boolean {
   return /<(?:[\w-]+:)?rss[\s>]/.test(head) || /<(?:[\w-]+:)?feed[\s>]/.test(head) || (/<(?:[\w-]+:)?RDF[\s>]/.test(head) && /purl\.org\/rss/.test(head));
 }
 
-const stripTags = (s: string): string => s.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+const stripTags = (s: string): string => stripMarkup(s).replace(/\s+/g, ' ').trim();
 
 /** An RSS/Atom text construct: escaped HTML (the RSS norm), CDATA HTML, XHTML children or plain text. */
 function htmlOf(el: XmlElement | undefined): string | undefined {
@@ -37,7 +39,7 @@ function htmlOf(el: XmlElement | undefined): string | undefined {
   if (!raw) return undefined;
   if (type === 'text' || !/<[a-zA-Z/!][^>]*>/.test(raw)) {
     // Escape, but leave entity references (`&nbsp;` left literal by the XML layer) for the cleaner.
-    return paragraphs(raw).map((p) => `<p>${escapeHtml(p).replace(/&amp;([a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});/g, '&$1;')}</p>`).join('') || undefined;
+    return paragraphs(raw).map((p) => `<p>${escapeTextKeepingEntities(p)}</p>`).join('') || undefined;
   }
   return raw;
 }
@@ -58,7 +60,7 @@ function imagesOf(item: XmlElement): DraftImage[] {
     const type = (attr(m, 'type') ?? '').toLowerCase();
     const kind = medium === 'video' || type.startsWith('video/') ? 'video' : medium === 'audio' || type.startsWith('audio/') ? 'audio' : medium === 'image' || type.startsWith('image/') || (!medium && !type) ? 'picture' : undefined;
     if (!kind) return;
-    const url = absUrl(attr(m, 'url'));
+    const url = sourceLink(attr(m, 'url'));
     if (!url) return;
     // A media:group's description/title/credit apply to every size in it; an item's own
     // description is its body, never a caption.
@@ -73,7 +75,7 @@ function imagesOf(item: XmlElement): DraftImage[] {
         caption,
         credit,
         by: photographer ? text(photographer) || undefined : undefined,
-        sourceUrl: kind === 'picture' ? url : (absUrl(attr(child(m, 'thumbnail') ?? child(group, 'thumbnail'), 'url')) ?? undefined),
+        sourceUrl: kind === 'picture' ? url : sourceLink(attr(child(m, 'thumbnail') ?? child(group, 'thumbnail'), 'url')),
         width: kind === 'picture' ? posInt(attr(m, 'width')) : undefined,
         height: kind === 'picture' ? posInt(attr(m, 'height')) : undefined,
         renditions: [rendition],
@@ -94,7 +96,7 @@ function imagesOf(item: XmlElement): DraftImage[] {
       }
     } else if (c.local === 'enclosure' || (c.local === 'link' && attr(c, 'rel') === 'enclosure')) {
       const type = (attr(c, 'type') ?? '').toLowerCase();
-      const url = absUrl(attr(c, 'url') ?? attr(c, 'href'));
+      const url = sourceLink(attr(c, 'url') ?? attr(c, 'href'));
       if (!url) continue;
       const length = posInt(attr(c, 'length'));
       if (type.startsWith('image/') || (!type && /\.(jpe?g|png|gif|webp)(\?|$)/i.test(url))) images.push({ sourceUrl: url, renditions: [compact({ name: 'original', href: url, contentType: type || undefined, sizeInBytes: length })] });
@@ -103,7 +105,7 @@ function imagesOf(item: XmlElement): DraftImage[] {
   }
   if (images.length === 0) {
     const thumb = find(item, 'thumbnail');
-    const url = absUrl(attr(thumb, 'url'));
+    const url = sourceLink(attr(thumb, 'url'));
     if (url) images.push(compact({ sourceUrl: url, width: posInt(attr(thumb, 'width')), height: posInt(attr(thumb, 'height')) }));
   }
   return mergeImages([], images);
@@ -190,7 +192,7 @@ function rssItem(item: XmlElement, channel: { title?: string; link?: string; lan
   if (guid) draft.guid = guid;
   const rawDate = childText(item, 'pubDate') ?? childText(item, 'date') ?? childText(item, 'updated');
   if (rawDate) {
-    const iso = isoDate(rawDate);
+    const iso = normalizeDate(rawDate);
     if (iso) draft.versionCreated = iso;
     else warnings.push(`pubDate: unreadable date "${rawDate}" (RSS)`);
   }
@@ -236,14 +238,14 @@ function atomEntry(entry: XmlElement, feed: { title?: string; link?: string; lan
   for (const [field, name] of [['versionCreated', 'updated'], ['firstCreated', 'published']] as const) {
     const raw = childText(entry, name);
     if (!raw) continue;
-    const iso = isoDate(raw);
+    const iso = normalizeDate(raw);
     if (iso) draft[field] = iso;
     else warnings.push(`${name}: unreadable date "${raw}" (Atom)`);
   }
   const vendor = vendorMeta(entry);
   for (const [field, raw] of [['versionCreated', vendor.modified], ['firstCreated', vendor.published], ['contentCreated', vendor.created]] as const) {
     if (!raw || draft[field]) continue;
-    const iso = isoDate(raw);
+    const iso = normalizeDate(raw);
     if (iso) draft[field] = iso;
     else warnings.push(`${field}: unreadable vendor date "${raw}" (Atom)`);
   }
@@ -305,7 +307,7 @@ function wordpressAttachments(items: XmlElement[], drafts: DraftStory[]): DraftS
   const out: DraftStory[] = [];
   items.forEach((i, k) => {
     const d = drafts[k] as DraftStory;
-    const url = absUrl(childText(i, 'attachment_url'));
+    const url = sourceLink(childText(i, 'attachment_url'));
     if (childText(i, 'post_type') !== 'attachment' || !url) {
       out.push(d);
       return;

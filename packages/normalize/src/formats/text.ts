@@ -1,6 +1,6 @@
 import { err, ok, type Result } from '@wire/schema';
 import type { DraftStory, ParseInput } from '../draft';
-import { cleanText } from '../clean';
+import { cleanDecodedText } from '@wire/text';
 import { normalizeError, type NormalizeError } from '../errors';
 import { isChromeLine, isTerminalLine, sameText } from '../page-rules';
 
@@ -23,7 +23,8 @@ export function parse(input: ParseInput, opts: TextPageOptions = {}): Result<Dra
 
 export function parseTextPage(text: string, opts: TextPageOptions = {}): DraftStory {
   const paragraphs = splitParagraphs(text);
-  let headline = opts.headline ? cleanText(opts.headline) : undefined;
+  // Tidied but not decoded: finalize decodes every field once.
+  let headline = opts.headline ? cleanDecodedText(opts.headline) : undefined;
   let start = 0;
   if (!headline) {
     // The headline is the first line that is not page chrome and reads like a headline.
@@ -80,5 +81,5 @@ function splitParagraphs(text: string): string[] {
   } else {
     out.push(...lines);
   }
-  return out.map(cleanText).filter(Boolean);
+  return out.map(cleanDecodedText).filter(Boolean);
 }

@@ -1,5 +1,5 @@
+import { decodeEntities, escapeText } from '@wire/text';
 import { translateInBatches } from '../chunk';
-import { escapeHtml } from '../html';
 import { TranslateError, TranslateErrorCodes } from '../errors';
 import { toApertiumCode } from '../languages';
 import { toSegments, type ProviderLimits, type Segment, type TextFormat, type TranslateOptions, type Translator } from '../translator';
@@ -21,13 +21,6 @@ export interface ApertiumOptions extends HttpProviderOptions {
 }
 
 const SEG = /<div id="wseg(\d+)">/g;
-const unescapeHtml = (s: string) =>
-  s.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (m, e: string) => {
-    const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-    if (e[0] !== '#') return named[e.toLowerCase()] ?? m;
-    const cp = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-    return Number.isFinite(cp) ? String.fromCodePoint(cp) : m;
-  });
 
 /**
  * Several texts as one HTML document: each in its own `<div id="wsegN">`. A block element is a
@@ -36,7 +29,7 @@ const unescapeHtml = (s: string) =>
  * unescaped coming out.
  */
 export function packBatch(texts: readonly string[], formats: readonly TextFormat[]): string {
-  return texts.map((t, i) => `<div id="wseg${i}">${formats[i] === 'html' ? t : escapeHtml(t)}</div>`).join('\n');
+  return texts.map((t, i) => `<div id="wseg${i}">${formats[i] === 'html' ? t : escapeText(t)}</div>`).join('\n');
 }
 
 export function unpackBatch(out: string, formats: readonly TextFormat[]): string[] | undefined {
@@ -46,7 +39,7 @@ export function unpackBatch(out: string, formats: readonly TextFormat[]): string
     const start = m.index + m[0].length;
     const end = i + 1 < marks.length ? marks[i + 1]!.index : out.length;
     const inner = out.slice(start, end).replace(/<\/div>\s*$/, '').trim();
-    return formats[i] === 'html' ? inner : unescapeHtml(inner);
+    return formats[i] === 'html' ? inner : decodeEntities(inner);
   });
 }
 
