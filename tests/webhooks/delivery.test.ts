@@ -242,6 +242,34 @@ describe('order, kills and embargoes', () => {
     expect(stale[0]).toMatchObject({ version: 1, attempt: 2 });
   });
 
+  it('never sends v1 after a v2 the partner took although our request timed out', async () => {
+    h = await harness({ timeoutMs: 1_000, retryScheduleMs: [1_500, 1_500, 1_500] });
+    // What the partner took (answered 2xx), in the order the requests arrived.
+    const arrivals: Array<{ version: string; answered: number }> = [];
+    const p = await h.partner('taken-late', async (_req, _res, _n, body) => {
+      const version = (JSON.parse(body) as { data: { version: string } }).data.version;
+      const seen = arrivals.filter((a) => a.version === version).length;
+      const entry = { version, answered: 0 };
+      arrivals.push(entry);
+      // v1 fails at first (its retry comes 1.5 s later); v2 is taken, but after our timeout.
+      if (version === '1' && seen === 0) entry.answered = 503;
+      else if (version === '2' && seen === 0) entry.answered = await new Promise<number>((r) => setTimeout(() => r(200), 1_600));
+      else entry.answered = 200;
+      return entry.answered;
+    });
+    const v1 = story();
+    await route(h, v1);
+    await until('v1 failed once', () => arrivals.length === 1);
+    await route(h, { ...v1, version: 2, headline: `${v1.headline} (updated)`, contentHash: 'v2' }, 'update');
+    await until('v2 delivered', async () => (await h!.svc.ops.listDeliveries({ story: v1.uri, status: 'delivered' })).some((e) => e.version === 2));
+    await until('v1 settled', async () => (await h!.svc.ops.listDeliveries({ story: v1.uri })).some((e) => e.version === 1 && e.attempt === 2));
+    const taken = arrivals.filter((a) => a.answered >= 200 && a.answered < 300).map((a) => a.version);
+    expect(taken).toEqual(['2', '2']);
+    expect(p.requests).toBe(3);
+    const v1Retry = (await h.svc.ops.listDeliveries({ story: v1.uri })).find((e) => e.version === 1 && e.attempt === 2);
+    expect(v1Retry).toMatchObject({ outcome: 'stale', error: { message: expect.stringContaining('version 2 was already sent') } });
+  });
+
   it('never has two versions of one story on the wire to a partner at once, and never goes backwards', async () => {
     h = await harness({ partnerConcurrency: 8 });
     const counter = inFlightCounter(150);

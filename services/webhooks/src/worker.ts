@@ -251,10 +251,15 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
     throw new DeadLetter(DeliveryErrorCodes.BAD_JOB, reason);
   };
 
-  /** Log a stale, duplicate or killed attempt (the gate refused it for good). */
-  const refused = async (a: AttemptInfo, admission: Extract<Admission, { kind: 'killed' | 'stale' | 'duplicate' }>): Promise<DeliveryOutcome> => {
+  /** Log a stale, superseded, duplicate or killed attempt (the gate refused it for good). */
+  const refused = async (a: AttemptInfo, admission: Extract<Admission, { kind: 'killed' | 'stale' | 'superseded' | 'duplicate' }>): Promise<DeliveryOutcome> => {
     const outcome = admission.kind === 'duplicate' ? 'duplicate' : 'stale';
-    const message = admission.kind === 'killed' ? 'story was killed at this partner' : `version ${admission.deliveredVersion} already delivered`;
+    const message =
+      admission.kind === 'killed'
+        ? 'story was killed at this partner'
+        : admission.kind === 'superseded'
+          ? `version ${admission.sentVersion} was already sent (it may have reached the partner)`
+          : `version ${admission.deliveredVersion} already delivered`;
     await record(entryOf(a, new Date().toISOString(), outcome, { error: { code: admission.kind, message } }));
     return outcome;
   };
@@ -268,6 +273,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
     switch (admission.kind) {
       case 'killed':
       case 'stale':
+      case 'superseded':
       case 'duplicate':
         return refused(a, admission);
       default:
@@ -544,6 +550,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
             break;
           case 'killed':
           case 'stale':
+          case 'superseded':
           case 'duplicate':
             logged.push(refused(a, admission));
             break;
