@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { Decision, variantUri, type CanonicalStory } from '@wire/schema';
@@ -172,6 +172,27 @@ describe('webhook delivery to real partners', () => {
     await until('dead letter', async () => (await h!.svc.ops.listDeadLetters()).length === 1);
     expect((await h.svc.ops.listDeadLetters())[0]!.code).toBe(DeliveryErrorCodes.EXHAUSTED);
     expect(p.requests).toBe(4); // immediate + the three scheduled retries
+  });
+
+  it('dead-letters, with the reason, a job that stalled more often than allowed because the workers holding it died', async () => {
+    h = await harness({}, { autorun: false });
+    const p = await h.partner('stalled');
+    const s = story();
+    await route(h, s);
+    // A worker that takes the job and dies with it, twice: its lock lapses and the stall check
+    // puts the job back; the second time BullMQ marks it to fail when it is next taken.
+    const dying = new Worker(h.queue.name, null, { connection: h.redis, lockDuration: 300, stalledInterval: 200, maxStalledCount: 1 });
+    void dying.startStalledCheckTimer();
+    for (let i = 0; i < 2; i++) {
+      expect((await dying.getNextJob(`died-${i}`))?.id).toBeDefined();
+      await until(`stalled ${i + 1}`, async () => (await h!.queue.getWaitingCount()) === 1);
+    }
+    await dying.close();
+    void h.svc.worker.run();
+    await until('dead-lettered', async () => (await h!.svc.ops.listDeadLetters()).length === 1);
+    const [dead] = await h.svc.ops.listDeadLetters();
+    expect(dead).toMatchObject({ partnerId: 'stalled', storyUri: s.uri, version: 1, code: DeliveryErrorCodes.FAILED, reason: expect.stringMatching(/stalled/) });
+    expect(p.requests).toBe(0);
   });
 
   it('honours Retry-After on 429 instead of the schedule', async () => {
