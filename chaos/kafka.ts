@@ -1,0 +1,103 @@
+/**
+ * The run's Kafka clients: the wire publisher (retries through broker restarts, never drops a
+ * message), the reader of `stories.canonical` (read committed, from the start) and ingest's lag.
+ */
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { Topics } from '@wire/queues';
+import type { CanonicalFact } from './ledger';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function kafkaClient(brokers: string, clientId: string): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+    requestTimeout: 10_000,
+    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 3000 },
+  });
+}
+
+/** Puts wire envelopes on `wire.raw`, one at a time, in order, until the broker acknowledges each. */
+export class WirePublisher {
+  private producer: Producer | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly onRetry: (err: Error) => void,
+  ) {}
+
+  /** Resolves once the broker has the message (all in-sync replicas); retries through outages unless `aborted()`. */
+  async send(message: { key: string; value: string; partition: number }, aborted: () => boolean): Promise<boolean> {
+    for (;;) {
+      try {
+        if (!this.producer) {
+          const p = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+          await p.connect();
+          this.producer = p;
+        }
+        await this.producer.send({ topic: Topics.raw, acks: -1, messages: [message] });
+        return true;
+      } catch (err) {
+        this.onRetry(err as Error);
+        // A producer that lost its broker may be stuck: start a fresh one.
+        const old = this.producer;
+        this.producer = undefined;
+        await old?.disconnect().catch(() => undefined);
+        if (aborted()) return false;
+        await sleep(1000);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.producer?.disconnect().catch(() => undefined);
+    this.producer = undefined;
+  }
+}
+
+/**
+ * Every committed record of `stories.canonical`, read from the start by a group of its own,
+ * until none has come for `quietMs`.
+ */
+export async function readCanonical(kafka: Kafka, groupId: string, quietMs = 4000): Promise<CanonicalFact[]> {
+  const seen = new Map<string, CanonicalFact>();
+  let last = Date.now();
+  const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: Topics.canonical, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        last = Date.now();
+        const header = (name: string) => message.headers?.[name]?.toString();
+        // Keyed by position, so a record read twice (a rejoin) counts once.
+        seen.set(`${partition}:${message.offset}`, {
+          key: message.key?.toString() ?? '',
+          version: Number(header('wire-version') ?? NaN),
+          mediaFilled: header('wire-media-filled') !== undefined,
+        });
+      },
+    });
+    const started = Date.now();
+    while (Date.now() - last < quietMs || Date.now() - started < quietMs * 2) await sleep(250);
+  } finally {
+    await consumer.disconnect();
+  }
+  return [...seen.values()];
+}
+
+/** Messages of `wire.raw` the ingest group has not committed yet (0 once it caught up). */
+export async function ingestLag(kafka: Kafka, groupId = 'ingest'): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(Topics.raw), admin.fetchOffsets({ groupId, topics: [Topics.raw] })]);
+    const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    return ends.reduce((sum, e) => sum + Math.max(0, Number(e.high) - Math.max(0, done.get(e.partition) ?? 0)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
