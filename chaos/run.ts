@@ -41,6 +41,8 @@ version once on stories.canonical. Exit 0 when the ledger holds, 1 when it does 
 `;
 
 const PARTITIONS = 4;
+/** Deliveries and translations waiting above which no new story is opened. */
+const MAX_BACKLOG = 400;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Options {
@@ -195,16 +197,26 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const publishedAt = new Map<string, number>();
     let families = 0;
     let trialsDone = false;
+    // Back-pressure: no new story while this many deliveries and translations wait (the run tests
+    // faults, not overload; a backlog would also stretch every recovery time it measures).
+    let backlog = 0;
+    let held = false;
     const publishing = (async () => {
       const t0 = Date.now();
       const pending: StoryMessage[] = [];
+      let nextAt = 0;
       for (;;) {
         if (interrupted) return;
         const now = Date.now() - t0;
         let opened = false;
-        while ((families < opts.stories || !trialsDone) && (families * 1000) / opts.rate <= now) {
-          pending.push(...storyFamily(opts.seed, families, (families * 1000) / opts.rate, PARTITIONS));
+        if (held !== backlog > MAX_BACKLOG) {
+          held = backlog > MAX_BACKLOG;
+          emit({ event: held ? 'backpressure' : 'backpressure-off', backlog });
+        }
+        while ((families < opts.stories || !trialsDone) && nextAt <= now && !held) {
+          pending.push(...storyFamily(opts.seed, families, now, PARTITIONS));
           families++;
+          nextAt = Math.max(nextAt + 1000 / opts.rate, now - 1000 / opts.rate);
           opened = true;
         }
         if (opened) pending.sort((a, b) => a.dueMs - b.dueMs || a.family - b.family);
@@ -241,6 +253,12 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       ]).catch(() => undefined);
       return counts ? Object.fromEntries(queues.map((q, i) => [q.name, Object.values(counts[i]!).reduce((s, n) => s + n, 0)])) : undefined;
     };
+    const watch = setInterval(() => {
+      void queued().then((q) => {
+        if (q) backlog = (q[Queues.deliver] ?? 0) + (q[Queues.translate] ?? 0);
+      });
+    }, 2000);
+    cleanups.push(['backlog watch', async () => clearInterval(watch)]);
     const delivered = () => endpoints.reduce((s, e) => s + e.receipts.length, 0);
     let trialNo = 0;
     let lastCount = 0;
