@@ -167,47 +167,42 @@ export async function computeLedger(facts: LedgerFacts): Promise<Ledger> {
     end(partner, uri, { version: d.version, type: d.eventType });
   }
 
-  let delivered = 0;
-  let deadLettered = 0;
+  // Superseded: a later version (or event) of the uri, or the story's kill, reached the partner
+  // or was dead-lettered, and the pipeline logged this one as refused for it. The logs of those
+  // candidates' (partner, story) are read first, a few at a time.
+  const open = [...owed].filter(([key]) => !firstByKey.has(key) && !dead.has(key)).map(([, e]) => e);
+  const overtaken = (e: ExpectedDelivery) => {
+    const top = ended.get(`${e.partner}|${e.uri}`);
+    const killed = e.type !== 'story.killed' && ended.get(`${e.partner}|${e.baseUri}`)?.type === 'story.killed';
+    return (top !== undefined && later(top, e)) || killed;
+  };
+  const toRead = [...new Set(open.filter(overtaken).map((e) => `${e.partner}|${e.baseUri}`))];
+  const logs = new Map<string, readonly LogFact[]>();
+  for (let i = 0; i < toRead.length; i += 8) {
+    await Promise.all(
+      toRead.slice(i, i + 8).map(async (k) => {
+        const [partner, story] = k.split('|') as [string, string];
+        logs.set(k, await facts.log(partner, story));
+      }),
+    );
+  }
+  const refused = (e: ExpectedDelivery) =>
+    (logs.get(`${e.partner}|${e.baseUri}`) ?? []).some(
+      (l) => l.version === e.version && l.eventType === e.type && (l.variant ?? undefined) === e.variant && (l.status === 'stale' || l.status === 'duplicate'),
+    );
+
+  const deadLettered = [...owed.keys()].filter((k) => !firstByKey.has(k) && dead.has(k)).length;
+  const delivered = owed.size - open.length - deadLettered;
   let superseded = 0;
   let skippedGone = 0;
   let lost = 0;
-  const logs = new Map<string, Promise<readonly LogFact[]>>();
-  const logOf = (partner: string, story: string) => {
-    const k = `${partner}|${story}`;
-    let p = logs.get(k);
-    if (!p) logs.set(k, (p = facts.log(partner, story)));
-    return p;
-  };
-  for (const [key, e] of owed) {
-    if (firstByKey.has(key)) {
-      delivered++;
-      continue;
+  for (const e of open) {
+    if (overtaken(e) && refused(e)) superseded++;
+    else if (facts.gone.has(e.partner)) skippedGone++;
+    else {
+      lost++;
+      problem(`lost: ${e.partner} never got ${e.type} ${e.uri} v${e.version} (not dead-lettered, not superseded)`);
     }
-    if (dead.has(key)) {
-      deadLettered++;
-      continue;
-    }
-    // Superseded: a later version (or event) of the uri, or the story's kill, reached the partner
-    // or was dead-lettered, and the pipeline logged this one as refused for it.
-    const top = ended.get(`${e.partner}|${e.uri}`);
-    const killed = e.type !== 'story.killed' && ended.get(`${e.partner}|${e.baseUri}`)?.type === 'story.killed';
-    if ((top && later(top, e)) || killed) {
-      const entries = await logOf(e.partner, e.baseUri);
-      const refused = entries.some(
-        (l) => l.version === e.version && l.eventType === e.type && (l.variant ?? undefined) === e.variant && (l.status === 'stale' || l.status === 'duplicate'),
-      );
-      if (refused) {
-        superseded++;
-        continue;
-      }
-    }
-    if (facts.gone.has(e.partner)) {
-      skippedGone++;
-      continue;
-    }
-    lost++;
-    problem(`lost: ${e.partner} never got ${e.type} ${e.uri} v${e.version} (not dead-lettered, not superseded)`);
   }
 
   // stories.canonical: each published version exactly once.

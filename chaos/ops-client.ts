@@ -57,6 +57,13 @@ export class OpsClient {
     return out.deadLetters;
   }
 
+  /** A partner's dead-lettered attempts from the delivery log (each with its error), newest 1,000. */
+  async deadAttempts(partner: string): Promise<DeadLetterFact[]> {
+    const q = new URLSearchParams({ partner, status: 'dead', limit: '1000' });
+    const out = await this.call<{ deliveries: Array<LogFact & { partnerId: string; error?: { code: string; message: string } }> }>('GET', `/api/deliveries?${q}`);
+    return out.deliveries.map((d) => ({ partnerId: d.partnerId, storyUri: d.storyUri, version: d.version, eventType: d.eventType, variant: d.variant, code: d.error?.code ?? '', reason: d.error?.message ?? '' }));
+  }
+
   /** The delivery log of one partner and story (every attempt: delivered, retrying, dead, stale…). */
   async deliveryLog(partner: string, story: string): Promise<LogFact[]> {
     const q = new URLSearchParams({ partner, story, limit: '1000' });
