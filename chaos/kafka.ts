@@ -58,20 +58,27 @@ export class WirePublisher {
 }
 
 /**
- * Every committed record of `stories.canonical`, read from the start by a group of its own,
- * until none has come for `quietMs`.
+ * Every committed record of `stories.canonical`, read from the start by a group of its own, up to
+ * the end each partition had when the read began (nothing is written to it any more by then).
  */
-export async function readCanonical(kafka: Kafka, groupId: string, quietMs = 4000): Promise<CanonicalFact[]> {
+export async function readCanonical(kafka: Kafka, groupId: string, timeoutMs = 120_000): Promise<CanonicalFact[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(Topics.canonical).finally(() => admin.disconnect());
+  // A partition is read to its end once a batch of it leaves no lag (commit markers count: the
+  // batch's last offset includes them, though they never reach eachMessage).
+  const open = new Set(ends.filter((e) => Number(e.high) > 0).map((e) => e.partition));
   const seen = new Map<string, CanonicalFact>();
-  let last = Date.now();
   const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 200 });
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    if (Number(payload.offsetLag) <= 0) open.delete(payload.partition);
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic: Topics.canonical, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
-        last = Date.now();
         const header = (name: string) => message.headers?.[name]?.toString();
         // Keyed by position, so a record read twice (a rejoin) counts once.
         seen.set(`${partition}:${message.offset}`, {
@@ -81,8 +88,9 @@ export async function readCanonical(kafka: Kafka, groupId: string, quietMs = 400
         });
       },
     });
-    const started = Date.now();
-    while (Date.now() - last < quietMs || Date.now() - started < quietMs * 2) await sleep(250);
+    for (const end = Date.now() + timeoutMs; open.size > 0; await sleep(200)) {
+      if (Date.now() > end) throw new Error(`stories.canonical: partitions ${[...open].join(', ')} not read to their end within ${timeoutMs / 1000} s`);
+    }
   } finally {
     await consumer.disconnect();
   }

@@ -29,7 +29,8 @@ function carries(pid: number, mark: string): boolean {
   return false;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this PID exists (signal 0). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -11,23 +11,24 @@
  * --recovery-cap S (default 240), --settle S (how long the end may take to drain, default 600),
  * --keep (keep the run's Kafka, S3 and Redis data; logs and report.json are always kept).
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import { Queues } from '@wire/queues';
 import { parseCommandArgs } from '../packages/cli/src/args';
 import type { CommandIO } from '../packages/cli/src/io';
 import { REPO_ROOT } from '../packages/cli/src/supervisor';
-import { expectedCanonical, expectedDeliveries } from './expect';
 import { startImageServer } from './images';
-import { ingestLag, kafkaClient, readCanonical, WirePublisher } from './kafka';
-import { computeLedger, type Ledger } from './ledger';
+import { ingestLag, kafkaClient, WirePublisher } from './kafka';
 import { OpsClient } from './ops-client';
 import { reapOrphans } from './orphans';
 import { ArrivalClock, PartnerEndpoint } from './partners';
-import { FAULT_KINDS, nitfDocument, PARTNERS, planTrials, storyFamily, type FaultKind, type StoryMessage } from './plan';
+import { FAULT_KINDS, PARTNERS, planTrials, type FaultKind } from './plan';
+import { buildReport, ledgerHolds, ledgerOf, picturesOf, summary, writeRunFiles } from './report';
 import { ChaosStack } from './stack';
+import { WireStream } from './stream';
 import { inject, recovery, type TrialResult } from './trials';
+
+export type { ChaosReport } from './report';
 
 const USAGE = `usage: wire chaos [--trials N] [--seed S] [--json] [--stories N] [--rate R] [--faults k,k]
                   [--max-outage S] [--max-gap S] [--recovery-cap S] [--settle S] [--keep]
@@ -118,33 +119,6 @@ function parseOptions(argv: string[], io: CommandIO): Options | number {
   };
 }
 
-/** What `--json` prints (CONTRACTS.md keys first, then the rest of the ledger). */
-export interface ChaosReport {
-  trials: number;
-  faults: Record<FaultKind, number>;
-  published: number;
-  expected: number;
-  delivered: number;
-  repeats: number;
-  deadLettered: number;
-  lost: number;
-  outOfOrder: number;
-  afterKill: number;
-  maxRecoveryMs: number;
-  superseded: number;
-  skippedGone: number;
-  unexpected: number;
-  canonical: Ledger['canonical'];
-  pictures: { delivered: number; withoutRenditions: number; fetched: number; fetchFailed: number };
-  recoveryMsByKind: Partial<Record<FaultKind, number>>;
-  unrecovered: number;
-  unexpectedExits: number;
-  stories: number;
-  seed: number;
-  durationMs: number;
-  dir: string;
-}
-
 /** `wire chaos`: see the file header. */
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   const opts = parseOptions(argv, io);
@@ -193,71 +167,24 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     let publishRetries = 0;
     const publisher = new WirePublisher(kafka, () => publishRetries++);
     cleanups.push(['publisher', () => publisher.close()]);
-    const published: StoryMessage[] = [];
-    const publishedAt = new Map<string, number>();
-    let families = 0;
-    let trialsDone = false;
-    // Back-pressure: no new story while this many deliveries and translations wait (the run tests
-    // faults, not overload; a backlog would also stretch every recovery time it measures).
-    let backlog = 0;
-    let held = false;
-    const publishing = (async () => {
-      const t0 = Date.now();
-      const pending: StoryMessage[] = [];
-      let nextAt = 0;
-      for (;;) {
-        if (interrupted) return;
-        const now = Date.now() - t0;
-        let opened = false;
-        if (held !== backlog > MAX_BACKLOG) {
-          held = backlog > MAX_BACKLOG;
-          emit({ event: held ? 'backpressure' : 'backpressure-off', backlog });
-        }
-        while ((families < opts.stories || !trialsDone) && nextAt <= now && !held) {
-          pending.push(...storyFamily(opts.seed, families, now, PARTITIONS));
-          families++;
-          nextAt = Math.max(nextAt + 1000 / opts.rate, now - 1000 / opts.rate);
-          opened = true;
-        }
-        if (opened) pending.sort((a, b) => a.dueMs - b.dueMs || a.family - b.family);
-        if (pending.length === 0 && trialsDone && families >= opts.stories) return;
-        const next = pending[0];
-        if (!next || next.dueMs > now) {
-          await sleep(100);
-          continue;
-        }
-        pending.shift();
-        const envelope = {
-          source: next.source,
-          guid: next.guid,
-          version: next.version,
-          receivedAt: new Date().toISOString(),
-          contentType: 'application/xml',
-          payload: nitfDocument(next, images.url),
-          ...(next.canceled ? { pubStatus: 'canceled' } : {}),
-        };
-        if (!(await publisher.send({ key: `${next.source}:${next.guid}`, value: JSON.stringify(envelope), partition: next.partition }, () => interrupted))) return;
-        published.push(next);
-        const k = `${next.uri}|${next.version}`;
-        if (!publishedAt.has(k)) publishedAt.set(k, Date.now());
-      }
-    })();
+    const stream = new WireStream({
+      seed: opts.seed,
+      rate: opts.rate,
+      minStories: opts.stories,
+      partitions: PARTITIONS,
+      maxBacklog: MAX_BACKLOG,
+      publisher,
+      imageUrl: images.url,
+      emit,
+      stopped: () => interrupted,
+    });
+    const publishing = stream.run();
 
-    // Progress: counts and rates every 5 s.
-    const queues = [Queues.deliver, Queues.translate, Queues.mediaRetry].map((name) => new Queue(name, { connection: { url: stack.redisUrl, maxRetriesPerRequest: 1, connectTimeout: 2000 }, prefix: 'bull' }));
-    // Redis restarts are part of the run: a handle that loses its connection waits for the next poll.
-    for (const q of queues) q.on('error', () => undefined);
-    cleanups.push(['queue handles', () => Promise.all(queues.map((q) => q.close()))]);
-    const queued = async (): Promise<Record<string, number> | undefined> => {
-      const counts = await Promise.race([
-        Promise.all(queues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children'))),
-        sleep(2000).then(() => undefined),
-      ]).catch(() => undefined);
-      return counts ? Object.fromEntries(queues.map((q, i) => [q.name, Object.values(counts[i]!).reduce((s, n) => s + n, 0)])) : undefined;
-    };
+    // Progress: counts and rates every 5 s; the backlog every 2 s (back-pressure).
+    const queued = () => stack.queued();
     const watch = setInterval(() => {
       void queued().then((q) => {
-        if (q) backlog = (q[Queues.deliver] ?? 0) + (q[Queues.translate] ?? 0);
+        if (q) stream.setBacklog((q[Queues.deliver] ?? 0) + (q[Queues.translate] ?? 0));
       });
     }, 2000);
     cleanups.push(['backlog watch', async () => clearInterval(watch)]);
@@ -272,8 +199,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
         emit({
           event: 'progress',
           trial: trialNo,
-          stories: families,
-          published: published.length,
+          stories: stream.families,
+          published: stream.published.length,
           delivered: n,
           deliveriesPerSec: Math.round(((n - lastCount) * 10000) / Math.max(1, now - lastAt)) / 10,
           queued: await queued(),
@@ -295,18 +222,18 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       const at = Date.now();
       emit({ event: 'fault', trial: trialNo, ...trial.fault });
       const scope = trial.fault.kind === 'partnerOutage' ? [byId.get(trial.fault.partner)!] : endpoints;
-      const recovered = recovery(at, scope, publishedAt, opts.recoveryCapMs, () => interrupted);
+      const recovered = recovery(at, scope, stream.publishedAt, opts.recoveryCapMs, () => interrupted);
       await inject(trial.fault, stack, byId);
       const recoveryMs = await recovered;
       results.push({ trial: trialNo, kind: trial.fault.kind, fault: trial.fault, at, recoveryMs });
       emit({ event: 'recovered', trial: trialNo, kind: trial.fault.kind, recoveryMs: recoveryMs ?? null, faultOverMs: Date.now() - at });
     }
-    trialsDone = true;
+    stream.end();
     await publishing;
     if (interrupted) return 130;
 
     // Settle: ingest caught up and no delivery, translation or media retry left to run.
-    emit({ event: 'settle', stories: families, published: published.length });
+    emit({ event: 'settle', stories: stream.families, published: stream.published.length });
     for (let calm = 0, end = Date.now() + opts.settleMs; calm < 2 && Date.now() < end && !interrupted; ) {
       await sleep(3000);
       const [q, lag] = await Promise.all([queued(), ingestLag(kafka).catch(() => undefined)]);
@@ -319,79 +246,21 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
 
     // The ledger, from the outside: partners' receipts, ops' dead letters and log, the canonical topic.
     emit({ event: 'ledger' });
-    const gone = new Set<string>();
-    for (const e of endpoints) {
-      if (e.goneAt === undefined) continue;
-      const p = await ops.partner(e.spec.id);
-      if (p.disabled && /410/.test(p.disabledReason ?? '')) gone.add(e.spec.id);
-    }
-    const deadLetters = await ops.deliveryDeadLetters();
-    // Ops lists the newest 1,000 dead letters; past that, each partner's dead attempts from the log too.
-    if (deadLetters.length >= 1000) for (const e of endpoints) deadLetters.push(...(await ops.deadAttempts(e.spec.id)));
-    const canonical = await readCanonical(kafka, `chaos-reader-${started}`);
-    const ledger = await computeLedger({
-      expected: expectedDeliveries(PARTNERS, published),
-      receipts: endpoints.flatMap((e) => e.receipts),
-      deadLetters,
-      gone,
-      log: (partner, story) => ops.deliveryLog(partner, story),
-      canonicalExpected: expectedCanonical(published),
-      canonical,
-    });
-
-    // Pictures: delivered versions that carry one must carry its stored renditions, and they load.
-    const withPictures = endpoints.flatMap((e) => e.receipts).filter((r) => r.pictures > 0 && !r.uri.includes(':lang:'));
-    const hrefs = [...new Set(withPictures.flatMap((r) => r.renditions))].slice(0, 10);
-    const loads = await Promise.all(hrefs.map((h) => fetch(h, { signal: AbortSignal.timeout(10_000) }).then((r) => r.ok && (r.headers.get('content-type') ?? '').startsWith('image/'), () => false)));
-
-    const faults = Object.fromEntries(FAULT_KINDS.map((k) => [k, results.filter((r) => r.kind === k).length])) as Record<FaultKind, number>;
-    const recoveryMsByKind: Partial<Record<FaultKind, number>> = {};
-    for (const r of results) {
-      const ms = r.recoveryMs ?? opts.recoveryCapMs;
-      recoveryMsByKind[r.kind] = Math.max(recoveryMsByKind[r.kind] ?? 0, ms);
-    }
-    const report: ChaosReport = {
-      trials: results.length,
-      faults,
-      published: published.length,
-      expected: ledger.expected,
-      delivered: ledger.delivered,
-      repeats: ledger.repeats,
-      deadLettered: ledger.deadLettered,
-      lost: ledger.lost,
-      outOfOrder: ledger.outOfOrder,
-      afterKill: ledger.afterKill,
-      maxRecoveryMs: Math.max(0, ...Object.values(recoveryMsByKind)),
-      superseded: ledger.superseded,
-      skippedGone: ledger.skippedGone,
-      unexpected: ledger.unexpected,
-      canonical: ledger.canonical,
-      pictures: { delivered: withPictures.length, withoutRenditions: withPictures.filter((r) => r.renditions.length === 0).length, fetched: loads.filter(Boolean).length, fetchFailed: loads.filter((ok) => !ok).length },
-      recoveryMsByKind,
-      unrecovered: results.filter((r) => r.recoveryMs === undefined).length,
+    const ledger = await ledgerOf(endpoints, ops, kafka, stream.published, `chaos-reader-${started}`);
+    const report = buildReport(ledger, results, {
+      published: stream.published.length,
+      stories: stream.families,
+      pictures: await picturesOf(endpoints),
       unexpectedExits: stack.unexpectedExits.length,
-      stories: families,
       seed: opts.seed,
-      durationMs: Date.now() - started,
+      startedAt: started,
       dir,
-    };
-    writeFileSync(
-      join(dir, 'report.json'),
-      `${JSON.stringify({ ...report, problems: ledger.problems, trialResults: results, answers: Object.fromEntries(endpoints.map((e) => [e.spec.id, e.answers])), unexpectedExitList: stack.unexpectedExits }, null, 2)}\n`,
-    );
-    writeFileSync(join(dir, 'answers.ndjson'), endpoints.flatMap((e) => e.journal.map((j) => JSON.stringify({ partner: e.spec.id, ...j }))).join('\n') + '\n');
+      recoveryCapMs: opts.recoveryCapMs,
+    });
+    writeRunFiles(dir, report, ledger, results, endpoints, { unexpectedExits: stack.unexpectedExits, publishRetries });
     for (const line of ledger.problems) emit({ event: 'problem', line });
-    const ok =
-      report.lost === 0 &&
-      report.outOfOrder === 0 &&
-      report.afterKill === 0 &&
-      report.unexpected === 0 &&
-      report.canonical.missing === 0 &&
-      report.canonical.repeated === 0 &&
-      report.canonical.unexpected === 0;
-    if (opts.json) io.stdout.write(`${JSON.stringify(report)}\n`);
-    else io.stdout.write(summary(report, ok));
-    return ok ? 0 : 1;
+    io.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : summary(report));
+    return ledgerHolds(report) ? 0 : 1;
   } catch (err) {
     emit({ event: 'failed', error: (err as Error).stack ?? String(err) });
     io.stderr.write(`error WIRE_ERR_CHAOS: ${(err as Error).message}\n`);
@@ -407,18 +276,4 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     }
     emit({ event: 'stopped', logs: join(dir, 'logs') });
   }
-}
-
-function summary(r: ChaosReport, ok: boolean): string {
-  const lines = [
-    `chaos (seed ${r.seed}): ${r.trials} trials — ${Object.entries(r.faults).map(([k, n]) => `${k} ${n}`).join(', ')}`,
-    `published ${r.published} messages (${r.stories} stories); canonical versions ${r.canonical.versions}, missing ${r.canonical.missing}, repeated ${r.canonical.repeated}`,
-    `deliveries owed ${r.expected}: delivered ${r.delivered}, dead-lettered ${r.deadLettered}, superseded ${r.superseded}, not sent to the gone partner ${r.skippedGone}, lost ${r.lost}`,
-    `repeats (same webhook-id) ${r.repeats}; unexpected ${r.unexpected}; out of order ${r.outOfOrder}; after a kill ${r.afterKill}`,
-    `longest recovery ${(r.maxRecoveryMs / 1000).toFixed(1)} s (${Object.entries(r.recoveryMsByKind).map(([k, ms]) => `${k} ${((ms ?? 0) / 1000).toFixed(1)} s`).join(', ')}); unrecovered ${r.unrecovered}; replicas that crashed on their own ${r.unexpectedExits}`,
-    `pictures: ${r.pictures.delivered} deliveries with a picture, ${r.pictures.withoutRenditions} without renditions, ${r.pictures.fetched}/${r.pictures.fetched + r.pictures.fetchFailed} renditions loaded`,
-    ok ? 'ledger holds' : 'LEDGER BROKEN (see the problem lines above and report.json)',
-    `logs and report: ${r.dir}`,
-  ];
-  return `${lines.join('\n')}\n`;
 }

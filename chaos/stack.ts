@@ -7,9 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Queues } from '@wire/queues';
 import { ensureInfra, freePort, INFRA_ROOT, S3_DEFAULTS, stopInfra, type InfraOptions, type ServiceName as InfraService } from '@wire/infra';
 import { Supervisor, serviceEntry, type ServiceName } from '../packages/cli/src/supervisor';
-import { RUN_MARKER, type ChildRecord } from './orphans';
+import { alive, RUN_MARKER, type ChildRecord } from './orphans';
 import { OwnRedis } from './redis-server';
 import type { ReplicaName } from './plan';
 
@@ -66,6 +68,7 @@ export class ChaosStack {
   unexpectedExits: Array<{ replica: string; code: number | null; at: number }> = [];
   private readonly replicas = new Map<string, Replica>();
   private redis: OwnRedis | undefined;
+  private queues: Queue[] | undefined;
   private infraOptions: InfraOptions | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
@@ -238,7 +241,7 @@ export class ChaosStack {
     if (!r || !pid) throw new Error(`replica ${name} is not running`);
     r.killing = true;
     process.kill(pid, 'SIGKILL');
-    for (let i = 0; i < 200 && isAlive(pid); i++) await sleep(50);
+    for (let i = 0; i < 200 && alive(pid); i++) await sleep(50);
     return pid;
   }
 
@@ -269,10 +272,30 @@ export class ChaosStack {
     this.record();
   }
 
+  /**
+   * Jobs left to run (waiting, active, delayed…) per queue — deliver, translate, media-retry —
+   * or undefined when Redis does not answer within 2 s (it may be restarting).
+   */
+  async queued(): Promise<Record<string, number> | undefined> {
+    if (!this.queues) {
+      const connection = { url: this.redisUrl, maxRetriesPerRequest: 1, connectTimeout: 2000 };
+      this.queues = [Queues.deliver, Queues.translate, Queues.mediaRetry].map((name) => new Queue(name, { connection, prefix: 'bull' }));
+      // Redis restarts are part of the run: a handle that loses its connection waits for the next poll.
+      for (const q of this.queues) q.on('error', () => undefined);
+    }
+    const queues = this.queues;
+    const counts = await Promise.race([
+      Promise.all(queues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children'))),
+      sleep(2000).then(() => undefined),
+    ]).catch(() => undefined);
+    return counts ? Object.fromEntries(queues.map((q, i) => [q.name, Object.values(counts[i]!).reduce((sum, n) => sum + n, 0)])) : undefined;
+  }
+
   /** Stop every replica (SIGTERM, SIGKILL after 20 s), Redis, and the infrastructure this run started. Safe to call twice. */
   stop(): Promise<void> {
     this.stopping = true;
     this.stopped ??= (async () => {
+      await Promise.all((this.queues ?? []).map((q) => q.close().catch(() => undefined)));
       const order = ['ingest', 'translator', 'webhooks', 'ops'];
       for (const service of order) {
         await Promise.all([...this.replicas.values()].filter((r) => r.service === service).map((r) => r.supervisor.stopAll()));
@@ -301,14 +324,4 @@ async function apertiumAnswers(url: string): Promise<void> {
     }
   }
   throw new Error(`Apertium APY at ${url} does not answer with English→Spanish (${last}); start it with \`npm run wire -- infra up\` or set APERTIUM_URL`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    // ESRCH: the process is gone.
-    return false;
-  }
 }
