@@ -119,7 +119,8 @@ describe('webhook delivery to real partners', () => {
     const p = await h.partner('gone', () => (gone ? 410 : 200));
     const s1 = story();
     await route(h, s1);
-    await until('disabled', async () => (await h!.registry.get('gone'))?.disabled === true);
+    // The event follows the registry write: wait for both (on a busy machine the poll can land between them).
+    await until('disabled', async () => (await h!.registry.get('gone'))?.disabled === true && events.length > 0);
     expect(events).toEqual(['gone']);
     expect((await h.registry.get('gone'))!.disabledReason).toMatch(/410/);
     await until('dead letter', async () => (await h!.svc.ops.listDeadLetters({ partner: 'gone' })).length === 1);
