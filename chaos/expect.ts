@@ -65,8 +65,8 @@ export function forms(p: PartnerSpec, language: string): { original: boolean; va
 /**
  * Every delivery owed for `messages` (any order): first versions, updates and corrections go to
  * the partners that take the story, in the forms they take it; a kill goes to every partner that
- * took the story, as the original and as a kill of each translation it could hold; a re-send goes
- * nowhere; another agency's exact copy only to partners that take every agency's copy.
+ * took the story, for exactly the forms it was sent (the original's uri, each translation's); a
+ * re-send goes nowhere; another agency's exact copy only to partners that take every agency's copy.
  */
 export function expectedDeliveries(partners: readonly PartnerSpec[], messages: readonly StoryMessage[]): ExpectedDelivery[] {
   const out: ExpectedDelivery[] = [];
@@ -77,11 +77,8 @@ export function expectedDeliveries(partners: readonly PartnerSpec[], messages: r
       if (!takes(p, m)) continue;
       if (m.kind === 'copy' && !p.allCopies) continue;
       const base = { partner: p.id, baseUri: m.uri, version: m.version, type };
-      if (m.kind === 'kill') {
-        out.push({ ...base, uri: m.uri });
-        for (const lang of (p.translateTo ?? []).filter((l) => l !== m.language)) out.push({ ...base, uri: variantUri(m.uri, lang), variant: lang });
-        continue;
-      }
+      // A story keeps its source, language and subject across versions here, so the forms a
+      // partner was sent earlier (what a correction and a kill go to) are the forms it takes now.
       const f = forms(p, m.language);
       if (f.original) out.push({ ...base, uri: m.uri });
       for (const lang of f.variants) out.push({ ...base, uri: variantUri(m.uri, lang), variant: lang });

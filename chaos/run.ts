@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { Queues } from '@wire/queues';
 import { parseCommandArgs } from '../packages/cli/src/args';
 import type { CommandIO } from '../packages/cli/src/io';
-import { REPO_ROOT } from '../packages/cli/src/supervisor';
+import { REPO_ROOT, trapStopSignals } from '../packages/cli/src/supervisor';
 import { startImageServer } from './images';
 import { ingestLag, kafkaClient, WirePublisher } from './kafka';
 import { OpsClient } from './ops-client';
@@ -129,12 +129,13 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   const dir = join(root, runId);
   const emit = (e: Record<string, unknown>) => io.stderr.write(`${JSON.stringify({ t: Math.round((Date.now() - started) / 100) / 10, ...e })}\n`);
   let interrupted = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!interrupted) emit({ event: 'interrupted', signal, note: 'stopping everything this run started' });
-    interrupted = true;
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const untrap = trapStopSignals(
+    (signal) => {
+      interrupted = true;
+      emit({ event: 'interrupted', signal, note: 'stopping everything this run started' });
+    },
+    (signal) => emit({ event: 'interrupted', signal, note: 'still stopping what this run started (by PID); it takes up to 20 s per replica' }),
+  );
   const cleanups: Array<[string, () => Promise<unknown>]> = [];
   const sleepUnless = async (ms: number) => {
     for (const end = Date.now() + ms; Date.now() < end && !interrupted; ) await sleep(Math.min(250, end - Date.now()));
@@ -219,11 +220,11 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       await sleepUnless(trial.gapMs);
       if (interrupted) break;
       trialNo = i + 1;
-      const at = Date.now();
       emit({ event: 'fault', trial: trialNo, ...trial.fault });
       const scope = trial.fault.kind === 'partnerOutage' ? [byId.get(trial.fault.partner)!] : endpoints;
+      const { at, over } = await inject(trial.fault, stack, byId);
       const recovered = recovery(at, scope, stream.publishedAt, opts.recoveryCapMs, () => interrupted);
-      await inject(trial.fault, stack, byId);
+      await over;
       const recoveryMs = await recovered;
       results.push({ trial: trialNo, kind: trial.fault.kind, fault: trial.fault, at, recoveryMs });
       emit({ event: 'recovered', trial: trialNo, kind: trial.fault.kind, recoveryMs: recoveryMs ?? null, faultOverMs: Date.now() - at });
@@ -269,8 +270,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     for (const [name, fn] of cleanups.reverse()) {
       await fn().catch((err: unknown) => emit({ event: 'cleanup-failed', step: name, error: (err as Error).message }));
     }
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    untrap();
     if (!opts.keep) {
       for (const sub of ['infra/kafka', 'infra/s3', 'redis']) rmSync(join(dir, sub), { recursive: true, force: true });
     }

@@ -9,7 +9,7 @@ import { createWriteStream, mkdirSync, rmSync, writeFileSync, type WriteStream }
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Queues } from '@wire/queues';
-import { ensureInfra, freePort, INFRA_ROOT, S3_DEFAULTS, stopInfra, type InfraOptions, type ServiceName as InfraService } from '@wire/infra';
+import { ensureInfra, freePort, INFRA_ROOT, S3_DEFAULTS, stopInfra, type InfraOptions } from '@wire/infra';
 import { Supervisor, serviceEntry, type ServiceName } from '../packages/cli/src/supervisor';
 import { alive, RUN_MARKER, type ChildRecord } from './orphans';
 import { OwnRedis } from './redis-server';
@@ -60,7 +60,9 @@ interface Replica {
  * await stack.stop();
  */
 export class ChaosStack {
-  readonly opsToken = `chaos-${randomBytes(16).toString('hex')}`;
+  readonly opsToken = randomBytes(24).toString('base64url');
+  /** The key ops and webhooks seal partner secrets in Redis with (one per run). */
+  private readonly secretsKey = randomBytes(32).toString('base64');
   opsUrl = '';
   /** Environment of every service (and of the run's own clients). */
   env: Record<string, string> = {};
@@ -131,6 +133,7 @@ export class ChaosStack {
       AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
       PORT: String(opsPort),
       OPS_TOKEN: this.opsToken,
+      WIRE_SECRETS_KEY: this.secretsKey,
       INGEST_HEALTH_PORT: '0',
       INGEST_SESSION_TIMEOUT_MS: '10000',
       WEBHOOKS_PORT: '0',
@@ -245,28 +248,24 @@ export class ChaosStack {
     return pid;
   }
 
-  /** Stop the broker (SIGTERM, as `wire infra down` does), wait `downMs`, start it again on the same port and data. */
-  async restartKafka(downMs: number): Promise<void> {
-    await this.restartInfra('kafka', downMs);
+  /** Stop the broker or S3Proxy of the run (SIGTERM by its PID file, as `wire infra down` does). */
+  async stopInfra(service: 'kafka' | 's3'): Promise<void> {
+    await stopInfra({ ...this.infraOptions!, only: [service] });
   }
 
-  /** S3Proxy stopped for `downMs`, then started again on the same port and data. */
-  async s3Outage(downMs: number): Promise<void> {
-    await this.restartInfra('s3', downMs);
-  }
-
-  private async restartInfra(service: InfraService, downMs: number): Promise<void> {
-    const o = this.infraOptions!;
-    await stopInfra({ ...o, only: [service] });
-    await sleep(downMs);
+  /** Start it again on the same port and data; resolves once it answers. */
+  async startInfra(service: 'kafka' | 's3'): Promise<void> {
     if (this.stopping) return;
-    await ensureInfra({ ...o, services: [service] });
+    await ensureInfra({ ...this.infraOptions!, services: [service] });
   }
 
-  /** Redis stopped with SIGTERM (it syncs its append-only file), down for `downMs`, started again. */
-  async restartRedis(downMs: number): Promise<void> {
+  /** Stop Redis with SIGTERM: it writes and syncs its append-only file on the way out. */
+  async stopRedis(): Promise<void> {
     await this.redis?.stop();
-    await sleep(downMs);
+  }
+
+  /** Start Redis again from its append-only file; resolves once it answers. */
+  async startRedis(): Promise<void> {
     if (this.stopping) return;
     await this.redis?.start();
     this.record();

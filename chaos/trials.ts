@@ -1,6 +1,7 @@
 /**
- * One trial: inject a fault, wait until it is over, and time the recovery — from the fault to
- * the first delivery (in the fault's scope) of a story version published after it began.
+ * One trial: inject a fault, wait until it is over, and time the recovery — from the moment the
+ * fault took effect to the first delivery (in the fault's scope) of a story version published
+ * after that moment.
  */
 import { baseOf } from './expect';
 import type { Receipt } from './ledger';
@@ -14,34 +15,40 @@ export interface TrialResult {
   trial: number;
   kind: FaultKind;
   fault: FaultPlan;
+  /** When the fault took effect (ms since epoch). */
   at: number;
-  /** Fault → first delivery in scope of a version published after the fault; undefined when none came in time. */
+  /** Fault → first delivery in scope of a version published after it; undefined when none came in time. */
   recoveryMs: number | undefined;
 }
 
-/** Inject `fault`; resolves once it is over (the replica restarted, the broker, Redis, S3 or the partner back). */
-export async function inject(fault: FaultPlan, stack: ChaosStack, partners: ReadonlyMap<string, PartnerEndpoint>): Promise<void> {
+/**
+ * Inject `fault`. Resolves once it took effect (the replica is gone, the broker, Redis, S3Proxy or
+ * the partner stopped), with that moment and a promise that settles once the fault is over (the
+ * replica started again, the server back).
+ */
+export async function inject(fault: FaultPlan, stack: ChaosStack, partners: ReadonlyMap<string, PartnerEndpoint>): Promise<{ at: number; over: Promise<void> }> {
+  const after = (ms: number, restore: () => Promise<void>) => ({ at: Date.now(), over: sleep(ms).then(restore) });
   switch (fault.kind) {
-    case 'replicaKill': {
+    case 'replicaKill':
       await stack.killReplica(fault.replica);
-      await sleep(fault.restartAfterMs);
-      stack.startReplica(fault.replica);
-      await stack.waitReady(fault.replica, 180_000);
-      return;
-    }
+      return after(fault.restartAfterMs, async () => {
+        stack.startReplica(fault.replica);
+        await stack.waitReady(fault.replica, 180_000);
+      });
     case 'kafkaRestart':
-      return stack.restartKafka(fault.downMs);
+      await stack.stopInfra('kafka');
+      return after(fault.downMs, () => stack.startInfra('kafka'));
     case 'redisRestart':
-      return stack.restartRedis(fault.downMs);
+      await stack.stopRedis();
+      return after(fault.downMs, () => stack.startRedis());
     case 's3Outage':
-      return stack.s3Outage(fault.downMs);
+      await stack.stopInfra('s3');
+      return after(fault.downMs, () => stack.startInfra('s3'));
     case 'partnerOutage': {
       const p = partners.get(fault.partner);
       if (!p) throw new Error(`no partner ${fault.partner}`);
       await p.down();
-      await sleep(fault.downMs);
-      await p.up();
-      return;
+      return after(fault.downMs, () => p.up());
     }
   }
 }
