@@ -10,9 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import type { Receipt } from './ledger';
 import { seededFor, type PartnerSpec } from './plan';
+import { WEBHOOK_TIMEOUT_MS } from './stack';
 
 /** How long a "timing out" partner holds a request: past the webhook timeout the run configures. */
-export const HOLD_MS = 4_500;
+export const HOLD_MS = WEBHOOK_TIMEOUT_MS + 1_500;
 
 /** Arrival order shared by every partner of a run. */
 export class ArrivalClock {

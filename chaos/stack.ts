@@ -27,7 +27,7 @@ const READY: Record<ServiceName, string> = {
 
 /** Webhook settings of the run: a short timeout and a retry schedule (2.5 min in all) that outlasts any outage it injects. */
 export const WEBHOOK_TIMEOUT_MS = 3_000;
-export const WEBHOOK_RETRY_SCHEDULE = '1s,2s,4s,8s,15s,30s,30s,30s,30s';
+const WEBHOOK_RETRY_SCHEDULE = '1s,2s,4s,8s,15s,30s,30s,30s,30s';
 
 export interface StackOptions {
   /** The run's folder: infra data, Redis, service logs. */
