@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { Decision, variantUri, type CanonicalStory } from '@wire/schema';
@@ -119,7 +119,8 @@ describe('webhook delivery to real partners', () => {
     const p = await h.partner('gone', () => (gone ? 410 : 200));
     const s1 = story();
     await route(h, s1);
-    await until('disabled', async () => (await h!.registry.get('gone'))?.disabled === true);
+    // The event follows the registry write: wait for both (on a busy machine the poll can land between them).
+    await until('disabled', async () => (await h!.registry.get('gone'))?.disabled === true && events.length > 0);
     expect(events).toEqual(['gone']);
     expect((await h.registry.get('gone'))!.disabledReason).toMatch(/410/);
     await until('dead letter', async () => (await h!.svc.ops.listDeadLetters({ partner: 'gone' })).length === 1);
@@ -172,6 +173,27 @@ describe('webhook delivery to real partners', () => {
     await until('dead letter', async () => (await h!.svc.ops.listDeadLetters()).length === 1);
     expect((await h.svc.ops.listDeadLetters())[0]!.code).toBe(DeliveryErrorCodes.EXHAUSTED);
     expect(p.requests).toBe(4); // immediate + the three scheduled retries
+  });
+
+  it('dead-letters, with the reason, a job that stalled more often than allowed because the workers holding it died', async () => {
+    h = await harness({}, { autorun: false });
+    const p = await h.partner('stalled');
+    const s = story();
+    await route(h, s);
+    // A worker that takes the job and dies with it, twice: its lock lapses and the stall check
+    // puts the job back; the second time BullMQ marks it to fail when it is next taken.
+    const dying = new Worker(h.queue.name, null, { connection: h.redis, lockDuration: 300, stalledInterval: 200, maxStalledCount: 1 });
+    void dying.startStalledCheckTimer();
+    for (let i = 0; i < 2; i++) {
+      expect((await dying.getNextJob(`died-${i}`))?.id).toBeDefined();
+      await until(`stalled ${i + 1}`, async () => (await h!.queue.getWaitingCount()) === 1);
+    }
+    await dying.close();
+    void h.svc.worker.run();
+    await until('dead-lettered', async () => (await h!.svc.ops.listDeadLetters()).length === 1);
+    const [dead] = await h.svc.ops.listDeadLetters();
+    expect(dead).toMatchObject({ partnerId: 'stalled', storyUri: s.uri, version: 1, code: DeliveryErrorCodes.FAILED, reason: expect.stringMatching(/stalled/) });
+    expect(p.requests).toBe(0);
   });
 
   it('honours Retry-After on 429 instead of the schedule', async () => {
@@ -242,6 +264,34 @@ describe('order, kills and embargoes', () => {
     expect(p.delivered.map((r) => [r.body.type, r.body.data.version])).toEqual([['story.updated', '2']]);
     const stale = await h.svc.ops.listDeliveries({ story: v1.uri, status: 'stale' });
     expect(stale[0]).toMatchObject({ version: 1, attempt: 2 });
+  });
+
+  it('never sends v1 after a v2 the partner took although our request timed out', async () => {
+    h = await harness({ timeoutMs: 1_000, retryScheduleMs: [1_500, 1_500, 1_500] });
+    // What the partner took (answered 2xx), in the order the requests arrived.
+    const arrivals: Array<{ version: string; answered: number }> = [];
+    const p = await h.partner('taken-late', async (_req, _res, _n, body) => {
+      const version = (JSON.parse(body) as { data: { version: string } }).data.version;
+      const seen = arrivals.filter((a) => a.version === version).length;
+      const entry = { version, answered: 0 };
+      arrivals.push(entry);
+      // v1 fails at first (its retry comes 1.5 s later); v2 is taken, but after our timeout.
+      if (version === '1' && seen === 0) entry.answered = 503;
+      else if (version === '2' && seen === 0) entry.answered = await new Promise<number>((r) => setTimeout(() => r(200), 1_600));
+      else entry.answered = 200;
+      return entry.answered;
+    });
+    const v1 = story();
+    await route(h, v1);
+    await until('v1 failed once', () => arrivals.length === 1);
+    await route(h, { ...v1, version: 2, headline: `${v1.headline} (updated)`, contentHash: 'v2' }, 'update');
+    await until('v2 delivered', async () => (await h!.svc.ops.listDeliveries({ story: v1.uri, status: 'delivered' })).some((e) => e.version === 2));
+    await until('v1 settled', async () => (await h!.svc.ops.listDeliveries({ story: v1.uri })).some((e) => e.version === 1 && e.attempt === 2));
+    const taken = arrivals.filter((a) => a.answered >= 200 && a.answered < 300).map((a) => a.version);
+    expect(taken).toEqual(['2', '2']);
+    expect(p.requests).toBe(3);
+    const v1Retry = (await h.svc.ops.listDeliveries({ story: v1.uri })).find((e) => e.version === 1 && e.attempt === 2);
+    expect(v1Retry).toMatchObject({ outcome: 'stale', error: { message: expect.stringContaining('version 2 was already sent') } });
   });
 
   it('never has two versions of one story on the wire to a partner at once, and never goes backwards', async () => {

@@ -52,6 +52,34 @@ describe('PartnerGate (Redis)', () => {
     expect((await gate.admit(v(3), limits)).kind).toBe('killed');
   });
 
+  it('holds older versions back once a later one went on the wire, though its 2xx never committed (a timeout, a crash, a Redis outage)', async () => {
+    const gate = new PartnerGate(redis, { prefix, now: () => clock });
+    const limits = { concurrency: 10, ratePerSec: 0, slotTtlMs: 1_000 };
+    const v = (version: number, eventType: GateJob['eventType'] = 'story.updated', variant?: string): GateJob => ({
+      jobId: `w-${version}-${eventType}-${variant ?? ''}`,
+      partnerId: 'daily',
+      storyUri: 'urn:wire:gate:wire',
+      version,
+      eventType,
+      ...(variant ? { variant } : {}),
+    });
+    // v2 is sent and times out (the partner may have taken it): its slot and lock are released.
+    expect((await gate.admit(v(2), limits)).kind).toBe('ok');
+    await gate.release(v(2));
+    expect(await gate.admit(v(1), limits)).toEqual({ kind: 'superseded', sentVersion: 2 });
+    // v2 itself is retried; once it commits, a repeat of it is a duplicate.
+    expect((await gate.admit(v(2), limits)).kind).toBe('ok');
+    await gate.commit(v(2));
+    expect(await gate.admit(v(2), limits)).toEqual({ kind: 'duplicate', deliveredVersion: 2 });
+    // A kill put on the wire, never committed: nothing but kills follows, in any language.
+    expect((await gate.admit(v(3, 'story.killed'), limits)).kind).toBe('ok');
+    await gate.release(v(3, 'story.killed'));
+    expect((await gate.admit(v(2, 'story.updated', 'es'), limits)).kind).toBe('killed');
+    expect((await gate.admit(v(3, 'story.killed', 'es'), limits)).kind).toBe('ok');
+    await gate.commit(v(3, 'story.killed', 'es'));
+    expect((await gate.admit(v(3, 'story.killed'), limits)).kind).toBe('ok');
+  });
+
   it("admits one partner's batch in order in one call: refusals for good, the story lock between versions, and the rest held back at the cap", async () => {
     const gate = new PartnerGate(redis, { prefix, now: () => clock });
     const limits = { concurrency: 3, ratePerSec: 0, slotTtlMs: 1_000 };

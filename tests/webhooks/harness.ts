@@ -182,6 +182,8 @@ export interface HarnessOptions {
   prefix?: string;
   /** The key the registry opens partner secrets with (default: the test process's). */
   secretBox?: SecretBox;
+  /** Start the worker at once (default true); false leaves `svc.worker.run()` to the test. */
+  autorun?: boolean;
 }
 
 export async function harness(config: Partial<DeliveryConfig> = {}, opts: HarnessOptions = {}): Promise<Harness> {
@@ -201,6 +203,7 @@ export async function harness(config: Partial<DeliveryConfig> = {}, opts: Harnes
     metrics,
     render: (s) => toNinjs(s),
     config: { ...FAST, allowPrivateHosts: allow, ...config, queueName, prefix },
+    autorun: opts.autorun,
   });
   const partners: PartnerServer[] = [];
   return {

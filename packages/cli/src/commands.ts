@@ -15,6 +15,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   publish: { summary: 'put raw wire documents on Kafka as envelopes', load: () => import('./commands/publish') },
   infra: { summary: 'up|down|status of the local real services (Kafka, S3, Redis, Apertium)', load: () => import('./commands/infra') },
   bench: { summary: 'benchmarks beside raw baselines: normalize|dedupe|ingest|webhooks|translate', load: () => import('./commands/bench') },
+  chaos: { summary: 'the pipeline with replicas under seeded faults (kill -9, restarts, outages); a delivery ledger', load: () => import('./commands/chaos') },
   tail: { summary: 'follow a Kafka topic (default stories.canonical)', load: () => import('./commands/tail') },
   demo: { summary: 'infra up, all services, sample partners, publish the sample feed, summary', load: () => import('./commands/demo') },
   start: { summary: 'run every service against the configured infrastructure', load: () => import('./commands/start') },

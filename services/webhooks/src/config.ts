@@ -44,6 +44,8 @@ export interface DeliveryConfig {
   registerDays: number;
   /** Hosts, addresses and CIDRs partner URLs may reach although private (`WIRE_WEBHOOK_ALLOW_PRIVATE_HOSTS`, else `WIRE_ALLOW_PRIVATE_HOSTS`). */
   allowPrivateHosts: string[];
+  /** Times a job may be found stalled (its worker died or lost the lock) and run again before it is dead-lettered. */
+  maxStalledCount: number;
 }
 
 export const DEFAULT_DELIVERY_CONFIG: DeliveryConfig = {
@@ -66,6 +68,7 @@ export const DEFAULT_DELIVERY_CONFIG: DeliveryConfig = {
   deadLetterRetentionDays: 30,
   registerDays: 30,
   allowPrivateHosts: [],
+  maxStalledCount: 5,
 };
 
 /** Fill defaults. */

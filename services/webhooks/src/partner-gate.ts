@@ -2,7 +2,9 @@
  * Per-partner admission in Redis, one script call per attempt, so any number of worker
  * processes share the limits:
  * - the delivered-version register per (partner, story[, language]): versions only move forward,
- *   and nothing follows a kill;
+ *   and nothing follows a kill. Beside it, the newest version (and event) ever put on the wire:
+ *   an attempt that timed out or whose commit never came (a crash, a Redis outage longer than the
+ *   lock) may still have reached the partner, so nothing older is sent after it either;
  * - a lock per (partner, story) so two versions of one story are never in flight to a partner at
  *   once (v1's retry cannot overtake v2 on the wire);
  * - a cap on in-flight requests per partner (slots expire, so a crashed worker frees them);
@@ -26,29 +28,40 @@ export const EVENT_RANK: Record<WebhookEventType, number> = {
 
 // admit(inflight, bucket, lock, base register, register, job id, version, event rank): the
 // register keys are the base one for the original. L holds the partner's limits: now, cap,
-// rate, burst, slot TTL ms, the slot's expiry (now + TTL), the in-flight set's TTL (2 × TTL) —
-// computed in TS, so Lua formats no numbers.
+// rate, burst, slot TTL ms, the slot's expiry (now + TTL), the in-flight set's TTL (2 × TTL), the
+// register's TTL s — computed in TS, so Lua formats no numbers. A register holds the delivered
+// version and event (v, t), the newest ever admitted (sv, st), and on the base one a kill flag.
 const ADMIT_LUA = `
 local function admit(L, inflight, bucket, lock, base, register, jobId, jvs, jts)
   local now = L.now
   local jv = tonumber(jvs); local jt = tonumber(jts)
-  local killed, rv, rt
+  local killed, rv, rt, sv, st
   if register == base then
-    local h = redis.call('HMGET', base, 'killed', 'v', 't')
-    killed = h[1]; rv = h[2]; rt = h[3]
+    local h = redis.call('HMGET', base, 'killed', 'v', 't', 'sv', 'st')
+    killed = h[1]; rv = h[2]; rt = h[3]; sv = h[4]; st = h[5]
+    if st == '3' then killed = '1' end
   else
     -- The kill of each language variant (a register of its own) still goes after the original's
     -- kill, and the register below drops repeats.
-    if jt ~= 3 then killed = redis.call('HGET', base, 'killed') end
-    local reg = redis.call('HMGET', register, 'v', 't')
-    rv = reg[1]; rt = reg[2]
+    if jt ~= 3 then
+      local b = redis.call('HMGET', base, 'killed', 'st')
+      killed = b[1]
+      if b[2] == '3' then killed = '1' end
+    end
+    local reg = redis.call('HMGET', register, 'v', 't', 'sv', 'st')
+    rv = reg[1]; rt = reg[2]; sv = reg[3]; st = reg[4]
   end
-  -- After a kill nothing more for the story.
+  -- After a kill (delivered, or put on the wire: the partner may hold it) nothing more for the story.
   if jt ~= 3 and killed == '1' then return 'killed', 0 end
   if rv then
     local v = tonumber(rv); local t = tonumber(rt)
     if jv < v or (jv == v and jt < t) then return 'stale', v end
     if jv == v and jt == t then return 'duplicate', v end
+  end
+  -- A later version went on the wire and may have reached the partner: never send an older one after it.
+  if sv then
+    local v = tonumber(sv); local t = tonumber(st)
+    if jv < v or (jv == v and jt < t) then return 'superseded', v end
   end
   local holder = redis.call('GET', lock)
   if holder and holder ~= jobId then return 'story-busy', redis.call('PTTL', lock) end
@@ -78,23 +91,27 @@ local function admit(L, inflight, bucket, lock, base, register, jobId, jvs, jts)
   redis.call('ZADD', inflight, L.expiry, jobId)
   redis.call('PEXPIRE', inflight, L.setTtl)
   redis.call('SET', lock, jobId, 'PX', L.ttl)
+  if not sv or jv > tonumber(sv) or (jv == tonumber(sv) and jt > tonumber(st)) then
+    redis.call('HSET', register, 'sv', jvs, 'st', jts)
+    redis.call('EXPIRE', register, L.regTtl)
+  end
   return 'ok', 0
 end
 local function limits(a)
   return { now = tonumber(ARGV[a]), cap = tonumber(ARGV[a + 1]), rate = tonumber(ARGV[a + 2]), burst = tonumber(ARGV[a + 3]),
-    ttl = ARGV[a + 4], expiry = ARGV[a + 5], setTtl = ARGV[a + 6] }
+    ttl = ARGV[a + 4], expiry = ARGV[a + 5], setTtl = ARGV[a + 6], regTtl = ARGV[a + 7] }
 end
 `;
 
-// KEYS 1-5: inflight, bucket, lock, base register, register; ARGV 1-7: the limits, 8-10: job id,
+// KEYS 1-5: inflight, bucket, lock, base register, register; ARGV 1-8: the limits, 9-11: job id,
 // version, event rank.
 const ADMIT = `${ADMIT_LUA}
-local kind, n = admit(limits(1), KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[8], ARGV[9], ARGV[10])
+local kind, n = admit(limits(1), KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[9], ARGV[10], ARGV[11])
 return {kind, n}
 `;
 
 // One partner's batch, in order: KEYS 1-2 inflight, bucket, then 3 per delivery (lock, base
-// register, register); ARGV 1-7 the limits, then 3 per delivery (job id, version, event rank).
+// register, register); ARGV 1-8 the limits, then 3 per delivery (job id, version, event rank).
 // Once the partner is at its cap or out of tokens the rest are not tried (they would be refused
 // the same way, and trying would spend tokens out of order).
 const ADMIT_MANY = `${ADMIT_LUA}
@@ -103,7 +120,7 @@ local out = {}
 local n = (#KEYS - 2) / 3
 local stop, stopX
 for i = 0, n - 1 do
-  local k = 3 + i * 3; local a = 8 + i * 3
+  local k = 3 + i * 3; local a = 9 + i * 3
   local kind, x
   if stop then kind = stop; x = stopX
   else kind, x = admit(L, KEYS[1], KEYS[2], KEYS[k], KEYS[k + 1], KEYS[k + 2], ARGV[a], ARGV[a + 1], ARGV[a + 2]) end
@@ -177,6 +194,8 @@ export type Admission =
   | { kind: 'killed' }
   | { kind: 'stale'; deliveredVersion: number }
   | { kind: 'duplicate'; deliveredVersion: number }
+  /** A later version (or event) was put on the wire and may have reached the partner, though its 2xx never committed. */
+  | { kind: 'superseded'; sentVersion: number }
   /** Not now: retry after `retryMs` (another version in flight, partner at its cap, or out of tokens). */
   | { kind: 'story-busy' | 'busy' | 'rate'; retryMs: number };
 
@@ -249,6 +268,8 @@ function admissionOf(kind: string, n: number): Admission {
     case 'stale':
     case 'duplicate':
       return { kind, deliveredVersion: n };
+    case 'superseded':
+      return { kind, sentVersion: n };
     case 'story-busy':
     case 'busy':
     case 'rate':
@@ -315,7 +336,7 @@ export class PartnerGate {
     const rate = limits.ratePerSec;
     const now = this.now();
     const ttl = limits.slotTtlMs;
-    return [now, limits.concurrency, rate, limits.burst ?? Math.max(1, rate), ttl, now + ttl, ttl * 2];
+    return [now, limits.concurrency, rate, limits.burst ?? Math.max(1, rate), ttl, now + ttl, ttl * 2, this.registerTtlSec];
   }
 
   /** Try to take a slot for this attempt. */

@@ -251,10 +251,15 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
     throw new DeadLetter(DeliveryErrorCodes.BAD_JOB, reason);
   };
 
-  /** Log a stale, duplicate or killed attempt (the gate refused it for good). */
-  const refused = async (a: AttemptInfo, admission: Extract<Admission, { kind: 'killed' | 'stale' | 'duplicate' }>): Promise<DeliveryOutcome> => {
+  /** Log a stale, superseded, duplicate or killed attempt (the gate refused it for good). */
+  const refused = async (a: AttemptInfo, admission: Extract<Admission, { kind: 'killed' | 'stale' | 'superseded' | 'duplicate' }>): Promise<DeliveryOutcome> => {
     const outcome = admission.kind === 'duplicate' ? 'duplicate' : 'stale';
-    const message = admission.kind === 'killed' ? 'story was killed at this partner' : `version ${admission.deliveredVersion} already delivered`;
+    const message =
+      admission.kind === 'killed'
+        ? 'story was killed at this partner'
+        : admission.kind === 'superseded'
+          ? `version ${admission.sentVersion} was already sent (it may have reached the partner)`
+          : `version ${admission.deliveredVersion} already delivered`;
     await record(entryOf(a, new Date().toISOString(), outcome, { error: { code: admission.kind, message } }));
     return outcome;
   };
@@ -268,6 +273,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
     switch (admission.kind) {
       case 'killed':
       case 'stale':
+      case 'superseded':
       case 'duplicate':
         return refused(a, admission);
       default:
@@ -544,6 +550,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
             break;
           case 'killed':
           case 'stale':
+          case 'superseded':
           case 'duplicate':
             logged.push(refused(a, admission));
             break;
@@ -622,16 +629,22 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryService 
     autorun: deps.autorun ?? true,
     // The request deadline bounds a job; the lock outlives it with room to spare.
     lockDuration: Math.max(30_000, config.timeoutMs * 2),
+    // A job whose worker died is run again: the gate lets the same holder back in and the register
+    // drops what was delivered, so that is safe. A batch job parked and taken up again many times
+    // may meet several crashes in its life; past this many it is dead-lettered, not run again.
+    maxStalledCount: config.maxStalledCount,
     settings: {
       backoffStrategy: (attemptsMade, _type, err) =>
         err instanceof RetryLater ? err.delayMs : (nextDelay(policy, attemptsMade) ?? config.retryScheduleMs.at(-1) ?? 0),
     },
   });
   worker.on('failed', (job, err) => {
-    // Dead letters from the processor are recorded there; this catches the rest (stalled jobs
-    // past their limit, broken infrastructure on the last attempt).
+    // Dead letters from the processor are recorded there; this catches the rest: broken
+    // infrastructure on the last attempt, and failures BullMQ makes final itself (an
+    // UnrecoverableError, e.g. a job that stalled more often than allowed because the workers
+    // holding it kept dying) whatever attempts are left.
     if (!job || err instanceof DeadLetter || err instanceof RetryLater) return;
-    if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    if (!(err instanceof UnrecoverableError) && job.attemptsMade < (job.opts.attempts ?? 1)) return;
     const at = new Date().toISOString();
     const parsedBatch = job.name === DELIVER_BATCH_JOB_NAME ? DeliverBatchJob.safeParse(job.data) : undefined;
     const records: Array<{ id: string; data: DeliverJob }> = parsedBatch?.success
