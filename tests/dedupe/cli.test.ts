@@ -49,6 +49,32 @@ describe('wire dedupe', () => {
     });
   }
 
+  it('a kill without a version is a new version of the story: later lines name it, a second kill is stale', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wire-dedupe-'));
+    try {
+      const file = join(dir, 'kills.jsonl');
+      const stream = [
+        lines[0],
+        lines[2],
+        { id: 'k', source: 'agency', guid: 'hf-1', receivedAt: '2026-03-02T12:00:00Z', headline: 'HARBOR FREIGHT TO BUY CRANES', body, pubStatus: 'canceled' },
+        { id: 'k2', source: 'agency', guid: 'hf-1', receivedAt: '2026-03-02T12:30:00Z', headline: 'KILL HARBOR FREIGHT', body, pubStatus: 'canceled' },
+        { id: 'late', source: 'agency', guid: 'hf-1', version: 2, receivedAt: '2026-03-02T13:00:00Z', headline: 'HARBOR FREIGHT TO BUY CRANES', body: `${body}\n\nLate copy.` },
+      ];
+      writeFileSync(file, `${stream.map((l) => JSON.stringify(l)).join('\n')}\n`);
+      const t = io();
+      expect(await run(['--input', file, '--store', 'memory'], t.io)).toBe(0);
+      expect(t.out().trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+        { id: 'a', decision: 'new', of: null },
+        { id: 'c', decision: 'update', of: 'a' },
+        { id: 'k', decision: 'kill', of: 'c' },
+        { id: 'k2', decision: 'stale', of: 'k' },
+        { id: 'late', decision: 'stale', of: 'k' },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a missing input with a usage error (exit 2)', async () => {
     const t = io();
     expect(await run(['--store', 'memory'], t.io)).toBe(2);

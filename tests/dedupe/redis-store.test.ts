@@ -115,6 +115,26 @@ describe('RedisDedupeStore against a real Redis', () => {
     expect((await after.decide(v1, { receivedAt: day(2) })).kind).toBe('duplicate');
   });
 
+  it('latestOf reads what other writers appended; a renumbered kill replays on another process with its published version', async () => {
+    const prefix = uniqueName('dedupe-latest');
+    const writer = new DedupeEngine({ store: redisStore(prefix) });
+    const reader = new DedupeEngine({ store: redisStore(prefix) });
+    const v1 = basicStory(item({ guid: 'lk', version: 1 }));
+    const v2 = basicStory(item({ guid: 'lk', version: 2 }, { ...COPY, body: [...COPY.body, 'Shares rose 2 pct to 31.40 dlrs in early trading.'] }));
+    expect(await reader.latestOf(v1.uri)).toBeNull();
+    await writer.decide(v1, { receivedAt: day(0) });
+    expect(await reader.latestOf(v1.uri)).toEqual({ version: 1, killed: false });
+    await writer.decide(v2, { receivedAt: day(1) });
+    // A kill without a version (normalized as 1).
+    const kill = basicStory(item({ guid: 'lk', version: 1, pubStatus: 'canceled' }));
+    expect(await writer.decide(kill, { receivedAt: day(2) })).toMatchObject({ kind: 'kill', version: 3 });
+    expect(await reader.latestOf(v1.uri)).toEqual({ version: 3, killed: true });
+    // Another process re-running the kill's delivery after a crash: the same version.
+    const restarted = new DedupeEngine({ store: redisStore(prefix) });
+    expect(await restarted.decide(kill, { receivedAt: day(2) })).toMatchObject({ kind: 'kill', version: 3, of: { uri: v1.uri, version: 2 } });
+    expect((await restarted.decide(kill, { receivedAt: day(3) })).kind).toBe('stale');
+  });
+
   it('the window: a copy inside it is a duplicate, after it new again; every key carries an expiry', async () => {
     const prefix = uniqueName('dedupe-window');
     const store = redisStore(prefix, 3);

@@ -45,8 +45,61 @@ describe('versioning table', () => {
     expect((await e.decide(v(1), at(2))).kind).toBe('stale');
   });
 
-  it('a kill of a story never seen is still a kill', async () => {
-    expect(await engine().decide(v(1, { pubStatus: 'canceled' }), at(0))).toMatchObject({ kind: 'kill', of: null });
+  it('a kill of a story never seen is still a kill, under its own version', async () => {
+    const d = await engine().decide(v(4, { pubStatus: 'canceled' }), at(0));
+    expect(d).toMatchObject({ kind: 'kill', of: null });
+    expect(d.version).toBeUndefined();
+  });
+
+  it('a kill without a version after v2 is published as v3; a second one has nothing to deliver', async () => {
+    const e = engine();
+    await e.decide(v(1), at(0));
+    await e.decide(v(2), at(0));
+    // No version in the feed: normalize gives 1.
+    const kill = await e.decide(v(1, { pubStatus: 'canceled' }), at(1));
+    expect(kill).toMatchObject({ kind: 'kill', version: 3, of: { uri: v(1).uri, version: 2 } });
+    expect(await e.latestOf(v(1).uri)).toEqual({ version: 3, killed: true });
+    const again = await e.decide(v(1, { pubStatus: 'canceled' }), at(2));
+    expect(again.kind).toBe('stale');
+    expect(again.version).toBeUndefined();
+    expect(again.reasons.join(' ')).toMatch(/already killed/);
+    // Re-using the cancelled version, or the published one, is no better.
+    expect((await e.decide(v(3, { pubStatus: 'canceled' }), at(2))).kind).toBe('stale');
+    expect((await e.decide(v(2, { pubStatus: 'canceled' }), at(3))).kind).toBe('stale');
+    expect(await e.latestOf(v(1).uri)).toEqual({ version: 3, killed: true });
+  });
+
+  it('a kill above the latest version keeps its own version', async () => {
+    const e = engine();
+    await e.decide(v(1), at(0));
+    const d = await e.decide(v(5, { pubStatus: 'canceled' }), at(1));
+    expect(d).toMatchObject({ kind: 'kill', of: { version: 1 } });
+    expect(d.version).toBeUndefined();
+    expect(await e.latestOf(v(1).uri)).toEqual({ version: 5, killed: true });
+  });
+
+  it('a crash re-run of a renumbered kill publishes the same version again', async () => {
+    const store = new MemoryDedupeStore();
+    const first = new DedupeEngine({ store });
+    await first.decide(v(1), at(0));
+    await first.decide(v(2), at(0));
+    const kill = v(1, { pubStatus: 'canceled' });
+    expect((await first.decide(kill, at(1))).version).toBe(3);
+    // A newer version arrives meanwhile (stale after the kill); the re-run still answers 3.
+    await first.decide(v(7), at(1));
+    const restarted = new DedupeEngine({ store });
+    const replay = await restarted.decide(kill, at(1));
+    expect(replay).toMatchObject({ kind: 'kill', version: 3, of: { version: 2 } });
+    expect(replay.reasons).toEqual(['replayed: this delivery was decided before']);
+  });
+
+  it('latestOf: the register of a story, null for one never seen', async () => {
+    const e = engine();
+    expect(await e.latestOf(v(1).uri)).toBeNull();
+    await e.decide(v(1), at(0));
+    await e.decide(v(2), at(0));
+    await e.decide(v(1), at(1)); // a re-send: the register does not move back
+    expect(await e.latestOf(v(1).uri)).toEqual({ version: 2, killed: false });
   });
 
   it('re-processing the same delivery (crash re-run) repeats the recorded decision', async () => {

@@ -7,6 +7,10 @@
  * is unknown goes through content fingerprinting: new, or a duplicate of the earliest story of
  * the cluster it matches. Each decision is recorded with the delivery it came from, so a crash
  * re-run of the same delivery repeats it.
+ *
+ * A kill is a new version of the story: one that does not carry a version above the latest (a
+ * feed without versions, or the agency re-using the version it cancels) is published as
+ * latest + 1 (`Decision.version`), so every partner's "older than delivered" check lets it in.
  */
 import type { CanonicalStory, Decision } from '@wire/schema';
 import { DEFAULT_MATCH, compare, indexIncoming, type Comparison, type MatchThresholds } from './compare';
@@ -90,6 +94,23 @@ export class DedupeEngine {
    */
   async warm(): Promise<void> {
     await this.store.exclusive(async () => undefined);
+  }
+
+  /**
+   * The version register of `uri` as the store holds it now — the latest version published (a
+   * renumbered kill's included) and whether the story is killed — or null when the store holds
+   * no record of it. A shared store first reads what other writers appended since its replica
+   * last looked. For readers that must not act on an outdated version (media-retry).
+   */
+  async latestOf(uri: string): Promise<{ version: number; killed: boolean } | null> {
+    return this.store.exclusive(async () => {
+      await this.store.refresh?.();
+      const { uriKey, uriCheck } = uriKeys(uri);
+      // Whatever the story's age: the window decides whether a new delivery continues a story,
+      // not where a story already published stands.
+      const reg = this.store.index.lookup(uriKey, uriCheck, Number.NEGATIVE_INFINITY, []).register;
+      return reg ? { version: reg.latest, killed: reg.killed } : null;
+    });
   }
 
   /** Decides one story. */
@@ -200,8 +221,10 @@ export class DedupeEngine {
         const s = l.stories.get(e.id);
         if (!s || s.record.contentKey !== fp.contentKey) continue;
         if (s.record.deliveryKey === p.deliveryKey) {
+          // A kill published under another version than its own kept that version as `latest`.
+          const renumbered = s.record.kind === 'kill' && s.record.latest !== s.record.version ? { version: s.record.latest } : {};
           return {
-            decision: { kind: s.record.kind, scores: {}, reasons: ['replayed: this delivery was decided before'] },
+            decision: { kind: s.record.kind, ...renumbered, scores: {}, reasons: ['replayed: this delivery was decided before'] },
             of: s.record.ofId ? ref(s.record.ofId) : null,
             record: null,
           };
@@ -223,12 +246,31 @@ export class DedupeEngine {
     const latestId = latestStory?.id ?? 0;
     const latestRoot = latestStory ? rootOf(latestStory) : 0;
 
-    // 2. Kill: applies to every version of the story.
+    // 2. Kill: applies to every version of the story. A kill is a new version of the story: one
+    // at or below the latest version (no version given, or the one it cancels) is published as
+    // latest + 1, so that partners holding the latest take it and the (uri, version) is new; its
+    // record keeps its own version (a replay finds it by that) and the published one as `latest`.
+    // Once killed, a kill at or below the latest has nothing left to deliver.
     if (story.pubStatus === 'canceled') {
+      if (reg && story.version <= reg.latest) {
+        if (reg.killed) {
+          return {
+            decision: { kind: 'stale', scores: {}, reasons: [`stale: already killed (version ${story.version}, latest ${reg.latest})`] },
+            of: latestRef,
+            record: record('stale', latestId, latestRoot, reg.latest, true, false),
+          };
+        }
+        const published = reg.latest + 1;
+        return {
+          decision: { kind: 'kill', version: published, scores: {}, reasons: [`kill: every version up to ${reg.latest}, published as version ${published} (its own: ${story.version})`] },
+          of: latestRef,
+          record: record('kill', latestId, latestRoot, published, true, false),
+        };
+      }
       return {
         decision: { kind: 'kill', scores: {}, reasons: [reg ? `kill: every version up to ${reg.latest}` : 'kill: story not seen before'] },
         of: latestRef,
-        record: record('kill', latestId, latestRoot, Math.max(reg?.latest ?? 0, story.version), true, false),
+        record: record('kill', latestId, latestRoot, story.version, true, false),
       };
     }
 

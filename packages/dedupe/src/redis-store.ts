@@ -296,6 +296,13 @@ export class RedisDedupeStore implements DedupeStore {
     return { ok: true, names };
   }
 
+  async refresh(): Promise<void> {
+    const [last = '0', epoch = ''] = ((await this.redis.get(`${this.logPrefix}:seq`)) ?? '').split(' ');
+    // Redis lost the log the replica holds: start over from what it has, as `append` does.
+    if ((this.epoch !== '' && epoch !== '' && epoch !== this.epoch) || (Number(last) || 0) < this.index.seq) this.index.clear();
+    await this.catchUp();
+  }
+
   /** Brings the replica up to `P:seq`: on first use every live chunk, later what it missed. */
   private async catchUp(): Promise<void> {
     const [last = '0', epoch = ''] = ((await this.redis.get(`${this.logPrefix}:seq`)) ?? '').split(' ');

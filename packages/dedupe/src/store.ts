@@ -41,6 +41,12 @@ export interface DedupeStore {
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
   /** Makes the index's staged records durable (see the file comment). */
   append(req: AppendRequest): Promise<AppendResult>;
+  /**
+   * Brings the index up to everything other writers appended (within `exclusive`). A shared store
+   * otherwise reads those only when an append meets them; a store no other writer shares has
+   * nothing to do and may leave it out.
+   */
+  refresh?(): Promise<void>;
   close?(): Promise<void>;
 }
 

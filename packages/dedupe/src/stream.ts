@@ -94,7 +94,8 @@ export async function runStream(
     chunk.forEach((item, j) => {
       const story = stories[j]!;
       const d = decisions[j]!;
-      const key = `${story.uri}#${story.version}`;
+      // Under the version the item is published as (a renumbered kill's), which later decisions name.
+      const key = `${story.uri}#${d.version ?? story.version}`;
       if (!firstId.has(key)) firstId.set(key, item.id);
       out.push({ id: item.id, decision: d.kind, of: d.of ? (firstId.get(`${d.of.uri}#${d.of.version}`) ?? null) : null });
     });

@@ -17,7 +17,7 @@ import { createMediaRetryQueue, createMediaRetryWorker } from './media-retry';
 import { createNormalizePool } from './normalize-pool';
 import { createIngestMetrics } from './metrics';
 import { createIngestPipeline } from './pipeline';
-import type { Decider, NormalizeFn } from './ports';
+import type { Decider, NormalizeFn, StoryVersions } from './ports';
 import { createRouter } from './router';
 
 /** A kafkajs logger that writes through pino (warnings and errors only). */
@@ -132,16 +132,23 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
   let decider = overrides.decider;
   let deciderThread: ReturnType<typeof createDeciderThread> | undefined;
   const dedupePrefix = `${config.WIRE_REDIS_PREFIX}dedupe`;
+  // The engine on this thread: the decider without a thread, and where a decider passed in
+  // cannot say where a story stands (`latestOf`, for media-retry). Its replica loads on first use.
+  let localEngine: DedupeEngine | undefined;
+  const engineHere = () =>
+    (localEngine ??= new DedupeEngine({
+      store: new RedisDedupeStore({ redis, prefix: dedupePrefix, windowDays: config.DEDUPE_WINDOW_DAYS }),
+      windowDays: config.DEDUPE_WINDOW_DAYS,
+    }));
   if (!decider && config.INGEST_DEDUPE_THREAD) {
     deciderThread = createDeciderThread({ redisUrl: config.REDIS_URL, prefix: dedupePrefix, windowDays: config.DEDUPE_WINDOW_DAYS, log: log.child({ component: 'dedupe' }) });
     decider = deciderThread;
   } else if (!decider) {
-    const engine = new DedupeEngine({
-      store: new RedisDedupeStore({ redis, prefix: dedupePrefix, windowDays: config.DEDUPE_WINDOW_DAYS }),
-      windowDays: config.DEDUPE_WINDOW_DAYS,
-    });
+    const engine = engineHere();
     decider = { decideMany: (items) => engine.decideMany(items) };
   }
+  const given = overrides.decider as (Decider & Partial<StoryVersions>) | undefined;
+  const versions: StoryVersions = deciderThread ?? (given?.latestOf ? (given as StoryVersions) : { latestOf: (uri) => engineHere().latestOf(uri) });
 
   const topics = { canonical: config.INGEST_CANONICAL_TOPIC, events: config.INGEST_EVENTS_TOPIC, dlq: config.INGEST_DLQ_TOPIC };
   const pipeline = createIngestPipeline({
@@ -248,6 +255,7 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
           keyPrefix: config.INGEST_S3_PREFIX,
           maxInputPixels: config.INGEST_IMAGE_MAX_PIXELS,
           canonicalTopic: topics.canonical,
+          versions,
           publish: async (r) => {
             await producer.send({ topic: r.topic, messages: [{ key: r.key, value: r.value, headers: r.headers }] });
           },
@@ -274,10 +282,11 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
     shutdownSteps(): Array<[string, () => Promise<unknown>]> {
       return [
         ['consumer', () => consumer.stop()],
-        ['normalize threads', async () => normalizePool?.close()],
-        ['dedupe thread', async () => deciderThread?.close()],
+        // Before the dedupe thread: a job in flight still asks it where its story stands.
         ['media-retry worker', async () => retryWorker?.close()],
         ['media-retry producer', async () => retryProducer?.disconnect()],
+        ['normalize threads', async () => normalizePool?.close()],
+        ['dedupe thread', async () => deciderThread?.close()],
         ['probe admin', async () => probeAdmin?.disconnect()],
         ['queues', () => Promise.all([deliverQueue.close(), translateQueue.close(), mediaRetryQueue.close()])],
         ['image fetcher', () => fetcher.close()],

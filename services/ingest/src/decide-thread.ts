@@ -1,6 +1,6 @@
 /**
  * Worker-thread side of the decider thread: its own Redis connection and DedupeEngine, deciding
- * the batches it is sent one after another, in the order they arrive.
+ * the batches it is sent one after another, in the order they arrive, and answering `latestOf`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Redis } from 'ioredis';
@@ -16,9 +16,17 @@ const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 });
 const engine = new DedupeEngine({ store: new RedisDedupeStore({ redis, prefix: opts.prefix, windowDays: opts.windowDays }), windowDays: opts.windowDays });
 
 let queue: Promise<unknown> = Promise.resolve();
-port.on('message', (m: { id: number; items: DecideItem[] } | { close: true }) => {
+port.on('message', (m: { id: number; items: DecideItem[] } | { id: number; latestOf: string } | { close: true }) => {
   if ('close' in m) {
     queue = queue.then(() => redis.quit()).finally(() => port.close());
+    return;
+  }
+  if ('latestOf' in m) {
+    // Not queued behind the batches: the engine's index turn orders it with them.
+    engine.latestOf(m.latestOf).then(
+      (value) => port.postMessage({ id: m.id, value }),
+      (err: unknown) => port.postMessage({ id: m.id, error: toThreadError(err) }),
+    );
     return;
   }
   queue = queue.then(async () => {

@@ -1,6 +1,6 @@
 import type { Logger } from '@wire/observability';
 import type { Decision } from '@wire/schema';
-import type { DecideItem, Decider } from './ports';
+import type { DecideItem, Decider, StoryStanding, StoryVersions } from './ports';
 import { spawnRequestThread, type RequestThread } from './threads';
 
 export interface DeciderThreadOptions {
@@ -16,14 +16,15 @@ export interface DeciderThreadOptions {
  * publishes and routes other chunks. Batches are decided one after another in the order they
  * are sent, as on one thread. A thread that dies fails the batches it held (the consumer retries
  * the chunk) and is replaced on the next call; decisions are recorded in Redis, so a retry gets
- * the same answers.
+ * the same answers. The thread also answers `latestOf` from its replica (media-retry asks it), so
+ * the process keeps one replica of the log, not two.
  */
-export function createDeciderThread(opts: DeciderThreadOptions & { log: Logger }): Decider & { warm(): Promise<void>; close(): Promise<void> } {
-  let current: RequestThread<Decision[]> | undefined;
+export function createDeciderThread(opts: DeciderThreadOptions & { log: Logger }): Decider & StoryVersions & { warm(): Promise<void>; close(): Promise<void> } {
+  let current: RequestThread<Decision[] | StoryStanding | null> | undefined;
   let closed = false;
 
-  function spawn(): RequestThread<Decision[]> {
-    const thread = spawnRequestThread<Decision[]>(new URL('./decide-thread.ts', import.meta.url), {
+  function spawn(): RequestThread<Decision[] | StoryStanding | null> {
+    const thread = spawnRequestThread<Decision[] | StoryStanding | null>(new URL('./decide-thread.ts', import.meta.url), {
       name: 'dedupe',
       workerData: { redisUrl: opts.redisUrl, prefix: opts.prefix, windowDays: opts.windowDays } satisfies DeciderThreadOptions,
       log: opts.log,
@@ -39,7 +40,11 @@ export function createDeciderThread(opts: DeciderThreadOptions & { log: Logger }
     async decideMany(items: DecideItem[]): Promise<Decision[]> {
       if (closed) throw new Error('dedupe thread is closed');
       if (items.length === 0) return [];
-      return (current ?? spawn()).call({ items });
+      return (current ?? spawn()).call({ items }) as Promise<Decision[]>;
+    },
+    async latestOf(uri: string): Promise<StoryStanding | null> {
+      if (closed) throw new Error('dedupe thread is closed');
+      return (current ?? spawn()).call({ latestOf: uri }) as Promise<StoryStanding | null>;
     },
     /** Start the thread and wait until it has loaded. */
     async warm() {

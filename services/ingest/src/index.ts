@@ -16,5 +16,5 @@ export { createIngestMetrics, type IngestMetrics } from './metrics';
 export { rawSegmentKey, canonicalPackKey, canonicalKey, deadLetterSegmentKey } from './keys';
 export { buildRawSegment, readRawSegmentIndex, buildCanonicalPack, sliceRange, RAW_SEGMENT_FORMAT, type RawSegmentEntry } from './packs';
 export { IngestError, IngestErrorCodes } from './errors';
-export type { NormalizeFn, NormalizeOptions, Decider, DecideItem, Router, RouteItem, MediaRetryQueue } from './ports';
+export type { NormalizeFn, NormalizeOptions, Decider, DecideItem, Router, RouteItem, MediaRetryQueue, StoryStanding, StoryVersions } from './ports';
 export { spawnTsThread } from './threads';

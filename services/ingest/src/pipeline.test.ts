@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createImageFetcher, createMediaProcessor, MemoryMediaStore } from '@wire/media';
 import { createLogger } from '@wire/observability';
 import type { DeadLetter, StoryEvent } from '@wire/queues';
+import { DedupeEngine, MemoryDedupeStore } from '@wire/dedupe';
 import { CanonicalStory, err, ok, WireError, type Decision } from '@wire/schema';
 import { readRawSegmentIndex, sliceRange } from './packs';
 import { createIngestPipeline, type InboundMessage } from './pipeline';
@@ -10,10 +11,11 @@ import type { NormalizeFn, RouteItem } from './ports';
 const log = createLogger({ name: 'test', level: 'silent' });
 
 function story(guid: string, version: number, text: string): CanonicalStory {
-  return CanonicalStory.parse({ uri: `urn:wire:ap:${guid}`, source: 'ap', guid, version, headline: text, body: [text], contentHash: `h-${text}`, wordCount: 1 });
+  const pubStatus = text.startsWith('KILL') ? 'canceled' : 'usable';
+  return CanonicalStory.parse({ uri: `urn:wire:ap:${guid}`, source: 'ap', guid, version, pubStatus, headline: text, body: [text], contentHash: `h-${text}`, wordCount: 1 });
 }
 
-/** A normalizer for unit tests: the payload is `guid|version|text` lines, or `FAIL`. */
+/** A normalizer for unit tests: the payload is `guid|version|text` lines (text `KILL…`: a kill), or `FAIL`. */
 const normalize: NormalizeFn = (input) => {
   const text = Buffer.from(input as Uint8Array).toString('utf8');
   if (text === 'FAIL') return err(new WireError('WIRE_ERR_UNSUPPORTED_FORMAT', 'input: not a wire format'));
@@ -124,6 +126,40 @@ describe('ingest pipeline (in memory)', () => {
     const again = await pipeline.processChunk(chunk);
     const strip = (o: typeof first) => o.records.map((r) => (r.topic === 'e' ? { ...JSON.parse(r.value), at: 0 } : r));
     expect(strip(again)).toEqual(strip(first));
+  });
+
+  it('a kill at or below the latest version goes out as latest + 1: pack, routes, records and event; a replay repeats it', async () => {
+    const engine = new DedupeEngine({ store: new MemoryDedupeStore() });
+    const { pipeline, store, routed } = setup(undefined, { decideMany: (items) => engine.decideMany(items) });
+    // v1, v2, then a kill without a version (normalized as 1).
+    const chunk = [msg(1, env('k|1|one')), msg(2, env('k|2|two', '2026-03-02T08:01:00Z')), msg(3, env('k|1|KILL one', '2026-03-02T08:02:00Z'))];
+    const out = await pipeline.processChunk(chunk);
+    const canonical = out.records.filter((r) => r.topic === 'c');
+    expect(canonical.map((r) => [r.headers?.['wire-version'], r.headers?.['wire-decision'], (JSON.parse(r.value) as CanonicalStory).version])).toEqual([
+      ['1', 'new', 1],
+      ['2', 'update', 2],
+      ['3', 'kill', 3],
+    ]);
+    const kill = JSON.parse(out.records.filter((r) => r.topic === 'e')[2]?.value ?? '{}') as StoryEvent;
+    expect(kill).toMatchObject({ type: 'story.killed', version: 3, decision: { kind: 'kill', version: 3, of: { version: 2 } } });
+    const line = JSON.parse(sliceRange((await store.get(kill.canonicalKey as string)) as Buffer, kill.canonicalRange as { offset: number; length: number }).toString()) as CanonicalStory;
+    expect(line).toMatchObject({ version: 3, pubStatus: 'canceled' });
+    expect(routed.flat().map((r) => `${r.story.version} ${r.decision.kind}`)).toEqual(['1 new', '2 update', '3 kill']);
+    expect(out.decisions.map((d) => `${d.version} ${d.kind}`)).toEqual(['1 new', '2 update', '3 kill']);
+    // A crash re-run of the chunk: the same versions, the same records.
+    const again = await pipeline.processChunk(chunk);
+    const strip = (o: typeof out) => o.records.map((r) => (r.topic === 'e' ? { ...JSON.parse(r.value), at: 0, decision: { ...JSON.parse(r.value).decision, reasons: [] } } : r));
+    expect(strip(again)).toEqual(strip(out));
+  });
+
+  it('a renumbered kill whose canonical record grows over the limit convicts its message (named by offset)', async () => {
+    const engine = new DedupeEngine({ store: new MemoryDedupeStore() });
+    const kill = story('n', 1, 'KILL nine');
+    // Fits as version 1, not as version 10 (one more digit).
+    const limit = Buffer.byteLength(JSON.stringify(kill)) + Buffer.byteLength(kill.uri) + 4096;
+    const { pipeline } = setup(undefined, { decideMany: (items) => engine.decideMany(items) }, undefined, { maxRecordBytes: limit });
+    await pipeline.processChunk(Array.from({ length: 9 }, (_, i) => msg(i, env(`n|${i + 1}|v${i + 1}`, `2026-03-02T08:0${i}:00Z`))));
+    await expect(pipeline.processChunk([msg(9, env('n|1|KILL nine', '2026-03-02T08:10:00Z'))])).rejects.toMatchObject({ code: 'WIRE_ERR_INGEST_RECORD_TOO_LARGE', details: { offset: '9' } });
   });
 
   it('stale and duplicate-of-self decisions go to events only', async () => {

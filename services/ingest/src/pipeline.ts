@@ -148,6 +148,16 @@ const EVENT_TYPE: Record<DecisionKind, StoryEvent['type']> = {
   stale: 'story.stale',
 };
 
+/**
+ * The content a resend claim is taken on. The content hash covers headline and body only, so a
+ * kill that repeats the text of the version it cancels (`wire publish --pub-status canceled
+ * v1.xml`, no version) would find that version's claim and pass for its re-send: a kill claims
+ * apart.
+ */
+function claimHash(story: CanonicalStory): string {
+  return story.pubStatus === 'canceled' ? `${story.contentHash}:canceled` : story.contentHash;
+}
+
 /** Run `fn` over `items` with at most `limit` at once; results keep the input order. */
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
@@ -425,11 +435,29 @@ export function createIngestPipeline(deps: PipelineDeps) {
     }
   }
 
+  type Item = { p: Extract<Prepared, { kind: 'stories' }>; story: CanonicalStory; json: string; retry: MediaRetryJob[]; owner: string; decision?: Decision };
+
+  /**
+   * A story the engine publishes under another version than its own (a kill at or below the
+   * latest version becomes latest + 1, `Decision.version`) takes that version before anything
+   * goes out: its canonical JSON is rendered again (and checked against the record size limit
+   * again: over it, the message is convicted and dead-lettered), so the pack, the routes, job and
+   * webhook ids, the records and the event all carry the published version.
+   */
+  function renumber(it: Item): void {
+    const version = it.decision?.version;
+    if (version === undefined || version === it.story.version) return;
+    it.story = { ...it.story, version };
+    const json = canonicalJson([it.story]);
+    if (!json.ok) throw new IngestError(IngestErrorCodes.RECORD_TOO_LARGE, json.error.message, { ...json.error.details, offset: it.p.msg.offset });
+    it.json = json.value[0] as string;
+    it.retry = it.retry.map((job) => ({ ...job, version }));
+  }
+
   /** Steps after preparation, for a chunk prepared by `prepareChunk`, in offset order. */
   async function finishChunk(chunk: PreparedChunk): Promise<ChunkOutcome> {
     const prepared = chunk.prepared;
     // Dedupe in partition order: near-duplicate decisions depend on what came first.
-    type Item = { p: Extract<Prepared, { kind: 'stories' }>; story: CanonicalStory; json: string; retry: MediaRetryJob[]; owner: string; decision?: Decision };
     const items: Item[] = [];
     for (const p of prepared) {
       if (p.kind !== 'stories') continue;
@@ -437,7 +465,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
     }
     await inTurn(async () => {
       const endDedupe = timer('dedupe');
-      const owners = await deps.claims.claim(items.map((it) => ({ key: deps.claims.key(it.story.uri, it.story.version, it.story.contentHash), owner: it.owner })));
+      const owners = await deps.claims.claim(items.map((it) => ({ key: deps.claims.key(it.story.uri, it.story.version, claimHash(it.story)), owner: it.owner })));
       const toDecide: Item[] = [];
       items.forEach((it, n) => {
         const owner = owners[n];
@@ -458,6 +486,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
       });
       endDedupe();
     });
+    for (const it of items) renumber(it);
 
     const published = items.filter((it) => it.decision && PUBLISHED.has(it.decision.kind));
     // One canonical pack per chunk (one PUT), each version at its own byte range.

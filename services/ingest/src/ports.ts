@@ -23,6 +23,21 @@ export interface Decider {
   decideMany(items: DecideItem[]): Promise<Decision[]>;
 }
 
+/** Where a story stands: its latest published version and whether it is killed. */
+export interface StoryStanding {
+  version: number;
+  killed: boolean;
+}
+
+/**
+ * The version register of the dedupe log (`DedupeEngine.latestOf`, on the decider's replica
+ * brought up to date): where a story stands now, or null when the log does not know it (outside
+ * the window, or Redis lost the log).
+ */
+export interface StoryVersions {
+  latestOf(uri: string): Promise<StoryStanding | null>;
+}
+
 /** A story version that goes out, with the decision that lets it out. */
 export interface RouteItem {
   story: CanonicalStory;
