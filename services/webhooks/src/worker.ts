@@ -26,7 +26,7 @@ import {
 } from '@wire/webhooks';
 import { deliveryConfig, type DeliveryConfig } from './config';
 import { createDeliveryMetrics, type DeliveryMetrics } from './metrics';
-import { PartnerGate, type Admission, type GateJob } from './partner-gate';
+import { PartnerGate, type Admission, type GateJob } from './gate/partner-gate';
 import { PayloadBuilder, webhookId, type MediaUrlFn, type RenderFn } from './payload';
 import { nextDelay, parseRetryAfter, withJitter } from './retry';
 
