@@ -3,7 +3,7 @@ import type { Decision } from '@wire/schema';
 import type { DecideItem, Decider } from './ports';
 import { spawnRequestThread, type RequestThread } from './threads';
 
-export interface DeciderThreadOptions {
+export interface ThreadedDeciderOptions {
   redisUrl: string;
   /** The dedupe store's Redis key prefix (`{WIRE_REDIS_PREFIX}dedupe`). */
   prefix: string;
@@ -18,14 +18,14 @@ export interface DeciderThreadOptions {
  * the chunk) and is replaced on the next call; decisions are recorded in Redis, so a retry gets
  * the same answers.
  */
-export function createDeciderThread(opts: DeciderThreadOptions & { log: Logger }): Decider & { warm(): Promise<void>; close(): Promise<void> } {
+export function createThreadedDecider(opts: ThreadedDeciderOptions & { log: Logger }): Decider & { warm(): Promise<void>; close(): Promise<void> } {
   let current: RequestThread<Decision[]> | undefined;
   let closed = false;
 
   function spawn(): RequestThread<Decision[]> {
-    const thread = spawnRequestThread<Decision[]>(new URL('./decide-thread.ts', import.meta.url), {
+    const thread = spawnRequestThread<Decision[]>(new URL('./dedupe-thread.ts', import.meta.url), {
       name: 'dedupe',
-      workerData: { redisUrl: opts.redisUrl, prefix: opts.prefix, windowDays: opts.windowDays } satisfies DeciderThreadOptions,
+      workerData: { redisUrl: opts.redisUrl, prefix: opts.prefix, windowDays: opts.windowDays } satisfies ThreadedDeciderOptions,
       log: opts.log,
       onGone: () => {
         if (current === thread) current = undefined;
