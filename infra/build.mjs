@@ -80,7 +80,7 @@ const rewriteImports = {
       if (!wire) return { path: a.path, external: true };
       const [, pkg, sub = ''] = wire;
       if (exportKeys.get(pkg)?.has(`.${sub}/dist`) !== true) {
-        const want = sub ? `".${sub}/dist": "./dist${sub}/index.js"` : '"./dist": "./dist/index.js"';
+        const want = sub ? `".${sub}/dist": "./dist${sub}.js"` : '"./dist": "./dist/index.js"';
         return { errors: [{ text: `${a.path} (imported by ${path.relative(ROOT, a.importer)}) has no ${want} in its package.json exports` }] };
       }
       return { path: `${a.path}/dist`, external: true };
