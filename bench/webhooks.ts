@@ -21,7 +21,7 @@ import { DELIVER_BATCH_MAX, enqueueRoutes, planRoutes, PartnerRegistry, Recipien
 import { generateSecretsKey, SecretBox } from '@wire/secrets';
 import { CanonicalStory, Decision } from '@wire/schema';
 import { spawnTsThread } from '@wire/svc-ingest';
-import { webhookHeaders } from '@wire/webhooks';
+import { webhookHeaders } from '@wire/webhooks/signing';
 import type { CommandIO } from '../packages/cli/src/io';
 import { flag, percentile, redisCpuMicros } from './args';
 import { deleteKeysMatching } from '@wire/infra';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Queues } from '@wire/queues';
 import { ensureInfra, freePort, INFRA_ROOT, S3_DEFAULTS, stopInfra, type InfraOptions } from '@wire/infra';
-import { Supervisor, serviceEntry, type ServiceName } from '../packages/cli/src/supervisor';
+import { Supervisor, serviceEntry, type PipelineService } from '../packages/cli/src/supervisor';
 import { alive, RUN_MARKER, type ChildRecord } from './orphans';
 import { OwnRedis } from './redis-server';
 import type { ReplicaName } from './plan';
@@ -18,7 +18,7 @@ import type { ReplicaName } from './plan';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The log line each service writes once it takes work. */
-const READY: Record<ServiceName, string> = {
+const READY: Record<PipelineService, string> = {
   ops: '"msg":"ops listening"',
   webhooks: '"msg":"webhooks service started"',
   translator: '"msg":"translator started"',
@@ -43,7 +43,7 @@ export interface StackOptions {
 
 interface Replica {
   name: string;
-  service: ServiceName;
+  service: PipelineService;
   supervisor: Supervisor;
   log: WriteStream;
   ready: boolean;
@@ -171,7 +171,7 @@ export class ChaosStack {
 
   /** Start (or start again) a replica: `ops`, `ingest-1`, `webhooks-2`… */
   startReplica(name: string): void {
-    const service = name.replace(/-\d+$/, '') as ServiceName;
+    const service = name.replace(/-\d+$/, '') as PipelineService;
     const entry = serviceEntry(service);
     if (!entry) throw new Error(`services/${service}/src/main.ts is missing`);
     let r = this.replicas.get(name);

@@ -7,9 +7,11 @@
 // from `import.meta.url` — the dashboard files, worker-thread modules, infra templates — hold),
 // with its imports rewritten to what Node resolves without a loader:
 //   ./x → ./x.js, ./dir → ./dir/index.js, @wire/<pkg> → @wire/<pkg>/dist (each package's
-//   `exports` maps `./dist` to its dist/index.js; `.` stays the TypeScript source for dev),
+//   `exports` maps `./dist` to its dist/index.js; `.` stays the TypeScript source for dev), a
+//   subpath @wire/<pkg>/<sub> → @wire/<pkg>/<sub>/dist likewise (`./<sub>/dist` in `exports`),
 //   new URL('./x.ts', import.meta.url) → ./x.js.
-// Files beside the source that are not TypeScript (html, css, js) are copied as they are.
+// Files beside the source that are not TypeScript (html, css, js, the Lua scripts read through
+// new URL('./x.lua', import.meta.url)) are copied as they are.
 //
 // usage: node infra/build.mjs [--root DIR]   (DIR: another checkout to build, e.g. a copy)
 import { build } from 'esbuild';
@@ -56,11 +58,11 @@ function resolveRelative(fromDir, spec) {
   return undefined;
 }
 
-/** Workspace package name → whether its `exports` has the `./dist` entry the build's imports use. */
-const exportsDist = new Map(
+/** Workspace package name → the keys of its `exports` (where `./dist`, `./<sub>/dist` are looked up). */
+const exportKeys = new Map(
   workspaces().map((w) => {
     const pkg = JSON.parse(fs.readFileSync(path.join(w.dir, 'package.json'), 'utf8'));
-    return [pkg.name, typeof pkg.exports === 'object' && pkg.exports !== null && './dist' in pkg.exports];
+    return [pkg.name, new Set(typeof pkg.exports === 'object' && pkg.exports !== null ? Object.keys(pkg.exports) : [])];
   }),
 );
 
@@ -74,9 +76,12 @@ const rewriteImports = {
         if (!to) return { errors: [{ text: `cannot resolve ${a.path} from ${a.importer}` }] };
         return { path: to, external: true };
       }
-      if (!/^@wire\/[^/]+$/.test(a.path)) return { path: a.path, external: true };
-      if (exportsDist.get(a.path) !== true) {
-        return { errors: [{ text: `${a.path} (imported by ${path.relative(ROOT, a.importer)}) has no "./dist": "./dist/index.js" in its package.json exports` }] };
+      const wire = /^(@wire\/[^/]+)(\/[^/]+)?$/.exec(a.path);
+      if (!wire) return { path: a.path, external: true };
+      const [, pkg, sub = ''] = wire;
+      if (exportKeys.get(pkg)?.has(`.${sub}/dist`) !== true) {
+        const want = sub ? `".${sub}/dist": "./dist${sub}.js"` : '"./dist": "./dist/index.js"';
+        return { errors: [{ text: `${a.path} (imported by ${path.relative(ROOT, a.importer)}) has no ${want} in its package.json exports` }] };
       }
       return { path: `${a.path}/dist`, external: true };
     });

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { ensureInfra, stopInfra, type ServiceName } from '@wire/infra';
+import { ensureInfra, stopInfra, type InfraService } from '@wire/infra';
 
 /**
  * Integration suites run against real Kafka, S3, Redis and Apertium. Whatever already answers
@@ -18,7 +18,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   return async () => {
     if (started.length === 0) return;
-    const stopped: ServiceName[] = await stopInfra({ only: started });
+    const stopped: InfraService[] = await stopInfra({ only: started });
     process.stdout.write(`[infra] stopped ${stopped.join(', ') || 'nothing'} (started by this test run)\n`);
   };
 }

@@ -12,7 +12,7 @@
 import { apertiumNeeds, ensureApertium, apertiumStatus } from './apertium';
 import { artifactsReady, ARTIFACTS, fetchArtifacts as fetchAll, type ArtifactName } from './fetch';
 import { ensureKafka, kafkaNeeds, kafkaStatus } from './kafka';
-import { layout, resolveOptions, SERVICE_NAMES, type InfraOptions, type ServiceName } from './options';
+import { layout, resolveOptions, INFRA_SERVICES, type InfraOptions, type InfraService } from './options';
 import { liveRecord, removePidRecord, stopProcess, withLock } from './process';
 import { ensurePackages, type PackageGroup } from './packages';
 import { ensureRedis, redisNeeds, redisStatus } from './redis';
@@ -27,25 +27,25 @@ export { APERTIUM_PAIR_PACKAGES, DEBIAN_PACKAGES, PACKAGE_GROUPS, ensurePackages
 export { freePort } from './process';
 export { deleteKeysMatching } from './redis-keys';
 export { REDIS_DURABILITY } from './redis';
-export { INFRA_ROOT, S3_DEFAULTS, SERVICE_NAMES, resolveOptions, type InfraOptions, type ServiceName } from './options';
+export { INFRA_ROOT, S3_DEFAULTS, INFRA_SERVICES, resolveOptions, type InfraOptions, type InfraService } from './options';
 export type { ServiceState, ServiceStatus } from './service';
 
 export interface InfraUp {
   /** The environment for services and tests (KAFKA_BROKERS, REDIS_URL, S3_*, APERTIUM_URL). */
   env: Record<string, string>;
   /** Services this call started (the ones a caller that cleans up after itself should stop). */
-  started: ServiceName[];
+  started: InfraService[];
   services: ServiceStatus[];
 }
 
-const ENSURE: Record<ServiceName, (o: ReturnType<typeof resolveOptions>) => Promise<ServiceUp>> = {
+const ENSURE: Record<InfraService, (o: ReturnType<typeof resolveOptions>) => Promise<ServiceUp>> = {
   kafka: ensureKafka,
   s3: ensureS3,
   redis: ensureRedis,
   apertium: ensureApertium,
 };
 
-const NEEDS: Record<ServiceName, (o: ReturnType<typeof resolveOptions>) => Promise<PackageGroup[]>> = {
+const NEEDS: Record<InfraService, (o: ReturnType<typeof resolveOptions>) => Promise<PackageGroup[]>> = {
   kafka: kafkaNeeds,
   s3: s3Needs,
   redis: redisNeeds,
@@ -64,7 +64,7 @@ export async function ensureInfra(opts: InfraOptions = {}): Promise<InfraUp> {
   return withLock(
     L.lock,
     async () => {
-      const before = new Set(SERVICE_NAMES.filter((n) => liveRecord(L.run, n)));
+      const before = new Set(INFRA_SERVICES.filter((n) => liveRecord(L.run, n)));
       const needed = (await Promise.all(o.services.map((s) => NEEDS[s](o)))).flat();
       await ensurePackages([...needed, ...o.packages], { log: o.log, env: o.env, install: o.install });
       const results = await Promise.allSettled(o.services.map((s) => ENSURE[s](o)));
@@ -73,7 +73,7 @@ export async function ensureInfra(opts: InfraOptions = {}): Promise<InfraUp> {
       if (failures.length > 0) {
         // Do not leave half a stack running that nobody will stop: stop what this call started,
         // including a server that started but never answered.
-        await stopServices(o.dir, SERVICE_NAMES.filter((n) => !before.has(n)));
+        await stopServices(o.dir, INFRA_SERVICES.filter((n) => !before.has(n)));
         throw failures[0];
       }
       const env: Record<string, string> = {};
@@ -84,9 +84,9 @@ export async function ensureInfra(opts: InfraOptions = {}): Promise<InfraUp> {
   );
 }
 
-async function stopServices(dir: string, names: readonly ServiceName[], log: (line: string) => void = () => undefined): Promise<ServiceName[]> {
+async function stopServices(dir: string, names: readonly InfraService[], log: (line: string) => void = () => undefined): Promise<InfraService[]> {
   const L = layout(dir);
-  const stopped: ServiceName[] = [];
+  const stopped: InfraService[] = [];
   await Promise.all(
     names.map(async (name) => {
       const rec = liveRecord(L.run, name);
@@ -104,7 +104,7 @@ async function stopServices(dir: string, names: readonly ServiceName[], log: (li
  * Stop what `wire infra up` started in this data folder (by PID file; nothing else is touched).
  * `only` limits it to some services, e.g. the `started` list `ensureInfra` returned.
  */
-export async function stopInfra(opts: InfraOptions & { only?: readonly ServiceName[] } = {}): Promise<ServiceName[]> {
+export async function stopInfra(opts: InfraOptions & { only?: readonly InfraService[] } = {}): Promise<InfraService[]> {
   const o = resolveOptions(opts);
   return withLock(layout(o.dir).lock, () => stopServices(o.dir, opts.only ?? o.services, o.log));
 }
@@ -112,7 +112,7 @@ export async function stopInfra(opts: InfraOptions & { only?: readonly ServiceNa
 /** How each service stands, without starting or stopping anything. */
 export async function infraStatus(opts: InfraOptions = {}): Promise<ServiceStatus[]> {
   const o = resolveOptions(opts);
-  const probes: Record<ServiceName, () => Promise<ServiceStatus>> = {
+  const probes: Record<InfraService, () => Promise<ServiceStatus>> = {
     kafka: () => kafkaStatus(o),
     s3: () => s3Status(o),
     redis: () => redisStatus(o),

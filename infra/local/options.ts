@@ -14,8 +14,9 @@ export const S3_DEFAULTS = {
   secretAccessKey: 'wire-local-secret',
 } as const;
 
-export const SERVICE_NAMES = ['kafka', 's3', 'redis', 'apertium'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+/** The local servers `wire infra` runs (the pipeline services are the cli's `PIPELINE_SERVICES`). */
+export const INFRA_SERVICES = ['kafka', 's3', 'redis', 'apertium'] as const;
+export type InfraService = (typeof INFRA_SERVICES)[number];
 
 /** How to run the local services. Every field has a default; `env` fills the ones not given. */
 export interface InfraOptions {
@@ -38,7 +39,7 @@ export interface InfraOptions {
   /** Partitions of the pipeline topics (env WIRE_KAFKA_PARTITIONS; 3). */
   partitions?: number;
   /** Only these services (default all four). */
-  services?: ServiceName[];
+  services?: InfraService[];
   /** Debian package groups to make sure of beyond what the services need (e.g. `browser` for the browser tests). */
   packages?: PackageGroup[];
   /** Install missing Debian packages with apt-get when root (env WIRE_INFRA_INSTALL; default true). */
@@ -59,7 +60,7 @@ export interface ResolvedOptions {
   redisPort: number | undefined;
   ownRedis: boolean;
   partitions: number;
-  services: ServiceName[];
+  services: InfraService[];
   packages: PackageGroup[];
   install: boolean;
   log: (line: string) => void;
@@ -85,10 +86,10 @@ export function resolveOptions(opts: InfraOptions = {}): ResolvedOptions {
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > 1000) {
     throw new InfraError('WIRE_ERR_INFRA_OPTION', `WIRE_KAFKA_PARTITIONS: expected a whole number from 1 to 1000, got "${env.WIRE_KAFKA_PARTITIONS}"`);
   }
-  const services = opts.services ?? [...SERVICE_NAMES];
+  const services = opts.services ?? [...INFRA_SERVICES];
   for (const s of services) {
-    if (!SERVICE_NAMES.includes(s)) {
-      throw new InfraError('WIRE_ERR_INFRA_OPTION', `unknown service "${s}" (expected ${SERVICE_NAMES.join(', ')})`);
+    if (!INFRA_SERVICES.includes(s)) {
+      throw new InfraError('WIRE_ERR_INFRA_OPTION', `unknown service "${s}" (expected ${INFRA_SERVICES.join(', ')})`);
     }
   }
   const dir = path.resolve(opts.dir ?? env.WIRE_INFRA_DIR ?? path.join(INFRA_ROOT, '.data'));

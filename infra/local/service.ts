@@ -1,4 +1,4 @@
-import type { ServiceName } from './options';
+import type { InfraService } from './options';
 
 /**
  * How a service stands:
@@ -10,7 +10,7 @@ import type { ServiceName } from './options';
 export type ServiceState = 'started' | 'running' | 'external' | 'stopped';
 
 export interface ServiceStatus {
-  name: ServiceName;
+  name: InfraService;
   state: ServiceState;
   /** Where clients reach it, e.g. `127.0.0.1:9092` or `http://127.0.0.1:9000`. */
   address: string;

@@ -3,9 +3,12 @@ import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The services `wire demo` and `wire start` run, in start order (consumers of queues before producers). */
-export const SERVICE_NAMES = ['ops', 'webhooks', 'translator', 'ingest'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+/**
+ * The pipeline services `wire demo` and `wire start` run, in start order (consumers of queues
+ * before producers); the local servers they run on are @wire/infra's `INFRA_SERVICES`.
+ */
+export const PIPELINE_SERVICES = ['ops', 'webhooks', 'translator', 'ingest'] as const;
+export type PipelineService = (typeof PIPELINE_SERVICES)[number];
 
 /** The repository root (this file is packages/cli/src/supervisor.ts, or dist/supervisor.js built). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -17,7 +20,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const FROM_BUILD = import.meta.url.endsWith('.js');
 
 /** Path of a service's entry point (source or build, as this code runs), or undefined when it is missing. */
-export function serviceEntry(name: ServiceName, root = REPO_ROOT): string | undefined {
+export function serviceEntry(name: PipelineService, root = REPO_ROOT): string | undefined {
   const file = FROM_BUILD ? join(root, 'services', name, 'dist', 'main.js') : join(root, 'services', name, 'src', 'main.ts');
   return existsSync(file) ? file : undefined;
 }

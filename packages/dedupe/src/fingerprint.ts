@@ -14,7 +14,7 @@
  */
 import type { CanonicalStory } from '@wire/schema';
 import { combine, fmix32, hexPrefix32 } from './hash';
-import { scanCopy, TOKEN_CAPITAL, TOKEN_FIGURE, type Token } from './text';
+import { CopyScanner, TOKEN_CAPITAL, TOKEN_FIGURE, type Token } from './text';
 
 /** Content words per shingle. */
 export const SHINGLE = 4;
@@ -73,12 +73,17 @@ export interface StoredSignature {
 
 const SEED_H2 = 0x5bd1e995;
 
-/** Shingles of the story being fingerprinted (scratch, reused by every story). */
+/**
+ * Scratch space reused story after story: the shingles of the story being fingerprinted and the
+ * scanner of its copy. `fingerprintStory` is synchronous and reads both before it returns, so
+ * one call never sees another's.
+ */
 let shingles = new Uint32Array(1024);
+const scanner = new CopyScanner();
 
 /** Builds the fingerprint of a canonical story. */
 export function fingerprintStory(story: Pick<CanonicalStory, 'headline' | 'body' | 'contentHash'>): StoryFingerprint {
-  const t = scanCopy(story.headline, story.body);
+  const t = scanner.scanCopy(story.headline, story.body);
 
   // Shingles over content words of the whole copy.
   const { wordHash, wordFirst } = t;

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { SecretBox } from '@wire/secrets';
-import { generateSecret } from '@wire/webhooks';
+import { generateSecret } from '@wire/webhooks/signing';
 import { RoutingError, RoutingErrorCodes } from './errors';
 import { describeIssues, Partner, PartnerInput, PartnerPatch, type PartnerSecret } from './partner';
 

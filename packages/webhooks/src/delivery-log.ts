@@ -4,8 +4,8 @@
  * (newest last: the all-partners view); sorted sets by partner and by story hold its stream id,
  * scored by the attempt's time. The ops API reads it through `listDeliveries`.
  */
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { defineScripts, type WithScripts } from '@wire/redis-scripts';
 import { storyHash, type WebhookEventType } from '@wire/queues';
 
 /**
@@ -58,7 +58,7 @@ export interface DeliveryQuery {
 }
 
 /**
- * One entry's write, ready to be sent: the keys and arguments `LOG_ENTRY_LUA`'s `logEntry` reads
+ * One entry's write, ready to be sent: the keys and arguments `LOG_ENTRY_SCRIPT`'s `logEntry` reads
  * (so another script, the delivery worker's commit, can write the entry in its own call).
  */
 export interface LogEntryWrite {
@@ -69,35 +69,14 @@ export interface LogEntryWrite {
 }
 
 /**
- * Lua: `logEntry(ko, ao)` writes one entry whose 3 keys follow KEYS[ko] and 4 arguments follow
- * ARGV[ao] (`LogEntryWrite`). The entry is stored once, in the log stream (its stream id says
- * when it was written); the partner's and the story's sorted sets hold that id, scored by the
- * attempt's time. The story's set gets its TTL on every write (a story takes few entries); on
- * the trim cadence the stream and the partner's set are trimmed to the retention and given it.
+ * The Lua fragment `delivery-log-entry.lua`: `logEntry(ko, ao)` writes one entry whose 3 keys
+ * follow KEYS[ko] and 4 arguments follow ARGV[ao] (`LogEntryWrite`). Another package's script
+ * includes it by this URL (`defineScripts(redis, …, { 'delivery-log-entry': LOG_ENTRY_SCRIPT })`).
  */
-export const LOG_ENTRY_LUA = `
-local function logEntry(ko, ao)
-  local id = redis.call('XADD', KEYS[ko + 1], '*', 'e', ARGV[ao + 2])
-  local score = ARGV[ao + 1]
-  redis.call('ZADD', KEYS[ko + 2], score, id)
-  redis.call('ZADD', KEYS[ko + 3], score, id)
-  local ttl = ARGV[ao + 4]
-  redis.call('EXPIRE', KEYS[ko + 3], ttl)
-  local cutoff = ARGV[ao + 3]
-  if cutoff ~= '' then
-    redis.call('XTRIM', KEYS[ko + 1], 'MINID', '~', cutoff)
-    redis.call('EXPIRE', KEYS[ko + 1], ttl)
-    redis.call('ZREMRANGEBYSCORE', KEYS[ko + 2], '-inf', cutoff)
-    redis.call('EXPIRE', KEYS[ko + 2], ttl)
-    redis.call('ZREMRANGEBYSCORE', KEYS[ko + 3], '-inf', cutoff)
-  end
-end
-`;
+export const LOG_ENTRY_SCRIPT: URL = new URL('./delivery-log-entry.lua', import.meta.url);
 
-const RECORD = `${LOG_ENTRY_LUA}
-logEntry(0, 0)
-return 1
-`;
+/** `record`'s script: one entry (`logEntry(0, 0)`). */
+const LOG_SCRIPTS = { wireDeliveryLogRecord: { file: new URL('./delivery-log-record.lua', import.meta.url), keys: 3 } } as const;
 
 /** An XRANGE/XREVRANGE reply: [id, [field, value, …]] per entry. */
 type StreamEntries = Array<[string, string[]]>;
@@ -114,13 +93,11 @@ export class DeliveryLog {
   private readonly retentionSec: number;
   private readonly excerptBytes: number;
   private readonly now: () => number;
-  private readonly recordSha = createHash('sha1').update(RECORD).digest('hex');
+  private readonly redis: WithScripts<Redis, keyof typeof LOG_SCRIPTS>;
   private writes = 0;
 
-  constructor(
-    private readonly redis: Redis,
-    options: DeliveryLogOptions = {},
-  ) {
+  constructor(redis: Redis, options: DeliveryLogOptions = {}) {
+    this.redis = defineScripts(redis, LOG_SCRIPTS);
     this.prefix = `${options.prefix ?? 'wire:'}deliveries:`;
     this.streamKey = `${this.prefix}log`;
     this.retentionMs = (options.retentionDays ?? 7) * 86_400_000;
@@ -132,16 +109,11 @@ export class DeliveryLog {
   /** Append one attempt to the log (one script call). */
   async record(entry: DeliveryAttempt): Promise<void> {
     const { keys, args } = this.prepare(entry);
-    try {
-      await this.redis.evalsha(this.recordSha, 3, ...keys, ...args);
-    } catch (e) {
-      if (!String((e as Error).message).startsWith('NOSCRIPT')) throw e;
-      await this.redis.eval(RECORD, 3, ...keys, ...args);
-    }
+    await this.redis.wireDeliveryLogRecord(...keys, ...args);
   }
 
   /**
-   * The keys and arguments of one attempt's write, for `LOG_ENTRY_LUA` inside a caller's script
+   * The keys and arguments of one attempt's write, for `LOG_ENTRY_SCRIPT` inside a caller's script
    * (the delivery worker writes the entry in the same call that commits the delivery). Every
    * 64th write also trims to the retention.
    */

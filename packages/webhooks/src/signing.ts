@@ -2,10 +2,20 @@
  * Standard Webhooks signing (spec v1.0.0, symmetric `v1` scheme): HMAC-SHA256 over
  * `msg_id.timestamp.payload` with the base64-decoded `whsec_` secret, sent as `v1,<base64>`.
  * Pure: node:crypto only, no I/O. Expected failures are results, not throws.
+ *
+ * Also the package's subpath export `@wire/webhooks/signing`: signing without the HTTP client
+ * (undici) or the queue code (bullmq) behind the package's main entry.
+ *
+ * @example
+ * import { webhookHeaders } from '@wire/webhooks/signing';
+ * const h = webhookHeaders([secret], { id: 'msg_1', timestamp: Math.floor(Date.now() / 1000), payload: body });
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { err, ok, type Result } from '@wire/schema';
 import { WebhookError, WebhookErrorCodes } from './errors';
+
+/** The error a signing result carries, and its codes (`result.error.code`). */
+export { WebhookError, WebhookErrorCodes, type WebhookErrorCode } from './errors';
 
 const SECRET_PREFIX = 'whsec_';
 const MIN_SECRET_BYTES = 24;

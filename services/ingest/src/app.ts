@@ -12,7 +12,7 @@ import { ResendClaims } from './claims';
 import type { IngestConfig } from './config';
 import { createIngestConsumer, type IngestConsumerOptions } from './consumer';
 import { ChunkLedger } from './ledger';
-import { createDeciderThread } from './decider-thread';
+import { createThreadedDecider } from './threaded-decider';
 import { createMediaRetryQueue, createMediaRetryWorker } from './media-retry';
 import { createNormalizePool } from './normalize-pool';
 import { createIngestMetrics } from './metrics';
@@ -130,7 +130,7 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
         })
       : undefined;
   let decider = overrides.decider;
-  let deciderThread: ReturnType<typeof createDeciderThread> | undefined;
+  let deciderThread: ReturnType<typeof createThreadedDecider> | undefined;
   const dedupePrefix = `${config.WIRE_REDIS_PREFIX}dedupe`;
   // The engine on this thread: the decider without a thread, and where a decider passed in
   // cannot say where a story stands (`latestOf`, for media-retry). Its replica loads on first use.
@@ -141,7 +141,7 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
       windowDays: config.DEDUPE_WINDOW_DAYS,
     }));
   if (!decider && config.INGEST_DEDUPE_THREAD) {
-    deciderThread = createDeciderThread({ redisUrl: config.REDIS_URL, prefix: dedupePrefix, windowDays: config.DEDUPE_WINDOW_DAYS, log: log.child({ component: 'dedupe' }) });
+    deciderThread = createThreadedDecider({ redisUrl: config.REDIS_URL, prefix: dedupePrefix, windowDays: config.DEDUPE_WINDOW_DAYS, log: log.child({ component: 'dedupe' }) });
     decider = deciderThread;
   } else if (!decider) {
     const engine = engineHere();

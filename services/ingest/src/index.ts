@@ -4,7 +4,7 @@ export { createIngestService, ensureTopics, kafkaLogCreator, type IngestService,
 export { createIngestPipeline, RAW_SEGMENT_CONTENT_TYPE, RAW_KAFKA_VALUE_CONTENT_TYPE, CANONICAL_PACK_CONTENT_TYPE, type IngestPipeline, type InboundMessage, type OutRecord, type ChunkOutcome, type PreparedChunk, type IngestTopics, type PipelineDeps, type Verdict, type IngestLimits, type PrepareOptions } from './pipeline';
 export { createIngestConsumer, type IngestConsumer, type IngestConsumerOptions } from './consumer';
 export { createNormalizePool, type NormalizePool, type NormalizePoolOptions, type NormalizeJob, type NormalizeOutcome, type NormalizeBudget } from './normalize-pool';
-export { createDeciderThread, type DeciderThreadOptions } from './decider-thread';
+export { createThreadedDecider, type ThreadedDeciderOptions } from './threaded-decider';
 export { PartitionPublisher, FencedError, isFenced, partitionTransactionalId, recordBytes, type PartitionPublisherOptions } from './publisher';
 export { PartitionWorker, type PartitionWorkerDeps } from './partition-worker';
 export { settle, classifyFailure, backoffMs, chunkOf, PartitionGone, type Chunk, type FailureCause, type RecoveryOptions } from './recovery';

@@ -2,6 +2,6 @@
 export * from './config';
 export * from './retry';
 export * from './payload';
-export * from './partner-gate';
+export * from './gate/partner-gate';
 export * from './metrics';
 export * from './worker';

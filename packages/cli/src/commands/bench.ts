@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { ensureInfra, InfraError, stopInfra, type ServiceName } from '@wire/infra';
+import { ensureInfra, InfraError, stopInfra, type InfraService } from '@wire/infra';
 import type { CommandIO } from '../io';
 
 /** Each area and the local services its benchmark talks to (started here when none answers). */
@@ -9,7 +9,7 @@ const AREAS = {
   ingest: ['kafka', 's3', 'redis'],
   webhooks: ['redis'],
   translate: ['apertium', 'redis'],
-} as const satisfies Record<string, readonly ServiceName[]>;
+} as const satisfies Record<string, readonly InfraService[]>;
 type Area = keyof typeof AREAS;
 
 /**
@@ -32,8 +32,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     io.stderr.write('error WIRE_ERR_USAGE: wire bench runs from the source with the dev dependencies: npm run wire -- bench …\n');
     return 2;
   }
-  const services: ServiceName[] = [...AREAS[area as Area]];
-  let started: ServiceName[] = [];
+  const services: InfraService[] = [...AREAS[area as Area]];
+  let started: InfraService[] = [];
   let env = io.env;
   if (services.length > 0) {
     try {

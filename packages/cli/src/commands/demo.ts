@@ -10,7 +10,7 @@ import { StoryEvent, TopicConfigs, Topics } from '@wire/queues';
 import { storyUri } from '@wire/schema';
 import { tokenWeakness } from '@wire/config';
 import type { CommandIO } from '../io';
-import { REPO_ROOT, SERVICE_NAMES, Supervisor, serviceEntry, trapStopSignals } from '../supervisor';
+import { REPO_ROOT, PIPELINE_SERVICES, Supervisor, serviceEntry, trapStopSignals } from '../supervisor';
 import { DEMO_PARTNERS, FEED, readFeedItem, type FeedItem } from '../demo/feed';
 import { startSamplePartner, type SamplePartner } from '../demo/sample-partner';
 import { renderSummary, skippedTranslations, summarize, type ItemOutcome, type SkippedTranslation } from '../demo/summary';
@@ -300,7 +300,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const supervisor = new Supervisor({ env: childEnv, report: say, logDir, restart: false });
     cleanups.push(['services', () => supervisor.stopAll()]);
     const running: string[] = [];
-    for (const name of SERVICE_NAMES) {
+    for (const name of PIPELINE_SERVICES) {
       const entry = serviceEntry(name);
       if (!entry) {
         missing.push(`services/${name} (no src/main.ts yet)`);

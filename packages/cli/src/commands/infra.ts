@@ -10,10 +10,10 @@ import {
   PACKAGE_GROUPS,
   planPackages,
   resolveOptions,
-  SERVICE_NAMES,
+  INFRA_SERVICES,
   stopInfra,
   type InfraOptions,
-  type ServiceName,
+  type InfraService,
   type ServiceStatus,
 } from '@wire/infra';
 import { parseCommandArgs } from '../args';
@@ -32,7 +32,7 @@ const USAGE = `usage: wire infra <up|down|status|fetch|deps> [options]
 options:
   --dir DIR          data, logs and PID files (default infra/.data; env WIRE_INFRA_DIR)
   (jars: env WIRE_INFRA_LIB, default DIR/lib)
-  --only a,b         only these services: ${SERVICE_NAMES.join(', ')}
+  --only a,b         only these services: ${INFRA_SERVICES.join(', ')}
   --partitions N     partitions of the pipeline topics (default 3; env WIRE_KAFKA_PARTITIONS)
   --check            with deps: only list what is missing (exit 3 when something is)
   --json             print one JSON object instead of text
@@ -89,7 +89,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     log: say,
     ...(values.dir ? { dir: values.dir } : {}),
     ...(values.partitions ? { partitions: Number(values.partitions) } : {}),
-    ...(values.only ? { services: values.only.split(',').map((s) => s.trim()) as ServiceName[] } : {}),
+    ...(values.only ? { services: values.only.split(',').map((s) => s.trim()) as InfraService[] } : {}),
   };
 
   const t0 = Date.now();

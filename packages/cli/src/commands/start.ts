@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { CommonEnv, ConfigError, envInt, envSecretToken, loadConfig, SecretsEnv } from '@wire/config';
 import { parseCommandArgs } from '../args';
 import type { CommandIO } from '../io';
-import { SERVICE_NAMES, Supervisor, serviceEntry, trapStopSignals, type ServiceName } from '../supervisor';
+import { PIPELINE_SERVICES, Supervisor, serviceEntry, trapStopSignals, type PipelineService } from '../supervisor';
 
 const USAGE = `usage: wire start [--only svc,svc] [--max-restarts N]
 
-Runs every service (${SERVICE_NAMES.join(', ')}) against the configured Kafka, Redis and S3
+Runs every service (${PIPELINE_SERVICES.join(', ')}) against the configured Kafka, Redis and S3
 (environment variables, CONTRACTS.md "Environment"), each as its own process. A service that
 crashes is restarted with backoff; SIGTERM or SIGINT stops them all cleanly.
 `;
@@ -24,9 +24,9 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   const args = parseCommandArgs(argv, io, USAGE, { options: { only: { type: 'string' }, 'max-restarts': { type: 'string', default: '5' }, help: { type: 'boolean', short: 'h' } } });
   if (typeof args === 'number') return args;
   const only = args.values.only?.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = only?.filter((s) => !(SERVICE_NAMES as readonly string[]).includes(s)) ?? [];
+  const unknown = only?.filter((s) => !(PIPELINE_SERVICES as readonly string[]).includes(s)) ?? [];
   if (unknown.length > 0) {
-    io.stderr.write(`error WIRE_ERR_USAGE: --only: unknown service ${unknown.join(', ')} (services: ${SERVICE_NAMES.join(', ')})\n`);
+    io.stderr.write(`error WIRE_ERR_USAGE: --only: unknown service ${unknown.join(', ')} (services: ${PIPELINE_SERVICES.join(', ')})\n`);
     return 2;
   }
   const maxRestarts = Number(args.values['max-restarts']);
@@ -55,7 +55,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     // Children log JSON lines (pino, with their service name): pass them through unchanged.
     onOutput: (name, line) => io.stdout.write(line.startsWith('{') ? `${line}\n` : `[${name}] ${line}\n`),
   });
-  const wanted = (only ?? SERVICE_NAMES) as ServiceName[];
+  const wanted = (only ?? PIPELINE_SERVICES) as PipelineService[];
   let started = 0;
   for (const name of wanted) {
     const entry = serviceEntry(name);

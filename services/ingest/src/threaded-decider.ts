@@ -3,7 +3,7 @@ import type { Decision } from '@wire/schema';
 import type { DecideItem, Decider, StoryStanding, StoryVersions } from './ports';
 import { spawnRequestThread, type RequestThread } from './threads';
 
-export interface DeciderThreadOptions {
+export interface ThreadedDeciderOptions {
   redisUrl: string;
   /** The dedupe store's Redis key prefix (`{WIRE_REDIS_PREFIX}dedupe`). */
   prefix: string;
@@ -19,14 +19,14 @@ export interface DeciderThreadOptions {
  * the same answers. The thread also answers `latestOf` from its replica (media-retry asks it), so
  * the process keeps one replica of the log, not two.
  */
-export function createDeciderThread(opts: DeciderThreadOptions & { log: Logger }): Decider & StoryVersions & { warm(): Promise<void>; close(): Promise<void> } {
+export function createThreadedDecider(opts: ThreadedDeciderOptions & { log: Logger }): Decider & StoryVersions & { warm(): Promise<void>; close(): Promise<void> } {
   let current: RequestThread<Decision[] | StoryStanding | null> | undefined;
   let closed = false;
 
   function spawn(): RequestThread<Decision[] | StoryStanding | null> {
-    const thread = spawnRequestThread<Decision[] | StoryStanding | null>(new URL('./decide-thread.ts', import.meta.url), {
+    const thread = spawnRequestThread<Decision[] | StoryStanding | null>(new URL('./dedupe-thread.ts', import.meta.url), {
       name: 'dedupe',
-      workerData: { redisUrl: opts.redisUrl, prefix: opts.prefix, windowDays: opts.windowDays } satisfies DeciderThreadOptions,
+      workerData: { redisUrl: opts.redisUrl, prefix: opts.prefix, windowDays: opts.windowDays } satisfies ThreadedDeciderOptions,
       log: opts.log,
       onGone: () => {
         if (current === thread) current = undefined;

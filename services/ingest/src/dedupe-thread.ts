@@ -1,17 +1,18 @@
 /**
- * Worker-thread side of the decider thread: its own Redis connection and DedupeEngine, deciding
- * the batches it is sent one after another, in the order they arrive, and answering `latestOf`.
+ * Worker-thread side of the threaded decider (`threaded-decider.ts`): its own Redis connection
+ * and DedupeEngine, deciding the batches it is sent one after another, in the order they arrive,
+ * and answering `latestOf`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Redis } from 'ioredis';
 import { DedupeEngine, RedisDedupeStore } from '@wire/dedupe';
 import type { DecideItem } from './ports';
 import { toThreadError } from './threads';
-import type { DeciderThreadOptions } from './decider-thread';
+import type { ThreadedDeciderOptions } from './threaded-decider';
 
 const port = parentPort;
-if (!port) throw new Error('decide-thread runs as a worker thread');
-const opts = workerData as DeciderThreadOptions;
+if (!port) throw new Error('dedupe-thread runs as a worker thread');
+const opts = workerData as ThreadedDeciderOptions;
 const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 });
 const engine = new DedupeEngine({ store: new RedisDedupeStore({ redis, prefix: opts.prefix, windowDays: opts.windowDays }), windowDays: opts.windowDays });
 
