@@ -3,7 +3,7 @@
  * embedded images, content-addressed storage with renditions, a `MediaStore`
  * interface with its S3 implementation.
  */
-export { MediaError, MediaErrorCodes, type MediaErrorCode } from './errors';
+export { MediaError, MediaErrors, type MediaErrorCode } from './errors';
 export { sniffImageType, type SniffedType } from './sniff';
 export { createImageFetcher, DEFAULT_FETCH_LIMITS, type FetchLimits, type FetchedImage, type ImageFetcher, type ImageFetcherOptions } from './fetch-image';
 export { decodeEmbeddedImage } from './embedded';

@@ -15,6 +15,6 @@ export { createMediaRetryQueue, createMediaRetryWorker, type MediaRetryWorkerDep
 export { createIngestMetrics, type IngestMetrics } from './metrics';
 export { rawSegmentKey, canonicalPackKey, canonicalKey, deadLetterSegmentKey } from './keys';
 export { buildRawSegment, readRawSegmentIndex, buildCanonicalPack, sliceRange, RAW_SEGMENT_FORMAT, type RawSegmentEntry } from './packs';
-export { IngestError, IngestErrorCodes } from './errors';
+export { IngestError, IngestErrorCodes, IngestErrors } from './errors';
 export type { NormalizeFn, NormalizeOptions, Decider, DecideItem, Router, RouteItem, MediaRetryQueue } from './ports';
 export { spawnTsThread } from './threads';
