@@ -60,20 +60,15 @@ export async function s3Answers(endpoint: string): Promise<true | undefined> {
 /** Create the bucket if it does not exist (with the credentials clients will use). */
 export async function ensureBucket(t: S3Target): Promise<boolean> {
   // Loaded here, not at the top: `wire infra down` and `status` never need the AWS SDK.
-  const { CreateBucketCommand, HeadBucketCommand, S3Client } = await import('@aws-sdk/client-s3');
-  const s3 = new S3Client({
-    endpoint: t.endpoint,
-    region: t.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: t.accessKeyId, secretAccessKey: t.secretAccessKey },
-  });
+  const { CreateBucketCommand, HeadBucketCommand } = await import('@aws-sdk/client-s3');
+  const { createS3Client, isNotFound } = await import('@wire/s3');
+  const s3 = createS3Client(t);
   try {
     try {
       await s3.send(new HeadBucketCommand({ Bucket: t.bucket }));
       return false;
     } catch (err) {
-      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status !== 404) throw err;
+      if (!isNotFound(err)) throw err;
     }
     await s3.send(new CreateBucketCommand({ Bucket: t.bucket }));
     return true;

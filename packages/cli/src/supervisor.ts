@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { backoffMs } from '@wire/retry';
 
 /** The services `wire demo` and `wire start` run, in start order (consumers of queues before producers). */
 export const SERVICE_NAMES = ['ops', 'webhooks', 'translator', 'ingest'] as const;
@@ -166,7 +167,7 @@ export class Supervisor {
     if (this.stopping) return;
     const max = this.opts.maxRestarts ?? 5;
     if (this.opts.restart && child.restarts < max) {
-      const delay = Math.min(30_000, 500 * 2 ** child.restarts);
+      const delay = backoffMs(child.restarts + 1, 500, 30_000);
       this.opts.report(`[supervisor] ${child.name} exited (code ${code}); restarting in ${delay} ms`);
       setTimeout(() => {
         if (!this.stopping) this.start(child.name, child.entry, child.restarts + 1);

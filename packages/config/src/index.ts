@@ -183,6 +183,18 @@ export const CommonEnv = {
 export const CommonConfigSchema = z.object(CommonEnv);
 export type CommonConfig = z.infer<typeof CommonConfigSchema>;
 
+/** The S3 settings (`@wire/s3`) of a configuration parsed with `CommonEnv`. */
+export function s3SettingsOf(config: Pick<CommonConfig, 'S3_ENDPOINT' | 'S3_REGION' | 'S3_BUCKET' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY' | 'S3_PUBLIC_BASE_URL'>) {
+  return {
+    endpoint: config.S3_ENDPOINT,
+    region: config.S3_REGION,
+    bucket: config.S3_BUCKET,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+    publicBaseUrl: config.S3_PUBLIC_BASE_URL,
+  };
+}
+
 /** Raised by `loadConfig`; `lines` holds one line per bad variable. */
 export class ConfigError extends Error {
   readonly code = 'WIRE_ERR_CONFIG';

@@ -3,9 +3,11 @@ import { Redis } from 'ioredis';
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { DedupeEngine, RedisDedupeStore } from '@wire/dedupe';
-import { createImageFetcher, createMediaProcessor, createS3Client, S3MediaStore } from '@wire/media';
+import { s3SettingsOf } from '@wire/config';
+import { createImageFetcher, createMediaProcessor, S3MediaStore } from '@wire/media';
 import { createMetricsRegistry, warnIfRedisNotDurable, type Logger, type Registry } from '@wire/observability';
 import { Queues, TopicConfigs, type TopicName } from '@wire/queues';
+import { createS3Client } from '@wire/s3';
 import { normalize as normalizeDocument } from '@wire/normalize';
 import { PartnerRegistry, RecipientsRegister } from '@wire/routing';
 import { ResendClaims } from './claims';
@@ -93,13 +95,7 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
       logCreator: kafkaLogCreator(log.child({ component: 'kafka' })),
       retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
     });
-  const s3 = createS3Client({
-    endpoint: config.S3_ENDPOINT,
-    region: config.S3_REGION,
-    bucket: config.S3_BUCKET,
-    accessKeyId: config.S3_ACCESS_KEY_ID,
-    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
-  });
+  const s3 = createS3Client(s3SettingsOf(config));
   const store = new S3MediaStore(s3, { bucket: config.S3_BUCKET, publicBaseUrl: config.S3_PUBLIC_BASE_URL });
   const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 3 });
   const bullConnection: ConnectionOptions = { url: config.REDIS_URL, maxRetriesPerRequest: null } as ConnectionOptions;

@@ -7,7 +7,7 @@ export { createNormalizePool, type NormalizePool, type NormalizePoolOptions, typ
 export { createDeciderThread, type DeciderThreadOptions } from './decider-thread';
 export { PartitionPublisher, FencedError, isFenced, partitionTransactionalId, recordBytes, type PartitionPublisherOptions } from './publisher';
 export { PartitionWorker, type PartitionWorkerDeps } from './partition-worker';
-export { settle, classifyFailure, backoffMs, chunkOf, PartitionGone, type Chunk, type FailureCause, type RecoveryOptions } from './recovery';
+export { settle, classifyFailure, chunkOf, PartitionGone, type Chunk, type FailureCause, type RecoveryOptions } from './recovery';
 export { ChunkLedger, type ChunkBounds, type ChunkPlan } from './ledger';
 export { ResendClaims } from './claims';
 export { createRouter } from './router';
