@@ -236,13 +236,20 @@ export function loadConfigOrReport<S extends z.ZodType>(
   }
 }
 
-/** Load config in a `main.ts`: on failure print every bad variable to stderr and exit 1. */
-export function loadConfigOrExit<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+/**
+ * Load config in a `main.ts`, with a schema or the service's own loader (one that checks more
+ * than the schema and throws `ConfigError`): on failure print `<name>: config error: <line>` per
+ * bad variable to stderr and exit 1.
+ */
+export function loadConfigOrExit<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>, name?: string): z.infer<S>;
+export function loadConfigOrExit<T>(load: (env: Record<string, string | undefined>) => T, env: Record<string, string | undefined>, name?: string): T;
+export function loadConfigOrExit(source: z.ZodType | ((env: Record<string, string | undefined>) => unknown), env: Record<string, string | undefined>, name?: string): unknown {
   try {
-    return loadConfig(schema, env);
+    return typeof source === 'function' ? source(env) : loadConfig(source, env);
   } catch (err) {
     if (err instanceof ConfigError) {
-      for (const line of err.lines) process.stderr.write(`config error: ${line}\n`);
+      for (const line of err.lines) process.stderr.write(`${name ? `${name}: ` : ''}config error: ${line}
+`);
       process.exit(1);
     }
     throw err;

@@ -1,6 +1,6 @@
 /** services/ingest — importable parts of the service; main.ts is the only file with side effects. */
 export { ConfigSchema, isolatedRunEnv, loadIngestConfig, type IngestConfig } from './config';
-export { createIngestService, ensureTopics, kafkaLogCreator, type IngestService, type IngestServiceOverrides } from './app';
+export { createIngestService, ensureTopics, kafkaLogCreator, type IngestService, type IngestServiceOverrides } from './service';
 export { createIngestPipeline, RAW_SEGMENT_CONTENT_TYPE, RAW_KAFKA_VALUE_CONTENT_TYPE, CANONICAL_PACK_CONTENT_TYPE, type IngestPipeline, type InboundMessage, type OutRecord, type ChunkOutcome, type PreparedChunk, type IngestTopics, type PipelineDeps, type Verdict, type IngestLimits, type PrepareOptions } from './pipeline';
 export { createIngestConsumer, type IngestConsumer, type IngestConsumerOptions } from './consumer';
 export { createNormalizePool, type NormalizePool, type NormalizePoolOptions, type NormalizeJob, type NormalizeOutcome, type NormalizeBudget } from './normalize-pool';

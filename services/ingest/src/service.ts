@@ -214,9 +214,25 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
   let retryProducer: Producer | undefined;
   let retryWorker: ReturnType<typeof createMediaRetryWorker> | undefined;
 
+  /** Readiness: the consumer runs and Redis and S3 answer. */
+  async function ready(): Promise<Record<string, boolean | string>> {
+    const checks: Record<string, boolean | string> = { consumer: consumer.isRunning() };
+    checks.redis = await redis.ping().then(
+      (r) => r === 'PONG',
+      (e: Error) => e.message,
+    );
+    checks.s3 = await s3.send(new HeadBucketCommand({ Bucket: config.S3_BUCKET })).then(
+      () => true,
+      (e: Error) => e.name || e.message,
+    );
+    return checks;
+  }
+
   return {
     registry,
     metrics,
+    ready,
+    health: { port: config.INGEST_HEALTH_PORT, host: config.BIND_HOST, registry, ready },
     /** Connect, create missing topics, start the consumer (and the media-retry worker). */
     async start(): Promise<void> {
       // Threads load their modules while Redis and Kafka connect.
@@ -250,20 +266,7 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
           log: log.child({ component: 'media-retry' }),
         });
       }
-    },
-
-    /** Readiness: the consumer runs and Redis and S3 answer. */
-    async ready(): Promise<Record<string, boolean | string>> {
-      const checks: Record<string, boolean | string> = { consumer: consumer.isRunning() };
-      checks.redis = await redis.ping().then(
-        (r) => r === 'PONG',
-        (e: Error) => e.message,
-      );
-      checks.s3 = await s3.send(new HeadBucketCommand({ Bucket: config.S3_BUCKET })).then(
-        () => true,
-        (e: Error) => e.name || e.message,
-      );
-      return checks;
+      log.info({ topic: config.INGEST_RAW_TOPIC, groupId: config.INGEST_GROUP_ID }, 'ingest running');
     },
 
     /** Teardown steps in order, for a ShutdownManager. */
