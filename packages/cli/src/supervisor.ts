@@ -15,7 +15,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
  * True when this code runs from the build (`npm run build`, plain node): the services then run from
  * their build too; from the TypeScript source (tsx, tests) they run from their source.
  */
-export const FROM_BUILD = import.meta.url.endsWith('.js');
+const FROM_BUILD = import.meta.url.endsWith('.js');
 
 /** Path of a service's entry point (source or build, as this code runs), or undefined when it is missing. */
 export function serviceEntry(name: ServiceName, root = REPO_ROOT): string | undefined {

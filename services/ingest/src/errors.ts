@@ -1,4 +1,4 @@
-import { defineErrors, type ErrorCodeOf } from '@wire/schema';
+import { defineErrors } from '@wire/schema';
 
 /**
  * Codes the ingest service itself gives dead letters (normalization errors keep their own
@@ -21,7 +21,6 @@ export const IngestErrors = defineErrors('IngestError', {
   THREAD_START: { code: 'WIRE_ERR_INGEST_THREAD_START', message: 'a worker thread (normalize) did not start: infrastructure, the chunk is retried', retryable: true },
 });
 export const IngestErrorCodes = IngestErrors.codes;
-export type IngestErrorCode = ErrorCodeOf<typeof IngestErrors>;
 
 export const IngestError = IngestErrors.Error;
 export type IngestError = InstanceType<typeof IngestError>;

@@ -5,7 +5,7 @@ import { OpsErrors } from './errors';
  * The default Content-Security-Policy: scripts, styles and connections from this origin only (no
  * inline script or style), no plugins, no framing. The dashboard lives within it.
  */
-export const DEFAULT_CSP = [
+const DEFAULT_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",

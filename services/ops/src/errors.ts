@@ -1,4 +1,4 @@
-import { defineErrors, type ErrorCodeOf } from '@wire/schema';
+import { defineErrors } from '@wire/schema';
 
 /** The catalogue of ops API errors; each has a stable code and the HTTP status it answers with. */
 export const OpsErrors = defineErrors('OpsError', {
@@ -10,7 +10,6 @@ export const OpsErrors = defineErrors('OpsError', {
   HOST: { code: 'WIRE_ERR_OPS_HOST', status: 421, message: 'Host header not allowed' },
   ORIGIN: { code: 'WIRE_ERR_OPS_ORIGIN', status: 403, message: 'cross-site request refused' },
 });
-export type OpsErrorCode = ErrorCodeOf<typeof OpsErrors>;
 
 export class OpsError extends OpsErrors.Error {
   /** The HTTP status the API answers with. */
