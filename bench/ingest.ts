@@ -22,7 +22,8 @@ import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand } from '@a
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import sharp from 'sharp';
-import { createS3Client } from '@wire/media';
+import { s3SettingsOf } from '@wire/config';
+import { createS3Client } from '@wire/s3';
 import { createLogger } from '@wire/observability';
 import type { RawWireMessageInput } from '@wire/queues';
 import { PartnerRegistry } from '@wire/routing';
@@ -77,7 +78,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   const kafka = new Kafka({ clientId: 'bench-ingest', brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   const redis = new Redis(config.REDIS_URL);
-  const s3 = createS3Client({ endpoint: config.S3_ENDPOINT, region: config.S3_REGION, bucket: config.S3_BUCKET, accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY });
+  const s3 = createS3Client(s3SettingsOf(config));
   const imageServer = createServer();
   const pictures: Buffer[] = [];
   let service: Awaited<ReturnType<typeof createIngestService>> | undefined;

@@ -15,17 +15,17 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import pMap from 'p-map';
 import { Agent, request } from 'undici';
 import { CommonConfigSchema, loadConfig } from '@wire/config';
 import { normalize } from '@wire/normalize';
 import type { CanonicalStory } from '@wire/schema';
-import { cleanText } from '@wire/text';
+import { cleanText, escapeText } from '@wire/text';
 import {
   createApertiumTranslator,
   createRedisTranslationCache,
   createStoryTranslator,
   createTranslationRouter,
-  mapLimit,
   splitBlocks,
 } from '@wire/translate';
 import type { CommandIO } from '../packages/cli/src/io';
@@ -103,19 +103,18 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     ...s.images.filter((i) => i.caption).map((i) => ({ q: i.caption!, f: 'txt' })),
   ]);
   // The engine at its best: each story's text as one HTML document, one request per story.
-  const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const rawDocs = stories.map((s) =>
-    [`<p>${esc(s.headline)}</p>`, ...(s.bodyHtml ? splitBlocks(s.bodyHtml) : s.body.map((p) => `<p>${esc(p)}</p>`)), ...s.images.filter((i) => i.caption).map((i) => `<p>${esc(i.caption!)}</p>`)].join('\n'),
+    [`<p>${escapeText(s.headline)}</p>`, ...(s.bodyHtml ? splitBlocks(s.bodyHtml) : s.body.map((p) => `<p>${escapeText(p)}</p>`)), ...s.images.filter((i) => i.caption).map((i) => `<p>${escapeText(i.caption!)}</p>`)].join('\n'),
   );
   await raw('warm up the pipeline', 'txt');
   say('raw APY /translate, one request per paragraph …');
   let t0 = performance.now();
-  await mapLimit(rawPieces, parallel * segments, (p) => raw(p.q, p.f));
+  await pMap(rawPieces, (p) => raw(p.q, p.f), { concurrency: parallel * segments });
   const rawParaSec = (performance.now() - t0) / 1000;
   say(`  raw per paragraph: ${rawPieces.length} requests in ${rawParaSec.toFixed(2)} s → ${(totalWords / rawParaSec).toFixed(0)} words/s`);
   say('raw APY /translate, one request per story …');
   t0 = performance.now();
-  await mapLimit(rawDocs, parallel, (d) => raw(d, 'html'));
+  await pMap(rawDocs, (d) => raw(d, 'html'), { concurrency: parallel });
   const rawSec = (performance.now() - t0) / 1000;
   const rawWordsPerSec = totalWords / rawSec;
   say(`  raw per story: ${rawDocs.length} requests in ${rawSec.toFixed(2)} s → ${rawWordsPerSec.toFixed(0)} words/s`);
@@ -133,13 +132,17 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     let cached = 0;
     let lost = 0;
     const start = performance.now();
-    await mapLimit(stories, storyParallel, async (s) => {
-      const t = performance.now();
-      const r = await st.translate(s, 'es');
-      latencies.push(performance.now() - t);
-      if (r.cached) cached++;
-      lost += r.missingTerms.length;
-    });
+    await pMap(
+      stories,
+      async (s) => {
+        const t = performance.now();
+        const r = await st.translate(s, 'es');
+        latencies.push(performance.now() - t);
+        if (r.cached) cached++;
+        lost += r.missingTerms.length;
+      },
+      { concurrency: storyParallel },
+    );
     const sec = (performance.now() - start) / 1000;
     await apertium.close();
     latencies.sort((a, b) => a - b);

@@ -12,6 +12,7 @@
  * process, all threads; and Redis, all its clients), which moves less than rates when other work
  * shares the cores.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker as Thread } from 'node:worker_threads';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
@@ -45,8 +46,6 @@ for (let i = 0; i < workerData.partners; i++) {
 }
 parentPort.on('message', (m) => { if (m === 'count') parentPort.postMessage({ count }); if (m === 'exit') process.exit(0); });
 `;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   const json = argv.includes('--json');

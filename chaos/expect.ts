@@ -28,7 +28,7 @@ export function deliveryKey(d: { partner: string; uri: string; version: number; 
 }
 
 /** The uri a language variant of `baseUri` is delivered under. */
-export const variantUri = (baseUri: string, language: string) => `${baseUri}:lang:${language}`;
+const variantUri = (baseUri: string, language: string) => `${baseUri}:lang:${language}`;
 /** The story a delivered uri belongs to (a variant's uri names its source story). */
 export const baseOf = (uri: string) => uri.replace(/:lang:[^:]+$/, '');
 
@@ -43,7 +43,7 @@ const EVENT_OF: Partial<Record<MessageKind, EventType>> = {
 const has = (list: readonly string[] | undefined, value: string) => list === undefined || list.some((x) => x.toLowerCase() === value.toLowerCase());
 
 /** Whether a partner takes a story: every filter it sets must match; a partner taking translations passes the language filter. */
-export function takes(p: PartnerSpec, m: Pick<StoryMessage, 'source' | 'language' | 'subject'>): boolean {
+function takes(p: PartnerSpec, m: Pick<StoryMessage, 'source' | 'language' | 'subject'>): boolean {
   const f = p.filters ?? {};
   if (!has(f.sources, m.source)) return false;
   if (!has(f.subjects, m.subject)) return false;
@@ -55,7 +55,7 @@ export function takes(p: PartnerSpec, m: Pick<StoryMessage, 'source' | 'language
  * The forms a partner gets a story in: the original when it takes the story's language (or asked
  * for no translation), and a translated variant per `translateTo` language other than the story's.
  */
-export function forms(p: PartnerSpec, language: string): { original: boolean; variants: string[] } {
+function forms(p: PartnerSpec, language: string): { original: boolean; variants: string[] } {
   const wants = p.translateTo ?? [];
   if (wants.length === 0) return { original: true, variants: [] };
   const original = wants.includes(language) || (p.filters?.languages?.includes(language) ?? false);

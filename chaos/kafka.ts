@@ -2,11 +2,10 @@
  * The run's Kafka clients: the wire publisher (retries through broker restarts, never drops a
  * message), the reader of `stories.canonical` (read committed, from the start) and ingest's lag.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { Topics } from '@wire/queues';
 import type { CanonicalFact } from './ledger';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function kafkaClient(brokers: string, clientId: string): Kafka {
   return new Kafka({

@@ -2,10 +2,9 @@
  * What a chaos run asks the ops HTTP API (CONTRACTS.md, "Ops HTTP API"): partner registration,
  * and afterwards the reasons — delivery dead letters, the delivery log, a partner's disabled state.
  */
+import { retry } from '@wire/retry';
 import type { DeadLetterFact, LogFact } from './ledger';
 import type { PartnerSpec } from './plan';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class OpsClient {
   constructor(
@@ -15,25 +14,22 @@ export class OpsClient {
 
   /** One request, tried again while ops cannot answer (its Redis or Kafka may be restarting). */
   private async call<T>(method: string, path: string, body?: unknown, expect = 200): Promise<T> {
-    let last = '';
-    for (let attempt = 0; attempt < 30; attempt++) {
-      try {
-        const res = await fetch(`${this.base}${path}`, {
-          method,
-          headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(15_000),
-        });
-        const text = await res.text();
-        if (res.status === expect) return JSON.parse(text) as T;
-        last = `${res.status} ${text.slice(0, 200)}`;
-        if (res.status < 500) break;
-      } catch (err) {
-        last = (err as Error).message;
-      }
-      await sleep(1000);
-    }
-    throw new Error(`ops ${method} ${path}: ${last}`);
+    const answer = async (): Promise<T> => {
+      const res = await fetch(`${this.base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(15_000),
+      });
+      const text = await res.text();
+      if (res.status === expect) return JSON.parse(text) as T;
+      throw Object.assign(new Error(`${res.status} ${text.slice(0, 200)}`), { status: res.status });
+    };
+    // Only a 5xx or no answer at all is worth another try; a 4xx is the answer.
+    const unanswered = (err: unknown) => ((err as { status?: number }).status ?? 500) >= 500;
+    return retry(answer, { initialMs: 1000, maxMs: 1000, attempts: 30, retryIf: unanswered }).catch((err: Error) => {
+      throw new Error(`ops ${method} ${path}: ${err.message}`);
+    });
   }
 
   /** Register a partner; returns its signing secret (shown once). */

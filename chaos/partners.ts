@@ -13,7 +13,7 @@ import { seededFor, type PartnerSpec } from './plan';
 import { WEBHOOK_TIMEOUT_MS } from './stack';
 
 /** How long a "timing out" partner holds a request: past the webhook timeout the run configures. */
-export const HOLD_MS = WEBHOOK_TIMEOUT_MS + 1_500;
+const HOLD_MS = WEBHOOK_TIMEOUT_MS + 1_500;
 
 /** Arrival order shared by every partner of a run. */
 export class ArrivalClock {

@@ -9,7 +9,7 @@ import { rng } from '../bench/dedupe-corpus';
 import { wireText } from '../bench/wire-text';
 
 /** How a partner answers (each request decided on arrival). */
-export interface Behaviour {
+interface Behaviour {
   /** Answer after a delay drawn from [min, max] ms. */
   slowMs?: [number, number];
   /** Share of requests answered 503. */
@@ -59,10 +59,9 @@ export const PARTNERS: readonly PartnerSpec[] = [
   { id: 'p20-all-slow', behaviour: { slowMs: [50, 400] } },
 ];
 
-export const SOURCES = ['yonhap', 'ap', 'afp'] as const;
 /** The agency whose exact copies of other agencies' stories arrive as cross-agency duplicates. */
-export const COPY_SOURCE = 'reuters';
-export const SUBJECTS = ['politics', 'economy', 'sports', 'tech', 'culture'] as const;
+const COPY_SOURCE = 'reuters';
+const SUBJECTS = ['politics', 'economy', 'sports', 'tech', 'culture'] as const;
 
 export type MessageKind = 'new' | 'resend' | 'copy' | 'update' | 'correction' | 'kill';
 
@@ -164,7 +163,7 @@ export const FAULT_KINDS = ['replicaKill', 'kafkaRestart', 'redisRestart', 's3Ou
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** The replicas a kill picks from: two each of ingest, webhooks and translator. */
-export const REPLICAS = ['ingest-1', 'ingest-2', 'webhooks-1', 'webhooks-2', 'translator-1', 'translator-2'] as const;
+const REPLICAS = ['ingest-1', 'ingest-2', 'webhooks-1', 'webhooks-2', 'translator-1', 'translator-2'] as const;
 export type ReplicaName = (typeof REPLICAS)[number];
 
 export type FaultPlan =

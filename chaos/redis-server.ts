@@ -3,11 +3,10 @@
  * append-only file (`--appendonly yes --appendfsync everysec`) in the run's data folder, so a
  * restart keeps queued deliveries, registers, claims and logs. Started and stopped by PID.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class OwnRedis {
   private proc: ChildProcess | undefined;

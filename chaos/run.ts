@@ -11,6 +11,7 @@
  * --recovery-cap S (default 240), --settle S (how long the end may take to drain, default 600),
  * --keep (keep the run's Kafka, S3 and Redis data; logs and report.json are always kept).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queues } from '@wire/queues';
@@ -44,8 +45,6 @@ version once on stories.canonical. Exit 0 when the ledger holds, 1 when it does 
 const PARTITIONS = 4;
 /** Deliveries and translations waiting above which no new story is opened. */
 const MAX_BACKLOG = 400;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 interface Options {
   trials: number;
   seed: number;

@@ -4,6 +4,7 @@
  * replicas each of webhooks, translator and ingest as separate processes (so kill -9 is real).
  * Apertium is only read (the configured or local APY). Everything started here is stopped by PID.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +15,6 @@ import { Supervisor, serviceEntry, type PipelineService } from '../packages/cli/
 import { alive, RUN_MARKER, type ChildRecord } from './orphans';
 import { OwnRedis } from './redis-server';
 import type { ReplicaName } from './plan';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The log line each service writes once it takes work. */
 const READY: Record<PipelineService, string> = {

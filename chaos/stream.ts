@@ -2,10 +2,9 @@
  * The wire stream of a run: story families opened at a steady rate (none while the pipeline is
  * backed up), each message put on `wire.raw` when it is due, in order, as a wire envelope.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { WirePublisher } from './kafka';
 import { nitfDocument, storyFamily, type StoryMessage } from './plan';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface StreamOptions {
   seed: number;

@@ -3,13 +3,12 @@
  * fault took effect to the first delivery (in the fault's scope) of a story version published
  * after that moment.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { baseOf } from './expect';
 import type { Receipt } from './ledger';
 import type { PartnerEndpoint } from './partners';
 import type { FaultKind, FaultPlan } from './plan';
 import type { ChaosStack } from './stack';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface TrialResult {
   trial: number;

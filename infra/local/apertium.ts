@@ -21,7 +21,7 @@ function urlOf(o: ResolvedOptions): { url: string; managed: boolean } {
 }
 
 /** APY answers `/listPairs`; resolves to the pairs as `eng|spa` strings when English→Spanish is one. */
-export async function apertiumAnswers(url: string): Promise<string[] | undefined> {
+async function apertiumAnswers(url: string): Promise<string[] | undefined> {
   const res = await fetch(`${url}/listPairs`, { signal: AbortSignal.timeout(2000) });
   if (!res.ok) return undefined;
   const body = (await res.json()) as { responseData?: { sourceLanguage: string; targetLanguage: string }[] };

@@ -19,7 +19,7 @@ import { ensureRedis, redisNeeds, redisStatus } from './redis';
 import { ensureS3, s3Needs, s3Status } from './s3';
 import type { ServiceStatus, ServiceUp } from './service';
 
-export { InfraError, InfraErrorCodes, type InfraErrorCode } from './errors';
+export { InfraError, InfraErrors, type InfraErrorCode } from './errors';
 export { artifactVersion, ARTIFACTS } from './fetch';
 export { KAFKA_JVM_OPTS } from './kafka';
 export { APERTIUM_PAIR_PACKAGES, DEBIAN_PACKAGES, PACKAGE_GROUPS, ensurePackages, installCommand, planPackages, type PackageGroup, type PackageHost } from './packages';

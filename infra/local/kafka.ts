@@ -34,7 +34,7 @@ function client(brokers: string[]): Kafka {
 }
 
 /** The broker answers a metadata request; resolves to its cluster id. */
-export async function kafkaAnswers(brokers: string[]): Promise<string | undefined> {
+async function kafkaAnswers(brokers: string[]): Promise<string | undefined> {
   const admin = new Kafka({ clientId: 'wire-infra-probe', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 1500, retry: { retries: 0 } }).admin();
   try {
     await admin.connect();
@@ -49,7 +49,7 @@ export async function kafkaAnswers(brokers: string[]): Promise<string | undefine
  * Create the pipeline topics (@wire/queues `Topics`, with `TopicConfigs`) that do not exist yet,
  * and make the group coordinator ready so the first consumer group does not wait for it.
  */
-export async function ensureTopics(brokers: string[], partitions: number, log: (line: string) => void): Promise<string[]> {
+async function ensureTopics(brokers: string[], partitions: number, log: (line: string) => void): Promise<string[]> {
   const admin = client(brokers).admin();
   await admin.connect();
   try {

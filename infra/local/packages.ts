@@ -62,7 +62,7 @@ export interface PackageHost {
 }
 
 /** The machine this process runs on. */
-export const realHost: PackageHost = {
+const realHost: PackageHost = {
   run: (cmd, args, opts = {}) =>
     new Promise((resolve) => {
       const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });

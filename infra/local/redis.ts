@@ -11,7 +11,7 @@ import type { ServiceStatus, ServiceUp } from './service';
 const DEFAULT_URL = 'redis://127.0.0.1:6379';
 
 /** PING through ioredis (so passwords, db numbers and rediss:// work); resolves to the version. */
-export async function redisAnswers(url: string): Promise<string | undefined> {
+async function redisAnswers(url: string): Promise<string | undefined> {
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
   redis.on('error', () => undefined);
   try {

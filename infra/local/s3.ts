@@ -51,29 +51,24 @@ function envOf(t: S3Target): Record<string, string> {
 }
 
 /** Some S3 server answers HTTP at `endpoint` (any S3 XML reply, even AccessDenied). */
-export async function s3Answers(endpoint: string): Promise<true | undefined> {
+async function s3Answers(endpoint: string): Promise<true | undefined> {
   const res = await fetch(`${endpoint}/`, { signal: AbortSignal.timeout(2000) });
   const body = await res.text();
   return body.includes('<?xml') || res.ok ? true : undefined;
 }
 
 /** Create the bucket if it does not exist (with the credentials clients will use). */
-export async function ensureBucket(t: S3Target): Promise<boolean> {
+async function ensureBucket(t: S3Target): Promise<boolean> {
   // Loaded here, not at the top: `wire infra down` and `status` never need the AWS SDK.
-  const { CreateBucketCommand, HeadBucketCommand, S3Client } = await import('@aws-sdk/client-s3');
-  const s3 = new S3Client({
-    endpoint: t.endpoint,
-    region: t.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: t.accessKeyId, secretAccessKey: t.secretAccessKey },
-  });
+  const { CreateBucketCommand, HeadBucketCommand } = await import('@aws-sdk/client-s3');
+  const { createS3Client, isNotFound } = await import('@wire/s3');
+  const s3 = createS3Client(t);
   try {
     try {
       await s3.send(new HeadBucketCommand({ Bucket: t.bucket }));
       return false;
     } catch (err) {
-      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status !== 404) throw err;
+      if (!isNotFound(err)) throw err;
     }
     await s3.send(new CreateBucketCommand({ Bucket: t.bucket }));
     return true;
@@ -167,5 +162,3 @@ export async function s3Status(o: ResolvedOptions): Promise<ServiceStatus> {
   if (rec) return { name: 's3', state: answers ? 'running' : 'stopped', address: t.endpoint, pid: rec.pid, log: rec.log, detail: `S3Proxy ${artifactVersion('s3proxy')}, bucket ${t.bucket}` };
   return { name: 's3', state: answers ? 'external' : 'stopped', address: t.endpoint, detail: answers ? 'not started by wire infra' : undefined };
 }
-
-export { targetOf as s3Target };

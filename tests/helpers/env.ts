@@ -1,8 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '@wire/media';
+import { createS3Client } from '@wire/s3';
 import { inject } from 'vitest';
 import { z } from 'zod';
-import { CommonConfigSchema, loadConfig, secretBoxOf, SecretsEnv, type CommonConfig } from '@wire/config';
+import { CommonConfigSchema, loadConfig, s3SettingsOf, secretBoxOf, SecretsEnv, type CommonConfig } from '@wire/config';
 import { generateSecretsKey, type SecretBox } from '@wire/secrets';
 
 declare module 'vitest' {
@@ -42,13 +42,7 @@ export function testConfig(): CommonConfig {
 
 /** An S3 client for the test S3 server (the services' own client: path-style, configured credentials). */
 export function testS3Client(cfg: CommonConfig = testConfig()): S3Client {
-  return createS3Client({
-    endpoint: cfg.S3_ENDPOINT,
-    region: cfg.S3_REGION,
-    bucket: cfg.S3_BUCKET,
-    accessKeyId: cfg.S3_ACCESS_KEY_ID,
-    secretAccessKey: cfg.S3_SECRET_ACCESS_KEY,
-  });
+  return createS3Client(s3SettingsOf(cfg));
 }
 
 /** A name unique to this test run, for topics, queues, bucket prefixes and Redis key prefixes. */

@@ -3,8 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PartnerRegistry } from '@wire/routing';
 import { deliveryIds, type StoryEvent } from '@wire/queues';
-import { testConfig, testSecretBox } from '../helpers/env';
-import { createS3Client } from '@wire/media';
+import { testConfig, testSecretBox, testS3Client } from '../helpers/env';
 import {
   createTopic,
   deleteGroups,
@@ -32,7 +31,7 @@ const runs: Array<Record<string, string>> = [];
 
 afterAll(async () => {
   const kafka = kafkaFor(runs[0] ?? isolatedIngestEnv('none'));
-  const s3 = createS3Client({ endpoint: cfg.S3_ENDPOINT, region: cfg.S3_REGION, bucket: cfg.S3_BUCKET, accessKeyId: cfg.S3_ACCESS_KEY_ID, secretAccessKey: cfg.S3_SECRET_ACCESS_KEY });
+  const s3 = testS3Client(cfg);
   for (const env of runs) {
     await deleteTopics(kafka, [env.INGEST_RAW_TOPIC, env.INGEST_CANONICAL_TOPIC, env.INGEST_EVENTS_TOPIC, env.INGEST_DLQ_TOPIC].filter(Boolean) as string[]);
     await deleteGroups(kafka, [env.INGEST_GROUP_ID as string]);

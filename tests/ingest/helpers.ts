@@ -8,8 +8,8 @@ import { isolatedRunEnv } from '@wire/svc-ingest';
 import { testEnv, uniqueName } from '../helpers/env';
 import { deleteKeysMatching } from '@wire/infra';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const INGEST_MAIN = fileURLToPath(new URL('../../services/ingest/src/main.ts', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const INGEST_MAIN = fileURLToPath(new URL('../../services/ingest/src/main.ts', import.meta.url));
 
 /** Environment for one isolated ingest run: unique topics, group, S3/Redis/BullMQ prefixes. */
 export function isolatedIngestEnv(tag: string, extra: Record<string, string> = {}): Record<string, string> {

@@ -12,12 +12,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { Queue } from 'bullmq';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createS3Client, S3MediaStore } from '@wire/media';
+import { S3MediaStore } from '@wire/media';
 import { createLogger } from '@wire/observability';
 import { Queues, mediaRetryJobId } from '@wire/queues';
 import type { CanonicalStory } from '@wire/schema';
 import { canonicalKey, createIngestService, loadIngestConfig, type IngestService } from '@wire/svc-ingest';
-import { testConfig } from '../helpers/env';
+import { testConfig, testS3Client } from '../helpers/env';
 import { until } from '../webhooks/harness';
 import { createTopic, deleteGroups, deleteRedisPrefixes, deleteS3Prefix, deleteTopics, envelope, isolatedIngestEnv, kafkaFor, produce, readUntil, type TopicRecord } from './helpers';
 
@@ -34,7 +34,7 @@ let service: IngestService | undefined;
 let queue: Queue | undefined;
 
 beforeAll(async () => {
-  s3 = createS3Client({ endpoint: cfg.S3_ENDPOINT, region: cfg.S3_REGION, bucket: cfg.S3_BUCKET, accessKeyId: cfg.S3_ACCESS_KEY_ID, secretAccessKey: cfg.S3_SECRET_ACCESS_KEY });
+  s3 = testS3Client(cfg);
   const picture = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#225588' } }).jpeg().toBuffer();
   server = createServer((req, res) => {
     hits++;

@@ -6,13 +6,13 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createS3Client, S3MediaStore } from '@wire/media';
+import { S3MediaStore } from '@wire/media';
 import { createLogger } from '@wire/observability';
 import { deliverJobId, deliveryIds, type DeadLetter, type StoryEvent } from '@wire/queues';
 import { PartnerRegistry } from '@wire/routing';
 import type { CanonicalStory } from '@wire/schema';
 import { canonicalKey, createIngestService, loadIngestConfig, readRawSegmentIndex, type IngestService, type RawSegmentEntry } from '@wire/svc-ingest';
-import { testConfig, testSecretBox } from '../helpers/env';
+import { testConfig, testSecretBox, testS3Client } from '../helpers/env';
 import { createTopic, deleteGroups, deleteRedisPrefixes, deleteS3Prefix, deleteTopics, envelope, isolatedIngestEnv, kafkaFor, listS3, nitf, produce, readUntil } from './helpers';
 
 const cfg = testConfig();
@@ -27,7 +27,7 @@ let flakyHits = 0;
 const cleanups: Array<() => Promise<unknown>> = [];
 
 beforeAll(async () => {
-  s3 = createS3Client({ endpoint: cfg.S3_ENDPOINT, region: cfg.S3_REGION, bucket: cfg.S3_BUCKET, accessKeyId: cfg.S3_ACCESS_KEY_ID, secretAccessKey: cfg.S3_SECRET_ACCESS_KEY });
+  s3 = testS3Client(cfg);
   crane = await sharp({ create: { width: 1600, height: 900, channels: 3, background: '#336699' } }).jpeg().toBuffer();
   const later = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#993311' } }).jpeg().toBuffer();
   server = createServer((req, res) => {

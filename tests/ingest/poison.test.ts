@@ -4,14 +4,14 @@ import { Redis } from 'ioredis';
 import { Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DedupeEngine, RedisDedupeStore } from '@wire/dedupe';
-import { createS3Client, S3MediaStore } from '@wire/media';
+import { S3MediaStore } from '@wire/media';
 import { createLogger } from '@wire/observability';
 import { DeadLetter, type StoryEvent } from '@wire/queues';
 import type { CanonicalStory } from '@wire/schema';
 import { createIngestService, loadIngestConfig, readRawSegmentIndex, type IngestService } from '@wire/svc-ingest';
 import { IngestDeadLetters } from '../../services/ops/src/ingest-dead-letters';
 import { S3Objects } from '../../services/ops/src/s3';
-import { testConfig } from '../helpers/env';
+import { testConfig, testS3Client } from '../helpers/env';
 import { createTopic, deleteGroups, deleteRedisPrefixes, deleteS3Prefix, deleteTopics, envelope, isolatedIngestEnv, kafkaFor, nitf, paragraph, produce, readUntil, seeded, type TopicRecord } from './helpers';
 
 const cfg = testConfig();
@@ -20,7 +20,7 @@ let s3: S3Client;
 const cleanups: Array<() => Promise<unknown>> = [];
 
 beforeAll(() => {
-  s3 = createS3Client({ endpoint: cfg.S3_ENDPOINT, region: cfg.S3_REGION, bucket: cfg.S3_BUCKET, accessKeyId: cfg.S3_ACCESS_KEY_ID, secretAccessKey: cfg.S3_SECRET_ACCESS_KEY });
+  s3 = testS3Client(cfg);
 });
 
 afterAll(async () => {
@@ -141,7 +141,7 @@ describe('ingest isolates poison messages', () => {
 
     // Ops replay: the dead letter as ops indexes it, the bytes from S3, back on the raw topic.
     const redis = new Redis(cfg.REDIS_URL);
-    const opsS3 = createS3Client({ endpoint: cfg.S3_ENDPOINT, region: cfg.S3_REGION, bucket: cfg.S3_BUCKET, accessKeyId: cfg.S3_ACCESS_KEY_ID, secretAccessKey: cfg.S3_SECRET_ACCESS_KEY });
+    const opsS3 = testS3Client(cfg);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     try {
       const ops = new IngestDeadLetters(redis, `${env.WIRE_REDIS_PREFIX}ops:`, { objects: new S3Objects(opsS3, cfg.S3_BUCKET) });

@@ -1,7 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createS3Client } from '@wire/media';
 import type { StoryEvent } from '@wire/queues';
-import { testConfig } from '../helpers/env';
+import { testConfig, testS3Client } from '../helpers/env';
 import { createTopic, deleteGroups, deleteRedisPrefixes, deleteS3Prefix, deleteTopics, envelope, isolatedIngestEnv, kafkaFor, nitf, paragraph, produce, readUntil, seeded, spawnIngest, waitRunning } from './helpers';
 
 const cfg = testConfig();
@@ -9,7 +8,7 @@ const env = isolatedIngestEnv('ingest-sigterm', { INGEST_CHUNK_SIZE: '20', INGES
 const kafka = kafkaFor(env);
 
 afterAll(async () => {
-  const s3 = createS3Client({ endpoint: cfg.S3_ENDPOINT, region: cfg.S3_REGION, bucket: cfg.S3_BUCKET, accessKeyId: cfg.S3_ACCESS_KEY_ID, secretAccessKey: cfg.S3_SECRET_ACCESS_KEY });
+  const s3 = testS3Client(cfg);
   await deleteTopics(kafka, [env.INGEST_RAW_TOPIC, env.INGEST_CANONICAL_TOPIC, env.INGEST_EVENTS_TOPIC, env.INGEST_DLQ_TOPIC] as string[]);
   await deleteGroups(kafka, [env.INGEST_GROUP_ID as string]);
   await deleteRedisPrefixes(cfg.REDIS_URL, [env.WIRE_REDIS_PREFIX as string, env.WIRE_QUEUE_PREFIX as string]);

@@ -3,10 +3,9 @@ import { Worker } from 'node:worker_threads';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Kafka, Producer, Transaction } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createS3Client } from '@wire/media';
 import { createLogger } from '@wire/observability';
 import { createIngestService, loadIngestConfig } from '@wire/svc-ingest';
-import { testConfig } from '../helpers/env';
+import { testConfig, testS3Client } from '../helpers/env';
 import {
   createTopic,
   deleteGroups,
@@ -35,7 +34,7 @@ const cleanups: Array<() => Promise<unknown>> = [];
 
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch((err: unknown) => console.error('cleanup failed', err));
-  const s3: S3Client = createS3Client({ endpoint: cfg.S3_ENDPOINT, region: cfg.S3_REGION, bucket: cfg.S3_BUCKET, accessKeyId: cfg.S3_ACCESS_KEY_ID, secretAccessKey: cfg.S3_SECRET_ACCESS_KEY });
+  const s3: S3Client = testS3Client(cfg);
   await deleteTopics(kafka, [env.INGEST_RAW_TOPIC, env.INGEST_CANONICAL_TOPIC, env.INGEST_EVENTS_TOPIC, env.INGEST_DLQ_TOPIC] as string[]);
   await deleteGroups(kafka, [env.INGEST_GROUP_ID as string]);
   await deleteRedisPrefixes(cfg.REDIS_URL, [env.WIRE_REDIS_PREFIX as string, env.WIRE_QUEUE_PREFIX as string]);

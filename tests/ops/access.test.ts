@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mapLimit } from '@wire/translate';
+import pMap from 'p-map';
 import { declareScopeAccess, installAccess, UndeclaredAccessError } from '../../services/ops/src/access';
 import { registeredRoutes } from '../../services/ops/src/app';
 import { startOpsStack, type TestStack } from './harness';
@@ -160,7 +160,7 @@ describe('ops access probe over real HTTP', () => {
     // The public routes' paths with any other method match no route, so they are private too.
     for (const path of publicPaths) for (const method of METHODS.filter((m) => m !== 'GET' && m !== 'HEAD')) probe(method, path, 'no token', {});
 
-    const answers = await mapLimit(probes, 8, (p) => p.run());
+    const answers = await pMap(probes, (p) => p.run(), { concurrency: 8 });
     const open = probes.map((p, i) => ({ what: p.what, status: answers[i]!.status })).filter((a) => a.status < 400);
     expect(open, 'answered below 400').toEqual([]);
     // Every refusal is the token check's 401: no route, spelling or method slips to another answer.

@@ -8,12 +8,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 const DICT: Record<string, string> = { the: 'el', dog: 'perro', cat: 'gato', barks: 'ladra', sleeps: 'duerme', and: 'y', big: 'grande', house: 'casa' };
 
 /** Dictionary translation of text content; tags (when `html`) pass through untouched. */
-export function fakeTranslate(text: string, html: boolean): string {
+function fakeTranslate(text: string, html: boolean): string {
   const tr = (s: string) => s.replace(/\p{L}+/gu, (w) => DICT[w.toLowerCase()] ?? w);
   return html ? text.split(/(<[^>]*>)/).map((p, i) => (i % 2 ? p : tr(p))).join('') : tr(text);
 }
 
-export interface Recorded {
+interface Recorded {
   method: string;
   path: string;
   headers: IncomingMessage['headers'];

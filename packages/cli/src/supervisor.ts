@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { backoffMs } from '@wire/retry';
 
 /**
  * The pipeline services `wire demo` and `wire start` run, in start order (consumers of queues
@@ -17,7 +18,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
  * True when this code runs from the build (`npm run build`, plain node): the services then run from
  * their build too; from the TypeScript source (tsx, tests) they run from their source.
  */
-export const FROM_BUILD = import.meta.url.endsWith('.js');
+const FROM_BUILD = import.meta.url.endsWith('.js');
 
 /** Path of a service's entry point (source or build, as this code runs), or undefined when it is missing. */
 export function serviceEntry(name: PipelineService, root = REPO_ROOT): string | undefined {
@@ -169,7 +170,7 @@ export class Supervisor {
     if (this.stopping) return;
     const max = this.opts.maxRestarts ?? 5;
     if (this.opts.restart && child.restarts < max) {
-      const delay = Math.min(30_000, 500 * 2 ** child.restarts);
+      const delay = backoffMs(child.restarts + 1, 500, 30_000);
       this.opts.report(`[supervisor] ${child.name} exited (code ${code}); restarting in ${delay} ms`);
       setTimeout(() => {
         if (!this.stopping) this.start(child.name, child.entry, child.restarts + 1);

@@ -183,6 +183,18 @@ export const CommonEnv = {
 export const CommonConfigSchema = z.object(CommonEnv);
 export type CommonConfig = z.infer<typeof CommonConfigSchema>;
 
+/** The S3 settings (`@wire/s3`) of a configuration parsed with `CommonEnv`. */
+export function s3SettingsOf(config: Pick<CommonConfig, 'S3_ENDPOINT' | 'S3_REGION' | 'S3_BUCKET' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY' | 'S3_PUBLIC_BASE_URL'>) {
+  return {
+    endpoint: config.S3_ENDPOINT,
+    region: config.S3_REGION,
+    bucket: config.S3_BUCKET,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+    publicBaseUrl: config.S3_PUBLIC_BASE_URL,
+  };
+}
+
 /** Raised by `loadConfig`; `lines` holds one line per bad variable. */
 export class ConfigError extends Error {
   readonly code = 'WIRE_ERR_CONFIG';
@@ -224,13 +236,20 @@ export function loadConfigOrReport<S extends z.ZodType>(
   }
 }
 
-/** Load config in a `main.ts`: on failure print every bad variable to stderr and exit 1. */
-export function loadConfigOrExit<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+/**
+ * Load config in a `main.ts`, with a schema or the service's own loader (one that checks more
+ * than the schema and throws `ConfigError`): on failure print `<name>: config error: <line>` per
+ * bad variable to stderr and exit 1.
+ */
+export function loadConfigOrExit<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>, name?: string): z.infer<S>;
+export function loadConfigOrExit<T>(load: (env: Record<string, string | undefined>) => T, env: Record<string, string | undefined>, name?: string): T;
+export function loadConfigOrExit(source: z.ZodType | ((env: Record<string, string | undefined>) => unknown), env: Record<string, string | undefined>, name?: string): unknown {
   try {
-    return loadConfig(schema, env);
+    return typeof source === 'function' ? source(env) : loadConfig(source, env);
   } catch (err) {
     if (err instanceof ConfigError) {
-      for (const line of err.lines) process.stderr.write(`config error: ${line}\n`);
+      for (const line of err.lines) process.stderr.write(`${name ? `${name}: ` : ''}config error: ${line}
+`);
       process.exit(1);
     }
     throw err;

@@ -11,6 +11,7 @@
  *   other figures — which must stay a different story.
  * Deterministic: the same stream on every run.
  */
+import { escapeText } from '@wire/text';
 import type { LabelledItem } from './evaluate';
 
 const SYNONYMS: Record<string, string> = {
@@ -22,16 +23,15 @@ const SYNONYMS: Record<string, string> = {
 
 const KINDS = ['html', 'resegment', 'reword', 'late-excerpt', 'combo', 'figures-different-story'] as const;
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function page(headline: string, paragraphs: string[]): string {
   const aside =
     '<div class="ad">Advertisement</div><aside><h3>Must read</h3><ul><li><a href="/x">Markets rally on rate hopes</a></li><li><a href="/y">Oil steady ahead of talks</a></li></ul></aside>';
-  const body = paragraphs.map((p, i) => `<p>${escapeHtml(p)}</p>${i === 1 ? aside : ''}`).join('');
+  const body = paragraphs.map((p, i) => `<p>${escapeText(p)}</p>${i === 1 ? aside : ''}`).join('');
   return (
-    `<!doctype html><html><head><title>${escapeHtml(headline)} | Daily Courier</title><script>window.ads=[];</script></head><body>` +
+    `<!doctype html><html><head><title>${escapeText(headline)} | Daily Courier</title><script>window.ads=[];</script></head><body>` +
     '<nav><a href="/">Home</a> <a href="/business">Business</a> <a href="/world">World</a></nav><div class="weather">Seoul 12°C Cloudy</div>' +
-    `<article><h1>${escapeHtml(headline)}</h1><div class="byline">By Staff Writer | Updated 3 hours ago</div>${body}</article>` +
+    `<article><h1>${escapeText(headline)}</h1><div class="byline">By Staff Writer | Updated 3 hours ago</div>${body}</article>` +
     '<section class="related"><h2>Related stories</h2><ul><li>Chip exports climb for third month</li><li>Won weakens against dollar</li></ul></section>' +
     '<footer>© 2024 Daily Courier. All rights reserved. <a href="/privacy">Privacy</a></footer></body></html>'
   );

@@ -135,8 +135,3 @@ export function decodeRecord(b: Buffer, offset = 0): StoryRecord | null {
     anchors,
   };
 }
-
-/** True when the flags byte marks a killed register. */
-export function flagsKilled(flags: number): boolean {
-  return (flags & FLAG_KILLED) !== 0;
-}

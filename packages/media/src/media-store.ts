@@ -1,5 +1,6 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { isNotFound, type S3Settings } from '@wire/s3';
 
 /** What HEAD tells about a stored object. */
 export interface StoredObjectInfo {
@@ -43,38 +44,6 @@ export interface PutOptions {
   metadata?: Record<string, string>;
   /** SHA-256 of the body, hex. */
   sha256?: string;
-}
-
-/** Settings to reach S3 (or S3Proxy/MinIO: path-style addressing). */
-export interface S3Settings {
-  endpoint: string;
-  region: string;
-  bucket: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  /** Where partners fetch objects; when unset `urlFor` presigns. */
-  publicBaseUrl?: string;
-  /** Lifetime of presigned URLs (max 7 days). */
-  presignSeconds?: number;
-}
-
-/** An S3 client for an S3-compatible endpoint (path-style, retries by the SDK). */
-export function createS3Client(settings: S3Settings, extra: Partial<S3ClientConfig> = {}): S3Client {
-  return new S3Client({
-    endpoint: settings.endpoint,
-    region: settings.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
-    maxAttempts: 3,
-    // Ingest keeps many small PUTs in flight; the SDK's default pool of 50 sockets would queue them.
-    requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 }, httpsAgent: { keepAlive: true, maxSockets: 256 } },
-    ...extra,
-  });
-}
-
-function isNotFound(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
 }
 
 /** `MediaStore` on an S3 bucket. Infrastructure failures are thrown as they come from the SDK. */

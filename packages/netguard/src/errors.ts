@@ -1,34 +1,22 @@
-import { WireError } from '@wire/schema';
+import { defineErrors, type ErrorCodeOf } from '@wire/schema';
 
 /**
  * The catalogue of @wire/netguard errors. A caller maps them onto its own catalogue (an image
  * download's `WIRE_ERR_MEDIA_BLOCKED_HOST`, a delivery's `WIRE_ERR_WEBHOOK_SSRF_BLOCKED`); branch
  * on `code`, never on text.
  */
-export const NetGuardErrorCodes = {
-  /** The host or an address it resolves to may not be reached: permanent for that URL. */
-  BLOCKED: 'WIRE_ERR_NET_BLOCKED',
-  /** The host name did not resolve (may resolve later). */
-  DNS: 'WIRE_ERR_NET_DNS',
-  /** An allow-list entry is neither a host name, an IP address nor a CIDR, or names what can never be allowed. */
-  ALLOW_ENTRY: 'WIRE_ERR_NET_ALLOW_ENTRY',
-} as const;
-export type NetGuardErrorCode = (typeof NetGuardErrorCodes)[keyof typeof NetGuardErrorCodes];
+export const NetGuardErrors = defineErrors('NetGuardError', {
+  /** Permanent for that URL. */
+  BLOCKED: { code: 'WIRE_ERR_NET_BLOCKED', message: 'the host is a cloud metadata name, or it is or resolves to a loopback, private, link-local, reserved or other non-public address the allow list does not open' },
+  DNS: { code: 'WIRE_ERR_NET_DNS', message: 'the host name did not resolve to any address', retryable: true },
+  ALLOW_ENTRY: { code: 'WIRE_ERR_NET_ALLOW_ENTRY', message: 'an allow-list entry is not a host name, an IP address or a CIDR, or names a metadata service' },
+});
+export const NetGuardErrorCodes = NetGuardErrors.codes;
+export type NetGuardErrorCode = ErrorCodeOf<typeof NetGuardErrors>;
 
-/** What each code means, for docs and the catalogue test. */
-export const NetGuardErrorDocs: Record<NetGuardErrorCode, string> = {
-  WIRE_ERR_NET_BLOCKED: 'the host is a cloud metadata name, or it is or resolves to a loopback, private, link-local, reserved or other non-public address the allow list does not open',
-  WIRE_ERR_NET_DNS: 'the host name did not resolve to any address',
-  WIRE_ERR_NET_ALLOW_ENTRY: 'an allow-list entry is not a host name, an IP address or a CIDR, or names a metadata service',
-};
-
-/** A typed @wire/netguard error; `at` says whether it came from the pre-flight check or the connect-time lookup. */
-export class NetGuardError extends WireError {
-  constructor(code: NetGuardErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super(code, message, details, options);
-    this.name = 'NetGuardError';
-  }
-}
+/** A typed @wire/netguard error; `details.at` says whether it came from the pre-flight check or the connect-time lookup. */
+export const NetGuardError = NetGuardErrors.Error;
+export type NetGuardError = InstanceType<typeof NetGuardError>;
 
 /** The NetGuardError in `err` or its `cause` chain (HTTP clients may wrap a lookup's error), else undefined. */
 export function findNetGuardError(err: unknown): NetGuardError | undefined {

@@ -6,4 +6,4 @@
  */
 export { NetGuard, type NetGuardOptions, type Resolver } from './guard';
 export { parseAllowEntry } from './allow-list';
-export { NetGuardError, NetGuardErrorCodes, findNetGuardError, type NetGuardErrorCode } from './errors';
+export { NetGuardError, NetGuardErrorCodes, NetGuardErrors, findNetGuardError, type NetGuardErrorCode } from './errors';

@@ -15,7 +15,7 @@
  */
 import { formatIpv4, parseIp, type IpAddress } from './address';
 
-export type RangeKind = 'private' | 'special' | 'never';
+type RangeKind = 'private' | 'special' | 'never';
 
 /** The range an address falls in, when it is not public. */
 export interface RangeMatch {

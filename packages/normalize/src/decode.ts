@@ -22,7 +22,7 @@ const CP1252_NAMES = new Set(['iso-8859-1', 'iso8859-1', 'latin1', 'latin-1', 'l
  * declaration, an HTML `<meta charset>` / `http-equiv`, or an e-mail `Content-Type` header.
  * Only the first 2 KB are looked at (read as ASCII).
  */
-export function declaredCharset(head: string, contentType?: string): string | undefined {
+function declaredCharset(head: string, contentType?: string): string | undefined {
   const fromType = contentType && /charset\s*=\s*"?([\w.:-]+)/i.exec(contentType);
   if (fromType?.[1]) return fromType[1].toLowerCase();
   const xml = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([\w.:-]+)["']/i.exec(head);
@@ -126,7 +126,7 @@ function hasInvalidUtf8(bytes: Uint8Array): boolean {
 }
 
 /** Offset of the first byte that breaks UTF-8 (for error messages). */
-export function firstInvalidUtf8(bytes: Uint8Array): number {
+function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i] ?? 0;

@@ -13,5 +13,5 @@ export { parseByline } from './byline';
 export { splitCredit } from './credit';
 export { extractDateline } from './dateline';
 export { detectLanguage } from './language';
-export { NormalizeError, normalizeError, isNormalizeError, NORMALIZE_ERRORS, type NormalizeErrorCode } from './errors';
+export { NormalizeError, normalizeError, isNormalizeError, NormalizeErrors, type NormalizeErrorCode } from './errors';
 export { DEFAULT_LIMITS, type DraftStory, type DraftImage, type NormalizeLimits, type ParseInput } from './draft';

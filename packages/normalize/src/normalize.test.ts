@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CanonicalStory } from '@wire/schema';
 import { normalize, storyFromFields } from './normalize';
-import { NormalizeError, NORMALIZE_ERRORS } from './errors';
+import { NormalizeError, NormalizeErrors } from './errors';
 import { PARSERS } from './formats/registry';
 import { FORMATS } from './detect';
 
@@ -140,7 +140,7 @@ describe('normalize', () => {
         const r = normalize(bytes);
         if (!r.ok) {
           expect(r.error).toBeInstanceOf(NormalizeError);
-          expect(Object.keys(NORMALIZE_ERRORS)).toContain(r.error.code);
+          expect(Object.values(NormalizeErrors.codes)).toContain(r.error.code);
           expect(r.error.code, r.error.message).not.toBe('WIRE_ERR_INTERNAL');
         } else for (const s of r.value) expect(CanonicalStory.safeParse(s).success).toBe(true);
       }),

@@ -46,7 +46,7 @@ const ALIASES: Record<string, string> = {
  *
  * @example iptcScheme('subj') // 'iptc-subjectcode'
  */
-export function iptcScheme(scheme: string | undefined): string | undefined {
+function iptcScheme(scheme: string | undefined): string | undefined {
   if (!scheme) return undefined;
   const s = scheme.trim().toLowerCase();
   const path = /cv\.iptc\.org\/newscodes\/([a-z-]+)/.exec(s)?.[1];
@@ -54,7 +54,7 @@ export function iptcScheme(scheme: string | undefined): string | undefined {
 }
 
 /** A concept id out of an IPTC uri (`http://cv.iptc.org/newscodes/mediatopic/20000523` → scheme and code). */
-export function fromIptcUri(uri: string | undefined): { scheme: string; code: string } | undefined {
+function fromIptcUri(uri: string | undefined): { scheme: string; code: string } | undefined {
   const m = uri ? /cv\.iptc\.org\/newscodes\/([a-z-]+)\/([\w-]+)\/?$/i.exec(uri) : null;
   const scheme = m ? iptcScheme(m[1]) : undefined;
   return scheme && m?.[2] ? { scheme, code: m[2] } : undefined;
@@ -67,7 +67,7 @@ function primary(language: string | undefined): string | undefined {
 }
 
 /** The name of an IPTC concept in `language` (else English), or undefined when not in our data. */
-export function iptcName(scheme: string, code: string, language?: string): string | undefined {
+function iptcName(scheme: string, code: string, language?: string): string | undefined {
   const names = vocabularies().get(scheme)?.concepts[code];
   if (!names) return undefined;
   const lang = primary(language);
@@ -75,7 +75,7 @@ export function iptcName(scheme: string, code: string, language?: string): strin
 }
 
 /** The cv.iptc.org uri of an IPTC concept. */
-export function iptcUri(scheme: string, code: string): string | undefined {
+function iptcUri(scheme: string, code: string): string | undefined {
   const v = vocabularies().get(scheme);
   return v ? `${v.uri}${code}` : undefined;
 }

@@ -20,15 +20,15 @@ export interface XmlElement {
 }
 
 /** A CDATA section (kept apart: real feeds ship HTML bodies inside CDATA). */
-export interface XmlCdata {
+interface XmlCdata {
   cdata: string;
 }
 
 /** Text (entities decoded), CDATA or an element. */
 export type XmlNode = string | XmlCdata | XmlElement;
 
-export const isElement = (n: XmlNode): n is XmlElement => typeof n !== 'string' && 'local' in n;
-export const isCdata = (n: XmlNode): n is XmlCdata => typeof n !== 'string' && 'cdata' in n;
+const isElement = (n: XmlNode): n is XmlElement => typeof n !== 'string' && 'local' in n;
+const isCdata = (n: XmlNode): n is XmlCdata => typeof n !== 'string' && 'cdata' in n;
 
 /** Direct child elements, optionally only those with one of the given local names. */
 export function elements(el: XmlElement | undefined, ...locals: string[]): XmlElement[] {
@@ -124,7 +124,7 @@ export function rawText(el: XmlElement): string {
 }
 
 /** Collapses runs of whitespace to one space and trims. */
-export function collapse(s: string): string {
+function collapse(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
 }
 

@@ -30,12 +30,12 @@ export const bodyHtmlMapper: HtmlMapper = (el) => {
 };
 
 /** Maps like `bodyHtmlMapper`, and also drops an `h1` that only repeats the headline. */
-export function mapperWithHeadline(headline: string | undefined): HtmlMapper {
+function mapperWithHeadline(headline: string | undefined): HtmlMapper {
   return (el) => (el.local === 'h1' && headline !== undefined && text(el) === headline ? 'drop' : bodyHtmlMapper(el));
 }
 
 /** `<figure><img src alt/><figcaption/></figure>` → images (a `.byline`/`.credit` or `<cite>` inside is the credit). */
-export function figureImages(scope: XmlElement): DraftImage[] {
+function figureImages(scope: XmlElement): DraftImage[] {
   return findAll(scope, 'figure').map((fig) => {
     const img = find(fig, 'img');
     const creditEl = findAll(fig, 'div', 'span', 'small', 'cite', 'p').find((e) => e.local === 'cite' || /byline|credit|photographer/i.test(attr(e, 'class') ?? ''));

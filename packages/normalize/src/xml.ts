@@ -2,7 +2,7 @@ import { err, ok, type Result } from '@wire/schema';
 import type { NormalizeLimits } from './draft';
 import { normalizeError, type NormalizeError } from './errors';
 import { overByteLimit } from './formats/common';
-import type { XmlElement, XmlNode } from './xml-dom';
+import type { XmlElement } from './xml-dom';
 
 /**
  * The one safe XML entry point every XML wire format goes through.
@@ -295,5 +295,3 @@ export function parseXml(text: string, opts: XmlParseOptions): Result<XmlDocumen
   if (roots.length === 0) return malformed('no root element', 0);
   return ok({ roots });
 }
-
-export type { XmlElement, XmlNode };

@@ -220,7 +220,7 @@ const storyHashes = new Map<string, string>();
 /**
  * `shortHash` of a story uri, remembered for the last few thousand uris: each delivery names its
  * story's keys three times (gate, log, recipients) and one story version goes to every
- * subscribed partner, so the same sha256 was computed dozens of times per story.
+ * subscribed partner: without it the same sha256 is computed dozens of times per story.
  */
 export function storyHash(storyUri: string): string {
   let h = storyHashes.get(storyUri);

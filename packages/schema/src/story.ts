@@ -98,7 +98,10 @@ export const Subject = z.object({
 });
 export type Subject = z.infer<typeof Subject>;
 
-/** A genre (IPTC genre NewsCodes or an agency's own), e.g. `Interview`, `Analysis`. */
+/**
+ * A genre (IPTC genre NewsCodes or an agency's own), e.g. `Interview`, `Analysis`.
+ * @alias Subject
+ */
 export const Genre = Subject;
 export type Genre = Subject;
 

@@ -4,4 +4,4 @@
  */
 export { SecretBox, type SecretBoxKeys } from './secret-box';
 export { generateSecretsKey, parseSecretsKey } from './key';
-export { SecretsError, SecretsErrorCodes, type SecretsErrorCode } from './errors';
+export { SecretsError, SecretsErrorCodes, SecretsErrors, type SecretsErrorCode } from './errors';

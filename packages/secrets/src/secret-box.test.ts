@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { SecretsErrorCodes, SecretsErrorDocs } from './errors';
+import { SecretsErrorCodes, SecretsErrors } from './errors';
 import { generateSecretsKey, keyId, parseSecretsKey } from './key';
 import { SecretBox } from './secret-box';
 
@@ -82,6 +82,6 @@ describe('keys', () => {
   });
 
   it('documents every code', () => {
-    for (const code of Object.values(SecretsErrorCodes)) expect(SecretsErrorDocs[code]).toMatch(/\w/);
+    for (const code of Object.values(SecretsErrorCodes)) expect(SecretsErrors.spec(code).message).toMatch(/\w/);
   });
 });

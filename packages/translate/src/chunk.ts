@@ -1,4 +1,5 @@
-import { mapLimit, type ProviderLimits, type Segment, type TextFormat } from './translator';
+import pMap from 'p-map';
+import type { ProviderLimits, Segment, TextFormat } from './translator';
 
 const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
 
@@ -124,7 +125,7 @@ export async function translateInBatches(
   send: (texts: string[], format: TextFormat, formats: TextFormat[]) => Promise<string[]>,
 ): Promise<string[]> {
   const batches = planBatches(segments, limits);
-  const results = await mapLimit(batches, concurrency, (b) => send(b.texts, b.format, b.formats));
+  const results = await pMap(batches, (b) => send(b.texts, b.format, b.formats), { concurrency });
   const parts: string[][] = segments.map(() => []);
   batches.forEach((b, bi) => b.owners.forEach((owner, ti) => parts[owner]!.push(results[bi]![ti] ?? '')));
   return parts.map((p) => p.join(' '));

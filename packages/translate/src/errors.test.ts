@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { TranslateError, TranslateErrorCodes, TranslateErrorDocs } from './errors';
+import { TranslateError, TranslateErrorCodes, TranslateErrors } from './errors';
 import { fromApertiumCode, normalizeLanguage, toApertiumCode } from './languages';
 
 describe('error catalogue', () => {
   it('documents every code, and retryability follows the docs', () => {
     for (const code of Object.values(TranslateErrorCodes)) {
-      expect(TranslateErrorDocs[code].meaning.length).toBeGreaterThan(10);
-      expect(new TranslateError(code, 'x').retryable).toBe(TranslateErrorDocs[code].retryable);
+      expect(TranslateErrors.spec(code).message.length).toBeGreaterThan(10);
+      expect(new TranslateError(code, 'x').retryable).toBe(TranslateErrors.spec(code).retryable ?? false);
     }
     expect(new TranslateError(TranslateErrorCodes.UNSUPPORTED_PAIR, 'x').retryable).toBe(false);
     expect(new TranslateError(TranslateErrorCodes.PROVIDER_DOWN, 'x').retryable).toBe(true);

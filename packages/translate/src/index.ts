@@ -8,7 +8,7 @@
  */
 export * from './errors';
 export * from './languages';
-export { toSegments, mapLimit, type Segment, type TextFormat, type TranslateOptions, type ProviderLimits, type Translator } from './translator';
+export { toSegments, type Segment, type TextFormat, type TranslateOptions, type ProviderLimits, type Translator } from './translator';
 export { planBatches, splitLongText, translateInBatches, type Batch } from './chunk';
 export { buildProtectedTerms, findNames, Protector, type GlossaryEntry, type ProtectedTerm } from './protect';
 export { splitBlocks } from './html';

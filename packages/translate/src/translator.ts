@@ -47,17 +47,3 @@ export interface Translator {
 export function toSegments(texts: readonly string[] | readonly Segment[], format: TextFormat = 'text'): Segment[] {
   return texts.map((t) => (typeof t === 'string' ? { text: t, format } : t));
 }
-
-/** Run `fn` over `items` with at most `limit` calls in flight; results keep the input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  });
-  await Promise.all(workers);
-  return out;
-}

@@ -1,39 +1,26 @@
-import { WireError } from '@wire/schema';
+import { defineErrors } from '@wire/schema';
 
 /**
  * Codes the ingest service itself gives dead letters (normalization errors keep their own
  * `WIRE_ERR_*` codes from @wire/normalize).
  */
-export const IngestErrorCodes = {
-  /** The Kafka value is missing, not JSON, or not a RawWireMessage envelope. */
-  BAD_ENVELOPE: 'WIRE_ERR_INGEST_BAD_ENVELOPE',
-  /** Normalization succeeded but yielded no story. */
-  NO_STORIES: 'WIRE_ERR_INGEST_NO_STORIES',
-  /** The normalizer threw instead of returning a result (a bug there; the message is kept). */
-  NORMALIZER_CRASHED: 'WIRE_ERR_INGEST_NORMALIZER_CRASHED',
-  /** The Kafka record value is larger than `INGEST_MAX_RAW_BYTES`. */
-  RAW_TOO_LARGE: 'WIRE_ERR_INGEST_RAW_TOO_LARGE',
-  /** A record the message would produce (canonical JSON, event) is larger than `INGEST_MAX_RECORD_BYTES`. */
-  RECORD_TOO_LARGE: 'WIRE_ERR_INGEST_RECORD_TOO_LARGE',
-  /** Normalizing the document took longer than `INGEST_NORMALIZE_TIMEOUT_MS` (its thread was stopped). */
-  NORMALIZE_TIMEOUT: 'WIRE_ERR_INGEST_NORMALIZE_TIMEOUT',
-  /** Normalizing the document ran its thread out of its heap budget (`INGEST_NORMALIZE_MAX_HEAP_MB`), twice. */
-  NORMALIZE_MEMORY: 'WIRE_ERR_INGEST_NORMALIZE_MEMORY',
-  /** The normalize thread died on the document, twice, for another reason than memory. */
-  NORMALIZE_THREAD_DIED: 'WIRE_ERR_INGEST_NORMALIZE_THREAD_DIED',
-  /**
-   * The message failed on its own, every attempt, with the infrastructure answering: found by
-   * bisecting a chunk that could not be committed (the reason names the last failure).
-   */
-  POISON: 'WIRE_ERR_INGEST_POISON',
-  /** A worker thread (normalize) did not start: infrastructure, the chunk is retried. */
-  THREAD_START: 'WIRE_ERR_INGEST_THREAD_START',
-} as const;
-export type IngestErrorCode = (typeof IngestErrorCodes)[keyof typeof IngestErrorCodes];
+export const IngestErrors = defineErrors('IngestError', {
+  BAD_ENVELOPE: { code: 'WIRE_ERR_INGEST_BAD_ENVELOPE', message: 'the Kafka value is missing, not JSON, or not a RawWireMessage envelope' },
+  NO_STORIES: { code: 'WIRE_ERR_INGEST_NO_STORIES', message: 'normalization succeeded but yielded no story' },
+  NORMALIZER_CRASHED: { code: 'WIRE_ERR_INGEST_NORMALIZER_CRASHED', message: 'the normalizer threw instead of returning a result (a bug there; the message is kept)' },
+  RAW_TOO_LARGE: { code: 'WIRE_ERR_INGEST_RAW_TOO_LARGE', message: 'the Kafka record value is larger than INGEST_MAX_RAW_BYTES' },
+  RECORD_TOO_LARGE: { code: 'WIRE_ERR_INGEST_RECORD_TOO_LARGE', message: 'a record the message would produce (canonical JSON, event) is larger than INGEST_MAX_RECORD_BYTES' },
+  NORMALIZE_TIMEOUT: { code: 'WIRE_ERR_INGEST_NORMALIZE_TIMEOUT', message: 'normalizing the document took longer than INGEST_NORMALIZE_TIMEOUT_MS (its thread was stopped)' },
+  NORMALIZE_MEMORY: { code: 'WIRE_ERR_INGEST_NORMALIZE_MEMORY', message: 'normalizing the document ran its thread out of its heap budget (INGEST_NORMALIZE_MAX_HEAP_MB), twice' },
+  NORMALIZE_THREAD_DIED: { code: 'WIRE_ERR_INGEST_NORMALIZE_THREAD_DIED', message: 'the normalize thread died on the document, twice, for another reason than memory' },
+  POISON: {
+    code: 'WIRE_ERR_INGEST_POISON',
+    message: 'the message failed on its own, every attempt, with the infrastructure answering',
+    doc: 'found by bisecting a chunk that could not be committed; the reason names the last failure',
+  },
+  THREAD_START: { code: 'WIRE_ERR_INGEST_THREAD_START', message: 'a worker thread (normalize) did not start: infrastructure, the chunk is retried', retryable: true },
+});
+export const IngestErrorCodes = IngestErrors.codes;
 
-export class IngestError extends WireError {
-  constructor(code: IngestErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super(code, message, details, options);
-    this.name = 'IngestError';
-  }
-}
+export const IngestError = IngestErrors.Error;
+export type IngestError = InstanceType<typeof IngestError>;

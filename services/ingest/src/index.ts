@@ -1,13 +1,13 @@
 /** services/ingest — importable parts of the service; main.ts is the only file with side effects. */
 export { ConfigSchema, isolatedRunEnv, loadIngestConfig, type IngestConfig } from './config';
-export { createIngestService, ensureTopics, kafkaLogCreator, type IngestService, type IngestServiceOverrides } from './app';
+export { createIngestService, ensureTopics, kafkaLogCreator, type IngestService, type IngestServiceOverrides } from './service';
 export { createIngestPipeline, RAW_SEGMENT_CONTENT_TYPE, RAW_KAFKA_VALUE_CONTENT_TYPE, CANONICAL_PACK_CONTENT_TYPE, type IngestPipeline, type InboundMessage, type OutRecord, type ChunkOutcome, type PreparedChunk, type IngestTopics, type PipelineDeps, type Verdict, type IngestLimits, type PrepareOptions } from './pipeline';
 export { createIngestConsumer, type IngestConsumer, type IngestConsumerOptions } from './consumer';
 export { createNormalizePool, type NormalizePool, type NormalizePoolOptions, type NormalizeJob, type NormalizeOutcome, type NormalizeBudget } from './normalize-pool';
 export { createThreadedDecider, type ThreadedDeciderOptions } from './threaded-decider';
 export { PartitionPublisher, FencedError, isFenced, partitionTransactionalId, recordBytes, type PartitionPublisherOptions } from './publisher';
 export { PartitionWorker, type PartitionWorkerDeps } from './partition-worker';
-export { settle, classifyFailure, backoffMs, chunkOf, PartitionGone, type Chunk, type FailureCause, type RecoveryOptions } from './recovery';
+export { settle, classifyFailure, chunkOf, PartitionGone, type Chunk, type FailureCause, type RecoveryOptions } from './recovery';
 export { ChunkLedger, type ChunkBounds, type ChunkPlan } from './ledger';
 export { ResendClaims } from './claims';
 export { createRouter } from './router';
@@ -15,6 +15,6 @@ export { createMediaRetryQueue, createMediaRetryWorker, type MediaRetryWorkerDep
 export { createIngestMetrics, type IngestMetrics } from './metrics';
 export { rawSegmentKey, canonicalPackKey, canonicalKey, deadLetterSegmentKey } from './keys';
 export { buildRawSegment, readRawSegmentIndex, buildCanonicalPack, sliceRange, RAW_SEGMENT_FORMAT, type RawSegmentEntry } from './packs';
-export { IngestError, IngestErrorCodes } from './errors';
+export { IngestError, IngestErrorCodes, IngestErrors } from './errors';
 export type { NormalizeFn, NormalizeOptions, Decider, DecideItem, Router, RouteItem, MediaRetryQueue, StoryStanding, StoryVersions } from './ports';
 export { spawnTsThread } from './threads';

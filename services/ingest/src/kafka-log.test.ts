@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@wire/observability';
-import { kafkaLogCreator } from './app';
+import { kafkaLogCreator } from './service';
 
 function capture() {
   const lines: Array<{ level: number; msg: string }> = [];

@@ -4,7 +4,8 @@ import type { ChunkLedger } from './ledger';
 import type { IngestMetrics } from './metrics';
 import type { ChunkOutcome, InboundMessage, IngestPipeline, PreparedChunk, Verdict } from './pipeline';
 import type { PartitionPublisher } from './publisher';
-import { backoffMs, chunkOf, classifyFailure, PartitionGone, settle, type Chunk, type RecoveryOptions } from './recovery';
+import { backoffMs } from '@wire/retry';
+import { chunkOf, classifyFailure, PartitionGone, settle, type Chunk, type RecoveryOptions } from './recovery';
 
 const sha256 = (value: Buffer | null) => createHash('sha256').update(value ?? Buffer.alloc(0)).digest('hex');
 

@@ -1,3 +1,4 @@
+import pMap from 'p-map';
 import type { Logger } from '@wire/observability';
 import { RawWireMessage, payloadBytes, shortHash, type ArchivedBytes, type ByteRange, type DeadLetter, type MediaRetryJob, type StoryEvent } from '@wire/queues';
 import { WireError, type CanonicalStory, type Decision, type DecisionKind, type Result } from '@wire/schema';
@@ -156,21 +157,6 @@ const EVENT_TYPE: Record<DecisionKind, StoryEvent['type']> = {
  */
 function claimHash(story: CanonicalStory): string {
   return story.pubStatus === 'canceled' ? `${story.contentHash}:canceled` : story.contentHash;
-}
-
-/** Run `fn` over `items` with at most `limit` at once; results keep the input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(Math.max(1, limit), items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i] as T, i);
-      }
-    }),
-  );
-  return out;
 }
 
 /**
@@ -419,7 +405,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
         : archived.map((d) => normalizeOutcome(deps.normalize, d.bytes, normalizeOptions(d.envelope)));
       let n = 0;
       const normalized = decoded.map((d) => (d.kind === 'dead' ? d : { ...d, result: storiesOf(d.msg, d.envelope, outcomes[n++] as NormalizeOutcome) }));
-      const prepared = await mapLimit(normalized, concurrency, async (d): Promise<Prepared> => {
+      const prepared = await pMap(normalized, async (d): Promise<Prepared> => {
         if (d.kind === 'dead') return d;
         const dead = (error: WireError): Dead => ({ kind: 'dead', msg: d.msg, error, attempts: attempt, envelope: d.envelope });
         if (!d.result.ok) return dead(d.result.error);
@@ -427,7 +413,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
         const json = canonicalJson(media.stories);
         if (!json.ok) return dead(json.error);
         return { kind: 'stories', msg: d.msg, envelope: d.envelope, rawKey: segmentKey, stories: media.stories, json: json.value, retry: media.retry };
-      });
+      }, { concurrency });
       await Promise.all([archive, archiveDead(prepared.filter((p): p is Dead => p.kind === 'dead'))]);
       return { prepared };
     } finally {

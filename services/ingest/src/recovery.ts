@@ -1,4 +1,5 @@
 import type { Logger } from '@wire/observability';
+import { backoffMs } from '@wire/retry';
 import { IngestErrorCodes } from './errors';
 import type { ChunkBounds } from './ledger';
 import type { IngestMetrics } from './metrics';
@@ -45,11 +46,6 @@ export function classifyFailure(err: unknown): FailureCause {
     e = (e.cause ?? e.originalError) as Record<string, unknown> | undefined;
   }
   return 'other';
-}
-
-/** Exponential backoff: `initial * 2^(n-1)`, capped at `max` (n = failures so far, from 1). */
-export function backoffMs(failures: number, initialMs: number, maxMs: number): number {
-  return Math.min(maxMs, initialMs * 2 ** Math.min(Math.max(0, failures - 1), 20));
 }
 
 /** A run of consecutive messages of one partition, worked on (and committed) together. */

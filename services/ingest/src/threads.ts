@@ -86,7 +86,7 @@ export function toThreadError(err: unknown): ThreadError {
   return { name: e?.name ?? 'Error', message: e?.message ?? String(err), ...(typeof e?.code === 'string' ? { code: e.code } : {}) };
 }
 
-export function fromThreadError(e: ThreadError): Error {
+function fromThreadError(e: ThreadError): Error {
   const err = new Error(e.message) as Error & { code?: string };
   err.name = e.name;
   if (e.code) err.code = e.code;

@@ -82,7 +82,7 @@ export function installAccess(app: FastifyInstance, opts: AccessOptions): { rout
     return reply
       .code(401)
       .header('www-authenticate', 'Bearer realm="wire-ops"')
-      .send({ error: { code: 'WIRE_ERR_OPS_UNAUTHORIZED', message: OpsErrors.WIRE_ERR_OPS_UNAUTHORIZED.doc } });
+      .send({ error: { code: 'WIRE_ERR_OPS_UNAUTHORIZED', message: OpsErrors.spec('WIRE_ERR_OPS_UNAUTHORIZED').message } });
   });
 
   return { routes, isOps };

@@ -5,7 +5,7 @@ import { OpsErrors } from './errors';
  * The default Content-Security-Policy: scripts, styles and connections from this origin only (no
  * inline script or style), no plugins, no framing. The dashboard lives within it.
  */
-export const DEFAULT_CSP = [
+const DEFAULT_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
@@ -50,7 +50,7 @@ export interface BrowserGuardOptions {
 }
 
 function refuse(reply: FastifyReply, code: 'WIRE_ERR_OPS_HOST' | 'WIRE_ERR_OPS_ORIGIN', message: string) {
-  return reply.code(OpsErrors[code].status).send({ error: { code, message } });
+  return reply.code(OpsErrors.spec(code).status).send({ error: { code, message } });
 }
 
 /**
@@ -76,7 +76,7 @@ export function installBrowserGuard(app: FastifyInstance, opts: BrowserGuardOpti
 
   app.addHook('onRequest', async (req, reply) => {
     if (!hostAllowed(req.headers.host, req)) {
-      return refuse(reply, 'WIRE_ERR_OPS_HOST', `${OpsErrors.WIRE_ERR_OPS_HOST.doc}: this Host is not one the ops service answers for (OPS_ALLOWED_HOSTS)`);
+      return refuse(reply, 'WIRE_ERR_OPS_HOST', `${OpsErrors.spec('WIRE_ERR_OPS_HOST').message}: this Host is not one the ops service answers for (OPS_ALLOWED_HOSTS)`);
     }
     if (SAFE_METHODS.has(req.method)) return;
     const origin = req.headers.origin;
@@ -88,9 +88,9 @@ export function installBrowserGuard(app: FastifyInstance, opts: BrowserGuardOpti
       } catch {
         originHost = undefined; // `null`, or not a URL: a browser hiding the origin, so refused below.
       }
-      if (!hostAllowed(originHost, req)) return refuse(reply, 'WIRE_ERR_OPS_ORIGIN', `${OpsErrors.WIRE_ERR_OPS_ORIGIN.doc}: Origin is not this service`);
+      if (!hostAllowed(originHost, req)) return refuse(reply, 'WIRE_ERR_OPS_ORIGIN', `${OpsErrors.spec('WIRE_ERR_OPS_ORIGIN').message}: Origin is not this service`);
     } else if (req.headers['sec-fetch-site'] === 'cross-site' || req.headers['sec-fetch-site'] === 'same-site') {
-      return refuse(reply, 'WIRE_ERR_OPS_ORIGIN', `${OpsErrors.WIRE_ERR_OPS_ORIGIN.doc}: Sec-Fetch-Site is ${req.headers['sec-fetch-site']}`);
+      return refuse(reply, 'WIRE_ERR_OPS_ORIGIN', `${OpsErrors.spec('WIRE_ERR_OPS_ORIGIN').message}: Sec-Fetch-Site is ${req.headers['sec-fetch-site']}`);
     }
   });
 

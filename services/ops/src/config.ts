@@ -8,7 +8,7 @@ const HOST_VALUE = /^([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
 const proxyAddress = (a: string) => ['loopback', 'linklocal', 'uniquelocal'].includes(a) || (isIP(a.split('/')[0]!) !== 0 && /^[^/]+(\/\d{1,3})?$/.test(a));
 
 /** The ops service's environment (CONTRACTS.md, "Environment"). Parsed once, in main.ts. */
-export const OpsConfigSchema = z.object({
+const OpsConfigSchema = z.object({
   ...CommonEnv,
   /** Partner secrets are sealed in Redis under WIRE_SECRETS_KEY. */
   ...SecretsEnv,

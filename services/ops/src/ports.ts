@@ -6,7 +6,7 @@
 import type { ByteRange } from '@wire/queues';
 import type { CanonicalStory } from '@wire/schema';
 
-export interface PartnerSecretView {
+interface PartnerSecretView {
   secret: string;
   createdAt: string;
   expiresAt?: string;
@@ -47,7 +47,7 @@ export interface DeliveryRecord {
   [field: string]: unknown;
 }
 
-export interface DeliveryQuery {
+interface DeliveryQuery {
   partner?: string;
   story?: string;
   status?: string;

@@ -1,4 +1,5 @@
-import { GetObjectCommand, HeadBucketCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { isNotFound } from '@wire/s3';
 import type { ByteRange } from '@wire/queues';
 import { CanonicalStory } from '@wire/schema';
 import type { ObjectReader } from './ports';
@@ -17,7 +18,7 @@ export class S3Objects implements ObjectReader {
       if (!bytes) return undefined;
       return { body: Buffer.from(bytes), contentType: res.ContentType ?? 'application/octet-stream' };
     } catch (err) {
-      if (err instanceof NoSuchKey || (err as { name?: string }).name === 'NoSuchKey') return undefined;
+      if (isNotFound(err)) return undefined;
       throw err;
     }
   }

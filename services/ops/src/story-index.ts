@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { shortHash, StoryEvent } from '@wire/queues';
 
 /** A story another one was decided against: a duplicate of it, its update or its kill. */
-export interface DedupeLink {
+interface DedupeLink {
   uri: string;
   version: number;
   kind: string;

@@ -31,9 +31,9 @@ describe('request validation', () => {
   });
 
   it('documents every error code with a status', () => {
-    for (const [code, entry] of Object.entries(OpsErrors)) {
-      expect(code).toMatch(/^WIRE_ERR_OPS_[A-Z_]+$/);
-      expect(entry.doc.length).toBeGreaterThan(10);
+    for (const entry of Object.values(OpsErrors.specs)) {
+      expect(entry.code).toMatch(/^WIRE_ERR_OPS_[A-Z_]+$/);
+      expect(entry.message.length).toBeGreaterThan(10);
       expect(entry.status).toBeGreaterThanOrEqual(400);
     }
   });

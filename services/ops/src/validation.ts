@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { OpsError } from './errors';
 
 /** One bad field of a request: the path (`filters.languages.0`) and the rule it broke. */
-export interface FieldIssue {
+interface FieldIssue {
   field: string;
   message: string;
 }

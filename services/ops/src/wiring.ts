@@ -44,7 +44,7 @@ export function partnerAdmin(registry: PartnerRegistry): PartnerAdmin {
 }
 
 /** A delivery-log attempt as the ops API shows it (`status` = outcome, `httpStatus` = the partner's answer). */
-export function deliveryRecord(a: DeliveryAttempt): DeliveryRecord {
+function deliveryRecord(a: DeliveryAttempt): DeliveryRecord {
   const { outcome, status, ...rest } = a;
   return { ...rest, status: outcome, httpStatus: status };
 }

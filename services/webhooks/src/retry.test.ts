@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY_SCHEDULE_MS, nextDelay, parseRetryAfter, parseSchedule, withJitter } from './retry';
+import { DEFAULT_RETRY_SCHEDULE_MS, nextDelay, parseRetryAfter, parseSchedule } from './retry';
 
 describe('retry timing', () => {
   it('reads schedules with units', () => {
@@ -22,13 +22,5 @@ describe('retry timing', () => {
     expect(nextDelay(policy, 1, parseRetryAfter('86400'))).toBe(60_000);
     expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
     expect(parseRetryAfter('soon')).toBeUndefined();
-  });
-
-  it('keeps jitter within the fraction', () => {
-    for (let i = 0; i < 100; i++) {
-      const d = withJitter(1000);
-      expect(d).toBeGreaterThanOrEqual(900);
-      expect(d).toBeLessThanOrEqual(1100);
-    }
   });
 });

@@ -2,6 +2,7 @@
  * Retry timing (pure): the schedule after the immediate first attempt, jitter, and Retry-After
  * kept within bounds.
  */
+import { withJitter } from '@wire/retry';
 
 /** Standard Webhooks' schedule after the immediate attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
 export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
@@ -17,11 +18,6 @@ export function parseSchedule(text: string): { ok: true; value: number[] } | { o
     out.push(Math.round(Number(m[1]) * UNITS[m[2] ?? 'ms']!));
   }
   return { ok: true, value: out };
-}
-
-/** `delay` ± `fraction` (default 10 %), never negative. */
-export function withJitter(delayMs: number, fraction = 0.1, random = Math.random): number {
-  return Math.max(0, Math.round(delayMs * (1 - fraction + 2 * fraction * random())));
 }
 
 /**

@@ -4,10 +4,10 @@ import type { RawWireMessageInput } from '@wire/queues';
 import { REPO_ROOT } from '../supervisor';
 
 /** Where the bundled sample feed lives (see its SOURCES.md). */
-export const FEED_DIR = join(REPO_ROOT, 'tests', 'fixtures', 'demo');
+const FEED_DIR = join(REPO_ROOT, 'tests', 'fixtures', 'demo');
 
 /** What the demo expects the pipeline to do with one sample item. */
-export interface FeedExpectation {
+interface FeedExpectation {
   /** Decision kinds that count as right for this item (`duplicate` for a re-send, …). */
   decisions: string[];
   /** Partner ids that must receive a webhook for this item (by story and version). */
@@ -112,9 +112,4 @@ export const FEED: FeedItem[] = [
 /** The feed item's document, as text. */
 export function readFeedItem(item: FeedItem, dir = FEED_DIR): string {
   return readFileSync(join(dir, item.file), 'utf8');
-}
-
-/** The Kafka key of an envelope on `wire.raw` (`source:guid`, or `source:filename` without a guid). */
-export function feedKey(item: FeedItem): string {
-  return `${item.envelope.source}:${item.envelope.guid ?? item.envelope.filename ?? item.file}`;
 }

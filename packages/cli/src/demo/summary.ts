@@ -39,7 +39,7 @@ export function skippedTranslations(records: readonly unknown[]): SkippedTransla
   return out;
 }
 
-export interface SummaryRow {
+interface SummaryRow {
   label: string;
   uri: string | undefined;
   decision: string;

@@ -11,7 +11,7 @@ export function isAsciiLetter(c: number): boolean {
 
 /** Classes of `classAt`. */
 export const LETTER = 1;
-export const MARK = 2;
+const MARK = 2;
 export const OTHER = 3;
 /**
  * Class of each BMP code unit, filled on first sight: 0 unknown, else LETTER, MARK or OTHER. A

@@ -72,7 +72,7 @@ export const FNV_PRIME = 0x01000193;
  * needs, so that a lookup reads a few adjacent numbers and bytes rather than a chain of objects
  * and strings.
  */
-export const ENTRY = 6;
+const ENTRY = 6;
 /** Fields of an entry: the spelling's scan hash, length and offset in `spellings`, … */
 const E_KEY = 0;
 const E_LENGTH = 1;

@@ -43,7 +43,7 @@ export function checkItems(count: number, limits: NormalizeLimits, label: string
 }
 
 /** Deepest nesting of arrays/objects in a parsed JSON value (iterative: hostile depth cannot overflow the stack). */
-export function jsonDepth(value: unknown, stopAt: number): number {
+function jsonDepth(value: unknown, stopAt: number): number {
   let max = 0;
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {

@@ -26,7 +26,7 @@ function attributes(s: string): Record<string, string> {
 const textOf = (v: string): string => escapeText(v.trim());
 
 /** An absolute http(s) URL, resolved against `base` when relative; undefined otherwise. */
-export function resolveHref(raw: string | undefined, base?: string): string | undefined {
+function resolveHref(raw: string | undefined, base?: string): string | undefined {
   if (!raw) return undefined;
   const v = raw.trim().startsWith('//') ? `https:${raw.trim()}` : raw.trim();
   try {

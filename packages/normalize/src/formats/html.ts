@@ -374,7 +374,7 @@ const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object
  * Removes elements (with their content) by tag name in one linear pass; an element left open
  * runs to the end of the input, as a browser would treat it.
  */
-export function stripElements(html: string, names: string[]): string {
+function stripElements(html: string, names: string[]): string {
   const open = new RegExp(`<(${names.join('|')})(?=[\\s>/])`, 'gi');
   let out = '';
   let pos = 0;

@@ -19,12 +19,6 @@ import { stripMarkup } from '@wire/text';
 
 const ITEM = /^(?:RBNews|News|NewsItem|NewsMessage|RBNewsItem)$/;
 
-/** Cheap content sniff: an RBNews root, or Ritzau's `byLineEmail` field near the top. */
-export function detect(textIn: string): boolean {
-  const head = textIn.slice(0, 8192);
-  return /<(?:[\w-]+:)?(?:ArrayOf)?RBNews[\s>]/.test(head) || (/<(?:[\w-]+:)?byLineEmail[\s>/]/.test(head) && /<(?:[\w-]+:)?content[\s>]/.test(head));
-}
-
 /** Children of an item by lower-cased local name (fields are camelCase, sometimes PascalCase). */
 function fields(item: XmlElement): Map<string, XmlElement> {
   const out = new Map<string, XmlElement>();
@@ -45,7 +39,7 @@ function lastSunday(year: number, month: number): number {
  * CEST (+02:00) from the last Sunday of March to the last Sunday of October, switching at 01:00 UTC.
  * A time that states its zone keeps it.
  */
-export function copenhagenTime(local: string): string | undefined {
+function copenhagenTime(local: string): string | undefined {
   const s = local.trim();
   if (/(?:Z|[+-]\d{2}:?\d{2})$/.test(s)) return normalizeDate(s);
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/.exec(s);

@@ -14,8 +14,9 @@ export interface ApertiumOptions extends HttpProviderOptions {
   /** Characters per request, default 8 000 (well inside APY's default 10 s request timeout). */
   maxCharsPerRequest?: number;
   /**
-   * Send several texts in one request (default true): each costs APY ~25 ms of per-request work,
-   * so a story in one or two requests translates several times faster than paragraph by paragraph.
+   * Send several texts in one request (default true): APY has a fixed cost per request, so a story
+   * in one or two requests translates much faster than paragraph by paragraph (figures in
+   * services/translator/README.md).
    */
   batch?: boolean;
 }

@@ -60,7 +60,7 @@ export async function callProvider(
 }
 
 /** The error code a provider's HTTP status means, by the common conventions. */
-export function codeForStatus(status: number): TranslateErrorCode {
+function codeForStatus(status: number): TranslateErrorCode {
   if (status === 429) return TranslateErrorCodes.RATE_LIMITED;
   if (status === 456) return TranslateErrorCodes.QUOTA_EXCEEDED;
   if (status === 401 || status === 403) return TranslateErrorCodes.AUTH;

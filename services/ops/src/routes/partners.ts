@@ -58,7 +58,7 @@ export const PatchPartnerBody = z
   .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');
 
 /** A partner as the API shows it: everything but the secrets. */
-export function partnerView(p: PartnerRecord): Record<string, unknown> {
+function partnerView(p: PartnerRecord): Record<string, unknown> {
   const { secrets, ...rest } = p;
   return { ...rest, secretCreatedAt: secrets[0]?.createdAt, secretsActive: secrets.length };
 }

@@ -13,7 +13,7 @@ const StoriesQuery = z.object({
 });
 
 /** Deliveries grouped by partner, newest attempt last. */
-export function byPartner(records: DeliveryRecord[]): Record<string, DeliveryRecord[]> {
+function byPartner(records: DeliveryRecord[]): Record<string, DeliveryRecord[]> {
   const out: Record<string, DeliveryRecord[]> = {};
   for (const r of [...records].sort((a, b) => a.at.localeCompare(b.at))) (out[r.partnerId] ??= []).push(r);
   return out;

@@ -10,7 +10,7 @@ import { DeliveryErrorCodes, webhookHeaders, type DeliveryAttempt, type Delivery
 import type { DeliveryConfig } from '../config';
 import type { Admission, GateLimits } from '../gate/partner-gate';
 import { webhookId } from '../payload';
-import { withJitter } from '../retry';
+import { withJitter } from '@wire/retry';
 import { entryOf, record, type AttemptInfo, type DeliveryContext } from './context';
 import { badJob, deadLetter, judge, attemptLog, recordRetry, refused, RetryLater } from './verdict';
 

@@ -23,7 +23,7 @@ export class RetryLater extends Error {
 }
 
 /** A failure that can never succeed: the job goes to dead letters without retries. */
-export class DeadLetter extends UnrecoverableError {
+class DeadLetter extends UnrecoverableError {
   constructor(
     readonly code: string,
     message: string,
@@ -39,7 +39,7 @@ export type Verdict = { dead: true; code: string; message: string } | { dead: fa
 const statusRetryable = (status: number) => status === 408 || status === 429 || status >= 500;
 
 /** Disable the partner (once: a partner already disabled is left as it is) and tell listeners. */
-export async function disablePartner(ctx: DeliveryContext, partner: Partner, reason: string): Promise<void> {
+async function disablePartner(ctx: DeliveryContext, partner: Partner, reason: string): Promise<void> {
   const outcome = await ctx.registry.disableIfEnabled(partner.id, reason);
   if (!outcome?.changed) return;
   const event: PartnerDisabledEvent = { type: 'partner.disabled', partnerId: partner.id, reason, at: new Date().toISOString() };

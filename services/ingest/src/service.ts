@@ -3,9 +3,11 @@ import { Redis } from 'ioredis';
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { DedupeEngine, RedisDedupeStore } from '@wire/dedupe';
-import { createImageFetcher, createMediaProcessor, createS3Client, S3MediaStore } from '@wire/media';
+import { s3SettingsOf } from '@wire/config';
+import { createImageFetcher, createMediaProcessor, S3MediaStore } from '@wire/media';
 import { createMetricsRegistry, warnIfRedisNotDurable, type Logger, type Registry } from '@wire/observability';
 import { Queues, TopicConfigs, type TopicName } from '@wire/queues';
+import { createS3Client } from '@wire/s3';
 import { normalize as normalizeDocument } from '@wire/normalize';
 import { PartnerRegistry, RecipientsRegister } from '@wire/routing';
 import { ResendClaims } from './claims';
@@ -93,13 +95,7 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
       logCreator: kafkaLogCreator(log.child({ component: 'kafka' })),
       retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
     });
-  const s3 = createS3Client({
-    endpoint: config.S3_ENDPOINT,
-    region: config.S3_REGION,
-    bucket: config.S3_BUCKET,
-    accessKeyId: config.S3_ACCESS_KEY_ID,
-    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
-  });
+  const s3 = createS3Client(s3SettingsOf(config));
   const store = new S3MediaStore(s3, { bucket: config.S3_BUCKET, publicBaseUrl: config.S3_PUBLIC_BASE_URL });
   const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 3 });
   const bullConnection: ConnectionOptions = { url: config.REDIS_URL, maxRetriesPerRequest: null } as ConnectionOptions;
@@ -225,9 +221,25 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
   let retryProducer: Producer | undefined;
   let retryWorker: ReturnType<typeof createMediaRetryWorker> | undefined;
 
+  /** Readiness: the consumer runs and Redis and S3 answer. */
+  async function ready(): Promise<Record<string, boolean | string>> {
+    const checks: Record<string, boolean | string> = { consumer: consumer.isRunning() };
+    checks.redis = await redis.ping().then(
+      (r) => r === 'PONG',
+      (e: Error) => e.message,
+    );
+    checks.s3 = await s3.send(new HeadBucketCommand({ Bucket: config.S3_BUCKET })).then(
+      () => true,
+      (e: Error) => e.name || e.message,
+    );
+    return checks;
+  }
+
   return {
     registry,
     metrics,
+    ready,
+    health: { port: config.INGEST_HEALTH_PORT, host: config.BIND_HOST, registry, ready },
     /** Connect, create missing topics, start the consumer (and the media-retry worker). */
     async start(): Promise<void> {
       // Threads load their modules while Redis and Kafka connect.
@@ -262,20 +274,7 @@ export async function createIngestService(config: IngestConfig, log: Logger, ove
           log: log.child({ component: 'media-retry' }),
         });
       }
-    },
-
-    /** Readiness: the consumer runs and Redis and S3 answer. */
-    async ready(): Promise<Record<string, boolean | string>> {
-      const checks: Record<string, boolean | string> = { consumer: consumer.isRunning() };
-      checks.redis = await redis.ping().then(
-        (r) => r === 'PONG',
-        (e: Error) => e.message,
-      );
-      checks.s3 = await s3.send(new HeadBucketCommand({ Bucket: config.S3_BUCKET })).then(
-        () => true,
-        (e: Error) => e.name || e.message,
-      );
-      return checks;
+      log.info({ topic: config.INGEST_RAW_TOPIC, groupId: config.INGEST_GROUP_ID }, 'ingest running');
     },
 
     /** Teardown steps in order, for a ShutdownManager. */
