@@ -1,5 +1,5 @@
 import { BLOCK_TAGS, cleanDecodedText, decodeEntities, INLINE_TAGS, sanitizeHtml, type DroppedLink } from '@wire/text';
-import { cleanText, escapeText, MAY_NEED_NFC } from './clean';
+import { cleanText, escapeText, toNfc } from './clean';
 
 /** One paragraph-level unit of a body: its clean text and its sanitized inline HTML. */
 export interface Block {
@@ -121,7 +121,7 @@ function cleanInline(s: string): string {
   // Same hygiene as tidyText, but entities are already escaped and must stay so (an escaped NBSP is a space).
   // eslint-disable-next-line no-control-regex
   const t = s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u200B-\u200D\u2060\uFEFF]/g, '').replace(/(?:[\s\u00A0\u2000-\u200A\u202F\u205F\u3000]|&nbsp;)+/g, ' ');
-  return MAY_NEED_NFC.test(t) ? t.normalize('NFC') : t;
+  return toNfc(t);
 }
 
 /** Plain-text paragraphs → blocks. */

@@ -5,7 +5,7 @@ import { cleanText } from '@wire/text';
  * sanitizer) live in `@wire/text`, shared with translation and dedupe; they are re-exported here
  * so the format parsers keep one import.
  */
-export { cleanText, escapeText, MAY_NEED_NFC } from '@wire/text';
+export { cleanText, escapeText, toNfc } from '@wire/text';
 
 /**
  * Splits plain text into cleaned paragraphs: a blank line (or a form feed) ends a paragraph; lines

@@ -101,9 +101,14 @@ export interface NormalizeLimits {
   maxDepth: number;
   /** Most items one input may hold. */
   maxItems: number;
+  /**
+   * Most pictures, graphics, videos and audio one item keeps; the rest are dropped with a warning
+   * (folding copies of one picture together compares every pair, so the count is bounded first).
+   */
+  maxImages: number;
 }
 
-export const DEFAULT_LIMITS: NormalizeLimits = { maxBytes: 5 * 1024 * 1024, maxDepth: 64, maxItems: 1000 };
+export const DEFAULT_LIMITS: NormalizeLimits = { maxBytes: 5 * 1024 * 1024, maxDepth: 64, maxItems: 1000, maxImages: 500 };
 
 /** What a parser receives: the decoded text of the input plus what the envelope said. */
 export interface ParseInput {

@@ -39,10 +39,15 @@ export function draftBylines(list: DraftStory['bylines']): Byline[] {
 /** One entry per person (case-insensitive name), each fact kept from whichever entry had it. */
 export function mergePeople(people: Byline[]): Byline[] {
   const out: Byline[] = [];
+  const byName = new Map<string, Byline>();
   for (const b of people) {
-    const same = out.find((o) => o.name.toLowerCase() === b.name.toLowerCase());
-    if (!same) out.push({ ...b });
-    else for (const k of ['email', 'role', 'affiliation', 'title', 'uri'] as const) if (same[k] === undefined && b[k] !== undefined) same[k] = b[k];
+    const name = b.name.toLowerCase();
+    const same = byName.get(name);
+    if (!same) {
+      const copy = { ...b };
+      byName.set(name, copy);
+      out.push(copy);
+    } else for (const k of ['email', 'role', 'affiliation', 'title', 'uri'] as const) if (same[k] === undefined && b[k] !== undefined) same[k] = b[k];
   }
   return out;
 }

@@ -64,10 +64,10 @@ function run(input: Uint8Array | string, opts: NormalizeOptions): Result<Canonic
     return err(normalizeError('WIRE_ERR_TOO_MANY_ITEMS', { reason: `input: ${drafts.length} items, limit ${limits.maxItems}`, format }));
   }
   if (drafts.length === 0) return err(normalizeError('WIRE_ERR_EMPTY', { reason: `input: the ${format} document holds no items`, format }));
-  return finalizeAll(drafts, opts, decoded.value.warnings);
+  return finalizeAll(drafts, opts, decoded.value.warnings, limits);
 }
 
-function finalizeAll(drafts: DraftStory[], opts: NormalizeOptions, decodeWarnings: string[]): Result<CanonicalStory[], NormalizeError> {
+function finalizeAll(drafts: DraftStory[], opts: NormalizeOptions, decodeWarnings: string[], limits: NormalizeLimits): Result<CanonicalStory[], NormalizeError> {
   const base: Envelope = {
     ...(opts.source ? { source: opts.source } : {}),
     ...(opts.version ? { version: opts.version } : {}),
@@ -80,7 +80,8 @@ function finalizeAll(drafts: DraftStory[], opts: NormalizeOptions, decodeWarning
   const dropped: string[] = [];
   let firstError: NormalizeError | undefined;
   drafts.forEach((d, i) => {
-    const r = finalize({ ...d, warnings: [...decodeWarnings, ...(d.warnings ?? [])] }, env);
+    const item = withinItemLimits(d, limits);
+    const r = item.ok ? finalize({ ...item.value, warnings: [...decodeWarnings, ...(item.value.warnings ?? [])] }, env) : item;
     if (r.ok) stories.push(r.value);
     else {
       firstError ??= r.error;
@@ -90,6 +91,21 @@ function finalizeAll(drafts: DraftStory[], opts: NormalizeOptions, decodeWarning
   if (stories.length === 0) return err(firstError ?? normalizeError('WIRE_ERR_EMPTY', { reason: 'input: no items' }));
   if (dropped.length > 0) for (const s of stories) s.warnings.push(`input: ${dropped.length} item(s) dropped (${dropped.join(', ')})`);
   return ok(stories);
+}
+
+/**
+ * The limits each item of a document is held to before finalize, whatever its format: its HTML
+ * body nests no deeper than an HTML page may (the sanitizer's parser costs the square of the
+ * depth, see `checkHtmlDepth`), and it keeps at most `maxImages` pictures and media (the rest are
+ * dropped with a warning). A document of many items is bounded item by item, so one bad item
+ * costs no more than one good one.
+ */
+function withinItemLimits(d: DraftStory, limits: NormalizeLimits): Result<DraftStory, NormalizeError> {
+  const tooDeep = d.bodyHtml ? checkHtmlDepth(d.bodyHtml, limits.maxDepth, `body (${d.format})`) : undefined;
+  if (tooDeep) return err(tooDeep);
+  if (!d.images || d.images.length <= limits.maxImages) return ok(d);
+  const warning = `images: the item holds ${d.images.length} pictures and media, the first ${limits.maxImages} are kept (${d.format})`;
+  return ok({ ...d, images: d.images.slice(0, limits.maxImages), warnings: [...(d.warnings ?? []), warning] });
 }
 
 export interface StoryFields {
@@ -118,9 +134,11 @@ export function storyFromFields(fields: StoryFields): Result<CanonicalStory, Nor
     const html = LOOKS_HTML.test(body);
     const tooDeep = html ? checkHtmlDepth(body, DEFAULT_LIMITS.maxDepth) : undefined;
     if (tooDeep) return err(tooDeep);
-    const draft: DraftStory = html ? parseHtmlPage(body, { headline: fields.headline }).draft : parseTextPage(body, { headline: fields.headline });
-    draft.headline = fields.headline;
-    return finalize(draft, {
+    const parsed: DraftStory = html ? parseHtmlPage(body, { headline: fields.headline }).draft : parseTextPage(body, { headline: fields.headline });
+    parsed.headline = fields.headline;
+    const draft = withinItemLimits(parsed, DEFAULT_LIMITS);
+    if (!draft.ok) return draft;
+    return finalize(draft.value, {
       source: fields.source,
       guid: fields.guid,
       ...(fields.version ? { version: fields.version } : {}),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CanonicalStory } from '@wire/schema';
-import { bodyProblems, HOSTILE_LINKS, HOSTILE_TEXT, textProblems } from '@wire/text/testing';
+import { HOSTILE_LINKS, HOSTILE_TEXT, outputProblems } from '@wire/text/testing';
 import { describe, expect, it } from 'vitest';
 import { normalize } from './normalize';
 import { toNinjs } from './ninjs';
@@ -159,41 +159,6 @@ const FORMATS: Record<string, Format> = {
   },
 };
 
-/** Every string of a canonical story, judged by what its field is. */
-function storyProblems(story: CanonicalStory): string[] {
-  const out: string[] = [];
-  const visit = (value: unknown, path: string, key: string): void => {
-    if (typeof value === 'string') {
-      if (key === 'bodyHtml') out.push(...bodyProblems(value).map((p) => `${path}: ${p}`));
-      else if (key === 'contentHash' || key === 'base64') return;
-      else {
-        out.push(...textProblems(value).map((p) => `${path}: ${p}`));
-        if (/^(uri|href|sourceUrl)$/.test(key) && !/^(https?:\/\/|urn:)/i.test(value)) out.push(`${path}: link ${JSON.stringify(value)}`);
-      }
-    } else if (Array.isArray(value)) value.forEach((x, i) => visit(x, `${path}[${i}]`, key));
-    else if (value && typeof value === 'object') for (const [k, x] of Object.entries(value)) visit(x, path ? `${path}.${k}` : k, k);
-  };
-  visit(story, '', '');
-  return out;
-}
-
-/** Every string of a ninjs document: bodies by their content type, links by their key, text otherwise. */
-function ninjsProblems(doc: Record<string, unknown>): string[] {
-  const out: string[] = [];
-  const visit = (value: unknown, path: string, key: string, parent: Record<string, unknown> | undefined): void => {
-    if (typeof value === 'string') {
-      if (key === 'value' && typeof parent?.contentType === 'string' && /html/.test(parent.contentType)) out.push(...bodyProblems(value).map((p) => `${path}: ${p}`));
-      else {
-        out.push(...textProblems(value).map((p) => `${path}: ${p}`));
-        if (/^(uri|href)$/.test(key) && !/^(https?:\/\/|urn:)/i.test(value)) out.push(`${path}: link ${JSON.stringify(value)}`);
-      }
-    } else if (Array.isArray(value)) value.forEach((x, i) => visit(x, `${path}[${i}]`, key, parent));
-    else if (value && typeof value === 'object') for (const [k, x] of Object.entries(value)) visit(x, path ? `${path}.${k}` : k, k, value as Record<string, unknown>);
-  };
-  visit(doc, '', '', undefined);
-  return out;
-}
-
 function normalizeOne(doc: string, format: string): CanonicalStory {
   const r = normalize(doc, { source: 'test' });
   if (!r.ok) throw new Error(`${format}: ${r.error.code}: ${r.error.message}`);
@@ -206,9 +171,9 @@ describe('safe output from every format', () => {
     describe(format, () => {
       it.each(HOSTILE_TEXT.map((vector, i) => [vector, HOSTILE_LINKS[i % HOSTILE_LINKS.length]!] as const))('%j in every text field, link %j: clean story and ninjs, every field read', (vector, link) => {
         const story = normalizeOne(f.doc((field) => `${M[field]} ${vector}`, link), format);
-        expect(storyProblems(story)).toEqual([]);
+        expect(outputProblems(story)).toEqual([]);
         const doc = toNinjs(story, { hrefFor: (key) => `https://cdn.example/${key}` });
-        expect(ninjsProblems(doc)).toEqual([]);
+        expect(outputProblems(doc)).toEqual([]);
         for (const [field, read] of f.fields) expect(read(story) ?? '', `${format} ${field}`).toMatch(new RegExp(M[field], 'i'));
       });
 
@@ -216,7 +181,7 @@ describe('safe output from every format', () => {
         const value = 'AT&amp;T &amp;lt;b&amp;gt; 5 &lt; 6';
         const story = normalizeOne(f.doc((field) => `${M[field]} ${value}`, 'https://ok.example/a'), format);
         for (const [field, read] of f.fields) expect(read(story) ?? '', `${format} ${field}`).toContain(f.displayed?.includes(field) ? value : 'AT&T &lt;b&gt; 5 < 6');
-        expect(storyProblems(story)).toEqual([]);
+        expect(outputProblems(story)).toEqual([]);
       });
     });
   }
@@ -552,8 +517,8 @@ describe('safe output in the fields of the full ninjs model', () => {
     describe(format, () => {
       it.each(HOSTILE_TEXT.map((vector, i) => [vector, HOSTILE_LINKS[i % HOSTILE_LINKS.length]!] as const))('%j in every new text field, link %j: clean story and ninjs, every field read', (vector, hostile) => {
         const story = normalizeOne(f.doc((field) => `${F[field]} ${vector}`, hostile), format);
-        expect(storyProblems(story)).toEqual([]);
-        expect(ninjsProblems(toNinjs(story, { hrefFor: (key) => `https://cdn.example/${key}` }))).toEqual([]);
+        expect(outputProblems(story)).toEqual([]);
+        expect(outputProblems(toNinjs(story, { hrefFor: (key) => `https://cdn.example/${key}` }))).toEqual([]);
         for (const [field, reader] of f.fields) expect(reader(story) ?? '', `${format} ${field}`).toMatch(new RegExp(F[field], 'i'));
         for (const [name, reader, warning] of f.links) {
           expect(reader(story).filter((x) => x !== undefined && !x.startsWith('https://img.example/') && !x.startsWith('https://api.ap.org/')), `${format} ${name}`).toEqual([]);
@@ -576,7 +541,7 @@ describe('safe output in the fields of the full ninjs model', () => {
         const value = 'AT&amp;T &amp;lt;b&amp;gt; 5 &lt; 6';
         const story = normalizeOne(f.doc((field) => `${F[field]} ${value}`, GOOD_LINK), format);
         for (const [field, reader] of f.fields) expect(reader(story) ?? '', `${format} ${field}`).toContain(f.displayed?.includes(field) ? value : 'AT&T &lt;b&gt; 5 < 6');
-        expect(storyProblems(story)).toEqual([]);
+        expect(outputProblems(story)).toEqual([]);
       });
     });
   }

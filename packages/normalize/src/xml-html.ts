@@ -1,4 +1,4 @@
-import type { DraftImage, NormalizeLimits } from './draft';
+import { DEFAULT_LIMITS, type DraftImage, type NormalizeLimits } from './draft';
 import { parseXml } from './xml';
 import { attr, find, findAll, text, toHtml, type HtmlMapper, type XmlElement, type XmlNode } from './xml-dom';
 import { sourceLink, compact, posInt } from './formats/common';
@@ -72,12 +72,15 @@ export function cleanHtmlBody(html: string, headline: string | undefined, limits
  * Adds `extra` images to `primary`, folding each into an existing one with the same caption, alt
  * text or URL (the body's `<figure>` and the item's picture association are one picture).
  * `primary` fields win and `extra` fills the gaps, unless `extraWins` (a picture item's own
- * rendition and caption beat the thumbnail shown inline in the text).
+ * rendition and caption beat the thumbnail shown inline in the text). Folding compares every
+ * pair, so it stops at `DEFAULT_LIMITS.maxImages`: later extras are added as they are, and
+ * normalize keeps no more than that many per item anyway.
  */
 export function mergeImages(primary: DraftImage[], extra: DraftImage[], extraWins = false): DraftImage[] {
   const out = primary.map((i) => ({ ...i }));
-  for (const e of extra) {
-    const same = out.find(
+  const foldable = Math.max(0, DEFAULT_LIMITS.maxImages - out.length);
+  for (const [n, e] of extra.entries()) {
+    const same = n >= foldable || out.length >= DEFAULT_LIMITS.maxImages ? undefined : out.find(
       (p) =>
         (p.caption !== undefined && (p.caption === e.caption || p.caption === e.alt)) ||
         (p.sourceUrl !== undefined && p.sourceUrl === e.sourceUrl),

@@ -1,4 +1,5 @@
 import { parse } from 'parse5';
+import { sanitizeHtml } from './sanitize';
 
 /**
  * Test-only: what a browser builds from a string put into a page, read with parse5 (the WHATWG
@@ -63,6 +64,69 @@ export function textProblems(text: string): string[] {
   if (built.comments > 0) problems.push(`${built.comments} comment(s)`);
   for (const e of built.elements) problems.push(`element <${e.name}${e.attributes.map(([n, v]) => ` ${n}="${v}"`).join('')}>`);
   return problems;
+}
+
+/** Link fields by name, as the canonical story and ninjs name them (`uri`, `href`, `sourceUrl`, `…Uri`). */
+const LINK_KEY = /^(?:uri|url|href)$|(?:Uri|Url|Href)$/;
+const CONTACT_LINK = /^mailto:[^\s<>"]+$/i;
+/** Strings that are not text for a reader: hashes, base64, ids of stored objects. */
+const OPAQUE = new Set(['contentHash', 'sha256', 'base64', 'key']);
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/**
+ * True when every `<` of `html` opens a bare tag of the body subset (a link only with an allowed
+ * href): a browser builds nothing else from it (no attribute, no comment, no other element), so
+ * the full parse — slow on the megabytes a flood leaves — cannot find a problem there.
+ */
+function plainSubset(html: string): boolean {
+  let tags = 0;
+  for (const m of html.matchAll(/<[^<>]*>/g)) {
+    const bare = /^<\/?([a-z][a-z0-9]*)>$/i.exec(m[0]);
+    const href = bare ? undefined : /^<a href="([^"<>]*)">$/.exec(m[0])?.[1];
+    if (bare ? !ALLOWED_BODY_ELEMENTS.has((bare[1] ?? '').toLowerCase()) : href === undefined || !ALLOWED_LINK.test(href)) return false;
+    tags++;
+  }
+  let opens = 0;
+  for (let i = html.indexOf('<'); i !== -1; i = html.indexOf('<', i + 1)) opens++;
+  return opens === tags;
+}
+
+/**
+ * Problems of every string in a document (a canonical story, a translated variant, their ninjs),
+ * judged by its key as a consumer would use it: `bodyHtml` and ninjs bodies with an HTML content
+ * type by `bodyProblems` and must not change when sanitized again; link fields (`uri`, `href`,
+ * `sourceUrl`, `…Uri`/`…Url`/`…Href`) absolute http(s) or urn URIs (contact details also
+ * `mailto:`); every other string by `textProblems`; none with a control character but tab and line
+ * breaks. Hashes, base64 and storage keys are opaque.
+ */
+export function outputProblems(doc: unknown): string[] {
+  const out: string[] = [];
+  const visit = (value: unknown, path: string, key: string, parent: Record<string, unknown> | undefined): void => {
+    if (typeof value === 'string') {
+      if (OPAQUE.has(key)) return;
+      if (CONTROLS.test(value)) out.push(`${path}: control character`);
+      const html = key === 'bodyHtml' || (key === 'value' && typeof parent?.contentType === 'string' && /html/.test(parent.contentType));
+      if (html) {
+        if (!plainSubset(value)) out.push(...bodyProblems(value).map((p) => `${path}: ${p}`));
+        if (sanitizeHtml(value) !== value) out.push(`${path}: changes when sanitized again`);
+        return;
+      }
+      if (LINK_KEY.test(key)) {
+        const contact = path.includes('contactInfo');
+        if (!ALLOWED_LINK.test(value) && !(contact && CONTACT_LINK.test(value))) out.push(`${path}: link ${JSON.stringify(value.slice(0, 80))}`);
+        return;
+      }
+      // Without a "<" a browser builds no element and no comment from text.
+      if (value.includes('<')) out.push(...textProblems(value).map((p) => `${path}: ${p}`));
+    } else if (Array.isArray(value)) {
+      value.forEach((x, i) => visit(x, `${path}[${i}]`, key, parent));
+    } else if (value && typeof value === 'object') {
+      for (const [k, x] of Object.entries(value)) visit(x, path ? `${path}.${k}` : k, k, value as Record<string, unknown>);
+    }
+  };
+  visit(doc, '', '', undefined);
+  return out;
 }
 
 /**

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HOSTILE_TEXT, inertTextProblems, textProblems } from './markup.testutil';
-import { cleanDecodedText, cleanText, stripMarkup, tidyText } from './plain';
+import { cleanDecodedText, cleanText, MAX_MARK_RUN, stripMarkup, tidyText, toNfc } from './plain';
 
 describe('cleanText: plain text from text that may carry HTML', () => {
   it('strips tags, decodes entities exactly once and tidies', () => {
@@ -72,5 +72,20 @@ describe('stripMarkup', () => {
 describe('tidyText', () => {
   it('collapses spaces, removes invisibles, NFC, and decodes nothing', () => {
     expect(tidyText(' a\u00A0\u00A0b\u200b &amp; e\u0301 ')).toBe('a b &amp; é');
+  });
+});
+
+describe('toNfc', () => {
+  it('composes, and cuts a run of combining marks to the stream-safe limit before reordering it', () => {
+    expect(toNfc('e\u0301 \u1100\u1161')).toBe('\u00e9 \uac00');
+    // Marks of two classes alternate: NFC reorders the run, which costs its length squared.
+    const zalgo = `Z${'\u0301\u0336'.repeat(200_000)} and text`;
+    const out = toNfc(zalgo);
+    // Z + the first 30 marks, reordered by class (the first acute composes with the Z: Ź).
+    expect(out).toBe(`\u0179${'\u0336'.repeat(MAX_MARK_RUN / 2)}${'\u0301'.repeat(MAX_MARK_RUN / 2 - 1)} and text`);
+    // Marks outside the BMP are cut whole, never half a surrogate pair.
+    const astral = toNfc(`a${'\u{1D167}'.repeat(40)}`);
+    expect(Array.from(astral).length).toBe(1 + MAX_MARK_RUN);
+    expect(astral).toBe(`a${'\u{1D167}'.repeat(MAX_MARK_RUN)}`);
   });
 });

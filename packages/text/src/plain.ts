@@ -18,22 +18,39 @@ const SPACES = /[\t\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g;
  * decomposition or composes with a neighbour. Typographic quotes and dashes stay on the fast side.
  */
 // eslint-disable-next-line no-control-regex
-export const MAY_NEED_NFC = /[^\u0000-\u02FF\u2010-\u206F\u20A0-\u20CF]/;
+const MAY_NEED_NFC = /[^\u0000-\u02FF\u2010-\u206F\u20A0-\u20CF]/;
 // Anything outside printable ASCII, doubled or edge whitespace.
 const TIDY_ASCII = /[^\x20-\x7E]|\s\s|^\s|\s$/;
 
+/** Most combining marks kept in a row: the limit of UAX #15's stream-safe text format. */
+export const MAX_MARK_RUN = 30;
+const LONG_MARK_RUN = new RegExp(`\\p{M}{${MAX_MARK_RUN + 1},}`, 'gu');
+
+/**
+ * Unicode NFC in linear time. Canonical reordering sorts each run of combining marks in time
+ * quadratic in the run's length, so one letter carrying a few hundred thousand accents of mixed
+ * classes would hold a thread for minutes. No script puts more than a few marks on one letter:
+ * runs longer than `MAX_MARK_RUN` are cut to it first (UAX #15's stream-safe format bounds them
+ * the same way).
+ *
+ * @example toNfc('e\u0301') // 'é'
+ */
+export function toNfc(s: string): string {
+  if (!MAY_NEED_NFC.test(s)) return s;
+  return s.replace(LONG_MARK_RUN, (run) => Array.from(run).slice(0, MAX_MARK_RUN).join('')).normalize('NFC');
+}
+
 /**
  * Text hygiene for one run of decoded text: removes control and invisible characters, turns
- * exotic spaces into spaces, collapses whitespace (line breaks included) and trims; Unicode NFC.
+ * exotic spaces into spaces, collapses whitespace (line breaks included) and trims; Unicode NFC
+ * (`toNfc`: runs of more than 30 combining marks are cut to 30).
  * Typographic quotes and dashes are kept. Decodes nothing and strips nothing.
  *
  * @example tidyText('  Kim\u00A0says \u2018hi\u2019\u0007 ') // 'Kim says ‘hi’'
  */
 export function tidyText(input: string): string {
   if (input.length === 0 || !TIDY_ASCII.test(input)) return input;
-  let s = input.replace(INVISIBLE, '').replace(SPACES, ' ').replace(/\s+/g, ' ').trim();
-  if (MAY_NEED_NFC.test(s)) s = s.normalize('NFC');
-  return s;
+  return toNfc(input.replace(INVISIBLE, '').replace(SPACES, ' ').replace(/\s+/g, ' ').trim());
 }
 
 /** What starts markup in HTML: `<` before a letter (a tag), `/` (an end tag), `!` or `?` (comments, CDATA, declarations). */

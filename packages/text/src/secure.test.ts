@@ -104,4 +104,10 @@ describe('secureStory: the last pass over a finished story', () => {
   it('says so when it had to remove markup from plain text', () => {
     expect(secureStory({ headline: 'Hi <b>there</b>', warnings: [] })).toEqual({ headline: 'Hi there', warnings: ['headline: markup removed'] });
   });
+
+  it('notes any number of values (a flood of two hundred thousand keywords with markup)', () => {
+    const story = secureStory({ keywords: Array.from({ length: 200_000 }, (_, i) => `<b>k${i}</b>`), warnings: [] });
+    expect(story.keywords[199_999]).toBe('k199999');
+    expect(story.warnings).toHaveLength(200_000);
+  });
 });

@@ -128,6 +128,6 @@ export function secureStory<T extends { warnings: string[] }>(story: T): T {
   };
 
   walkObject(story as unknown as Record<string, unknown>, '', undefined);
-  story.warnings.push(...notes);
+  for (const note of notes) story.warnings.push(note);
   return story;
 }

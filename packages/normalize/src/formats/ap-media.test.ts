@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../draft';
 import { fixture, input, sample } from './fixtures.testutil';
 import { detect, parse } from './ap-media';
 
@@ -92,7 +93,7 @@ describe('AP Media API JSON', () => {
     expect(code('{"api_version":"2","data":{"item":{"type":"text"}}}')).toBe('WIRE_ERR_NO_HEADLINE');
     expect(code('{"api_version":"2","data":{"items":[1]}}')).toBe('WIRE_ERR_SCHEMA');
     expect(code('{"api_version":')).toBe('WIRE_ERR_JSON_MALFORMED');
-    const r = parse({ text: sample('ap-media-feed.json'), limits: { maxBytes: 1e6, maxDepth: 64, maxItems: 2 } });
+    const r = parse({ text: sample('ap-media-feed.json'), limits: { ...DEFAULT_LIMITS, maxBytes: 1e6, maxItems: 2 } });
     expect(!r.ok && r.error.code).toBe('WIRE_ERR_TOO_MANY_ITEMS');
   });
 

@@ -19,6 +19,14 @@ import { domainLabel } from '../provider';
 
 /** Deepest MIME nesting accepted whatever the general depth limit. */
 const MAX_MIME_DEPTH = 16;
+/**
+ * Most lines the MIME parser may visit. letterparser looks ahead from every body part to the end
+ * of the message (it copies the remaining lines to find the next boundary), so its work is the
+ * number of parts times the number of lines: hundreds of parts followed by millions of empty lines
+ * would hold a thread for minutes. Real messages stay far below (a thousand parts over twenty
+ * thousand lines, or three parts around a 5 MB base64 attachment).
+ */
+const MAX_MIME_SCAN = 20_000_000;
 
 /** Cheap content sniff: a header block (with From/Subject/Message-ID/MIME-Version) then a blank line. */
 export function detect(textIn: string): boolean {
@@ -96,6 +104,29 @@ function walk(n: Node, acc: Collected, depth: number, input: ParseInput): Result
   return ok(true);
 }
 
+const BOUNDARY_PARAM = /\bboundary\s*=\s*(?:"([^"\r\n]*)"|([^\s;"]+))/gi;
+const DELIMITER_LINE = /^--([^\r\n]*?)[ \t]*\r?$/gm;
+
+/**
+ * How many body parts the message's multiparts open: lines that are `--` and a boundary some
+ * Content-Type declares. Counted before the MIME parser runs, whose cost grows with the square of
+ * the parts, so a message of twenty thousand parts is refused in one pass instead of parsed.
+ */
+function countParts(text: string): number {
+  const boundaries = new Set<string>();
+  for (const m of text.matchAll(BOUNDARY_PARAM)) boundaries.add((m[1] ?? m[2] ?? '').trim());
+  if (boundaries.size === 0) return 0;
+  let parts = 0;
+  for (const m of text.matchAll(DELIMITER_LINE)) if (boundaries.has(m[1] ?? '')) parts++;
+  return parts;
+}
+
+function countLines(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
 /** A MIME tree too deep for the parser throws; was it depth (many nested multiparts) or damage? */
 function parseFailure(text: string, e: unknown): Result<never, NormalizeError> {
   const nested = (text.match(/^content-type:\s*multipart\//gim) ?? []).length;
@@ -111,6 +142,12 @@ export function parse(input: ParseInput): Result<DraftStory[], NormalizeError> {
     // An mbox "From " separator line is not a header.
     const text = input.text.replace(/^\uFEFF/, '').replace(/^From [^\n]*\n/, '');
     if (!/^[!-9;-~]+:/.test(text)) return fail('WIRE_ERR_MIME_MALFORMED', 'email: no header block before the first blank line');
+    const parts = countParts(text);
+    if (parts > input.limits.maxItems) return fail('WIRE_ERR_TOO_MANY_ITEMS', `input: e-mail has ${parts} MIME parts, limit ${input.limits.maxItems}`);
+    const lines = countLines(text);
+    if (parts * lines > MAX_MIME_SCAN) {
+      return fail('WIRE_ERR_TOO_LARGE', `input: e-mail of ${parts} MIME parts over ${lines} lines; the MIME parser reads parts × lines, limit ${MAX_MIME_SCAN}`);
+    }
     let root: Node;
     try {
       root = parseMime(text);

@@ -19,10 +19,13 @@ const NO_NESTING = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', '
 
 /**
  * `WIRE_ERR_TOO_DEEP` when elements nest deeper than allowed. Real pages nest a few dozen deep;
- * the DOM and Readability walk recursively, so hostile nesting is refused before parsing. Pages
- * get four times the document limit (`maxDepth`), as HTML layout wraps copy in many containers.
+ * the DOM and Readability walk recursively, and the sanitizer's parser (htmlparser2) looks up its
+ * stack of open elements at every tag, in time quadratic in the depth — so hostile nesting is
+ * refused before parsing, in pages and in the HTML bodies of every other format alike. HTML gets
+ * four times the document limit (`maxDepth`), as layout wraps copy in many containers. `what`
+ * names the input in the message (`input`, `body (ninjs)`).
  */
-export function checkHtmlDepth(html: string, maxDepth: number): NormalizeError | undefined {
+export function checkHtmlDepth(html: string, maxDepth: number, what = 'input'): NormalizeError | undefined {
   const limit = maxDepth * 4;
   const TAG = /<(\/?)([A-Za-z][\w-]{0,30})(?:\s[^<>]{0,2000}?)?(\/?)>/g;
   let depth = 0;
@@ -31,7 +34,7 @@ export function checkHtmlDepth(html: string, maxDepth: number): NormalizeError |
     const name = m[2]!.toLowerCase();
     if (NO_NESTING.has(name) || m[3]) continue;
     if (m[1]) depth = Math.max(0, depth - 1);
-    else if (++depth > limit) return normalizeError('WIRE_ERR_TOO_DEEP', { reason: `input: HTML elements nest deeper than ${limit}`, where: `offset ${m.index}` });
+    else if (++depth > limit) return normalizeError('WIRE_ERR_TOO_DEEP', { reason: `${what}: HTML elements nest deeper than ${limit}`, where: `offset ${m.index}`, limit });
   }
   return undefined;
 }
@@ -100,7 +103,7 @@ export function parseHtmlPage(html: string, opts: HtmlPageOptions = {}): { draft
   if (h1) h1.remove();
 
   const images = liftImages(document, base);
-  if (article) images.push(...bodyEmbeds(article, base).filter((e) => e.type === 'video' || e.type === 'audio'));
+  if (article) for (const e of bodyEmbeds(article, base)) if (e.type === 'video' || e.type === 'audio') images.push(e);
 
   let path: ExtractPath = 'body';
   let root: { innerHTML: string } | null | undefined = opts.forceReadability ? undefined : articleBody(document);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../draft';
 import { input, sample } from './fixtures.testutil';
 import { detect, parse } from './iptc7901';
 
@@ -69,7 +70,7 @@ describe('IPTC 7901 and ANPA 1312', () => {
     const r2 = parse(input('\u0001dpa0001 4 pl 0001\r\n\u0002\r\n\r\n\u0003'));
     expect(!r2.ok && r2.error.code).toBe('WIRE_ERR_NO_HEADLINE');
     expect(!r2.ok && r2.error.message).toContain('IPTC 7901');
-    const r3 = parse({ text: sample('anpa1312-two-messages.txt'), limits: { maxBytes: 1e6, maxDepth: 64, maxItems: 1 } });
+    const r3 = parse({ text: sample('anpa1312-two-messages.txt'), limits: { ...DEFAULT_LIMITS, maxBytes: 1e6, maxItems: 1 } });
     expect(!r3.ok && r3.error.code).toBe('WIRE_ERR_TOO_MANY_ITEMS');
     const flood = parse(input('\u0001'.repeat(4 * 1024 * 1024)));
     expect(!flood.ok && flood.error.code).toBe('WIRE_ERR_TOO_MANY_ITEMS');

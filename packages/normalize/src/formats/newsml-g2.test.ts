@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../draft';
 import { fixture, input, sample } from './fixtures.testutil';
 import { detect, parse } from './newsml-g2';
 
@@ -176,7 +177,7 @@ describe('NewsML-G2', () => {
   });
 
   it('honours the item limit', () => {
-    const r = parse({ ...input(sample('newsml-g2-message.xml')), limits: { maxBytes: 1e6, maxDepth: 64, maxItems: 2 } });
+    const r = parse({ ...input(sample('newsml-g2-message.xml')), limits: { ...DEFAULT_LIMITS, maxBytes: 1e6, maxItems: 2 } });
     expect(!r.ok && r.error.code).toBe('WIRE_ERR_TOO_MANY_ITEMS');
   });
 

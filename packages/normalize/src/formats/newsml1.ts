@@ -101,18 +101,18 @@ function walk(component: XmlElement, acc: Collected, headline: string | undefine
         const inner = nitfToDraft(nitf, 'newsml-1.2');
         acc.nitf ??= inner;
         if (inner.bodyHtml) acc.html.push(inner.bodyHtml);
-        if (inner.images) acc.images.push(...inner.images);
+        if (inner.images) for (const image of inner.images) acc.images.push(image);
         continue;
       }
       if (elements(data).length > 0) {
         const { html, images } = xhtmlNodesToBody(data.children, headline);
         if (html) acc.html.push(html);
-        acc.images.push(...images);
+        for (const image of images) acc.images.push(image);
       } else {
         const raw = data.children.map((c) => (typeof c === 'string' ? c : 'cdata' in c ? c.cdata : '')).join('');
         // A CDATA or escaped HTML body stays HTML; anything else is plain text.
         if (/<\/?(p|div|br|h\d|ul|ol|table)\b/i.test(raw)) acc.html.push(raw.trim());
-        else acc.text.push(...paragraphs(raw));
+        else for (const p of paragraphs(raw)) acc.text.push(p);
       }
     }
   }

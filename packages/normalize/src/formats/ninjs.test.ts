@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS, type NormalizeLimits } from '../draft';
 import { fixture, input } from './fixtures.testutil';
 import { detect, parse } from './ninjs';
 
@@ -153,7 +154,7 @@ describe('ninjs', () => {
   });
 
   it('typed errors: malformed JSON, no headline, too deep, too many items, item not an object', () => {
-    const code = (t: string, limits?: { maxBytes: number; maxDepth: number; maxItems: number }) => {
+    const code = (t: string, limits?: NormalizeLimits) => {
       const r = parse(limits ? { text: t, limits } : input(t));
       return r.ok ? 'ok' : r.error.code;
     };
@@ -161,7 +162,7 @@ describe('ninjs', () => {
     expect(code('{"uri": "x", "body_text": "b"}')).toBe('WIRE_ERR_NO_HEADLINE');
     expect(code('{"uri": "x", "type": "text"}')).toBe('WIRE_ERR_NO_HEADLINE');
     expect(code(`${'['.repeat(10_000)}${']'.repeat(10_000)}`)).toBe('WIRE_ERR_TOO_DEEP');
-    expect(code('[{"headline":"a"},{"headline":"b"},{"headline":"c"}]', { maxBytes: 1e6, maxDepth: 64, maxItems: 2 })).toBe('WIRE_ERR_TOO_MANY_ITEMS');
+    expect(code('[{"headline":"a"},{"headline":"b"},{"headline":"c"}]', { ...DEFAULT_LIMITS, maxBytes: 1e6, maxItems: 2 })).toBe('WIRE_ERR_TOO_MANY_ITEMS');
     expect(code('[{"headline":"a"}, 3]')).toBe('WIRE_ERR_SCHEMA');
     expect(code(`{"headline":"${'x'.repeat(6 * 1024 * 1024)}"}`)).toBe('WIRE_ERR_TOO_LARGE');
   });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../draft';
 import { input, sample } from './fixtures.testutil';
 import { detect, parse } from './rss';
 
@@ -75,7 +76,7 @@ describe('RSS 2.0 and Atom', () => {
 
   it('typed errors: empty channel, no titles, item limit, XXE', () => {
     const code = (t: string, maxItems = 1000) => {
-      const r = parse({ text: t, limits: { maxBytes: 5e6, maxDepth: 64, maxItems } });
+      const r = parse({ text: t, limits: { ...DEFAULT_LIMITS, maxBytes: 5e6, maxItems } });
       return r.ok ? 'ok' : r.error.code;
     };
     expect(code('<rss><channel><title>x</title></channel></rss>')).toBe('WIRE_ERR_EMPTY');

@@ -142,7 +142,7 @@ function vendorMeta(entry: XmlElement): { keywords: string[]; created?: string; 
     const l = v.local.toLowerCase();
     if (/^(?:tags?|keywords?|categor(?:y|ies)|subjects?|topics?)$/.test(l)) {
       const parts = elements(v).length > 0 ? elements(v).map((e) => attr(e, 'label') ?? attr(e, 'term') ?? text(e)) : (attr(v, 'label') ?? attr(v, 'term') ?? text(v)).split(/\s*[,;|]\s*/);
-      keywords.push(...parts.filter((p): p is string => !!p && p.length > 0));
+      for (const p of parts) if (p) keywords.push(p);
     } else if (/^(?:created|contentcreated|datecreated)$/.test(l)) out.created ??= text(v);
     else if (/^(?:published|issued|pubdate|date|firstcreated|firstpublished|datepublished)$/.test(l)) out.published ??= text(v);
     else if (/^(?:modified|updated|versioncreated|lastmodified|changed|datemodified)$/.test(l)) out.modified ??= text(v);

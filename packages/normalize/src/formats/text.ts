@@ -68,8 +68,10 @@ function splitParagraphs(text: string): string[] {
     if (a.length >= 50 && a.length <= 80 && !/[.!?:"”’)\]]$/.test(a)) wrappedVotes++;
     else lineVotes++;
   }
-  const out: string[] = [];
+  // Every line is a paragraph unless the text is hard-wrapped (no spread: a hostile page has millions of lines).
+  let out: string[] = lines;
   if (wrappedVotes > lineVotes * 2) {
+    out = [];
     let cur = '';
     for (const l of lines) {
       if (!l.trim()) {
@@ -78,8 +80,6 @@ function splitParagraphs(text: string): string[] {
       } else cur += (cur ? ' ' : '') + l.trim();
     }
     if (cur) out.push(cur);
-  } else {
-    out.push(...lines);
   }
   return out.map(cleanDecodedText).filter(Boolean);
 }
