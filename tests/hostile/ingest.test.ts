@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,8 +30,13 @@ const PARTITIONS = 3;
 /** The test's own size limits, under the broker's 16 MiB so an over-limit message can be produced at all. */
 const MAX_RAW_BYTES = 8 * 1024 * 1024;
 const MAX_RECORD_BYTES = 8 * 1024 * 1024;
-/** Dead-letter codes that mean the input was refused for what it is, not that ingest broke on it. */
-const TYPED = new Set<string>([...Object.values(NormalizeErrors.codes), IngestErrorCodes.BAD_ENVELOPE, IngestErrorCodes.RAW_TOO_LARGE, IngestErrorCodes.NO_STORIES, IngestErrorCodes.RECORD_TOO_LARGE]);
+/**
+ * Dead-letter codes that mean the input was refused for what it is, not that ingest broke on it.
+ * A document over its normalize time budget is one of them: the budget is wall time, and on a
+ * loaded machine the heaviest floods can pass it (their CPU time is held to the budget in
+ * normalize.test.ts); the thread is replaced and the partition goes on, which is what is checked here.
+ */
+const TYPED = new Set<string>([...Object.values(NormalizeErrors.codes), IngestErrorCodes.BAD_ENVELOPE, IngestErrorCodes.RAW_TOO_LARGE, IngestErrorCodes.NO_STORIES, IngestErrorCodes.RECORD_TOO_LARGE, IngestErrorCodes.NORMALIZE_TIMEOUT]);
 TYPED.delete('WIRE_ERR_INTERNAL');
 
 let servers: ImageServers;
@@ -196,8 +203,8 @@ describe('the hostile corpus through the real ingest service', () => {
         if (withEvents.has(i)) problems.push('dead-lettered and published');
         const dl = mine[0] as DeadLetter;
         codes.set(dl.code, (codes.get(dl.code) ?? 0) + 1);
-        // Normalize's size refusal is ingest's own for a message over its limit.
-        const refuse = c.refuse?.includes('WIRE_ERR_TOO_LARGE') ? [...c.refuse, IngestErrorCodes.RAW_TOO_LARGE] : c.refuse;
+        // Normalize's size refusal is ingest's own for a message over its limit; any refusal may come as the time budget.
+        const refuse = c.refuse ? [...c.refuse, IngestErrorCodes.NORMALIZE_TIMEOUT, ...(c.refuse.includes('WIRE_ERR_TOO_LARGE') ? [IngestErrorCodes.RAW_TOO_LARGE] : [])] : undefined;
         problems.push(...errorProblems({ ...c, ...(refuse ? { refuse } : {}) }, dl.code, dl.reason, TYPED));
         // The bytes, by the reference alone, are the message as produced.
         const raw = dl.raw;
@@ -217,6 +224,9 @@ describe('the hostile corpus through the real ingest service', () => {
     }
 
     const stillRunning = child.proc.exitCode === null;
+    // CPU the ingest process used (its threads included): what the run costs whatever the machine's load.
+    const stat = (await readFile(`/proc/${child.proc.pid}/stat`, 'utf8').catch(() => '')).split(') ')[1]?.split(' ') ?? [];
+    const cpuSeconds = (Number(stat[11]) + Number(stat[12])) / 100;
     child.proc.kill('SIGTERM');
     const exit = await child.exited;
     const counts = countByFamily(corpus);
@@ -224,7 +234,8 @@ describe('the hostile corpus through the real ingest service', () => {
       [
         `hostile corpus through ingest: ${corpus.length} bad messages (${values.reduce((n, v) => n + v.length, 0) / 1e6} MB) each followed by a good story on ${PARTITIONS} partitions`,
         `  produced in ${((produced - t0) / 1000).toFixed(1)} s; every message resolved ${((done - produced) / 1000).toFixed(1)} s after (ingest start included); ${((done - t0) / 1000).toFixed(1)} s in all`,
-        `  ${byOutcome.deadLettered} dead-lettered, ${byOutcome.stories} as stories; ${goodUris.size} good stories out`,
+        `  ${byOutcome.deadLettered} dead-lettered, ${byOutcome.stories} as stories; ${goodUris.size} good stories out; ${canonical.records.length} canonical records in all`,
+        `  the ingest process used ${cpuSeconds.toFixed(1)} s of CPU; load average ${loadavg()[0]?.toFixed(1)}`,
         `  per family: ${FAMILIES.map((f) => `${f} ${counts[f]}`).join(', ')}`,
         `  codes: ${[...codes].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`,
       ].join('\n'),
